@@ -1,0 +1,42 @@
+/* redis_command.h - send commands on a pool's per-thread connection (backend-internal). */
+#ifndef REDISFS_REDIS_COMMAND_H
+#define REDISFS_REDIS_COMMAND_H
+
+#include <hiredis/hiredis.h>
+#include <stddef.h>
+
+#include "redis_conn.h"
+
+/* Turns a successful (non-error) reply into the caller's data: 0 or -errno. */
+typedef int (*redis_parse_fn)(const redisReply *reply, void *arg);
+
+/*
+ * One command, as binary-safe arguments, on this thread's connection, in
+ * database `db` (SELECTed when the connection is elsewhere; db < 0: any).
+ * Error replies and lost connections become -errno in one place
+ * (redis_conn.c: redis_errno); `parse` sees only other replies and may be NULL.
+ * A connection that dropped since its last use (server restarted) is made
+ * again and the command sent once more; a timeout is not retried.
+ */
+int redis_command(struct redis_pool *pool, int db, int argc, const char **argv,
+		  const size_t *argvlen, redis_parse_fn parse, void *arg);
+
+/* One command to build: up to REDIS_MAX_ARGS binary-safe arguments. */
+#define REDIS_MAX_ARGS 8
+struct redis_cmd {
+	int argc;
+	const char *argv[REDIS_MAX_ARGS];
+	size_t argvlen[REDIS_MAX_ARGS];
+};
+
+/*
+ * `count` commands in one round trip (a pipeline); reply i is handed to
+ * parse(reply, arg, i) unless it is an error. Every reply is read even after
+ * a failure, so the connection stays in step; the first error is returned.
+ */
+typedef int (*redis_parse_each_fn)(const redisReply *reply, void *arg, size_t index);
+
+int redis_pipeline(struct redis_pool *pool, int db, const struct redis_cmd *cmds, size_t count,
+		   redis_parse_each_fn parse, void *arg);
+
+#endif

@@ -1,0 +1,48 @@
+/* redis_conn.h - Redis connections: one per thread, authenticated, bounded by a timeout. */
+#ifndef REDISFS_REDIS_CONN_H
+#define REDISFS_REDIS_CONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Where error lines go (one line, no newline); the fs side sends them to stderr or syslog. */
+typedef void (*redis_log_fn)(void *arg, const char *line);
+
+/* Where and how to connect. The pool copies every string it is given. */
+struct redis_endpoint {
+	const char *host;	 /* TCP host, or NULL when socket_path is set */
+	int port;		 /* TCP port */
+	const char *socket_path; /* unix socket path, or NULL */
+	const char *user;	 /* ACL user, or NULL for the default user */
+	const char *password;	 /* password, or NULL */
+	double timeout;		 /* seconds; bounds connect and every command */
+	bool read_only;		 /* refuse every write command with -EROFS, before sending */
+	redis_log_fn log;	 /* may be NULL: errors are then only returned */
+	void *log_arg;
+};
+
+/*
+ * A pool of connections to one server: each thread that issues a command gets
+ * its own connection (a hiredis context is not thread-safe, and is useless
+ * after an error), made on first use and made again after any error.
+ */
+struct redis_pool;
+
+/*
+ * Create a pool and check the server: connect, AUTH, PING, on the calling
+ * thread. Returns 0, or -errno with a one-line reason in `err` (unreachable,
+ * timed out, wrong password). On error *out is NULL.
+ */
+int redis_pool_open(const struct redis_endpoint *ep, struct redis_pool **out, char *err,
+		    size_t errlen);
+
+/* Close every connection and free the pool. NULL is fine. */
+void redis_pool_close(struct redis_pool *pool);
+
+/* Whether the pool refuses writes (the mount's -o ro). */
+bool redis_pool_read_only(const struct redis_pool *pool);
+
+/* The hiredis version this was built with, "major.minor.patch". */
+const char *redis_client_version(void);
+
+#endif

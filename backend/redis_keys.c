@@ -1,0 +1,501 @@
+/* redis_keys.c - the commands behind listings, reads and removal, with their reply parsing. */
+#include "redis_keys.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "redis_command.h"
+
+#define SCAN_COUNT 1000	  /* keys per SCAN: ~1 ms of server time, few round trips */
+#define RANGE_CHUNK 4096  /* elements per LRANGE/ZRANGE/XRANGE: bounded replies */
+#define WHOLE_LIMIT 10000 /* sets and hashes up to this size come in one atomic reply */
+#define DATABASES_PROBE_MAX (1 << 20)
+
+/* argv helpers: a C string and its length, for binary-safe commands */
+#define ARG(s) (s), strlen(s)
+
+/*
+ * Send one command whose arguments come as (const char *, size_t) pairs,
+ * so that binary keys never pass through a format string.
+ */
+static int one_command(struct redis_pool *pool, int db, redis_parse_fn parse, void *arg,
+		       int argc, ...)
+{
+	const char *argv[REDIS_MAX_ARGS];
+	size_t argvlen[REDIS_MAX_ARGS];
+	va_list ap;
+
+	if (argc > REDIS_MAX_ARGS)
+		return -E2BIG;
+	va_start(ap, argc);
+	for (int i = 0; i < argc; i++) {
+		argv[i] = va_arg(ap, const char *);
+		argvlen[i] = va_arg(ap, size_t);
+	}
+	va_end(ap);
+	return redis_command(pool, db, argc, argv, argvlen, parse, arg);
+}
+
+static int parse_integer(const redisReply *reply, void *arg)
+{
+	if (reply->type != REDIS_REPLY_INTEGER)
+		return -EIO;
+	*(long long *) arg = reply->integer;
+	return 0;
+}
+
+/* Parse a decimal integer reply that came as a bulk string (CONFIG GET, SCAN cursor). */
+static int bulk_to_ll(const redisReply *r, long long *out)
+{
+	char *end;
+
+	if (r->type != REDIS_REPLY_STRING || r->len == 0 || r->len > 20)
+		return -EIO;
+	errno = 0;
+	*out = strtoll(r->str, &end, 10);
+	if (errno || end != r->str + r->len)
+		return -EIO;
+	return 0;
+}
+
+static int parse_config_databases(const redisReply *reply, void *arg)
+{
+	long long n;
+
+	if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2 ||
+	    bulk_to_ll(reply->element[1], &n) || n < 1 || n > DATABASES_PROBE_MAX)
+		return -EIO;
+	*(int *) arg = (int) n;
+	return 0;
+}
+
+static int database_exists(struct redis_pool *pool, int db)
+{
+	return one_command(pool, db, NULL, NULL, 1, ARG("PING"));
+}
+
+int redis_database_count(struct redis_pool *pool, int *count)
+{
+	int lo, hi, ret;
+
+	ret = one_command(pool, -1, parse_config_databases, count, 3, ARG("CONFIG"), ARG("GET"),
+			  ARG("databases"));
+	if (ret != -EACCES && ret != -EIO)
+		return ret;
+	if (ret == -EIO && database_exists(pool, 0) == -EIO)
+		return -EIO; /* the server is gone, not CONFIG refused */
+
+	/* CONFIG refused (ACL): find the first database SELECT refuses. */
+	lo = 0; /* known to exist */
+	hi = 1;
+	while (hi < DATABASES_PROBE_MAX && (ret = database_exists(pool, hi)) == 0) {
+		lo = hi;
+		hi *= 2;
+	}
+	if (ret && ret != -ENXIO)
+		return ret == -EACCES ? (*count = 1, 0) : ret;
+	while (hi - lo > 1) {
+		int mid = lo + (hi - lo) / 2;
+
+		ret = database_exists(pool, mid);
+		if (ret == 0)
+			lo = mid;
+		else if (ret == -ENXIO)
+			hi = mid;
+		else
+			return ret;
+	}
+	*count = lo + 1;
+	return 0;
+}
+
+struct scan_state {
+	char cursor[24];
+	struct rv_array *out;
+};
+
+/* SCAN-style reply: [cursor, [items...]]; items are appended, the cursor kept. */
+static int parse_scan(const redisReply *reply, void *arg)
+{
+	struct scan_state *st = arg;
+	const redisReply *items;
+	long long cursor;
+
+	if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2 ||
+	    bulk_to_ll(reply->element[0], &cursor) ||
+	    reply->element[1]->type != REDIS_REPLY_ARRAY)
+		return -EIO;
+	snprintf(st->cursor, sizeof st->cursor, "%lld", cursor);
+	items = reply->element[1];
+	for (size_t i = 0; i < items->elements; i++) {
+		const redisReply *k = items->element[i];
+
+		if (k->type != REDIS_REPLY_STRING)
+			return -EIO;
+		if (rv_array_push(st->out, k->str, k->len))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* A glob pattern that matches exactly the keys starting with the given bytes. */
+static char *glob_for_prefix(const char *prefix, size_t len, size_t *outlen)
+{
+	char *glob = malloc(2 * len + 2);
+	size_t o = 0;
+
+	if (!glob)
+		return NULL;
+	for (size_t i = 0; i < len; i++) {
+		if (strchr("*?[]\\", prefix[i]) && prefix[i] != '\0')
+			glob[o++] = '\\';
+		glob[o++] = prefix[i];
+	}
+	glob[o++] = '*';
+	glob[o] = '\0';
+	*outlen = o;
+	return glob;
+}
+
+int redis_scan_keys(struct redis_pool *pool, int db, const char *prefix, size_t prefix_len,
+		    struct rv_array *keys)
+{
+	struct scan_state st = {.cursor = "0", .out = keys};
+	char count[16];
+	size_t globlen = 0;
+	char *glob = NULL;
+	int ret;
+
+	snprintf(count, sizeof count, "%d", SCAN_COUNT);
+	if (prefix_len) {
+		glob = glob_for_prefix(prefix, prefix_len, &globlen);
+		if (!glob)
+			return -ENOMEM;
+	}
+	do {
+		if (glob)
+			ret = one_command(pool, db, parse_scan, &st, 6, ARG("SCAN"), ARG(st.cursor),
+					  ARG("MATCH"), glob, globlen, ARG("COUNT"), ARG(count));
+		else
+			ret = one_command(pool, db, parse_scan, &st, 4, ARG("SCAN"), ARG(st.cursor),
+					  ARG("COUNT"), ARG(count));
+	} while (!ret && strcmp(st.cursor, "0") != 0);
+	free(glob);
+	return ret ? ret : rv_array_sort_unique(keys);
+}
+
+static int parse_type(const redisReply *reply, void *arg)
+{
+	if (reply->type != REDIS_REPLY_STATUS && reply->type != REDIS_REPLY_STRING)
+		return -EIO;
+	*(enum rv_type *) arg = rv_type_parse(reply->str, reply->len);
+	return 0;
+}
+
+int redis_key_type(struct redis_pool *pool, int db, const char *key, size_t klen,
+		   enum rv_type *type)
+{
+	return one_command(pool, db, parse_type, type, 2, ARG("TYPE"), key, klen);
+}
+
+int redis_string_length(struct redis_pool *pool, int db, const char *key, size_t klen,
+			size_t *len)
+{
+	long long n = 0;
+	int ret = one_command(pool, db, parse_integer, &n, 2, ARG("STRLEN"), key, klen);
+
+	if (!ret && n < 0)
+		ret = -EIO;
+	if (!ret)
+		*len = (size_t) n;
+	return ret;
+}
+
+struct range_dest {
+	char *buf;
+	size_t room;
+	size_t got;
+};
+
+static int parse_range(const redisReply *reply, void *arg)
+{
+	struct range_dest *d = arg;
+
+	if (reply->type != REDIS_REPLY_STRING)
+		return -EIO;
+	d->got = reply->len < d->room ? reply->len : d->room;
+	memcpy(d->buf, reply->str, d->got);
+	return 0;
+}
+
+int redis_string_range(struct redis_pool *pool, int db, const char *key, size_t klen, off_t off,
+		       size_t size, char *buf, size_t *got)
+{
+	struct range_dest d = {buf, size, 0};
+	char start[24], end[24];
+	int ret;
+
+	*got = 0;
+	if (size == 0 || off < 0)
+		return off < 0 ? -EINVAL : 0;
+	snprintf(start, sizeof start, "%lld", (long long) off);
+	snprintf(end, sizeof end, "%lld", (long long) off + (long long) size - 1);
+	ret = one_command(pool, db, parse_range, &d, 4, ARG("GETRANGE"), key, klen, ARG(start),
+			  ARG(end));
+	if (!ret)
+		*got = d.got;
+	return ret;
+}
+
+/* Append every bulk string of an array reply; *count gets how many. */
+static int push_strings(const redisReply *reply, struct rv_array *out, size_t *count)
+{
+	if (reply->type != REDIS_REPLY_ARRAY)
+		return -EIO;
+	for (size_t i = 0; i < reply->elements; i++) {
+		const redisReply *e = reply->element[i];
+
+		if (e->type != REDIS_REPLY_STRING)
+			return -EIO;
+		if (rv_array_push(out, e->str, e->len))
+			return -ENOMEM;
+	}
+	if (count)
+		*count = reply->elements;
+	return 0;
+}
+
+struct chunk_state {
+	struct rv_value *v;
+	size_t received; /* replies' element count */
+	char last_id[64];
+};
+
+static int parse_chunk(const redisReply *reply, void *arg)
+{
+	struct chunk_state *st = arg;
+
+	return push_strings(reply, &st->v->items, &st->received);
+}
+
+static int parse_whole_string(const redisReply *reply, void *arg)
+{
+	struct chunk_state *st = arg;
+
+	if (reply->type == REDIS_REPLY_NIL)
+		return -ENOENT;
+	if (reply->type != REDIS_REPLY_STRING)
+		return -EIO;
+	return rv_array_push(&st->v->items, reply->str, reply->len) ? -ENOMEM : 0;
+}
+
+/* LRANGE or ZRANGE WITHSCORES in chunks of RANGE_CHUNK, by index. */
+static int fetch_ranges(struct redis_pool *pool, int db, const char *key, size_t klen,
+			bool zset, struct chunk_state *st)
+{
+	char start[24], stop[24];
+	long long at = 0;
+	int ret;
+
+	for (;;) {
+		snprintf(start, sizeof start, "%lld", at);
+		snprintf(stop, sizeof stop, "%lld", at + RANGE_CHUNK - 1);
+		if (zset)
+			ret = one_command(pool, db, parse_chunk, st, 5, ARG("ZRANGE"), key, klen,
+					  ARG(start), ARG(stop), ARG("WITHSCORES"));
+		else
+			ret = one_command(pool, db, parse_chunk, st, 4, ARG("LRANGE"), key, klen,
+					  ARG(start), ARG(stop));
+		if (ret)
+			return ret;
+		if (st->received < (size_t) RANGE_CHUNK * (zset ? 2 : 1))
+			return 0;
+		at += RANGE_CHUNK;
+	}
+}
+
+/* SSCAN/HSCAN a big set or hash; members may repeat and are made unique after. */
+static int fetch_scan(struct redis_pool *pool, int db, const char *key, size_t klen,
+		      const char *command, struct rv_array *out)
+{
+	struct scan_state st = {.cursor = "0", .out = out};
+	char count[16];
+	int ret;
+
+	snprintf(count, sizeof count, "%d", SCAN_COUNT);
+	do {
+		ret = one_command(pool, db, parse_scan, &st, 5, ARG(command), key, klen,
+				  ARG(st.cursor), ARG("COUNT"), ARG(count));
+	} while (!ret && strcmp(st.cursor, "0") != 0);
+	return ret;
+}
+
+struct pair {
+	const char *field, *value;
+	size_t flen, vlen;
+};
+
+static int pair_cmp(const void *x, const void *y)
+{
+	const struct pair *a = x, *b = y;
+	size_t n = a->flen < b->flen ? a->flen : b->flen;
+	int c = n ? memcmp(a->field, b->field, n) : 0;
+
+	return c ? c : (a->flen > b->flen) - (a->flen < b->flen);
+}
+
+/* HSCAN may return a field twice: keep one of each, in field order. */
+static int unique_pairs(struct rv_array *items)
+{
+	size_t n = items->count / 2;
+	struct rv_array out = {0};
+	struct pair *pairs;
+	int ret = 0;
+
+	pairs = malloc((n ? n : 1) * sizeof *pairs);
+	if (!pairs)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		pairs[i].field = rv_array_get(items, 2 * i, &pairs[i].flen);
+		pairs[i].value = rv_array_get(items, 2 * i + 1, &pairs[i].vlen);
+	}
+	qsort(pairs, n, sizeof *pairs, pair_cmp);
+	for (size_t i = 0; i < n && !ret; i++) {
+		if (i > 0 && pair_cmp(&pairs[i - 1], &pairs[i]) == 0)
+			continue;
+		if (rv_array_push(&out, pairs[i].field, pairs[i].flen) ||
+		    rv_array_push(&out, pairs[i].value, pairs[i].vlen))
+			ret = -ENOMEM;
+	}
+	free(pairs);
+	if (ret) {
+		rv_array_free(&out);
+		return ret;
+	}
+	rv_array_free(items);
+	*items = out;
+	return 0;
+}
+
+/* Set or hash: one SMEMBERS/HGETALL when small, SSCAN/HSCAN made unique when big. */
+static int fetch_unordered(struct redis_pool *pool, int db, const char *key, size_t klen,
+			   bool hash, struct chunk_state *st)
+{
+	long long size = 0;
+	int ret;
+
+	ret = one_command(pool, db, parse_integer, &size, 2, ARG(hash ? "HLEN" : "SCARD"), key,
+			  klen);
+	if (ret)
+		return ret;
+	if (size <= WHOLE_LIMIT)
+		return one_command(pool, db, parse_chunk, st, 2,
+				   ARG(hash ? "HGETALL" : "SMEMBERS"), key, klen);
+	ret = fetch_scan(pool, db, key, klen, hash ? "HSCAN" : "SSCAN", &st->v->items);
+	if (ret)
+		return ret;
+	return hash ? unique_pairs(&st->v->items) : rv_array_sort_unique(&st->v->items);
+}
+
+/* XRANGE reply: [[id, [field, value, ...]], ...] */
+static int parse_stream_chunk(const redisReply *reply, void *arg)
+{
+	struct chunk_state *st = arg;
+
+	if (reply->type != REDIS_REPLY_ARRAY)
+		return -EIO;
+	st->received = reply->elements;
+	for (size_t i = 0; i < reply->elements; i++) {
+		const redisReply *entry = reply->element[i];
+		size_t fields = 0;
+		int ret;
+
+		if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2 ||
+		    entry->element[0]->type != REDIS_REPLY_STRING ||
+		    entry->element[0]->len >= sizeof st->last_id)
+			return -EIO;
+		if (rv_array_push(&st->v->items, entry->element[0]->str, entry->element[0]->len))
+			return -ENOMEM;
+		if (entry->element[1]->type != REDIS_REPLY_NIL) {
+			ret = push_strings(entry->element[1], &st->v->items, &fields);
+			if (ret)
+				return ret;
+		}
+		if (rv_value_end_entry(st->v, 1 + fields))
+			return -ENOMEM;
+		memcpy(st->last_id, entry->element[0]->str, entry->element[0]->len);
+		st->last_id[entry->element[0]->len] = '\0';
+	}
+	return 0;
+}
+
+static int fetch_stream(struct redis_pool *pool, int db, const char *key, size_t klen,
+			struct chunk_state *st)
+{
+	char count[16], start[72] = "-";
+	int ret;
+
+	snprintf(count, sizeof count, "%d", RANGE_CHUNK);
+	for (;;) {
+		ret = one_command(pool, db, parse_stream_chunk, st, 6, ARG("XRANGE"), key, klen,
+				  ARG(start), ARG("+"), ARG("COUNT"), ARG(count));
+		if (ret || st->received < RANGE_CHUNK)
+			return ret;
+		snprintf(start, sizeof start, "(%s", st->last_id); /* exclusive: Redis >= 6.2 */
+	}
+}
+
+int redis_fetch_value(struct redis_pool *pool, int db, const char *key, size_t klen,
+		      enum rv_type type, struct rv_value *v)
+{
+	struct chunk_state st = {.v = v};
+
+	v->type = type;
+	switch (type) {
+	case RV_STRING:
+		return one_command(pool, db, parse_whole_string, &st, 2, ARG("GET"), key, klen);
+	case RV_LIST:
+		return fetch_ranges(pool, db, key, klen, false, &st);
+	case RV_ZSET:
+		return fetch_ranges(pool, db, key, klen, true, &st);
+	case RV_SET:
+		return fetch_unordered(pool, db, key, klen, false, &st);
+	case RV_HASH:
+		return fetch_unordered(pool, db, key, klen, true, &st);
+	case RV_STREAM:
+		return fetch_stream(pool, db, key, klen, &st);
+	case RV_NONE:
+		return -ENOENT;
+	case RV_OTHER:
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int redis_key_exists(struct redis_pool *pool, int db, const char *key, size_t klen, int *exists)
+{
+	long long n = 0;
+	int ret = one_command(pool, db, parse_integer, &n, 2, ARG("EXISTS"), key, klen);
+
+	if (!ret)
+		*exists = n > 0;
+	return ret;
+}
+
+int redis_unlink(struct redis_pool *pool, int db, const char *key, size_t klen)
+{
+	long long n = 0;
+	int ret = one_command(pool, db, parse_integer, &n, 2, ARG("UNLINK"), key, klen);
+
+	return ret ? ret : (n > 0 ? 0 : -ENOENT);
+}
+
+int redis_flush_database(struct redis_pool *pool, int db)
+{
+	/* ASYNC: the server frees memory in the background instead of blocking */
+	return one_command(pool, db, NULL, NULL, 2, ARG("FLUSHDB"), ARG("ASYNC"));
+}

@@ -1,0 +1,170 @@
+/* main.c - redisfs entry point: parse, connect and check, mount, serve, unwind in stages. */
+#include <errno.h>
+#include <limits.h>
+#include <fuse.h>
+#include <fuse_lowlevel.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "../backend/redis_keys.h"
+#include "ops.h"
+#include "options.h"
+#include "rfs.h"
+
+static void log_redis_error(void *arg, const char *line)
+{
+	(void) arg;
+	fuse_log(FUSE_LOG_ERR, "%s\n", line);
+}
+
+/* In the background stderr is gone: errors go to syslog (fuse_log levels are syslog's). */
+static void log_to_syslog(enum fuse_log_level level, const char *fmt, va_list ap)
+{
+	vsyslog((int) level, fmt, ap);
+}
+
+static void print_version(void)
+{
+	printf("redisfs version %s\n", REDISFS_VERSION);
+	printf("FUSE library version %s\n", fuse_pkgversion());
+	printf("hiredis version %s\n", redis_client_version());
+	fuse_lowlevel_version();
+}
+
+/* Connect, authenticate and learn the databases before anything is mounted. */
+static int connect_redis(struct rfs *fs, const struct rfs_options *opts)
+{
+	struct redis_endpoint ep = {
+		.host = opts->url.host,
+		.port = opts->url.port,
+		.socket_path = opts->url.socket_path,
+		.user = opts->url.user,
+		.password = opts->password,
+		.timeout = opts->timeout,
+		.read_only = fs->read_only,
+		.log = log_redis_error,
+	};
+	char display[1024], err[512];
+	int ret;
+
+	url_display(&opts->url, display, sizeof display);
+	ret = redis_pool_open(&ep, &fs->pool, err, sizeof err);
+	if (ret) {
+		fprintf(stderr, "redisfs: cannot use %s: %s\n", display, err);
+		return -1;
+	}
+	fs->db_count = opts->databases;
+	if (!fs->db_count) {
+		ret = redis_database_count(fs->pool, &fs->db_count);
+		if (ret) {
+			fprintf(stderr, "redisfs: cannot learn the number of databases of %s: %s\n",
+				display, strerror(-ret));
+			return -1;
+		}
+	}
+	if (fs->only_db >= fs->db_count) {
+		fprintf(stderr, "redisfs: %s has no database %d (it has %d)\n", display,
+			fs->only_db, fs->db_count);
+		return -1;
+	}
+	return 0;
+}
+
+static int serve(struct fuse *fuse, const struct fuse_cmdline_opts *cmd)
+{
+	struct fuse_loop_config *loop;
+	int ret;
+
+	if (cmd->singlethread)
+		return fuse_loop(fuse);
+	loop = fuse_loop_cfg_create();
+	if (!loop)
+		return -1;
+	fuse_loop_cfg_set_clone_fd(loop, cmd->clone_fd);
+	if (cmd->max_idle_threads != UINT_MAX) /* UINT_MAX: not given */
+		fuse_loop_cfg_set_idle_threads(loop, cmd->max_idle_threads);
+	fuse_loop_cfg_set_max_threads(loop, cmd->max_threads);
+	ret = fuse_loop_mt(fuse, loop);
+	fuse_loop_cfg_destroy(loop);
+	return ret;
+}
+
+int main(int argc, char *argv[])
+{
+	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
+	struct fuse_cmdline_opts cmd;
+	struct rfs_options opts;
+	struct fuse *fuse;
+	struct rfs fs;
+	int ret = 1;
+
+	memset(&cmd, 0, sizeof cmd);
+	memset(&opts, 0, sizeof opts);
+	memset(&fs, 0, sizeof fs);
+	pthread_mutex_init(&fs.changed_lock, NULL);
+	clock_gettime(CLOCK_REALTIME, &fs.changed);
+	fs.uid = getuid();
+	fs.gid = getgid();
+
+	if (options_parse(&args, &opts) || fuse_parse_cmdline(&args, &cmd) != 0)
+		goto out_opts;
+	if (opts.show_version || cmd.show_version) {
+		print_version();
+		ret = 0;
+		goto out_opts;
+	}
+	if (opts.show_help || cmd.show_help) {
+		options_print_usage(argv[0]);
+		printf("FUSE options:\n");
+		fuse_cmdline_help();
+		fuse_lib_help(&args);
+		ret = 0;
+		goto out_opts;
+	}
+	if (!cmd.mountpoint) {
+		fprintf(stderr, "redisfs: no mountpoint given (see redisfs --help)\n");
+		goto out_opts;
+	}
+	if (options_finish(&opts, &args, argc, argv))
+		goto out_opts;
+	fs.read_only = opts.read_only;
+	fs.noflush = opts.noflush;
+	fs.cache_timeout = opts.cache_timeout;
+	fs.only_db = opts.url.db;
+
+	/* fuse_new rejects unknown options before anything touches the network */
+	fuse = fuse_new(&args, ops_table(), sizeof *ops_table(), &fs);
+	if (!fuse)
+		goto out_opts;
+	if (connect_redis(&fs, &opts))
+		goto out_pool;
+	if (fuse_mount(fuse, cmd.mountpoint) != 0)
+		goto out_pool;
+	if (fuse_daemonize(cmd.foreground) != 0)
+		goto out_unmount;
+	if (!cmd.foreground) {
+		openlog("redisfs", LOG_PID, LOG_DAEMON);
+		fuse_set_log_func(log_to_syslog);
+	}
+	if (fuse_set_signal_handlers(fuse_get_session(fuse)) != 0)
+		goto out_unmount;
+
+	ret = serve(fuse, &cmd) ? 1 : 0;
+
+	fuse_remove_signal_handlers(fuse_get_session(fuse));
+out_unmount:
+	fuse_unmount(fuse);
+out_pool:
+	redis_pool_close(fs.pool);
+	fuse_destroy(fuse);
+out_opts:
+	free(cmd.mountpoint);
+	options_free(&opts);
+	fuse_opt_free_args(&args);
+	pthread_mutex_destroy(&fs.changed_lock);
+	return ret;
+}

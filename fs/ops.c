@@ -1,0 +1,234 @@
+/* ops.c - the FUSE operations table: thin adapters from libfuse to tree.c. */
+#include "ops.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "rfs.h"
+#include "tree.h"
+
+static struct rfs *rfs_get(void)
+{
+	return fuse_get_context()->private_data;
+}
+
+static void *rfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
+{
+	struct rfs *fs = rfs_get();
+
+	(void) conn;
+	/* Redis changes behind our back: cache only as long as the user allows */
+	cfg->entry_timeout = fs->cache_timeout;
+	cfg->attr_timeout = fs->cache_timeout;
+	cfg->negative_timeout = fs->cache_timeout;
+	cfg->kernel_cache = 0;
+	cfg->hard_remove = 1; /* an unlinked key is gone: no .fuse_hidden renames */
+	return fs;
+}
+
+static int rfs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
+{
+	(void) fi;
+	return tree_getattr(rfs_get(), path, st);
+}
+
+static int rfs_opendir(const char *path, struct fuse_file_info *fi)
+{
+	struct tree_dir *dir = NULL;
+	int ret = tree_opendir(rfs_get(), path, &dir);
+
+	fi->fh = (uint64_t) (uintptr_t) dir;
+	return ret;
+}
+
+/*
+ * Offsets are 1 for ".", 2 for "..", 3 + i for entry i. They must be nonzero:
+ * libfuse before 3.17.1 drops readdirplus attributes given with offset 0.
+ */
+static int rfs_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t off,
+		       struct fuse_file_info *fi, enum fuse_readdir_flags flags)
+{
+	struct tree_dir *dir = (struct tree_dir *) (uintptr_t) fi->fh;
+	struct stat st;
+	size_t len;
+
+	(void) path;
+	(void) flags;
+	memset(&st, 0, sizeof st);
+	for (off_t at = off < 0 ? 0 : off;; at++) {
+		const char *name;
+
+		if (at == 0) {
+			name = ".";
+			st.st_mode = S_IFDIR;
+		} else if (at == 1) {
+			name = "..";
+			st.st_mode = S_IFDIR;
+		} else if ((size_t) at - 2 < dir->names.count) {
+			name = rv_array_get(&dir->names, (size_t) at - 2, &len);
+			st.st_mode = dir->type;
+		} else {
+			break;
+		}
+		if (filler(buf, name, &st, at + 1, 0))
+			break;
+	}
+	return 0;
+}
+
+static int rfs_releasedir(const char *path, struct fuse_file_info *fi)
+{
+	(void) path;
+	tree_closedir((struct tree_dir *) (uintptr_t) fi->fh);
+	return 0;
+}
+
+static int rfs_open(const char *path, struct fuse_file_info *fi)
+{
+	struct tree_file *file = NULL;
+	int ret = tree_open(rfs_get(), path, fi->flags, &file);
+
+	fi->fh = (uint64_t) (uintptr_t) file;
+	return ret;
+}
+
+static int rfs_read(const char *path, char *buf, size_t size, off_t off,
+		    struct fuse_file_info *fi)
+{
+	(void) path;
+	return (int) tree_read(rfs_get(), (struct tree_file *) (uintptr_t) fi->fh, buf, size, off);
+}
+
+static int rfs_release(const char *path, struct fuse_file_info *fi)
+{
+	(void) path;
+	tree_release((struct tree_file *) (uintptr_t) fi->fh);
+	return 0;
+}
+
+static int rfs_unlink(const char *path)
+{
+	return tree_unlink(rfs_get(), path);
+}
+
+static int rfs_rmdir(const char *path)
+{
+	return tree_rmdir(rfs_get(), path);
+}
+
+static int rfs_mkdir(const char *path, mode_t mode)
+{
+	(void) mode;
+	return tree_refuse_change(rfs_get(), path, -EPERM);
+}
+
+static int rfs_create(const char *path, mode_t mode, struct fuse_file_info *fi)
+{
+	(void) mode;
+	(void) fi;
+	return tree_refuse_change(rfs_get(), path, -EOPNOTSUPP);
+}
+
+static int rfs_mknod(const char *path, mode_t mode, dev_t rdev)
+{
+	(void) mode;
+	(void) rdev;
+	return tree_refuse_change(rfs_get(), path, -EOPNOTSUPP);
+}
+
+static int rfs_rename(const char *from, const char *to, unsigned int flags)
+{
+	(void) to;
+	(void) flags;
+	return tree_refuse_change(rfs_get(), from, -EOPNOTSUPP);
+}
+
+static int rfs_truncate(const char *path, off_t size, struct fuse_file_info *fi)
+{
+	(void) size;
+	(void) fi;
+	return tree_refuse_change(rfs_get(), path, -EOPNOTSUPP);
+}
+
+static int rfs_write(const char *path, const char *buf, size_t size, off_t off,
+		     struct fuse_file_info *fi)
+{
+	(void) buf;
+	(void) size;
+	(void) off;
+	(void) fi;
+	return tree_refuse_change(rfs_get(), path, -EOPNOTSUPP);
+}
+
+static int rfs_setxattr(const char *path, const char *name, const char *value, size_t size,
+			int flags)
+{
+	(void) name;
+	(void) value;
+	(void) size;
+	(void) flags;
+	return tree_refuse_change(rfs_get(), path, -EOPNOTSUPP);
+}
+
+static int rfs_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
+{
+	(void) mode;
+	(void) fi;
+	return tree_refuse_change(rfs_get(), path, -EPERM);
+}
+
+static int rfs_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_info *fi)
+{
+	(void) uid;
+	(void) gid;
+	(void) fi;
+	return tree_refuse_change(rfs_get(), path, -EPERM);
+}
+
+static int rfs_utimens(const char *path, const struct timespec tv[2], struct fuse_file_info *fi)
+{
+	(void) tv;
+	(void) fi;
+	/* Redis keeps no times; touch of an existing key succeeds and changes nothing */
+	return tree_refuse_change(rfs_get(), path, 0);
+}
+
+static int rfs_statfs(const char *path, struct statvfs *st)
+{
+	(void) path;
+	memset(st, 0, sizeof *st);
+	st->f_bsize = 4096;
+	st->f_frsize = 4096;
+	st->f_namemax = 255;
+	return 0;
+}
+
+static const struct fuse_operations rfs_operations = {
+	.init = rfs_init,
+	.getattr = rfs_getattr,
+	.opendir = rfs_opendir,
+	.readdir = rfs_readdir,
+	.releasedir = rfs_releasedir,
+	.open = rfs_open,
+	.read = rfs_read,
+	.release = rfs_release,
+	.unlink = rfs_unlink,
+	.rmdir = rfs_rmdir,
+	.mkdir = rfs_mkdir,
+	.create = rfs_create,
+	.mknod = rfs_mknod,
+	.rename = rfs_rename,
+	.truncate = rfs_truncate,
+	.write = rfs_write,
+	.setxattr = rfs_setxattr,
+	.chmod = rfs_chmod,
+	.chown = rfs_chown,
+	.utimens = rfs_utimens,
+	.statfs = rfs_statfs,
+};
+
+const struct fuse_operations *ops_table(void)
+{
+	return &rfs_operations;
+}

@@ -1,0 +1,288 @@
+/* options.c - the command line and -o options of SPEC section 1, in one fuse_opt table. */
+#include "options.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define PASSWORD_MAX 4096 /* longer than any sane password; bounds the read */
+
+enum {
+	KEY_KEEP,	 /* passed on to libfuse as well */
+	KEY_ALLOW_OTHER, /* noted, and passed on */
+	KEY_HELP,
+	KEY_VERSION,
+};
+
+#define RFS_OPT(t, p, v) {t, offsetof(struct rfs_options, p), v}
+
+static const struct fuse_opt rfs_opts[] = {
+	RFS_OPT("passfile=%s", passfile, 0),
+	RFS_OPT("databases=%s", databases_s, 0),
+	RFS_OPT("timeout=%s", timeout_s, 0),
+	RFS_OPT("cache_timeout=%s", cache_s, 0),
+	RFS_OPT("noflush", noflush, 1),
+	/* ro is ours (the daemon enforces it) and the kernel's (mount shows it) */
+	RFS_OPT("ro", read_only, 1),
+	FUSE_OPT_KEY("ro", KEY_KEEP),
+	FUSE_OPT_KEY("allow_other", KEY_ALLOW_OTHER),
+	FUSE_OPT_KEY("-h", KEY_HELP),
+	FUSE_OPT_KEY("--help", KEY_HELP),
+	FUSE_OPT_KEY("-V", KEY_VERSION),
+	FUSE_OPT_KEY("--version", KEY_VERSION),
+	/* what mount(8), fstab and their helpers add: meaningless to a FUSE daemon */
+	FUSE_OPT_KEY("_netdev", FUSE_OPT_KEY_DISCARD),
+	FUSE_OPT_KEY("nofail", FUSE_OPT_KEY_DISCARD),
+	FUSE_OPT_KEY("noauto", FUSE_OPT_KEY_DISCARD),
+	FUSE_OPT_KEY("auto", FUSE_OPT_KEY_DISCARD),
+	FUSE_OPT_KEY("user", FUSE_OPT_KEY_DISCARD),
+	FUSE_OPT_KEY("nouser", FUSE_OPT_KEY_DISCARD),
+	FUSE_OPT_KEY("users", FUSE_OPT_KEY_DISCARD),
+	FUSE_OPT_KEY("defaults", FUSE_OPT_KEY_DISCARD),
+	FUSE_OPT_KEY("rw", FUSE_OPT_KEY_DISCARD),
+	FUSE_OPT_END,
+};
+
+static int option_proc(void *data, const char *arg, int key, struct fuse_args *outargs)
+{
+	struct rfs_options *opts = data;
+
+	(void) outargs;
+	switch (key) {
+	case FUSE_OPT_KEY_NONOPT:
+		/* the first argument with a scheme is the URL; the other is the mountpoint */
+		if (!opts->url_text && strstr(arg, "://")) {
+			opts->url_text = strdup(arg);
+			return opts->url_text ? 0 : -1;
+		}
+		return 1;
+	case KEY_ALLOW_OTHER:
+		opts->allow_other = 1;
+		return 1;
+	case KEY_HELP:
+		opts->show_help = 1;
+		return 1; /* fuse_parse_cmdline sees it too, and prints nothing itself */
+	case KEY_VERSION:
+		opts->show_version = 1;
+		return 1;
+	default:
+		return 1;
+	}
+}
+
+int options_parse(struct fuse_args *args, struct rfs_options *opts)
+{
+	if (fuse_opt_parse(args, opts, rfs_opts, option_proc) == -1)
+		return -1; /* libfuse printed the reason */
+	return 0;
+}
+
+/* A number of seconds in [min, max]; 0 or -1 after printing which option is wrong. */
+static int parse_seconds(const char *name, const char *text, double min, double max,
+			 double *out)
+{
+	char *end;
+	double v;
+
+	if (!text)
+		return 0;
+	errno = 0;
+	v = strtod(text, &end);
+	if (errno || end == text || *end || !isfinite(v) || v < min || v > max) {
+		fprintf(stderr, "redisfs: bad %s '%s': expected seconds from %g to %g\n", name,
+			text, min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_databases(const char *text, int *out)
+{
+	char *end;
+	long v;
+
+	if (!text)
+		return 0;
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (errno || end == text || *end || text[0] == '+' || v < 1 || v > 1000000) {
+		fprintf(stderr, "redisfs: bad databases '%s': expected a number from 1 to 1000000\n",
+			text);
+		return -1;
+	}
+	*out = (int) v;
+	return 0;
+}
+
+int options_read_passfile(const char *path, char **password, char *err, size_t errlen)
+{
+	char buf[PASSWORD_MAX + 2];
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open passfile %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "passfile %s is not a regular file", path);
+		close(fd);
+		return -EINVAL;
+	}
+	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+		snprintf(err, errlen, "passfile %s is readable by group or others: chmod 600 it",
+			 path);
+		close(fd);
+		return -EACCES;
+	}
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n < 0 || n > PASSWORD_MAX) {
+		snprintf(err, errlen, "cannot read passfile %s: %s", path,
+			 n < 0 ? strerror(errno) : "too long");
+		return n < 0 ? -EIO : -EINVAL;
+	}
+	if (n > 0 && buf[n - 1] == '\n')
+		n--; /* the one trailing newline an editor adds is not part of the password */
+	buf[n] = '\0';
+	if (strlen(buf) != (size_t) n) {
+		snprintf(err, errlen, "passfile %s holds a NUL byte", path);
+		return -EINVAL;
+	}
+	*password = strdup(buf);
+	explicit_bzero(buf, sizeof buf);
+	return *password ? 0 : -ENOMEM;
+}
+
+/* Overwrite the password part of the URL argument so /proc/PID/cmdline does not show it. */
+static void hide_url_password(const char *url_text, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		char *scheme, *at, *colon;
+
+		if (strcmp(argv[i], url_text) != 0)
+			continue;
+		scheme = strstr(argv[i], "://");
+		at = scheme ? strchr(scheme + 3, '@') : NULL;
+		if (!at)
+			continue;
+		colon = memchr(scheme + 3, ':', (size_t) (at - (scheme + 3)));
+		if (colon)
+			memset(colon + 1, 'x', (size_t) (at - colon - 1));
+	}
+}
+
+/* fsname=URL, with the commas and backslashes fuse_opt would split on escaped. */
+static int add_fsname(struct fuse_args *args, const struct redis_url *url)
+{
+	char display[1024], opt[2 * sizeof display + 16];
+	size_t o;
+
+	url_display(url, display, sizeof display);
+	o = (size_t) snprintf(opt, sizeof opt, "-ofsname=");
+	for (const char *p = display; *p; p++) {
+		if (*p == ',' || *p == '\\')
+			opt[o++] = '\\';
+		opt[o++] = *p;
+	}
+	opt[o] = '\0';
+	return fuse_opt_add_arg(args, opt);
+}
+
+int options_finish(struct rfs_options *opts, struct fuse_args *args, int argc, char **argv)
+{
+	const char *env = getenv("REDISCLI_AUTH");
+	char err[512];
+	int ret;
+
+	opts->timeout = 5.0;
+	opts->cache_timeout = 1.0;
+	if (parse_seconds("timeout", opts->timeout_s, 0.1, 3600, &opts->timeout) ||
+	    parse_seconds("cache_timeout", opts->cache_s, 0, 86400, &opts->cache_timeout) ||
+	    parse_databases(opts->databases_s, &opts->databases))
+		return -1;
+
+	if (url_parse(opts->url_text ? opts->url_text : URL_DEFAULT, &opts->url, err,
+		      sizeof err)) {
+		fprintf(stderr, "redisfs: %s\n", err);
+		return -1;
+	}
+	if (opts->passfile) {
+		ret = options_read_passfile(opts->passfile, &opts->password, err, sizeof err);
+		if (ret) {
+			fprintf(stderr, "redisfs: %s\n", err);
+			return -1;
+		}
+	} else if (env) {
+		opts->password = strdup(env);
+	} else if (opts->url.password) {
+		fprintf(stderr, "redisfs: warning: a password in the URL is visible to other "
+				"users while redisfs starts; prefer REDISCLI_AUTH or -o passfile\n");
+		opts->password = strdup(opts->url.password);
+	}
+	if ((env || opts->passfile || opts->url.password) && !opts->password) {
+		fprintf(stderr, "redisfs: out of memory\n");
+		return -1;
+	}
+	/* children (fusermount3) need not see it, and /proc/PID/environ should not */
+	unsetenv("REDISCLI_AUTH");
+	if (opts->url_text)
+		hide_url_password(opts->url_text, argc, argv);
+
+	if (add_fsname(args, &opts->url) || fuse_opt_add_arg(args, "-osubtype=redisfs") ||
+	    (opts->allow_other && fuse_opt_add_arg(args, "-odefault_permissions"))) {
+		fprintf(stderr, "redisfs: out of memory\n");
+		return -1;
+	}
+	return 0;
+}
+
+void options_print_usage(const char *progname)
+{
+	printf("usage: %s [URL] MOUNTPOINT [-o OPTION[,OPTION...]] [-f] [-d] [-s]\n"
+	       "       %s --help | --version\n"
+	       "\n"
+	       "Mount a Redis server: one folder per database, one file per key.\n"
+	       "\n"
+	       "URL:   redis://[user[:password]@]host[:port][/N]\n"
+	       "       unix:///path/redis.sock[?db=N]\n"
+	       "       (default " URL_DEFAULT "; /N or ?db=N shows only dbN)\n"
+	       "\n"
+	       "Password: -o passfile=PATH, else $REDISCLI_AUTH, else the URL (warns).\n"
+	       "\n"
+	       "redisfs options:\n"
+	       "    -o ro                  read-only: every change fails with EROFS,\n"
+	       "                           no write command is sent (default: off)\n"
+	       "    -o noflush             keys can be removed, databases not flushed\n"
+	       "                           (rmdir dbN: EPERM) (default: off)\n"
+	       "    -o databases=N         number of databases (default: asked with\n"
+	       "                           CONFIG GET databases, else probed with SELECT)\n"
+	       "    -o timeout=S           connect and command timeout in seconds (default: 5)\n"
+	       "    -o cache_timeout=S     seconds names and attributes may be cached\n"
+	       "                           (default: 1)\n"
+	       "    -o passfile=PATH       read the password from PATH, mode 0600 or\n"
+	       "                           stricter (default: none)\n"
+	       "\n",
+	       progname, progname);
+}
+
+void options_free(struct rfs_options *opts)
+{
+	free(opts->url_text);
+	free(opts->passfile);
+	free(opts->databases_s);
+	free(opts->timeout_s);
+	free(opts->cache_s);
+	if (opts->password)
+		explicit_bzero(opts->password, strlen(opts->password));
+	free(opts->password);
+	url_free(&opts->url);
+}

@@ -1,0 +1,57 @@
+/* options.h - the command line and -o options of SPEC section 1, in one fuse_opt table. */
+#ifndef REDISFS_OPTIONS_H
+#define REDISFS_OPTIONS_H
+
+#include <fuse.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "url.h"
+
+struct rfs_options {
+	/* as given */
+	char *url_text;	   /* the URL argument, or NULL for the default */
+	char *passfile;	   /* -o passfile=PATH */
+	char *databases_s; /* -o databases=N */
+	char *timeout_s;   /* -o timeout=S */
+	char *cache_s;	   /* -o cache_timeout=S */
+	int read_only;	   /* -o ro */
+	int noflush;	   /* -o noflush */
+	int allow_other;   /* -o allow_other (implies default_permissions) */
+	int show_help;
+	int show_version;
+
+	/* derived by options_finish() */
+	struct redis_url url;
+	char *password; /* from passfile, REDISCLI_AUTH or the URL; NULL for none */
+	int databases;	/* 0: ask the server */
+	double timeout;
+	double cache_timeout;
+};
+
+/*
+ * Parse argv into `opts`, leaving in `args` what libfuse handles (the
+ * mountpoint, -f, -d, -s, standard -o options).
+ * Returns 0, or -1 after printing one line on stderr.
+ */
+int options_parse(struct fuse_args *args, struct rfs_options *opts);
+
+/*
+ * Validate numbers, parse the URL, read the password (passfile, then
+ * REDISCLI_AUTH, then the URL, which warns), hide a password given in the
+ * URL from /proc/PID/cmdline by overwriting it in `argv`, and add fsname
+ * (the URL without userinfo), subtype and default_permissions (with
+ * allow_other) to `args`.
+ * Returns 0, or -1 after printing one line on stderr.
+ */
+int options_finish(struct rfs_options *opts, struct fuse_args *args, int argc, char **argv);
+
+/* Read a password file: refused (-EACCES) when group or others may read it. */
+int options_read_passfile(const char *path, char **password, char *err, size_t errlen);
+
+/* Print redisfs's own usage (libfuse's options are printed after it). */
+void options_print_usage(const char *progname);
+
+void options_free(struct rfs_options *opts);
+
+#endif

@@ -1,0 +1,38 @@
+/* url.h - parse the server URL of SPEC section 1 (redis:// and unix://). Pure: no I/O. */
+#ifndef REDISFS_URL_H
+#define REDISFS_URL_H
+
+#include <stddef.h>
+
+#define URL_DEFAULT "redis://127.0.0.1:6379"
+#define URL_DEFAULT_PORT 6379
+
+/* What a URL says. Strings are allocated; url_free() releases them. */
+struct redis_url {
+	char *host;	   /* TCP host (brackets of an IPv6 literal removed), or NULL */
+	int port;	   /* TCP port, 1..65535 */
+	char *socket_path; /* unix socket path, or NULL */
+	char *user;	   /* ACL user name from userinfo, or NULL */
+	char *password;	   /* password from userinfo, or NULL */
+	int db;		   /* database from "/N" or "?db=N", or -1 for all */
+};
+
+/*
+ * Parse `text`: redis://[user[:password]@]host[:port][/N] or
+ * unix:///path/redis.sock[?db=N]. Userinfo may be percent-encoded.
+ * Returns 0, or -EINVAL with a one-line reason in `err` that names the bad
+ * part ("rediss:// needs TLS, which this build does not have", "bad port
+ * '70000' in ...", "unknown scheme 'http' ..."). On error `url` holds nothing.
+ */
+int url_parse(const char *text, struct redis_url *url, char *err, size_t errlen);
+
+/*
+ * The URL without userinfo, for fsname and logs: "redis://host:port[/N]" or
+ * "unix:///path[?db=N]". Returns the length written (truncated to fit
+ * `len`, always NUL-terminated).
+ */
+size_t url_display(const struct redis_url *url, char *out, size_t len);
+
+void url_free(struct redis_url *url);
+
+#endif

@@ -1,0 +1,1091 @@
+/* harness.c - start and always stop private redis-servers and redisfs mounts for the integration tests. */
+#include "harness.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_REDIS 4	     /* servers one TCase may run at once */
+#define MAX_MOUNTS 4	     /* mounts one TCase may hold at once */
+#define MAX_SCRATCH 16	     /* scratch directories */
+#define POLL_NS 10000000L    /* 10 ms between two looks at a starting process */
+#define SHELL_SECONDS 50.0   /* below check's default 60 s, so a hang fails as ours */
+#define KILL_GRACE_NS 2000000000L /* SIGTERM, then this long, then SIGKILL */
+#define START_TRIES 5	     /* a free port can be taken between our look and redis's bind */
+
+/*
+ * The registry: fixed slots, so that a signal handler can walk it without
+ * allocating. Each entry records its owner, because check forks a test
+ * process that inherits the registry and must not stop its parent's things.
+ */
+static struct h_redis redis_slots[MAX_REDIS];
+static struct h_mount mount_slots[MAX_MOUNTS];
+static struct {
+	pid_t owner; /* 0 when free */
+	char path[H_PATH_MAX];
+} scratch_slots[MAX_SCRATCH];
+
+static volatile sig_atomic_t cleaning;
+static void scratch_cleanup(void);
+static bool initialised;
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void nap(long ns)
+{
+	struct timespec ts = {.tv_sec = ns / 1000000000L, .tv_nsec = ns % 1000000000L};
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+/*
+ * Wait for `pid` up to `seconds`. Returns true when it was reaped (its status
+ * in *status when not NULL), false when it is still running.
+ * Async-signal-safe (waitpid and nanosleep only).
+ */
+static bool wait_bounded(pid_t pid, double seconds, int *status)
+{
+	long steps = (long) (seconds * 1e9 / POLL_NS) + 1;
+	int st;
+
+	for (long i = 0; i < steps; i++) {
+		pid_t got = waitpid(pid, &st, WNOHANG);
+
+		if (got == pid || (got == -1 && errno == ECHILD)) {
+			if (status)
+				*status = got == pid ? st : 0;
+			return true;
+		}
+		nap(POLL_NS);
+	}
+	return false;
+}
+
+/* SIGTERM, a bounded wait, SIGKILL and reap. Async-signal-safe. */
+static void stop_pid(pid_t pid, double grace)
+{
+	if (pid <= 0)
+		return;
+	kill(pid, SIGTERM);
+	if (!wait_bounded(pid, grace, NULL)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+}
+
+/* Unlink `dir`/`name`, for a file the harness itself put there. Async-signal-safe. */
+static void unlink_in(const char *dir, const char *name)
+{
+	char path[H_PATH_MAX + 64];
+	size_t dl = strlen(dir), nl = strlen(name);
+
+	if (dl + 1 + nl + 1 > sizeof path)
+		return;
+	memcpy(path, dir, dl);
+	path[dl] = '/';
+	memcpy(path + dl + 1, name, nl + 1);
+	unlink(path);
+}
+
+/*
+ * Stop everything this process owns. From a signal handler (`in_signal`) only
+ * async-signal-safe calls are made: the mounts are detached first, so that
+ * nothing can hang on them, then the processes are stopped by PID.
+ */
+static void cleanup_owned(bool in_signal)
+{
+	pid_t self = getpid();
+	double grace = in_signal ? 0.3 : KILL_GRACE_NS / 1e9;
+
+	for (int i = 0; i < MAX_MOUNTS; i++) {
+		struct h_mount *m = &mount_slots[i];
+
+		if (m->owner == self && m->mnt[0])
+			umount2(m->mnt, MNT_DETACH);
+	}
+	for (int i = 0; i < MAX_SCRATCH; i++)
+		if (scratch_slots[i].owner == self)
+			umount2(scratch_slots[i].path, MNT_DETACH);
+
+	for (int i = 0; i < MAX_MOUNTS; i++) {
+		struct h_mount *m = &mount_slots[i];
+
+		if (m->owner != self)
+			continue;
+		stop_pid(m->pid, grace);
+		unlink(m->log);
+		rmdir(m->mnt);
+		rmdir(m->work);
+		m->pid = 0;
+		m->owner = 0;
+	}
+	for (int i = 0; i < MAX_REDIS; i++) {
+		struct h_redis *r = &redis_slots[i];
+
+		if (r->owner != self)
+			continue;
+		stop_pid(r->pid, grace);
+		unlink(r->log);
+		unlink_in(r->dir, "dump.rdb");
+		rmdir(r->dir);
+		r->pid = 0;
+		r->owner = 0;
+	}
+	if (!in_signal) {
+		scratch_cleanup();
+		return;
+	}
+	for (int i = 0; i < MAX_SCRATCH; i++) {
+		if (scratch_slots[i].owner != self)
+			continue;
+		rmdir(scratch_slots[i].path);
+		scratch_slots[i].owner = 0;
+	}
+}
+
+void h_stop_all(void)
+{
+	cleanup_owned(false);
+}
+
+static void on_fatal_signal(int sig)
+{
+	if (!cleaning) {
+		cleaning = 1;
+		cleanup_owned(true);
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void on_exit_hook(void)
+{
+	cleanup_owned(false);
+}
+
+void h_init(void)
+{
+	struct sigaction sa;
+
+	if (initialised)
+		return;
+	initialised = true;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_fatal_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGTERM);
+	sigaddset(&sa.sa_mask, SIGINT);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	atexit(on_exit_hook);
+}
+
+/* Checked fixture: the forked test process (and so its shell commands' parent) dies with us. */
+static void die_with_parent(void)
+{
+	pid_t parent = getppid();
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(1);
+}
+
+void h_tcase_add_fixture(TCase *tc, void (*setup)(void), void (*teardown)(void))
+{
+	h_init();
+	/* A TCase whose setup failed had no teardown: stop what it left first. */
+	tcase_add_unchecked_fixture(tc, h_stop_all, NULL);
+	tcase_add_unchecked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, die_with_parent, NULL);
+}
+
+const char *h_redisfs_bin(void)
+{
+	const char *bin = getenv("REDISFS_BIN");
+
+	ck_assert_msg(bin && *bin, "REDISFS_BIN is not set: run through meson test");
+	ck_assert_msg(access(bin, X_OK) == 0, "REDISFS_BIN=%s is not executable: %s", bin,
+		      strerror(errno));
+	return bin;
+}
+
+int h_free_port(void)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET};
+	socklen_t len = sizeof sin;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	int port;
+
+	ck_assert_msg(fd >= 0, "socket: %s", strerror(errno));
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = 0;
+	ck_assert_msg(bind(fd, (struct sockaddr *) &sin, sizeof sin) == 0, "bind: %s",
+		      strerror(errno));
+	ck_assert_msg(getsockname(fd, (struct sockaddr *) &sin, &len) == 0, "getsockname: %s",
+		      strerror(errno));
+	port = ntohs(sin.sin_port);
+	close(fd);
+	return port;
+}
+
+/* A mkdtemp directory under $TMPDIR (or /tmp), resolved to its real path. */
+static void make_temp_dir(char *out, size_t len, const char *tag)
+{
+	const char *tmp = getenv("TMPDIR");
+	char templ[H_PATH_MAX];
+	char *real;
+
+	if (!tmp || !*tmp)
+		tmp = "/tmp";
+	ck_assert_msg((size_t) snprintf(templ, sizeof templ, "%s/redisfs-%s.XXXXXX", tmp, tag) <
+			      sizeof templ,
+		      "TMPDIR is too long");
+	ck_assert_msg(mkdtemp(templ), "mkdtemp %s: %s", templ, strerror(errno));
+	/* mountinfo shows canonical paths: compare like with like. */
+	real = realpath(templ, NULL);
+	ck_assert_msg(real, "realpath %s: %s", templ, strerror(errno));
+	ck_assert_msg(strlen(real) < len, "path too long: %s", real);
+	strcpy(out, real);
+	free(real);
+}
+
+static void join_path(char *out, size_t len, const char *dir, const char *name)
+{
+	ck_assert_msg((size_t) snprintf(out, len, "%s/%s", dir, name) < len, "path too long: %s/%s",
+		      dir, name);
+}
+
+/* The first bytes of a log file, for a failure message; never fails. */
+static const char *log_excerpt(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, len - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	if (n < 0)
+		n = 0;
+	buf[n] = '\0';
+	return buf;
+}
+
+/* Point fds 0, 1 and 2 of a new child at /dev/null and `log`; _exit on failure. */
+static void child_stdio(const char *log)
+{
+	int in = open("/dev/null", O_RDONLY);
+	int out = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0600);
+
+	if (in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+		_exit(127);
+	close(in);
+	close(out);
+}
+
+/* In a new child: die with the parent (`parent` is its PID before the fork). */
+static void child_die_with(pid_t parent, int sig)
+{
+	if (prctl(PR_SET_PDEATHSIG, sig) != 0 || getppid() != parent)
+		_exit(127);
+}
+
+static struct h_redis *redis_slot(void)
+{
+	for (int i = 0; i < MAX_REDIS; i++)
+		if (!redis_slots[i].owner)
+			return &redis_slots[i];
+	ck_abort_msg("more than %d redis-servers at once", MAX_REDIS);
+	return NULL;
+}
+
+static struct h_mount *mount_slot(void)
+{
+	for (int i = 0; i < MAX_MOUNTS; i++)
+		if (!mount_slots[i].owner)
+			return &mount_slots[i];
+	ck_abort_msg("more than %d mounts at once", MAX_MOUNTS);
+	return NULL;
+}
+
+/* Whether a server on `port` answers PING (any reply: NOAUTH is an answer too). */
+static bool redis_answers(int port)
+{
+	struct timeval tv = {.tv_sec = 0, .tv_usec = 200000};
+	redisContext *c = redisConnectWithTimeout("127.0.0.1", port, tv);
+	redisReply *reply = NULL;
+	bool ok = false;
+
+	if (c && !c->err) {
+		redisSetTimeout(c, tv);
+		reply = redisCommand(c, "PING");
+		ok = reply != NULL;
+	}
+	if (reply)
+		freeReplyObject(reply);
+	if (c)
+		redisFree(c);
+	return ok;
+}
+
+/* One try at starting a server on `port`; returns true when it answers. */
+static bool redis_try_start(struct h_redis *r, const char *const *extra, char *why, size_t whylen)
+{
+	const char *argv[64];
+	char port[16];
+	int argc = 0, status;
+	pid_t parent = getpid();
+	double deadline;
+
+	snprintf(port, sizeof port, "%d", r->port);
+	argv[argc++] = "/usr/bin/redis-server";
+	argv[argc++] = "--port";
+	argv[argc++] = port;
+	argv[argc++] = "--bind";
+	argv[argc++] = "127.0.0.1";
+	argv[argc++] = "--dir";
+	argv[argc++] = r->dir;
+	argv[argc++] = "--save";
+	argv[argc++] = "";
+	argv[argc++] = "--appendonly";
+	argv[argc++] = "no";
+	argv[argc++] = "--daemonize";
+	argv[argc++] = "no";
+	for (int i = 0; extra && extra[i]; i++) {
+		ck_assert_msg(argc < 63, "too many redis-server arguments");
+		argv[argc++] = extra[i];
+	}
+	argv[argc] = NULL;
+
+	r->owner = getpid();
+	r->pid = fork();
+	ck_assert_msg(r->pid >= 0, "fork: %s", strerror(errno));
+	if (r->pid == 0) {
+		child_die_with(parent, SIGKILL);
+		child_stdio(r->log);
+		execv(argv[0], (char *const *) argv);
+		_exit(127);
+	}
+
+	deadline = now_seconds() + H_WAIT_SECONDS;
+	while (now_seconds() < deadline) {
+		if (waitpid(r->pid, &status, WNOHANG) == r->pid) {
+			char buf[1024];
+
+			r->pid = 0;
+			snprintf(why, whylen, "redis-server exited (status 0x%x): %s", status,
+				 log_excerpt(r->log, buf, sizeof buf));
+			return false;
+		}
+		if (redis_answers(r->port))
+			return true;
+		nap(POLL_NS);
+	}
+	stop_pid(r->pid, 1.0);
+	r->pid = 0;
+	snprintf(why, whylen, "redis-server on port %d did not answer PING in %.0f s", r->port,
+		 H_WAIT_SECONDS);
+	return false;
+}
+
+struct h_redis *h_redis_start(const char *const *extra)
+{
+	struct h_redis *r;
+	char why[1200] = "";
+
+	h_init();
+	ck_assert_msg(access("/usr/bin/redis-server", X_OK) == 0,
+		      "/usr/bin/redis-server is missing: the integration tests need a real server");
+	r = redis_slot();
+	memset(r, 0, sizeof *r);
+	r->owner = getpid();
+	make_temp_dir(r->dir, sizeof r->dir, "redis");
+	join_path(r->log, sizeof r->log, r->dir, "redis.log");
+	for (int i = 0; extra && extra[i]; i++)
+		if (!strcmp(extra[i], "--requirepass") && extra[i + 1])
+			snprintf(r->password, sizeof r->password, "%s", extra[i + 1]);
+
+	for (int attempt = 0; attempt < START_TRIES; attempt++) {
+		r->port = h_free_port();
+		if (redis_try_start(r, extra, why, sizeof why))
+			return r;
+	}
+	ck_abort_msg("cannot start redis-server: %s", why);
+	return NULL;
+}
+
+/* Remove every file in a directory the harness made (not recursive), then the directory. */
+static void remove_flat_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (d) {
+		while ((e = readdir(d)))
+			if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+				unlinkat(dirfd(d), e->d_name, 0);
+		closedir(d);
+	}
+	rmdir(dir);
+}
+
+void h_redis_stop(struct h_redis *r)
+{
+	if (!r || r->owner != getpid())
+		return;
+	stop_pid(r->pid, KILL_GRACE_NS / 1e9);
+	remove_flat_dir(r->dir);
+	memset(r, 0, sizeof *r);
+}
+
+static redisReply *vcommand(redisContext *c, const char *fmt, va_list ap)
+{
+	redisReply *reply = redisvCommand(c, fmt, ap);
+
+	ck_assert_msg(reply, "redis command '%s' got no reply: %s", fmt, c->errstr);
+	return reply;
+}
+
+redisContext *h_redis_connect(const struct h_redis *r, int db)
+{
+	struct timeval tv = {.tv_sec = 10, .tv_usec = 0};
+	redisContext *c = redisConnectWithTimeout("127.0.0.1", r->port, tv);
+
+	ck_assert_msg(c && !c->err, "cannot connect to redis on port %d: %s", r->port,
+		      c ? c->errstr : "out of memory");
+	redisSetTimeout(c, tv);
+	if (r->password[0])
+		h_cmd_ok(c, "AUTH %s", r->password);
+	h_cmd_ok(c, "SELECT %d", db);
+	return c;
+}
+
+redisReply *h_cmd(redisContext *c, const char *fmt, ...)
+{
+	va_list ap;
+	redisReply *reply;
+
+	va_start(ap, fmt);
+	reply = vcommand(c, fmt, ap);
+	va_end(ap);
+	return reply;
+}
+
+void h_cmd_ok(redisContext *c, const char *fmt, ...)
+{
+	va_list ap;
+	redisReply *reply;
+
+	va_start(ap, fmt);
+	reply = vcommand(c, fmt, ap);
+	va_end(ap);
+	ck_assert_msg(reply->type != REDIS_REPLY_ERROR, "redis command '%s' failed: %s", fmt,
+		      reply->str);
+	freeReplyObject(reply);
+}
+
+long long h_cmd_int(redisContext *c, const char *fmt, ...)
+{
+	va_list ap;
+	redisReply *reply;
+	long long v;
+
+	va_start(ap, fmt);
+	reply = vcommand(c, fmt, ap);
+	va_end(ap);
+	ck_assert_msg(reply->type == REDIS_REPLY_INTEGER, "redis command '%s' gave type %d (%s)",
+		      fmt, reply->type, reply->type == REDIS_REPLY_ERROR ? reply->str : "");
+	v = reply->integer;
+	freeReplyObject(reply);
+	return v;
+}
+
+bool h_mount_info(const char *dir, char *fstype, size_t fstype_len, char *source,
+		  size_t source_len)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char *line = NULL;
+	size_t cap = 0;
+	bool found = false;
+
+	ck_assert_msg(f, "/proc/self/mountinfo: %s", strerror(errno));
+	while (!found && getline(&line, &cap, f) > 0) {
+		char mnt[H_PATH_MAX * 2], type[256], src[H_PATH_MAX * 2];
+		char *sep = strstr(line, " - ");
+
+		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [TAGS...] - TYPE SOURCE SUPEROPTS */
+		if (!sep || sscanf(line, "%*s %*s %*s %*s %1023s", mnt) != 1 ||
+		    sscanf(sep + 3, "%255s %1023s", type, src) != 2)
+			continue;
+		if (strcmp(mnt, dir))
+			continue;
+		found = true;
+		if (fstype)
+			snprintf(fstype, fstype_len, "%s", type);
+		if (source)
+			snprintf(source, source_len, "%s", src);
+	}
+	free(line);
+	fclose(f);
+	return found;
+}
+
+struct h_mount *h_mount_start(const struct h_redis *r, const struct h_mount_spec *spec)
+{
+	static const struct h_mount_spec none;
+	const char *bin = h_redisfs_bin();
+	const char *argv[8];
+	int argc = 0, status;
+	pid_t parent = getpid();
+	struct h_mount *m;
+	double deadline;
+	char type[256];
+
+	h_init();
+	if (!spec)
+		spec = &none;
+	m = mount_slot();
+	memset(m, 0, sizeof *m);
+	m->owner = getpid();
+	make_temp_dir(m->work, sizeof m->work, "mount");
+	join_path(m->mnt, sizeof m->mnt, m->work, "mnt");
+	join_path(m->log, sizeof m->log, m->work, "daemon.log");
+	ck_assert_msg(mkdir(m->mnt, 0755) == 0, "mkdir %s: %s", m->mnt, strerror(errno));
+	if (spec->url)
+		snprintf(m->url, sizeof m->url, "%s", spec->url);
+	else
+		snprintf(m->url, sizeof m->url, "redis://127.0.0.1:%d", r->port);
+
+	argv[argc++] = bin;
+	argv[argc++] = m->url;
+	argv[argc++] = m->mnt;
+	argv[argc++] = "-f";
+	if (spec->options) {
+		argv[argc++] = "-o";
+		argv[argc++] = spec->options;
+	}
+	argv[argc] = NULL;
+
+	m->pid = fork();
+	ck_assert_msg(m->pid >= 0, "fork: %s", strerror(errno));
+	if (m->pid == 0) {
+		child_die_with(parent, SIGTERM);
+		child_stdio(m->log);
+		if (spec->auth)
+			setenv("REDISCLI_AUTH", spec->auth, 1);
+		else
+			unsetenv("REDISCLI_AUTH");
+		execv(bin, (char *const *) argv);
+		_exit(127);
+	}
+
+	deadline = now_seconds() + H_WAIT_SECONDS;
+	while (now_seconds() < deadline) {
+		if (h_mount_info(m->mnt, type, sizeof type, NULL, 0)) {
+			ck_assert_msg(!strcmp(type, "fuse.redisfs"),
+				      "%s is mounted with type %s, not fuse.redisfs", m->mnt, type);
+			return m;
+		}
+		if (waitpid(m->pid, &status, WNOHANG) == m->pid) {
+			char buf[2048];
+
+			m->pid = 0;
+			ck_abort_msg("redisfs %s %s -f%s%s exited (%s %d) before mounting: %s",
+				     m->url, m->mnt, spec->options ? " -o " : "",
+				     spec->options ? spec->options : "",
+				     WIFEXITED(status) ? "status" : "signal",
+				     WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
+				     log_excerpt(m->log, buf, sizeof buf));
+		}
+		nap(POLL_NS);
+	}
+	{
+		char buf[2048];
+
+		ck_abort_msg("%s was not mounted within %.0f s; daemon log: %s", m->mnt,
+			     H_WAIT_SECONDS, log_excerpt(m->log, buf, sizeof buf));
+	}
+	return NULL;
+}
+
+/* Run argv (NULL-terminated) with stdio on /dev/null and wait, bounded. Returns its status or -1. */
+static int run_quiet(const char *const *argv, double seconds)
+{
+	pid_t pid = fork();
+	int status;
+
+	ck_assert_msg(pid >= 0, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		child_stdio("/dev/null");
+		execvp(argv[0], (char *const *) argv);
+		_exit(127);
+	}
+	if (!wait_bounded(pid, seconds, &status)) {
+		stop_pid(pid, 1.0);
+		return -1;
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void h_mount_stop(struct h_mount *m)
+{
+	const char *argv[] = {"fusermount3", "-u", m ? m->mnt : "", NULL};
+	int status;
+
+	if (!m || m->owner != getpid())
+		return;
+	if (h_mount_info(m->mnt, NULL, 0, NULL, 0) && run_quiet(argv, H_WAIT_SECONDS) != 0)
+		umount2(m->mnt, MNT_DETACH);
+	if (m->pid > 0 && !wait_bounded(m->pid, H_WAIT_SECONDS, &status))
+		stop_pid(m->pid, 1.0);
+	if (h_mount_info(m->mnt, NULL, 0, NULL, 0))
+		umount2(m->mnt, MNT_DETACH);
+	unlink(m->log);
+	rmdir(m->mnt);
+	rmdir(m->work);
+	memset(m, 0, sizeof *m);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void) st;
+	(void) ftw;
+	if (flag == FTW_DP)
+		rmdir(path);
+	else
+		unlink(path);
+	return 0;
+}
+
+const char *h_scratch_dir(void)
+{
+	h_init();
+	for (int i = 0; i < MAX_SCRATCH; i++) {
+		if (scratch_slots[i].owner)
+			continue;
+		make_temp_dir(scratch_slots[i].path, sizeof scratch_slots[i].path, "scratch");
+		scratch_slots[i].owner = getpid();
+		return scratch_slots[i].path;
+	}
+	ck_abort_msg("more than %d scratch directories", MAX_SCRATCH);
+	return NULL;
+}
+
+/*
+ * The normal-path end of scratch directories: unmount anything left on them,
+ * then remove them recursively without crossing a mount point (FTW_MOUNT), so
+ * that a removal can never reach into a Redis database.
+ */
+static void scratch_cleanup(void)
+{
+	pid_t self = getpid();
+
+	for (int i = 0; i < MAX_SCRATCH; i++) {
+		if (scratch_slots[i].owner != self)
+			continue;
+		if (h_mount_info(scratch_slots[i].path, NULL, 0, NULL, 0))
+			umount2(scratch_slots[i].path, MNT_DETACH);
+		nftw(scratch_slots[i].path, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+		scratch_slots[i].owner = 0;
+	}
+}
+
+/* Append up to what `fd` has now to a growing buffer; returns false at EOF or error. */
+static bool drain(int fd, char **buf, size_t *len, size_t *cap)
+{
+	char chunk[65536];
+	ssize_t n = read(fd, chunk, sizeof chunk);
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return true;
+	if (n <= 0)
+		return false;
+	if (*len + n + 1 > *cap) {
+		size_t ncap = (*cap ? *cap : 4096);
+
+		while (ncap < *len + n + 1)
+			ncap *= 2;
+		*buf = realloc(*buf, ncap);
+		ck_assert_msg(*buf, "out of memory");
+		*cap = ncap;
+	}
+	memcpy(*buf + *len, chunk, n);
+	*len += n;
+	(*buf)[*len] = '\0';
+	return true;
+}
+
+/*
+ * Run argv in `cwd` with REDISCLI_AUTH as given (`set_auth`: set to `auth`, or
+ * unset when NULL), capturing stdout and stderr when `res` is not NULL,
+ * killing it after `timeout` seconds. Returns the status as in struct h_run.
+ */
+static int spawn(const char *const *argv, const char *cwd, bool set_auth, const char *auth,
+		 double timeout, struct h_run *res)
+{
+	int outp[2] = {-1, -1}, errp[2] = {-1, -1};
+	size_t ocap = 0, ecap = 0;
+	pid_t parent = getpid(), pid;
+	double deadline;
+	int status;
+
+	if (res) {
+		memset(res, 0, sizeof *res);
+		ck_assert_msg(pipe2(outp, O_CLOEXEC) == 0 && pipe2(errp, O_CLOEXEC) == 0,
+			      "pipe: %s", strerror(errno));
+	}
+	pid = fork();
+	ck_assert_msg(pid >= 0, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		int in = open("/dev/null", O_RDONLY);
+
+		child_die_with(parent, SIGKILL);
+		if (in < 0 || dup2(in, 0) < 0)
+			_exit(127);
+		if (res && (dup2(outp[1], 1) < 0 || dup2(errp[1], 2) < 0))
+			_exit(127);
+		if (cwd && chdir(cwd) != 0) {
+			dprintf(2, "cd %s: %s\n", cwd, strerror(errno));
+			_exit(126);
+		}
+		if (set_auth) {
+			if (auth)
+				setenv("REDISCLI_AUTH", auth, 1);
+			else
+				unsetenv("REDISCLI_AUTH");
+		}
+		setenv("LC_ALL", "C", 1);
+		execv(argv[0], (char *const *) argv);
+		_exit(127);
+	}
+
+	deadline = now_seconds() + timeout;
+	if (res) {
+		char *obuf = NULL, *ebuf = NULL;
+		bool oopen = true, eopen = true;
+
+		close(outp[1]);
+		close(errp[1]);
+		while ((oopen || eopen) && now_seconds() < deadline) {
+			struct pollfd p[2] = {{.fd = oopen ? outp[0] : -1, .events = POLLIN},
+					      {.fd = eopen ? errp[0] : -1, .events = POLLIN}};
+
+			if (poll(p, 2, 100) <= 0)
+				continue;
+			if (p[0].revents && !drain(outp[0], &obuf, &res->out_len, &ocap))
+				oopen = false;
+			if (p[1].revents && !drain(errp[0], &ebuf, &res->err_len, &ecap))
+				eopen = false;
+		}
+		close(outp[0]);
+		close(errp[0]);
+		res->out = obuf ? obuf : strdup("");
+		res->err = ebuf ? ebuf : strdup("");
+	}
+	if (!wait_bounded(pid, deadline - now_seconds() > 0 ? deadline - now_seconds() : 0,
+			  &status)) {
+		stop_pid(pid, 2.0);
+		status = -1;
+	} else {
+		status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	}
+	if (res)
+		res->status = status;
+	return status;
+}
+
+void h_run_redisfs(const char *const *args, const char *auth, double timeout, struct h_run *res)
+{
+	const char *argv[32];
+	int argc = 0;
+
+	argv[argc++] = h_redisfs_bin();
+	for (int i = 0; args && args[i]; i++) {
+		ck_assert_msg(argc < 31, "too many arguments");
+		argv[argc++] = args[i];
+	}
+	argv[argc] = NULL;
+	spawn(argv, NULL, true, auth, timeout, res);
+}
+
+void h_run_free(struct h_run *res)
+{
+	free(res->out);
+	free(res->err);
+	memset(res, 0, sizeof *res);
+}
+
+static char *vformat(const char *fmt, va_list ap)
+{
+	char *s = NULL;
+
+	ck_assert_msg(vasprintf(&s, fmt, ap) >= 0, "out of memory");
+	return s;
+}
+
+int h_sh(const char *cwd, const char *fmt, ...)
+{
+	va_list ap;
+	char *cmd;
+	int status;
+
+	va_start(ap, fmt);
+	cmd = vformat(fmt, ap);
+	va_end(ap);
+	{
+		const char *argv[] = {"/bin/sh", "-c", cmd, NULL};
+
+		status = spawn(argv, cwd, false, NULL, SHELL_SECONDS, NULL);
+	}
+	free(cmd);
+	return status;
+}
+
+int h_sh_out(const char *cwd, struct h_run *res, const char *fmt, ...)
+{
+	va_list ap;
+	char *cmd;
+	int status;
+
+	va_start(ap, fmt);
+	cmd = vformat(fmt, ap);
+	va_end(ap);
+	{
+		const char *argv[] = {"/bin/sh", "-c", cmd, NULL};
+
+		status = spawn(argv, cwd, false, NULL, SHELL_SECONDS, res);
+	}
+	free(cmd);
+	return status;
+}
+
+char *h_path(char *out, size_t len, const struct h_mount *m, const char *rel)
+{
+	join_path(out, len, m->mnt, rel);
+	return out;
+}
+
+int h_read_file(const char *path, char **buf, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t cap = 0;
+
+	*buf = NULL;
+	*len = 0;
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		char chunk[65536];
+		ssize_t n = read(fd, chunk, sizeof chunk);
+
+		if (n < 0) {
+			int err = errno;
+
+			if (err == EINTR)
+				continue;
+			close(fd);
+			free(*buf);
+			*buf = NULL;
+			return -err;
+		}
+		if (n == 0)
+			break;
+		if (*len + n + 1 > cap) {
+			cap = cap ? cap * 2 : 65536;
+			while (cap < *len + n + 1)
+				cap *= 2;
+			*buf = realloc(*buf, cap);
+			ck_assert_msg(*buf, "out of memory");
+		}
+		memcpy(*buf + *len, chunk, n);
+		*len += n;
+	}
+	close(fd);
+	if (!*buf)
+		*buf = calloc(1, 1);
+	else
+		(*buf)[*len] = '\0';
+	return 0;
+}
+
+int h_write_file(const char *path, const void *buf, size_t len, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	const char *p = buf;
+
+	if (fd < 0)
+		return -errno;
+	/* The umask must not widen or narrow what the test asked for. */
+	if (fchmod(fd, mode) != 0) {
+		int err = errno;
+
+		close(fd);
+		return -err;
+	}
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			int err = errno;
+
+			if (err == EINTR)
+				continue;
+			close(fd);
+			return -err;
+		}
+		p += n;
+		len -= n;
+	}
+	return close(fd) == 0 ? 0 : -errno;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+int h_list(const char *dir, struct h_names *names)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t cap = 0;
+
+	names->v = NULL;
+	names->n = 0;
+	if (!d)
+		return -errno;
+	errno = 0;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (names->n == cap) {
+			cap = cap ? cap * 2 : 64;
+			names->v = realloc(names->v, cap * sizeof *names->v);
+			ck_assert_msg(names->v, "out of memory");
+		}
+		names->v[names->n] = strdup(e->d_name);
+		ck_assert_msg(names->v[names->n], "out of memory");
+		names->n++;
+		errno = 0;
+	}
+	if (errno) {
+		int err = errno;
+
+		closedir(d);
+		h_names_free(names);
+		return -err;
+	}
+	closedir(d);
+	if (names->n)
+		qsort(names->v, names->n, sizeof *names->v, compare_names);
+	return 0;
+}
+
+void h_names_free(struct h_names *names)
+{
+	for (size_t i = 0; i < names->n; i++)
+		free(names->v[i]);
+	free(names->v);
+	names->v = NULL;
+	names->n = 0;
+}
+
+bool h_names_has(const struct h_names *names, const char *name)
+{
+	return names->n &&
+	       bsearch(&name, names->v, names->n, sizeof *names->v, compare_names) != NULL;
+}
+
+#define NAME_MAX_BYTES 255 /* SPEC 3: longer encodings are shortened */
+#define NAME_KEEP 200	   /* SPEC 3: encoded bytes kept before '~' */
+
+static bool must_escape(unsigned char c)
+{
+	return c == '/' || c == '%' || c < 0x20 || c == 0x7F;
+}
+
+size_t h_key_name(const char *key, size_t len, char *out, bool *hashed)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t full = 0, n = 0;
+
+	*hashed = false;
+	if (len == 0) {
+		strcpy(out, "%");
+		return 1;
+	}
+	if (len == 1 && key[0] == '.') {
+		strcpy(out, "%2E");
+		return 3;
+	}
+	if (len == 2 && key[0] == '.' && key[1] == '.') {
+		strcpy(out, "%2E%2E");
+		return 6;
+	}
+	for (size_t i = 0; i < len; i++)
+		full += must_escape((unsigned char) key[i]) ? 3 : 1;
+	if (full > NAME_MAX_BYTES)
+		*hashed = true;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char) key[i];
+		size_t w = must_escape(c) ? 3 : 1;
+
+		/* A shortened name never cuts a %XX: it stops before one that would pass 200. */
+		if (*hashed && n + w > NAME_KEEP)
+			break;
+		if (w == 3) {
+			out[n++] = '%';
+			out[n++] = hex[c >> 4];
+			out[n++] = hex[c & 15];
+		} else {
+			out[n++] = (char) c;
+		}
+	}
+	if (*hashed)
+		out[n++] = '~';
+	out[n] = '\0';
+	return n;
+}
+
+static int compare_replies(const void *a, const void *b)
+{
+	const redisReply *x = *(redisReply *const *) a, *y = *(redisReply *const *) b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->str, y->str, n);
+
+	if (c)
+		return c;
+	return (x->len > y->len) - (x->len < y->len);
+}
+
+redisReply *h_all_keys(redisContext *c)
+{
+	redisReply *reply = h_cmd(c, "KEYS *");
+
+	ck_assert_msg(reply->type == REDIS_REPLY_ARRAY, "KEYS * gave type %d", reply->type);
+	if (reply->elements)
+		qsort(reply->element, reply->elements, sizeof *reply->element, compare_replies);
+	return reply;
+}

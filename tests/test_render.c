@@ -1,0 +1,694 @@
+/* test_render.c - unit tests for fs/render.c: escaping and the text of every value type. */
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fs/render.h"
+
+/* Byte length of a string literal that may hold NUL bytes. */
+#define LIT(s) (s), (sizeof(s) - 1)
+
+#define BIG_SET_MEMBERS	    1000000 /* the size the one-second budget is stated for */
+#define BIG_SET_MAX_SECONDS 10.0    /* generous for sanitizers; a quadratic pass takes hours */
+
+/* xorshift64: a fixed seed makes every "random" failure reproducible. */
+static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
+
+static uint64_t rng_next(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+static void push(struct rv_value *v, const char *p, size_t n)
+{
+	ck_assert_int_eq(rv_array_push(&v->items, p, n), 0);
+}
+
+/* Render `v` and compare with the expected bytes exactly (length first, then content). */
+static void assert_renders(const struct rv_value *v, const char *expect, size_t n)
+{
+	struct render_buf out = {0};
+
+	ck_assert_int_eq(render_value(v, &out), 0);
+	ck_assert_uint_eq(out.len, n);
+	if (n)
+		ck_assert_mem_eq(out.data, expect, n);
+	render_buf_free(&out);
+}
+
+/* Escape (in, n) and compare with the expected text; also checks render_escaped_len. */
+static void assert_escapes(const char *in, size_t n, const char *expect, size_t expect_len)
+{
+	struct render_buf out = {0};
+
+	ck_assert_int_eq(render_escape(&out, in, n), 0);
+	ck_assert_uint_eq(out.len, expect_len);
+	if (expect_len)
+		ck_assert_mem_eq(out.data, expect, expect_len);
+	ck_assert_uint_eq(render_escaped_len(in, n), expect_len);
+	render_buf_free(&out);
+}
+
+/*
+ * Undo SPEC 4 escaping, written independently of render.c so that a round trip
+ * proves the escaping loses nothing. Returns the decoded length, or -1 on a
+ * sequence that render_escape() never produces.
+ */
+static long unescape(const char *in, size_t n, char *out)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (in[i] != '\\') {
+			out[o++] = in[i];
+			continue;
+		}
+		if (++i == n)
+			return -1;
+		switch (in[i]) {
+		case '\\':
+			out[o++] = '\\';
+			break;
+		case 'n':
+			out[o++] = '\n';
+			break;
+		case 't':
+			out[o++] = '\t';
+			break;
+		case 'r':
+			out[o++] = '\r';
+			break;
+		case 'x': {
+			unsigned int c;
+			char hex[3] = {0};
+
+			if (n - i < 3)
+				return -1;
+			memcpy(hex, in + i + 1, 2);
+			if (sscanf(hex, "%2X", &c) != 1)
+				return -1;
+			out[o++] = (char) c;
+			i += 2;
+			break;
+		}
+		default:
+			return -1;
+		}
+	}
+	return (long) o;
+}
+
+/* ---- escaping ---- */
+
+START_TEST(test_backslash_newline_tab_cr_get_short_escapes)
+{
+	assert_escapes(LIT("\\"), LIT("\\\\"));
+	assert_escapes(LIT("\n"), LIT("\\n"));
+	assert_escapes(LIT("\t"), LIT("\\t"));
+	assert_escapes(LIT("\r"), LIT("\\r"));
+	assert_escapes(LIT("a\\b\nc\td\re"), LIT("a\\\\b\\nc\\td\\re"));
+}
+END_TEST
+
+START_TEST(test_other_control_bytes_and_del_get_upper_case_hex)
+{
+	assert_escapes(LIT("\x00"), LIT("\\x00"));
+	assert_escapes(LIT("\x01"), LIT("\\x01"));
+	assert_escapes(LIT("\x1A"), LIT("\\x1A"));
+	assert_escapes(LIT("\x1B"), LIT("\\x1B"));
+	assert_escapes(LIT("\x1F"), LIT("\\x1F"));
+	assert_escapes(LIT("\x7F"), LIT("\\x7F"));
+	assert_escapes(LIT("a\x00"
+			   "b"),
+		       LIT("a\\x00b"));
+}
+END_TEST
+
+START_TEST(test_every_byte_escapes_as_spec_says)
+{
+	for (int c = 0; c < 256; c++) {
+		char in = (char) c;
+		char expect[8];
+		size_t n;
+
+		switch (c) {
+		case '\\':
+			n = (size_t) snprintf(expect, sizeof expect, "\\\\");
+			break;
+		case '\n':
+			n = (size_t) snprintf(expect, sizeof expect, "\\n");
+			break;
+		case '\t':
+			n = (size_t) snprintf(expect, sizeof expect, "\\t");
+			break;
+		case '\r':
+			n = (size_t) snprintf(expect, sizeof expect, "\\r");
+			break;
+		default:
+			if (c < 0x20 || c == 0x7F) {
+				n = (size_t) snprintf(expect, sizeof expect, "\\x%02X", c);
+			} else {
+				expect[0] = in;
+				n = 1;
+			}
+		}
+		assert_escapes(&in, 1, expect, n);
+	}
+}
+END_TEST
+
+START_TEST(test_bytes_from_0x80_up_are_kept_unchanged)
+{
+	char in[128];
+
+	for (int i = 0; i < 128; i++)
+		in[i] = (char) (0x80 + i);
+	assert_escapes(in, sizeof in, in, sizeof in);
+	/* UTF-8 text passes through untouched. */
+	assert_escapes(LIT("caf\xC3\xA9 \xE2\x82\xAC"), LIT("caf\xC3\xA9 \xE2\x82\xAC"));
+}
+END_TEST
+
+START_TEST(test_printable_ascii_is_kept_unchanged)
+{
+	char in[0x7F - 0x20];
+
+	for (int i = 0; i < (int) sizeof in; i++)
+		in[i] = (char) (0x20 + i);
+	/* Everything printable except the backslash itself stays. */
+	for (size_t i = 0; i < sizeof in; i++) {
+		if (in[i] != '\\')
+			assert_escapes(&in[i], 1, &in[i], 1);
+	}
+}
+END_TEST
+
+START_TEST(test_empty_field_escapes_to_nothing)
+{
+	struct render_buf out = {0};
+
+	ck_assert_int_eq(render_escape(&out, NULL, 0), 0);
+	ck_assert_uint_eq(out.len, 0);
+	ck_assert_uint_eq(render_escaped_len(NULL, 0), 0);
+	render_buf_free(&out);
+}
+END_TEST
+
+START_TEST(test_escaped_len_matches_escape_on_random_binary)
+{
+	enum { ROUNDS = 2000, MAX_LEN = 3000 };
+	char *in = malloc(MAX_LEN);
+	char *back = malloc(MAX_LEN);
+
+	ck_assert_ptr_nonnull(in);
+	ck_assert_ptr_nonnull(back);
+	for (int r = 0; r < ROUNDS; r++) {
+		struct render_buf out = {0};
+		size_t n = (size_t) (rng_next() % MAX_LEN);
+		size_t raw_controls = 0;
+
+		for (size_t i = 0; i < n; i++)
+			in[i] = (char) (rng_next() & 0xFF);
+		ck_assert_int_eq(render_escape(&out, in, n), 0);
+		ck_assert_uint_eq(render_escaped_len(in, n), out.len);
+		/* No raw control byte survives, so a field never breaks a line or a column. */
+		for (size_t i = 0; i < out.len; i++) {
+			unsigned char c = (unsigned char) out.data[i];
+
+			raw_controls += c < 0x20 || c == 0x7F;
+		}
+		ck_assert_uint_eq(raw_controls, 0);
+		ck_assert_int_eq(unescape(out.data, out.len, back), (long) n);
+		if (n)
+			ck_assert_mem_eq(back, in, n);
+		render_buf_free(&out);
+	}
+	free(in);
+	free(back);
+}
+END_TEST
+
+START_TEST(test_escape_appends_after_existing_content)
+{
+	struct render_buf out = {0};
+
+	ck_assert_int_eq(render_buf_append(&out, LIT("pre:")), 0);
+	ck_assert_int_eq(render_escape(&out, LIT("a\tb")), 0);
+	ck_assert_uint_eq(out.len, 8);
+	ck_assert_mem_eq(out.data, "pre:a\\tb", 8);
+	render_buf_free(&out);
+}
+END_TEST
+
+/* ---- the growable buffer ---- */
+
+START_TEST(test_buf_grows_by_doubling_over_many_small_appends)
+{
+	enum { BYTES = 1 << 20 };
+	struct render_buf out = {0};
+	size_t failed = 0, wrong = 0;
+
+	/* One assertion per loop, not per byte: each check assertion costs a syscall. */
+	for (size_t i = 0; i < BYTES; i++) {
+		char c = (char) ('a' + i % 26);
+
+		failed += render_buf_append(&out, &c, 1) != 0;
+	}
+	ck_assert_uint_eq(failed, 0);
+	ck_assert_uint_eq(out.len, BYTES);
+	ck_assert_uint_ge(out.cap, out.len);
+	/* Doubling never holds more than twice what is in use. */
+	ck_assert_uint_le(out.cap, 2 * (size_t) BYTES);
+	for (size_t i = 0; i < BYTES; i++)
+		wrong += out.data[i] != 'a' + (int) (i % 26);
+	ck_assert_uint_eq(wrong, 0);
+	render_buf_free(&out);
+	ck_assert_ptr_null(out.data);
+	ck_assert_uint_eq(out.len, 0);
+	ck_assert_uint_eq(out.cap, 0);
+}
+END_TEST
+
+START_TEST(test_buf_free_on_zeroed_buf_is_harmless)
+{
+	struct render_buf out = {0};
+
+	render_buf_free(&out);
+	render_buf_free(&out);
+	ck_assert_ptr_null(out.data);
+}
+END_TEST
+
+/* ---- strings ---- */
+
+START_TEST(test_string_renders_raw_bytes_including_nul)
+{
+	struct rv_value v = {.type = RV_STRING};
+	static const char raw[] = "\0a\0b\nc\\d\te\r\x7F\x80\xFF\0"; /* ends in a NUL byte */
+
+	push(&v, LIT(raw));
+	assert_renders(&v, LIT(raw));
+	rv_value_free(&v);
+}
+END_TEST
+
+START_TEST(test_string_gets_no_trailing_newline)
+{
+	struct rv_value v = {.type = RV_STRING};
+
+	push(&v, LIT("hello"));
+	assert_renders(&v, LIT("hello"));
+	rv_value_free(&v);
+}
+END_TEST
+
+START_TEST(test_empty_string_renders_as_nothing)
+{
+	struct rv_value v = {.type = RV_STRING};
+
+	push(&v, LIT(""));
+	assert_renders(&v, LIT(""));
+	rv_value_free(&v);
+}
+END_TEST
+
+/* ---- lists ---- */
+
+START_TEST(test_list_is_one_escaped_element_per_line_head_first)
+{
+	struct rv_value v = {.type = RV_LIST};
+
+	push(&v, LIT("zebra"));
+	push(&v, LIT(""));
+	push(&v, LIT("line\nbreak"));
+	push(&v, LIT("zebra"));
+	push(&v, LIT("\x7F\x80"));
+	push(&v, LIT("a"));
+	assert_renders(&v, LIT("zebra\n\nline\\nbreak\nzebra\n\\x7F\x80\na\n"));
+	rv_value_free(&v);
+}
+END_TEST
+
+START_TEST(test_list_of_one_empty_element_is_one_empty_line)
+{
+	struct rv_value v = {.type = RV_LIST};
+
+	push(&v, LIT(""));
+	assert_renders(&v, LIT("\n"));
+	rv_value_free(&v);
+}
+END_TEST
+
+/* ---- sets ---- */
+
+START_TEST(test_set_is_sorted_bytewise_before_escaping)
+{
+	struct rv_value v = {.type = RV_SET};
+
+	/*
+	 * Raw order: "a" < "a\n" (0x0A) < "a\\" (0x5C) < "\x80". Escaped, "a\\n"
+	 * would sort after "a\\\\", so this order proves sorting comes first.
+	 */
+	push(&v, LIT("\x80"));
+	push(&v, LIT("a\\"));
+	push(&v, LIT("a"));
+	push(&v, LIT("a\n"));
+	assert_renders(&v, LIT("a\n"
+			       "a\\n\n"
+			       "a\\\\\n"
+			       "\x80\n"));
+	rv_value_free(&v);
+}
+END_TEST
+
+START_TEST(test_set_sorts_high_bytes_after_ascii_and_shorter_first)
+{
+	struct rv_value v = {.type = RV_SET};
+
+	push(&v, LIT("\xFF"));
+	push(&v, LIT("abc"));
+	push(&v, LIT("\x80"));
+	push(&v, LIT("ab"));
+	push(&v, LIT("b"));
+	push(&v, LIT("a\x00"));
+	push(&v, LIT("a"));
+	push(&v, LIT("Z"));
+	assert_renders(&v, LIT("Z\n"
+			       "a\n"
+			       "a\\x00\n"
+			       "ab\n"
+			       "abc\n"
+			       "b\n"
+			       "\x80\n"
+			       "\xFF\n"));
+	rv_value_free(&v);
+}
+END_TEST
+
+START_TEST(test_set_empty_member_is_first_line)
+{
+	struct rv_value v = {.type = RV_SET};
+
+	push(&v, LIT("b"));
+	push(&v, LIT(""));
+	push(&v, LIT("a"));
+	assert_renders(&v, LIT("\na\nb\n"));
+	rv_value_free(&v);
+}
+END_TEST
+
+START_TEST(test_set_rendering_leaves_the_value_in_fetched_order)
+{
+	struct rv_value v = {.type = RV_SET};
+	size_t len;
+	const char *p;
+
+	push(&v, LIT("c"));
+	push(&v, LIT("a"));
+	push(&v, LIT("b"));
+	assert_renders(&v, LIT("a\nb\nc\n"));
+	p = rv_array_get(&v.items, 0, &len);
+	ck_assert_uint_eq(len, 1);
+	ck_assert_int_eq(p[0], 'c');
+	p = rv_array_get(&v.items, 1, &len);
+	ck_assert_int_eq(p[0], 'a');
+	p = rv_array_get(&v.items, 2, &len);
+	ck_assert_int_eq(p[0], 'b');
+	rv_value_free(&v);
+}
+END_TEST
+
+START_TEST(test_million_member_set_renders_sorted_quickly)
+{
+	struct rv_value v = {.type = RV_SET};
+	struct render_buf out = {0};
+	struct timespec t0, t1;
+	char member[16];
+	size_t pos = 0, failed = 0, misplaced = 0;
+	double secs;
+
+	/*
+	 * 999983 is prime, so i * 999983 mod N visits every number once, out of order.
+	 * One assertion per loop, not per member: each check assertion costs a syscall.
+	 */
+	for (size_t i = 0; i < BIG_SET_MEMBERS; i++) {
+		int n = snprintf(member, sizeof member, "m%07zu",
+				 (size_t) ((uint64_t) i * 999983u % BIG_SET_MEMBERS));
+
+		failed += rv_array_push(&v.items, member, (size_t) n) != 0;
+	}
+	ck_assert_uint_eq(failed, 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert_int_eq(render_value(&v, &out), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double) (t1.tv_sec - t0.tv_sec) + (double) (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	ck_assert_double_lt(secs, BIG_SET_MAX_SECONDS);
+	ck_assert_uint_eq(out.len, (size_t) BIG_SET_MEMBERS * 9);
+	for (size_t i = 0; i < BIG_SET_MEMBERS; i++, pos += 9) {
+		snprintf(member, sizeof member, "m%07zu\n", i);
+		misplaced += memcmp(out.data + pos, member, 9) != 0;
+	}
+	ck_assert_uint_eq(misplaced, 0);
+	render_buf_free(&out);
+	rv_value_free(&v);
+}
+END_TEST
+
+/* ---- sorted sets ---- */
+
+START_TEST(test_zset_is_member_tab_score_by_rank_as_fetched)
+{
+	struct rv_value v = {.type = RV_ZSET};
+
+	/* By rank, not by member: "z" ranks first on its score. */
+	push(&v, LIT("z"));
+	push(&v, LIT("-inf"));
+	push(&v, LIT("a\tb"));
+	push(&v, LIT("1.5"));
+	push(&v, LIT(""));
+	push(&v, LIT("2"));
+	push(&v, LIT("m\n"));
+	push(&v, LIT("inf"));
+	assert_renders(&v, LIT("z\t-inf\n"
+			       "a\\tb\t1.5\n"
+			       "\t2\n"
+			       "m\\n\tinf\n"));
+	rv_value_free(&v);
+}
+END_TEST
+
+/* ---- hashes ---- */
+
+START_TEST(test_hash_is_sorted_by_field_with_each_value_kept_beside_it)
+{
+	struct rv_value v = {.type = RV_HASH};
+
+	push(&v, LIT("b"));
+	push(&v, LIT("2"));
+	push(&v, LIT("\x80"));
+	push(&v, LIT("high"));
+	push(&v, LIT("ab"));
+	push(&v, LIT("x\ty"));
+	push(&v, LIT("a"));
+	push(&v, LIT("1"));
+	push(&v, LIT(""));
+	push(&v, LIT("empty field"));
+	push(&v, LIT("c"));
+	push(&v, LIT(""));
+	assert_renders(&v, LIT("\tempty field\n"
+			       "a\t1\n"
+			       "ab\tx\\ty\n"
+			       "b\t2\n"
+			       "c\t\n"
+			       "\x80\thigh\n"));
+	rv_value_free(&v);
+}
+END_TEST
+
+START_TEST(test_hash_is_sorted_by_raw_field_before_escaping)
+{
+	struct rv_value v = {.type = RV_HASH};
+
+	push(&v, LIT("a\\"));
+	push(&v, LIT("backslash"));
+	push(&v, LIT("a\n"));
+	push(&v, LIT("newline"));
+	push(&v, LIT("a"));
+	push(&v, LIT("plain"));
+	assert_renders(&v, LIT("a\tplain\n"
+			       "a\\n\tnewline\n"
+			       "a\\\\\tbackslash\n"));
+	rv_value_free(&v);
+}
+END_TEST
+
+START_TEST(test_hash_sorts_by_field_not_by_value)
+{
+	struct rv_value v = {.type = RV_HASH};
+
+	push(&v, LIT("b"));
+	push(&v, LIT("a"));
+	push(&v, LIT("a"));
+	push(&v, LIT("b"));
+	assert_renders(&v, LIT("a\tb\nb\ta\n"));
+	rv_value_free(&v);
+}
+END_TEST
+
+/* ---- streams ---- */
+
+START_TEST(test_stream_is_one_line_per_entry_with_all_fields)
+{
+	struct rv_value v = {.type = RV_STREAM};
+
+	push(&v, LIT("1700000000000-0"));
+	push(&v, LIT("temp"));
+	push(&v, LIT("21.5"));
+	push(&v, LIT("unit"));
+	push(&v, LIT("C"));
+	ck_assert_int_eq(rv_value_end_entry(&v, 5), 0);
+	push(&v, LIT("1700000000000-1"));
+	push(&v, LIT("msg"));
+	push(&v, LIT("two\nlines"));
+	ck_assert_int_eq(rv_value_end_entry(&v, 3), 0);
+	push(&v, LIT("1700000000001-0"));
+	push(&v, LIT("a"));
+	push(&v, LIT(""));
+	push(&v, LIT(""));
+	push(&v, LIT("b"));
+	push(&v, LIT("z"));
+	push(&v, LIT("a"));
+	ck_assert_int_eq(rv_value_end_entry(&v, 7), 0);
+	assert_renders(&v, LIT("1700000000000-0\ttemp\t21.5\tunit\tC\n"
+			       "1700000000000-1\tmsg\ttwo\\nlines\n"
+			       "1700000000001-0\ta\t\t\tb\tz\ta\n"));
+	rv_value_free(&v);
+}
+END_TEST
+
+/* ---- empty values and appending ---- */
+
+START_TEST(test_empty_value_renders_as_nothing)
+{
+	static const enum rv_type types[] = {RV_NONE, RV_STRING, RV_LIST,   RV_SET,
+					     RV_ZSET, RV_HASH,	 RV_STREAM, RV_OTHER};
+
+	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+		struct rv_value v = {.type = types[i]};
+
+		assert_renders(&v, "", 0);
+	}
+}
+END_TEST
+
+START_TEST(test_none_and_other_render_as_nothing_even_with_items)
+{
+	struct rv_value v = {.type = RV_OTHER};
+
+	push(&v, LIT("module data"));
+	assert_renders(&v, "", 0);
+	v.type = RV_NONE;
+	assert_renders(&v, "", 0);
+	rv_value_free(&v);
+}
+END_TEST
+
+START_TEST(test_render_appends_to_what_out_holds)
+{
+	struct rv_value v = {.type = RV_LIST};
+	struct render_buf out = {0};
+
+	push(&v, LIT("x"));
+	ck_assert_int_eq(render_buf_append(&out, LIT("pre")), 0);
+	ck_assert_int_eq(render_value(&v, &out), 0);
+	ck_assert_uint_eq(out.len, 5);
+	ck_assert_mem_eq(out.data, "prex\n", 5);
+	render_buf_free(&out);
+	rv_value_free(&v);
+}
+END_TEST
+
+static Suite *render_suite(void)
+{
+	Suite *s = suite_create("render");
+	TCase *tc;
+
+	tc = tcase_create("escape");
+	tcase_add_test(tc, test_backslash_newline_tab_cr_get_short_escapes);
+	tcase_add_test(tc, test_other_control_bytes_and_del_get_upper_case_hex);
+	tcase_add_test(tc, test_every_byte_escapes_as_spec_says);
+	tcase_add_test(tc, test_bytes_from_0x80_up_are_kept_unchanged);
+	tcase_add_test(tc, test_printable_ascii_is_kept_unchanged);
+	tcase_add_test(tc, test_empty_field_escapes_to_nothing);
+	tcase_add_test(tc, test_escaped_len_matches_escape_on_random_binary);
+	tcase_add_test(tc, test_escape_appends_after_existing_content);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("buffer");
+	tcase_add_test(tc, test_buf_grows_by_doubling_over_many_small_appends);
+	tcase_add_test(tc, test_buf_free_on_zeroed_buf_is_harmless);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("string");
+	tcase_add_test(tc, test_string_renders_raw_bytes_including_nul);
+	tcase_add_test(tc, test_string_gets_no_trailing_newline);
+	tcase_add_test(tc, test_empty_string_renders_as_nothing);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("list");
+	tcase_add_test(tc, test_list_is_one_escaped_element_per_line_head_first);
+	tcase_add_test(tc, test_list_of_one_empty_element_is_one_empty_line);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("set");
+	tcase_add_test(tc, test_set_is_sorted_bytewise_before_escaping);
+	tcase_add_test(tc, test_set_sorts_high_bytes_after_ascii_and_shorter_first);
+	tcase_add_test(tc, test_set_empty_member_is_first_line);
+	tcase_add_test(tc, test_set_rendering_leaves_the_value_in_fetched_order);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("big");
+	/* Slow under valgrind and sanitizers; a quadratic sort would still miss this. */
+	tcase_set_timeout(tc, 100);
+	tcase_add_test(tc, test_million_member_set_renders_sorted_quickly);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("zset");
+	tcase_add_test(tc, test_zset_is_member_tab_score_by_rank_as_fetched);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("hash");
+	tcase_add_test(tc, test_hash_is_sorted_by_field_with_each_value_kept_beside_it);
+	tcase_add_test(tc, test_hash_is_sorted_by_raw_field_before_escaping);
+	tcase_add_test(tc, test_hash_sorts_by_field_not_by_value);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("stream");
+	tcase_add_test(tc, test_stream_is_one_line_per_entry_with_all_fields);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("empty");
+	tcase_add_test(tc, test_empty_value_renders_as_nothing);
+	tcase_add_test(tc, test_none_and_other_render_as_nothing_even_with_items);
+	tcase_add_test(tc, test_render_appends_to_what_out_holds);
+	suite_add_tcase(s, tc);
+
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(render_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,793 @@
+/* test_url.c - unit tests of fs/url.c: the server URL of SPEC section 1. */
+#include <check.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fs/url.h"
+
+#define ERR_LEN 256
+
+/* Parse `text`, which must succeed; the caller frees the result with url_free(). */
+static struct redis_url parse_ok(const char *text)
+{
+	struct redis_url url;
+	char err[ERR_LEN];
+	int rc = url_parse(text, &url, err, sizeof err);
+
+	ck_assert_msg(rc == 0, "url_parse(\"%s\") = %d: %s", text, rc, err);
+	return url;
+}
+
+/*
+ * Parse `text`, which must fail with -EINVAL, leave nothing in the struct,
+ * and give a one-line reason; the reason is left in `err`.
+ */
+static void parse_fails(const char *text, char err[ERR_LEN])
+{
+	struct redis_url url;
+	int rc;
+
+	memset(&url, 0xa5, sizeof url); /* garbage, as a caller's stack would hold */
+	rc = url_parse(text, &url, err, ERR_LEN);
+	ck_assert_msg(rc == -EINVAL, "url_parse(\"%s\") = %d, expected -EINVAL", text, rc);
+	ck_assert_ptr_null(url.host);
+	ck_assert_ptr_null(url.socket_path);
+	ck_assert_ptr_null(url.user);
+	ck_assert_ptr_null(url.password);
+	ck_assert_msg(err[0] != '\0', "no reason given for \"%s\"", text);
+	ck_assert_msg(strchr(err, '\n') == NULL, "reason for \"%s\" spans lines: %s", text, err);
+	url_free(&url);
+}
+
+/* Whether `err` contains `needle`: for messages that must name the bad part. */
+static void assert_names(const char *err, const char *needle)
+{
+	ck_assert_msg(strstr(err, needle) != NULL, "\"%s\" does not name \"%s\"", err, needle);
+}
+
+/* ---- redis:// ---- */
+
+START_TEST(test_default_url_is_localhost_6379_all_databases)
+{
+	struct redis_url url = parse_ok(URL_DEFAULT);
+
+	ck_assert_str_eq(url.host, "127.0.0.1");
+	ck_assert_int_eq(url.port, 6379);
+	ck_assert_int_eq(url.db, -1);
+	ck_assert_ptr_null(url.socket_path);
+	ck_assert_ptr_null(url.user);
+	ck_assert_ptr_null(url.password);
+	url_free(&url);
+}
+END_TEST
+
+START_TEST(test_port_defaults_to_6379)
+{
+	struct redis_url url = parse_ok("redis://cache.example.com");
+
+	ck_assert_str_eq(url.host, "cache.example.com");
+	ck_assert_int_eq(url.port, URL_DEFAULT_PORT);
+	ck_assert_int_eq(url.db, -1);
+	url_free(&url);
+}
+END_TEST
+
+START_TEST(test_host_port_and_db_are_read)
+{
+	struct redis_url url = parse_ok("redis://10.0.0.5:7000/3");
+
+	ck_assert_str_eq(url.host, "10.0.0.5");
+	ck_assert_int_eq(url.port, 7000);
+	ck_assert_int_eq(url.db, 3);
+	url_free(&url);
+}
+END_TEST
+
+START_TEST(test_db_without_port)
+{
+	struct redis_url url = parse_ok("redis://localhost/0");
+
+	ck_assert_str_eq(url.host, "localhost");
+	ck_assert_int_eq(url.port, 6379);
+	ck_assert_int_eq(url.db, 0);
+	url_free(&url);
+}
+END_TEST
+
+START_TEST(test_trailing_slash_means_all_databases)
+{
+	struct redis_url url = parse_ok("redis://h:1/");
+
+	ck_assert_int_eq(url.port, 1);
+	ck_assert_int_eq(url.db, -1);
+	url_free(&url);
+}
+END_TEST
+
+START_TEST(test_port_bounds_1_and_65535_are_accepted)
+{
+	struct redis_url url = parse_ok("redis://h:65535");
+
+	ck_assert_int_eq(url.port, 65535);
+	url_free(&url);
+	url = parse_ok("redis://h:1");
+	ck_assert_int_eq(url.port, 1);
+	url_free(&url);
+}
+END_TEST
+
+START_TEST(test_db_up_to_int_max_is_accepted)
+{
+	char text[64];
+	struct redis_url url;
+
+	snprintf(text, sizeof text, "redis://h/%d", INT_MAX);
+	url = parse_ok(text);
+	ck_assert_int_eq(url.db, INT_MAX);
+	url_free(&url);
+}
+END_TEST
+
+START_TEST(test_scheme_is_case_insensitive)
+{
+	struct redis_url url = parse_ok("REDIS://h:6380");
+
+	ck_assert_str_eq(url.host, "h");
+	ck_assert_int_eq(url.port, 6380);
+	url_free(&url);
+}
+END_TEST
+
+/* ---- IPv6 ---- */
+
+START_TEST(test_ipv6_host_loses_its_brackets)
+{
+	struct redis_url url = parse_ok("redis://[::1]:6380/2");
+
+	ck_assert_str_eq(url.host, "::1");
+	ck_assert_int_eq(url.port, 6380);
+	ck_assert_int_eq(url.db, 2);
+	url_free(&url);
+}
+END_TEST
+
+START_TEST(test_ipv6_without_port_uses_default)
+{
+	struct redis_url url = parse_ok("redis://[2001:db8::5]");
+
+	ck_assert_str_eq(url.host, "2001:db8::5");
+	ck_assert_int_eq(url.port, 6379);
+	url_free(&url);
+}
+END_TEST
+
+START_TEST(test_ipv6_zone_is_decoded_from_percent_25)
+{
+	struct redis_url url = parse_ok("redis://[fe80::1%25eth0]:6379");
+
+	ck_assert_str_eq(url.host, "fe80::1%eth0");
+	url_free(&url);
+}
+END_TEST
+
+START_TEST(test_unbracketed_ipv6_is_refused)
+{
+	char err[ERR_LEN];
+
+	parse_fails("redis://::1:6379", err);
+	assert_names(err, "'::1:6379'");
+	assert_names(err, "brackets");
+}
+END_TEST
+
+START_TEST(test_bad_ipv6_is_refused_naming_it)
+{
+	char err[ERR_LEN];
+
+	parse_fails("redis://[::g]:6379", err);
+	assert_names(err, "'::g'");
+	parse_fails("redis://[::1", err);
+	assert_names(err, "'[::1'");
+	parse_fails("redis://[::1]x", err);
+	assert_names(err, "'[::1]x'");
+}
+END_TEST
+
+/* ---- userinfo ---- */
+
+START_TEST(test_user_and_password_are_read)
+{
+	struct redis_url url = parse_ok("redis://app:hunter2@h:6379/1");
+
+	ck_assert_str_eq(url.user, "app");
+	ck_assert_str_eq(url.password, "hunter2");
+	ck_assert_str_eq(url.host, "h");
+	ck_assert_int_eq(url.db, 1);
+	url_free(&url);
+}
+END_TEST
+
+START_TEST(test_user_alone_has_no_password)
+{
+	struct redis_url url = parse_ok("redis://app@h");
+
+	ck_assert_str_eq(url.user, "app");
+	ck_assert_ptr_null(url.password);
+	url_free(&url);
+}
+END_TEST
+
+START_TEST(test_password_alone_is_for_the_default_user)
+{
+	struct redis_url url = parse_ok("redis://:hunter2@h");
+
+	ck_assert_ptr_null(url.user);
+	ck_assert_str_eq(url.password, "hunter2");
+	url_free(&url);
+}
+END_TEST
+
+START_TEST(test_empty_userinfo_parts_count_as_absent)
+{
+	struct redis_url url = parse_ok("redis://app:@h");
+
+	ck_assert_str_eq(url.user, "app");
+	ck_assert_ptr_null(url.password);
+	url_free(&url);
+	url = parse_ok("redis://@h");
+	ck_assert_ptr_null(url.user);
+	ck_assert_ptr_null(url.password);
+	ck_assert_str_eq(url.host, "h");
+	url_free(&url);
+}
+END_TEST
+
+START_TEST(test_userinfo_is_percent_decoded)
+{
+	struct redis_url url = parse_ok("redis://a%40b%3ac:p%2F%3A%40%25x%7e@h");
+
+	ck_assert_str_eq(url.user, "a@b:c");
+	ck_assert_str_eq(url.password, "p/:@%x~");
+	url_free(&url);
+}
+END_TEST
+
+START_TEST(test_password_may_hold_unencoded_at_slash_and_colon)
+{
+	struct redis_url url = parse_ok("redis://u:p@s/s:w@h:6380/4");
+
+	ck_assert_str_eq(url.user, "u");
+	ck_assert_str_eq(url.password, "p@s/s:w");
+	ck_assert_str_eq(url.host, "h");
+	ck_assert_int_eq(url.port, 6380);
+	ck_assert_int_eq(url.db, 4);
+	url_free(&url);
+}
+END_TEST
+
+START_TEST(test_bad_percent_escape_in_userinfo_is_refused)
+{
+	char err[ERR_LEN];
+
+	parse_fails("redis://u%4:p@h", err);
+	assert_names(err, "user name");
+	parse_fails("redis://u:p%zz@h", err);
+	assert_names(err, "password");
+	parse_fails("redis://u:p%@h", err);
+	assert_names(err, "password");
+	parse_fails("redis://u:p%0@h", err);
+	assert_names(err, "password");
+}
+END_TEST
+
+START_TEST(test_percent_00_in_userinfo_is_refused)
+{
+	char err[ERR_LEN];
+
+	parse_fails("redis://u:ab%00cd@h", err);
+	assert_names(err, "password");
+}
+END_TEST
+
+/* ---- unix:// ---- */
+
+START_TEST(test_unix_socket_path_is_read)
+{
+	struct redis_url url = parse_ok("unix:///run/redis/redis.sock");
+
+	ck_assert_str_eq(url.socket_path, "/run/redis/redis.sock");
+	ck_assert_ptr_null(url.host);
+	ck_assert_int_eq(url.db, -1);
+	ck_assert_ptr_null(url.user);
+	ck_assert_ptr_null(url.password);
+	url_free(&url);
+}
+END_TEST
+
+START_TEST(test_unix_db_query_is_read)
+{
+	struct redis_url url = parse_ok("unix:///tmp/r.sock?db=5");
+
+	ck_assert_str_eq(url.socket_path, "/tmp/r.sock");
+	ck_assert_int_eq(url.db, 5);
+	url_free(&url);
+}
+END_TEST
+
+START_TEST(test_unix_empty_query_means_all_databases)
+{
+	struct redis_url url = parse_ok("unix:///tmp/r.sock?");
+
+	ck_assert_int_eq(url.db, -1);
+	url_free(&url);
+}
+END_TEST
+
+START_TEST(test_unix_path_is_percent_decoded)
+{
+	struct redis_url url = parse_ok("unix:///tmp/a%20b%3F.sock?db=0");
+
+	ck_assert_str_eq(url.socket_path, "/tmp/a b?.sock");
+	ck_assert_int_eq(url.db, 0);
+	url_free(&url);
+}
+END_TEST
+
+START_TEST(test_unix_unknown_query_parameter_is_named)
+{
+	char err[ERR_LEN];
+
+	parse_fails("unix:///tmp/r.sock?timeout=3", err);
+	assert_names(err, "'timeout'");
+	parse_fails("unix:///tmp/r.sock?db=1&foo", err);
+	assert_names(err, "'foo'");
+}
+END_TEST
+
+START_TEST(test_unix_db_given_twice_is_refused)
+{
+	char err[ERR_LEN];
+
+	parse_fails("unix:///tmp/r.sock?db=1&db=2", err);
+	assert_names(err, "twice");
+}
+END_TEST
+
+START_TEST(test_unix_bad_db_is_named)
+{
+	char err[ERR_LEN];
+
+	parse_fails("unix:///tmp/r.sock?db=x1", err);
+	assert_names(err, "'x1'");
+	parse_fails("unix:///tmp/r.sock?db=", err);
+	assert_names(err, "''");
+	parse_fails("unix:///tmp/r.sock?db", err);
+	assert_names(err, "database");
+}
+END_TEST
+
+START_TEST(test_unix_relative_or_empty_path_is_refused)
+{
+	char err[ERR_LEN];
+
+	parse_fails("unix://", err);
+	assert_names(err, "empty socket path");
+	parse_fails("unix://?db=1", err);
+	assert_names(err, "empty socket path");
+	parse_fails("unix://run/redis.sock", err);
+	assert_names(err, "absolute");
+}
+END_TEST
+
+START_TEST(test_unix_directory_path_is_refused)
+{
+	char err[ERR_LEN];
+
+	parse_fails("unix:///", err);
+	assert_names(err, "'/'");
+	parse_fails("unix:///run/redis/", err);
+	assert_names(err, "'/run/redis/'");
+}
+END_TEST
+
+START_TEST(test_unix_bad_percent_escape_in_path_is_refused)
+{
+	char err[ERR_LEN];
+
+	parse_fails("unix:///tmp/a%g1.sock", err);
+	assert_names(err, "'/tmp/a%g1.sock'");
+}
+END_TEST
+
+/* ---- schemes ---- */
+
+START_TEST(test_rediss_is_refused_for_lack_of_tls)
+{
+	char err[ERR_LEN];
+
+	parse_fails("rediss://h:6380", err);
+	ck_assert_str_eq(err, "rediss:// needs TLS, which this build of redisfs does not have");
+}
+END_TEST
+
+START_TEST(test_unknown_scheme_is_named)
+{
+	char err[ERR_LEN];
+
+	parse_fails("http://h:6379", err);
+	ck_assert_str_eq(err, "unknown scheme 'http' in URL (expected redis:// or unix://)");
+}
+END_TEST
+
+START_TEST(test_text_without_scheme_is_refused)
+{
+	char err[ERR_LEN];
+
+	parse_fails("localhost:6379", err);
+	assert_names(err, "scheme");
+	parse_fails("", err);
+	assert_names(err, "scheme");
+	parse_fails("://h", err);
+	assert_names(err, "scheme");
+}
+END_TEST
+
+/* ---- bad host, port, db ---- */
+
+START_TEST(test_empty_host_is_refused)
+{
+	char err[ERR_LEN];
+
+	parse_fails("redis://", err);
+	assert_names(err, "empty host");
+	parse_fails("redis://:6379", err);
+	assert_names(err, "empty host");
+	parse_fails("redis://u:p@/0", err);
+	assert_names(err, "empty host");
+	parse_fails("redis://[]:6379", err);
+	assert_names(err, "empty host");
+}
+END_TEST
+
+START_TEST(test_bad_host_characters_are_named)
+{
+	char err[ERR_LEN];
+
+	parse_fails("redis://my host:6379", err);
+	assert_names(err, "'my host'");
+}
+END_TEST
+
+START_TEST(test_bad_port_is_named)
+{
+	static const char *const bad[][2] = {
+		{"redis://h:70000", "'70000'"}, {"redis://h:0", "'0'"},
+		{"redis://h:-1", "'-1'"},	{"redis://h:+80", "'+80'"},
+		{"redis://h: 80", "' 80'"},	{"redis://h:80x", "'80x'"},
+		{"redis://h:", "''"},		{"redis://h:99999999999999999999", "'9999"},
+		{"redis://[::1]:abc", "'abc'"},
+	};
+	char err[ERR_LEN];
+	size_t i;
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		parse_fails(bad[i][0], err);
+		assert_names(err, "port");
+		assert_names(err, bad[i][1]);
+	}
+}
+END_TEST
+
+START_TEST(test_bad_db_is_named)
+{
+	static const char *const bad[][2] = {
+		{"redis://h/x", "'x'"},		  {"redis://h/-1", "'-1'"},
+		{"redis://h/+1", "'+1'"},	  {"redis://h/ 1", "' 1'"},
+		{"redis://h/1 ", "'1 '"},	  {"redis://h/2147483648", "'2147483648'"},
+		{"redis://h/1/2", "'1/2'"},	  {"redis://h//", "'/'"},
+		{"redis://h/0?db=1", "'0?db=1'"},
+	};
+	char err[ERR_LEN];
+	size_t i;
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		parse_fails(bad[i][0], err);
+		assert_names(err, "database");
+		assert_names(err, bad[i][1]);
+	}
+}
+END_TEST
+
+START_TEST(test_control_bytes_do_not_break_the_error_line)
+{
+	char err[ERR_LEN];
+
+	/* parse_fails() checks that the reason has no newline. */
+	parse_fails("redis://h:63\n79", err);
+	assert_names(err, "port");
+	parse_fails("redis://h/1\r\n", err);
+	assert_names(err, "database");
+}
+END_TEST
+
+START_TEST(test_long_bad_part_is_shortened)
+{
+	char text[600], err[ERR_LEN];
+
+	memcpy(text, "redis://h/", 10);
+	memset(text + 10, 'x', 500);
+	text[510] = '\0';
+	parse_fails(text, err);
+	assert_names(err, "...");
+	ck_assert_uint_lt(strlen(err), 200);
+}
+END_TEST
+
+START_TEST(test_small_error_buffer_is_truncated_safely)
+{
+	struct redis_url url;
+	char err[8];
+
+	ck_assert_int_eq(url_parse("http://h", &url, err, sizeof err), -EINVAL);
+	ck_assert_str_eq(err, "unknown");
+	ck_assert_int_eq(url_parse("http://h", &url, NULL, 0), -EINVAL);
+}
+END_TEST
+
+/* ---- the password never shows ---- */
+
+/* Whether any 4-byte piece of `secret` appears in `err`. */
+static int leaks(const char *err, const char *secret)
+{
+	size_t i, n = strlen(secret);
+
+	for (i = 0; i + 4 <= n; i++) {
+		if (memmem(err, strlen(err), secret + i, 4))
+			return 1;
+	}
+	return 0;
+}
+
+START_TEST(test_password_never_appears_in_an_error)
+{
+	static const char *const bad[] = {
+		"redis://u:Qx7Zk9Wm@h:70000",
+		"redis://u:Qx7Zk9Wm@h/x",
+		"redis://u:Qx7Zk9Wm@h:6379/-1",
+		"redis://u:Qx7Zk9Wm@bad host",
+		"redis://u:Qx7Zk9Wm@[::zz]",
+		"redis://u:Qx7Zk9Wm@::1:6379",
+		"redis://u:Qx7Zk9Wm@",
+		"redis://u:Qx7Zk9Wm%zz@h",
+		"redis://u:Qx7Zk9Wm%00@h",
+		"redis://u:Qx7/Zk9Wm@h:bad",
+		"redis://u:Qx7/Zk9Wm@h/bad",
+		"redis://u:Qx7@Zk9Wm@h/bad",
+		"rediss://u:Qx7Zk9Wm@h",
+		"http://u:Qx7Zk9Wm@h",
+		"u:Qx7Zk9Wm@h:6379",
+		"unix://u:Qx7Zk9Wm@/tmp/r.sock",
+		"unix:///tmp/r.sock?password=Qx7Zk9Wm",
+		"unix:///tmp/r.sock?db=1&auth=Qx7Zk9Wm",
+	};
+	char err[ERR_LEN];
+	size_t i;
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		parse_fails(bad[i], err);
+		ck_assert_msg(!leaks(err, "Qx7Zk9Wm"), "\"%s\" leaks the password: %s", bad[i],
+			      err);
+	}
+}
+END_TEST
+
+/* ---- url_display ---- */
+
+static void assert_display(const char *text, const char *expected)
+{
+	struct redis_url url = parse_ok(text);
+	char out[256];
+	size_t n = url_display(&url, out, sizeof out);
+
+	ck_assert_str_eq(out, expected);
+	ck_assert_uint_eq(n, strlen(expected));
+	url_free(&url);
+}
+
+START_TEST(test_display_of_tcp_forms)
+{
+	assert_display("redis://h", "redis://h:6379");
+	assert_display("redis://h:7000", "redis://h:7000");
+	assert_display("redis://h:7000/3", "redis://h:7000/3");
+	assert_display("redis://h/0", "redis://h:6379/0");
+	assert_display("redis://h:1/", "redis://h:1");
+	assert_display(URL_DEFAULT, URL_DEFAULT);
+}
+END_TEST
+
+START_TEST(test_display_omits_userinfo)
+{
+	assert_display("redis://app:hunter2@h:6380/1", "redis://h:6380/1");
+	assert_display("redis://:hunter2@h", "redis://h:6379");
+	assert_display("redis://app@h", "redis://h:6379");
+}
+END_TEST
+
+START_TEST(test_display_rebrackets_ipv6)
+{
+	assert_display("redis://[::1]", "redis://[::1]:6379");
+	assert_display("redis://u:p@[2001:db8::5]:6380/2", "redis://[2001:db8::5]:6380/2");
+	assert_display("redis://[fe80::1%25eth0]:6379", "redis://[fe80::1%25eth0]:6379");
+}
+END_TEST
+
+START_TEST(test_display_of_unix_forms)
+{
+	assert_display("unix:///run/redis.sock", "unix:///run/redis.sock");
+	assert_display("unix:///run/redis.sock?db=4", "unix:///run/redis.sock?db=4");
+	assert_display("unix:///tmp/a%20b%3F%25.sock", "unix:///tmp/a%20b%3F%25.sock");
+}
+END_TEST
+
+START_TEST(test_display_parses_back_to_the_same_url)
+{
+	static const char *const texts[] = {
+		"redis://u:p@[fe80::1%25eth0]:6380/7",
+		"redis://h.example:1/0",
+		"unix:///tmp/a%20b%3F%25.sock?db=2",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		struct redis_url a = parse_ok(texts[i]), b;
+		char out[256];
+
+		url_display(&a, out, sizeof out);
+		b = parse_ok(out);
+		if (a.host)
+			ck_assert_str_eq(a.host, b.host);
+		if (a.socket_path)
+			ck_assert_str_eq(a.socket_path, b.socket_path);
+		ck_assert_int_eq(a.port, b.port);
+		ck_assert_int_eq(a.db, b.db);
+		url_free(&a);
+		url_free(&b);
+	}
+}
+END_TEST
+
+START_TEST(test_display_truncates_and_terminates)
+{
+	struct redis_url url = parse_ok("redis://h:7000/3");
+	char out[8];
+
+	memset(out, 'z', sizeof out);
+	ck_assert_uint_eq(url_display(&url, out, sizeof out), 7);
+	ck_assert_str_eq(out, "redis:/");
+	ck_assert_uint_eq(url_display(&url, out, 1), 0);
+	ck_assert_str_eq(out, "");
+	ck_assert_uint_eq(url_display(&url, out, 0), 0);
+	url_free(&url);
+
+	url = parse_ok("unix:///run/redis.sock?db=4");
+	ck_assert_uint_eq(url_display(&url, out, sizeof out), 7);
+	ck_assert_str_eq(out, "unix://");
+	url_free(&url);
+}
+END_TEST
+
+/* ---- url_free ---- */
+
+START_TEST(test_url_free_of_zeroed_struct_is_safe)
+{
+	struct redis_url url;
+
+	memset(&url, 0, sizeof url);
+	url_free(&url);
+	url_free(&url);
+	ck_assert_ptr_null(url.host);
+}
+END_TEST
+
+START_TEST(test_url_free_twice_after_parse_is_safe)
+{
+	struct redis_url url = parse_ok("redis://u:p@h/1");
+
+	url_free(&url);
+	url_free(&url);
+	ck_assert_ptr_null(url.password);
+}
+END_TEST
+
+static Suite *url_suite(void)
+{
+	Suite *s = suite_create("url");
+	TCase *tc;
+
+	tc = tcase_create("redis");
+	tcase_add_test(tc, test_default_url_is_localhost_6379_all_databases);
+	tcase_add_test(tc, test_port_defaults_to_6379);
+	tcase_add_test(tc, test_host_port_and_db_are_read);
+	tcase_add_test(tc, test_db_without_port);
+	tcase_add_test(tc, test_trailing_slash_means_all_databases);
+	tcase_add_test(tc, test_port_bounds_1_and_65535_are_accepted);
+	tcase_add_test(tc, test_db_up_to_int_max_is_accepted);
+	tcase_add_test(tc, test_scheme_is_case_insensitive);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("ipv6");
+	tcase_add_test(tc, test_ipv6_host_loses_its_brackets);
+	tcase_add_test(tc, test_ipv6_without_port_uses_default);
+	tcase_add_test(tc, test_ipv6_zone_is_decoded_from_percent_25);
+	tcase_add_test(tc, test_unbracketed_ipv6_is_refused);
+	tcase_add_test(tc, test_bad_ipv6_is_refused_naming_it);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("userinfo");
+	tcase_add_test(tc, test_user_and_password_are_read);
+	tcase_add_test(tc, test_user_alone_has_no_password);
+	tcase_add_test(tc, test_password_alone_is_for_the_default_user);
+	tcase_add_test(tc, test_empty_userinfo_parts_count_as_absent);
+	tcase_add_test(tc, test_userinfo_is_percent_decoded);
+	tcase_add_test(tc, test_password_may_hold_unencoded_at_slash_and_colon);
+	tcase_add_test(tc, test_bad_percent_escape_in_userinfo_is_refused);
+	tcase_add_test(tc, test_percent_00_in_userinfo_is_refused);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("unix");
+	tcase_add_test(tc, test_unix_socket_path_is_read);
+	tcase_add_test(tc, test_unix_db_query_is_read);
+	tcase_add_test(tc, test_unix_empty_query_means_all_databases);
+	tcase_add_test(tc, test_unix_path_is_percent_decoded);
+	tcase_add_test(tc, test_unix_unknown_query_parameter_is_named);
+	tcase_add_test(tc, test_unix_db_given_twice_is_refused);
+	tcase_add_test(tc, test_unix_bad_db_is_named);
+	tcase_add_test(tc, test_unix_relative_or_empty_path_is_refused);
+	tcase_add_test(tc, test_unix_directory_path_is_refused);
+	tcase_add_test(tc, test_unix_bad_percent_escape_in_path_is_refused);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("errors");
+	tcase_add_test(tc, test_rediss_is_refused_for_lack_of_tls);
+	tcase_add_test(tc, test_unknown_scheme_is_named);
+	tcase_add_test(tc, test_text_without_scheme_is_refused);
+	tcase_add_test(tc, test_empty_host_is_refused);
+	tcase_add_test(tc, test_bad_host_characters_are_named);
+	tcase_add_test(tc, test_bad_port_is_named);
+	tcase_add_test(tc, test_bad_db_is_named);
+	tcase_add_test(tc, test_control_bytes_do_not_break_the_error_line);
+	tcase_add_test(tc, test_long_bad_part_is_shortened);
+	tcase_add_test(tc, test_small_error_buffer_is_truncated_safely);
+	tcase_add_test(tc, test_password_never_appears_in_an_error);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("display");
+	tcase_add_test(tc, test_display_of_tcp_forms);
+	tcase_add_test(tc, test_display_omits_userinfo);
+	tcase_add_test(tc, test_display_rebrackets_ipv6);
+	tcase_add_test(tc, test_display_of_unix_forms);
+	tcase_add_test(tc, test_display_parses_back_to_the_same_url);
+	tcase_add_test(tc, test_display_truncates_and_terminates);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("free");
+	tcase_add_test(tc, test_url_free_of_zeroed_struct_is_safe);
+	tcase_add_test(tc, test_url_free_twice_after_parse_is_safe);
+	suite_add_tcase(s, tc);
+
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(url_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
