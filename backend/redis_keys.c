@@ -161,31 +161,42 @@ static char *glob_for_prefix(const char *prefix, size_t len, size_t *outlen)
 	return glob;
 }
 
-int redis_scan_keys(struct redis_pool *pool, int db, const char *prefix, size_t prefix_len,
-		    struct rv_array *keys)
+int redis_scan_match(struct redis_pool *pool, int db, const char *pattern, size_t pattern_len,
+		     struct rv_array *keys)
 {
 	struct scan_state st = {.cursor = "0", .out = keys};
 	char count[16];
+	int ret;
+
+	snprintf(count, sizeof count, "%d", SCAN_COUNT);
+	do {
+		if (pattern)
+			ret = one_command(pool, db, parse_scan, &st, 6, ARG("SCAN"), ARG(st.cursor),
+					  ARG("MATCH"), pattern, pattern_len, ARG("COUNT"),
+					  ARG(count));
+		else
+			ret = one_command(pool, db, parse_scan, &st, 4, ARG("SCAN"), ARG(st.cursor),
+					  ARG("COUNT"), ARG(count));
+	} while (!ret && strcmp(st.cursor, "0") != 0);
+	/* SCAN may return a key twice (rehashing): each key is shown once */
+	return ret ? ret : rv_array_sort_unique(keys);
+}
+
+int redis_scan_keys(struct redis_pool *pool, int db, const char *prefix, size_t prefix_len,
+		    struct rv_array *keys)
+{
 	size_t globlen = 0;
 	char *glob = NULL;
 	int ret;
 
-	snprintf(count, sizeof count, "%d", SCAN_COUNT);
 	if (prefix_len) {
 		glob = glob_for_prefix(prefix, prefix_len, &globlen);
 		if (!glob)
 			return -ENOMEM;
 	}
-	do {
-		if (glob)
-			ret = one_command(pool, db, parse_scan, &st, 6, ARG("SCAN"), ARG(st.cursor),
-					  ARG("MATCH"), glob, globlen, ARG("COUNT"), ARG(count));
-		else
-			ret = one_command(pool, db, parse_scan, &st, 4, ARG("SCAN"), ARG(st.cursor),
-					  ARG("COUNT"), ARG(count));
-	} while (!ret && strcmp(st.cursor, "0") != 0);
+	ret = redis_scan_match(pool, db, glob, globlen, keys);
 	free(glob);
-	return ret ? ret : rv_array_sort_unique(keys);
+	return ret;
 }
 
 static int parse_type(const redisReply *reply, void *arg)
@@ -498,4 +509,67 @@ int redis_flush_database(struct redis_pool *pool, int db)
 {
 	/* ASYNC: the server frees memory in the background instead of blocking */
 	return one_command(pool, db, NULL, NULL, 2, ARG("FLUSHDB"), ARG("ASYNC"));
+}
+
+/* The command that removes one member of a collection of this type. */
+static int member_command(enum rv_type type, const char *key, size_t klen, const char *member,
+			  size_t mlen, struct redis_cmd *cmd)
+{
+	static const char *const names[] = {[RV_LIST] = "LREM", [RV_SET] = "SREM",
+					    [RV_ZSET] = "ZREM", [RV_HASH] = "HDEL"};
+	int i = 0;
+
+	if (type != RV_LIST && type != RV_SET && type != RV_ZSET && type != RV_HASH)
+		return -EINVAL;
+	cmd->argv[i] = names[type];
+	cmd->argvlen[i++] = 4;
+	cmd->argv[i] = key;
+	cmd->argvlen[i++] = klen;
+	if (type == RV_LIST) { /* count 0: every occurrence, so a twice-queued ghost goes at once */
+		cmd->argv[i] = "0";
+		cmd->argvlen[i++] = 1;
+	}
+	cmd->argv[i] = member;
+	cmd->argvlen[i++] = mlen;
+	cmd->argc = i;
+	return 0;
+}
+
+int redis_remove_member(struct redis_pool *pool, int db, const char *key, size_t klen,
+			enum rv_type type, const char *member, size_t mlen)
+{
+	struct redis_cmd cmd;
+	long long n = 0;
+	int ret;
+
+	ret = member_command(type, key, klen, member, mlen, &cmd);
+	if (!ret)
+		ret = redis_command(pool, db, cmd.argc, cmd.argv, cmd.argvlen, parse_integer, &n);
+	return ret ? ret : (n > 0 ? 0 : -ENOENT);
+}
+
+#define REMOVE_ROUND 1000 /* commands per pipeline round: bounded memory and reply size */
+
+int redis_remove_members(struct redis_pool *pool, int db, const char *key, size_t klen,
+			 enum rv_type type, const struct rv_array *members)
+{
+	struct redis_cmd *cmds = malloc(REMOVE_ROUND * sizeof *cmds);
+	size_t len;
+	int ret = 0;
+
+	if (!cmds)
+		return -ENOMEM;
+	for (size_t at = 0; !ret && at < members->count; at += REMOVE_ROUND) {
+		size_t n = members->count - at < REMOVE_ROUND ? members->count - at : REMOVE_ROUND;
+
+		for (size_t i = 0; !ret && i < n; i++) {
+			const char *m = rv_array_get(members, at + i, &len);
+
+			ret = member_command(type, key, klen, m, len, &cmds[i]);
+		}
+		if (!ret)
+			ret = redis_pipeline(pool, db, cmds, n, NULL, NULL);
+	}
+	free(cmds);
+	return ret;
 }

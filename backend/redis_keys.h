@@ -30,6 +30,13 @@ int redis_database_count(struct redis_pool *pool, int *count);
 int redis_scan_keys(struct redis_pool *pool, int db, const char *prefix, size_t prefix_len,
 		    struct rv_array *keys);
 
+/*
+ * Every key of database `db` that matches the glob `pattern` (SCAN MATCH;
+ * NULL: every key), appended to `keys`, sorted bytewise, duplicates removed.
+ */
+int redis_scan_match(struct redis_pool *pool, int db, const char *pattern, size_t pattern_len,
+		     struct rv_array *keys);
+
 /* TYPE key. A missing key is RV_NONE with return 0. */
 int redis_key_type(struct redis_pool *pool, int db, const char *key, size_t klen,
 		   enum rv_type *type);
@@ -62,5 +69,20 @@ int redis_unlink(struct redis_pool *pool, int db, const char *key, size_t klen);
 
 /* FLUSHDB ASYNC of database `db`. */
 int redis_flush_database(struct redis_pool *pool, int db);
+
+/*
+ * Remove one member from a collection: LREM key 0 (every occurrence), SREM,
+ * ZREM or HDEL (the member is the field). -ENOENT when it was not there,
+ * -EINVAL for other types.
+ */
+int redis_remove_member(struct redis_pool *pool, int db, const char *key, size_t klen,
+			enum rv_type type, const char *member, size_t mlen);
+
+/*
+ * Remove each member of `members` from a collection, as redis_remove_member
+ * does, pipelined in rounds of a thousand. Members already gone are fine.
+ */
+int redis_remove_members(struct redis_pool *pool, int db, const char *key, size_t klen,
+			 enum rv_type type, const struct rv_array *members);
 
 #endif

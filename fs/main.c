@@ -10,7 +10,9 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "../backend/mysql_client.h"
 #include "../backend/redis_keys.h"
+#include "ghosts.h"
 #include "ops.h"
 #include "options.h"
 #include "rfs.h"
@@ -74,6 +76,57 @@ static int connect_redis(struct rfs *fs, const struct rfs_options *opts)
 	return 0;
 }
 
+/*
+ * Connect to MySQL and check every ghost rule against both servers before
+ * mounting: a rule for a database the server lacks, or a table without the
+ * column, stops the start.
+ */
+static int setup_ghosts(struct rfs *fs, const struct rfs_options *opts, struct mysql_pool **mysql,
+			struct ghosts *ghosts)
+{
+	const struct rfs_config *cfg = &opts->config;
+	const struct config_mysql *m = &cfg->mysql;
+	struct mysql_endpoint ep = {
+		.host = m->host,
+		.port = m->port,
+		.socket_path = m->socket,
+		.user = m->user,
+		.password = m->password,
+		.database = m->database,
+		.defaults_file = m->defaults_file,
+		.timeout = opts->timeout,
+		.log = log_redis_error,
+	};
+	char err[512];
+
+	if (!cfg->rule_count)
+		return 0;
+	for (size_t i = 0; i < cfg->rule_count; i++) {
+		if (cfg->rules[i].db >= fs->db_count) {
+			fprintf(stderr, "redisfs: ghosts.%s: db %d is out of range (the server has %d)\n",
+				cfg->rules[i].name, cfg->rules[i].db, fs->db_count);
+			return -1;
+		}
+	}
+	if (mysql_pool_open(&ep, mysql, err, sizeof err)) {
+		fprintf(stderr, "redisfs: cannot use MySQL: %s\n", err);
+		return -1;
+	}
+	for (size_t i = 0; i < cfg->rule_count; i++) {
+		if (mysql_check_column(*mysql, cfg->rules[i].table, cfg->rules[i].column, err,
+				       sizeof err)) {
+			fprintf(stderr, "redisfs: ghosts.%s: %s\n", cfg->rules[i].name, err);
+			return -1;
+		}
+	}
+	if (ghosts_init(ghosts, fs->pool, *mysql, cfg, opts->cache_timeout, err, sizeof err)) {
+		fprintf(stderr, "redisfs: %s\n", err);
+		return -1;
+	}
+	fs->ghosts = ghosts;
+	return 0;
+}
+
 static int serve(struct fuse *fuse, const struct fuse_cmdline_opts *cmd)
 {
 	struct fuse_loop_config *loop;
@@ -97,7 +150,9 @@ int main(int argc, char *argv[])
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
 	struct fuse_cmdline_opts cmd;
+	struct mysql_pool *mysql = NULL;
 	struct rfs_options opts;
+	struct ghosts ghosts;
 	struct fuse *fuse;
 	struct rfs fs;
 	int ret = 1;
@@ -140,7 +195,7 @@ int main(int argc, char *argv[])
 	fuse = fuse_new(&args, ops_table(), sizeof *ops_table(), &fs);
 	if (!fuse)
 		goto out_opts;
-	if (connect_redis(&fs, &opts))
+	if (connect_redis(&fs, &opts) || setup_ghosts(&fs, &opts, &mysql, &ghosts))
 		goto out_pool;
 	if (fuse_mount(fuse, cmd.mountpoint) != 0)
 		goto out_pool;
@@ -159,6 +214,9 @@ int main(int argc, char *argv[])
 out_unmount:
 	fuse_unmount(fuse);
 out_pool:
+	if (fs.ghosts)
+		ghosts_free(fs.ghosts);
+	mysql_pool_close(mysql);
 	redis_pool_close(fs.pool);
 	fuse_destroy(fuse);
 out_opts:

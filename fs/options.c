@@ -26,10 +26,12 @@ static const struct fuse_opt rfs_opts[] = {
 	RFS_OPT("databases=%s", databases_s, 0),
 	RFS_OPT("timeout=%s", timeout_s, 0),
 	RFS_OPT("cache_timeout=%s", cache_s, 0),
+	RFS_OPT("config=%s", config_path, 0),
 	RFS_OPT("noflush", noflush, 1),
 	/* ro is ours (the daemon enforces it) and the kernel's (mount shows it) */
 	RFS_OPT("ro", read_only, 1),
 	FUSE_OPT_KEY("ro", KEY_KEEP),
+	RFS_OPT("rw", read_only, 0), /* overrides ro = yes of a config file */
 	FUSE_OPT_KEY("allow_other", KEY_ALLOW_OTHER),
 	FUSE_OPT_KEY("-h", KEY_HELP),
 	FUSE_OPT_KEY("--help", KEY_HELP),
@@ -44,7 +46,6 @@ static const struct fuse_opt rfs_opts[] = {
 	FUSE_OPT_KEY("nouser", FUSE_OPT_KEY_DISCARD),
 	FUSE_OPT_KEY("users", FUSE_OPT_KEY_DISCARD),
 	FUSE_OPT_KEY("defaults", FUSE_OPT_KEY_DISCARD),
-	FUSE_OPT_KEY("rw", FUSE_OPT_KEY_DISCARD),
 	FUSE_OPT_END,
 };
 
@@ -77,6 +78,8 @@ static int option_proc(void *data, const char *arg, int key, struct fuse_args *o
 
 int options_parse(struct fuse_args *args, struct rfs_options *opts)
 {
+	opts->read_only = -1;
+	opts->noflush = -1;
 	if (fuse_opt_parse(args, opts, rfs_opts, option_proc) == -1)
 		return -1; /* libfuse printed the reason */
 	return 0;
@@ -197,11 +200,53 @@ static int add_fsname(struct fuse_args *args, const struct redis_url *url)
 	return fuse_opt_add_arg(args, opt);
 }
 
+/* Take a [redis] value where the command line gave none; -1 on out of memory. */
+static int fill_string(char **opt, const char *from_file)
+{
+	if (*opt || !from_file)
+		return 0;
+	*opt = strdup(from_file);
+	return *opt ? 0 : -1;
+}
+
+static int merge_config(struct rfs_options *opts)
+{
+	const struct config_redis *r = &opts->config.redis;
+	char err[512];
+	int ret;
+
+	ret = config_load(opts->config_path, &opts->config, err, sizeof err);
+	if (ret) {
+		fprintf(stderr, "redisfs: %s\n", err);
+		return -1;
+	}
+	if (fill_string(&opts->url_text, r->url) || fill_string(&opts->passfile, r->passfile) ||
+	    fill_string(&opts->databases_s, r->databases) ||
+	    fill_string(&opts->timeout_s, r->timeout) ||
+	    fill_string(&opts->cache_s, r->cache_timeout)) {
+		fprintf(stderr, "redisfs: out of memory\n");
+		return -1;
+	}
+	if (opts->read_only < 0)
+		opts->read_only = r->ro;
+	if (opts->noflush < 0)
+		opts->noflush = r->noflush;
+	return 0;
+}
+
 int options_finish(struct rfs_options *opts, struct fuse_args *args, int argc, char **argv)
 {
 	const char *env = getenv("REDISCLI_AUTH");
 	char err[512];
 	int ret;
+
+	if (opts->config_path && merge_config(opts))
+		return -1;
+	/* ro from a config file reaches the kernel too, like -o ro */
+	if (opts->read_only > 0 && fuse_opt_add_arg(args, "-oro"))
+		return -1;
+	opts->read_only = opts->read_only > 0;
+	opts->noflush = opts->noflush > 0;
 
 	opts->timeout = 5.0;
 	opts->cache_timeout = 1.0;
@@ -270,6 +315,11 @@ void options_print_usage(const char *progname)
 	       "                           (default: 1)\n"
 	       "    -o passfile=PATH       read the password from PATH, mode 0600 or\n"
 	       "                           stricter (default: none)\n"
+	       "    -o config=PATH         an INI file with [redis], [mysql] and\n"
+	       "                           [ghosts.NAME] sections; the command line\n"
+	       "                           wins over its [redis] values (default: none)\n"
+	       "    -o rw                  read-write, over ro = yes in the config file\n"
+	       "                           (default)\n"
 	       "\n",
 	       progname, progname);
 }
@@ -281,6 +331,8 @@ void options_free(struct rfs_options *opts)
 	free(opts->databases_s);
 	free(opts->timeout_s);
 	free(opts->cache_s);
+	free(opts->config_path);
+	config_free(&opts->config);
 	if (opts->password)
 		explicit_bzero(opts->password, strlen(opts->password));
 	free(opts->password);

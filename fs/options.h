@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "config.h"
 #include "url.h"
 
 struct rfs_options {
@@ -15,13 +16,15 @@ struct rfs_options {
 	char *databases_s; /* -o databases=N */
 	char *timeout_s;   /* -o timeout=S */
 	char *cache_s;	   /* -o cache_timeout=S */
-	int read_only;	   /* -o ro */
-	int noflush;	   /* -o noflush */
+	char *config_path; /* -o config=PATH */
+	int read_only;	   /* -o ro / rw: 1 / 0, -1 until given */
+	int noflush;	   /* -o noflush: 1, -1 until given */
 	int allow_other;   /* -o allow_other (implies default_permissions) */
 	int show_help;
 	int show_version;
 
 	/* derived by options_finish() */
+	struct rfs_config config; /* the config file's sections; zero without one */
 	struct redis_url url;
 	char *password; /* from passfile, REDISCLI_AUTH or the URL; NULL for none */
 	int databases;	/* 0: ask the server */
@@ -37,7 +40,8 @@ struct rfs_options {
 int options_parse(struct fuse_args *args, struct rfs_options *opts);
 
 /*
- * Validate numbers, parse the URL, read the password (passfile, then
+ * Read the config file (its [redis] values fill what the command line left
+ * unset), validate numbers, parse the URL, read the password (passfile, then
  * REDISCLI_AUTH, then the URL, which warns), hide a password given in the
  * URL from /proc/PID/cmdline by overwriting it in `argv`, and add fsname
  * (the URL without userinfo), subtype and default_permissions (with

@@ -1,17 +1,20 @@
-/* paths.c - split a mount path into root, database folder and file name. */
+/* paths.c - split a mount path into root, database folders, keys and ghost folders. */
 #include "paths.h"
 
 #include <errno.h>
 #include <string.h>
 
-int paths_db_visible(int db, int db_count, int only_db)
+#define MAX_DEPTH 4 /* ghosts/RULE/QUEUE/MEMBER */
+
+bool paths_db_visible(int db, int db_count, int only_db)
 {
 	return db >= 0 && db < db_count && (only_db < 0 || db == only_db);
 }
 
-/* "dbN" with N canonical decimal ("db0", not "db00" or "db+1"), of `len` bytes. */
-static int parse_db(const char *s, size_t len)
+/* "dbN" with N canonical decimal ("db0", not "db00" or "db+1"). */
+static int parse_db(const char *s)
 {
+	size_t len = strlen(s);
 	long n = 0;
 
 	if (len < 3 || len > 12 || strncmp(s, "db", 2) != 0)
@@ -28,30 +31,63 @@ static int parse_db(const char *s, size_t len)
 	return (int) n;
 }
 
-int paths_parse(const char *path, int db_count, int only_db, struct fs_path *out)
+/* Split into at most MAX_DEPTH components of at most 255 bytes; returns the count or -1. */
+static int split(const char *path, char parts[MAX_DEPTH][256])
 {
-	const char *first, *slash;
-	int db;
+	const char *p = path + 1;
+	int n = 0;
+
+	while (*p) {
+		const char *slash = strchr(p, '/');
+		size_t len = slash ? (size_t) (slash - p) : strlen(p);
+
+		if (n == MAX_DEPTH || len == 0 || len > 255)
+			return -1;
+		memcpy(parts[n], p, len);
+		parts[n][len] = '\0';
+		n++;
+		if (!slash)
+			break;
+		p = slash + 1;
+		if (!*p)
+			return -1; /* trailing slash */
+	}
+	return n;
+}
+
+int paths_parse(const char *path, int db_count, int only_db, bool ghosts, struct fs_path *out)
+{
+	char parts[MAX_DEPTH][256];
+	int n, db;
 
 	if (path[0] != '/')
 		return -ENOENT;
-	if (path[1] == '\0') {
+	n = split(path, parts);
+	if (n < 0)
+		return -ENOENT;
+	if (n == 0) {
 		out->kind = PATH_ROOT;
 		return 0;
 	}
-	first = path + 1;
-	slash = strchr(first, '/');
-	db = parse_db(first, slash ? (size_t) (slash - first) : strlen(first));
-	if (db < 0 || !paths_db_visible(db, db_count, only_db))
-		return -ENOENT;
-	out->db = db;
-	if (!slash) {
-		out->kind = PATH_DB;
+	if (ghosts && strcmp(parts[0], PATHS_GHOSTS) == 0) {
+		static const enum path_kind kinds[] = {PATH_GHOSTS, PATH_GHOST_RULE,
+						       PATH_GHOST_QUEUE, PATH_GHOST_MEMBER};
+
+		out->kind = kinds[n - 1];
+		if (n > 1)
+			memcpy(out->name, parts[1], sizeof out->name);
+		if (n > 2)
+			memcpy(out->queue, parts[2], sizeof out->queue);
+		if (n > 3)
+			memcpy(out->member, parts[3], sizeof out->member);
 		return 0;
 	}
-	if (slash[1] == '\0' || strchr(slash + 1, '/'))
+	db = parse_db(parts[0]);
+	if (db < 0 || !paths_db_visible(db, db_count, only_db) || n > 2)
 		return -ENOENT;
-	out->kind = PATH_KEY;
-	out->name = slash + 1;
+	out->db = db;
+	out->kind = n == 1 ? PATH_DB : PATH_KEY;
+	if (n == 2)
+		memcpy(out->name, parts[1], sizeof out->name);
 	return 0;
 }

@@ -9,8 +9,11 @@
 
 #include "../backend/redis_conn.h"
 
+struct ghosts;
+
 struct rfs {
 	struct redis_pool *pool;
+	struct ghosts *ghosts; /* the ghost rules (ghosts.h), or NULL when there are none */
 	int db_count;	      /* databases the server has */
 	int only_db;	      /* the database of a URL with /N, or -1 for all */
 	bool read_only;	      /* -o ro: every change is EROFS, no write command is sent */

@@ -9,10 +9,16 @@
 #include <string.h>
 
 #include "../backend/redis_keys.h"
+#include "ghost_tree.h"
 #include "names.h"
 #include "paths.h"
 
 #define BLOCK_SIZE (1 << 20) /* st_blksize: reads of a big value come in 1 MiB ranges */
+
+static int parse(struct rfs *fs, const char *path, struct fs_path *p)
+{
+	return paths_parse(path, fs->db_count, fs->only_db, fs->ghosts != NULL, p);
+}
 
 void tree_key_free(struct tree_key *k)
 {
@@ -21,7 +27,7 @@ void tree_key_free(struct tree_key *k)
 	k->len = 0;
 }
 
-static void mark_changed(struct rfs *fs)
+void tree_mark_changed(struct rfs *fs)
 {
 	pthread_mutex_lock(&fs->changed_lock);
 	clock_gettime(CLOCK_REALTIME, &fs->changed);
@@ -146,11 +152,22 @@ static void fill_common(struct rfs *fs, struct stat *st)
 	st->st_atim = st->st_mtim;
 }
 
-static void fill_dir(struct rfs *fs, struct stat *st)
+void tree_stat_dir(struct rfs *fs, struct stat *st)
 {
+	memset(st, 0, sizeof *st);
 	fill_common(fs, st);
 	st->st_mode = S_IFDIR | (fs->read_only ? 0555 : 0755);
 	st->st_nlink = 2;
+}
+
+void tree_stat_file(struct rfs *fs, struct stat *st, size_t size, mode_t perm)
+{
+	memset(st, 0, sizeof *st);
+	fill_common(fs, st);
+	st->st_mode = S_IFREG | (fs->read_only ? (perm & 0444) : perm);
+	st->st_nlink = 1;
+	st->st_size = (off_t) size;
+	st->st_blocks = (blkcnt_t) ((size + 511) / 512);
 }
 
 /* The size of what read() returns for a key of this type. */
@@ -180,11 +197,7 @@ static int stat_key(struct rfs *fs, const struct tree_key *k, struct stat *st)
 		ret = value_size(fs, k, type, &size);
 	if (ret)
 		return ret;
-	fill_common(fs, st);
-	st->st_mode = S_IFREG | ((fs->read_only || type == RV_STREAM) ? 0444 : 0644);
-	st->st_nlink = 1;
-	st->st_size = (off_t) size;
-	st->st_blocks = (blkcnt_t) ((size + 511) / 512);
+	tree_stat_file(fs, st, size, type == RV_STREAM ? 0444 : 0644);
 	return 0;
 }
 
@@ -194,12 +207,13 @@ int tree_getattr(struct rfs *fs, const char *path, struct stat *st)
 	struct fs_path p;
 	int ret;
 
-	memset(st, 0, sizeof *st);
-	ret = paths_parse(path, fs->db_count, fs->only_db, &p);
+	ret = parse(fs, path, &p);
 	if (ret)
 		return ret;
+	if (p.kind >= PATH_GHOSTS)
+		return ghost_tree_getattr(fs, &p, st);
 	if (p.kind != PATH_KEY) {
-		fill_dir(fs, st);
+		tree_stat_dir(fs, st);
 		return 0;
 	}
 	ret = tree_resolve(fs, p.db, p.name, &k);
@@ -211,7 +225,7 @@ int tree_getattr(struct rfs *fs, const char *path, struct stat *st)
 }
 
 /* Push a NUL-terminated name, terminator included, so entries can be handed out as is. */
-static int push_name(struct rv_array *names, const char *name)
+int tree_push_name(struct rv_array *names, const char *name)
 {
 	return rv_array_push(names, name, strlen(name) + 1);
 }
@@ -228,7 +242,7 @@ static int list_database(struct rfs *fs, int db, struct rv_array *names)
 		const char *key = rv_array_get(&keys, i, &len);
 
 		names_encode(key, len, name);
-		ret = push_name(names, name);
+		ret = tree_push_name(names, name);
 	}
 	rv_array_free(&keys);
 	/* keys are unique, names too but for shortened collisions: list those once */
@@ -242,22 +256,26 @@ int tree_opendir(struct rfs *fs, const char *path, struct tree_dir **out)
 	char name[16];
 	int ret;
 
-	ret = paths_parse(path, fs->db_count, fs->only_db, &p);
+	ret = parse(fs, path, &p);
 	if (ret)
 		return ret;
-	if (p.kind == PATH_KEY)
+	if (p.kind == PATH_KEY || p.kind == PATH_GHOST_MEMBER)
 		return -ENOTDIR;
 	dir = calloc(1, sizeof *dir);
 	if (!dir)
 		return -ENOMEM;
-	if (p.kind == PATH_ROOT) {
+	if (p.kind >= PATH_GHOSTS) {
+		ret = ghost_tree_list(fs, &p, dir);
+	} else if (p.kind == PATH_ROOT) {
 		dir->type = S_IFDIR;
 		for (int db = 0; !ret && db < fs->db_count; db++) {
 			if (fs->only_db >= 0 && db != fs->only_db)
 				continue;
 			snprintf(name, sizeof name, "db%d", db);
-			ret = push_name(&dir->names, name);
+			ret = tree_push_name(&dir->names, name);
 		}
+		if (!ret && fs->ghosts)
+			ret = tree_push_name(&dir->names, PATHS_GHOSTS);
 	} else {
 		dir->type = S_IFREG;
 		ret = list_database(fs, p.db, &dir->names);
@@ -291,16 +309,22 @@ int tree_open(struct rfs *fs, const char *path, int flags, struct tree_file **ou
 	struct fs_path p;
 	int ret;
 
-	ret = paths_parse(path, fs->db_count, fs->only_db, &p);
+	ret = parse(fs, path, &p);
 	if (ret)
 		return ret;
-	if (p.kind != PATH_KEY)
+	if (p.kind != PATH_KEY && p.kind != PATH_GHOST_MEMBER)
 		return -EISDIR;
 	if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))
 		return tree_refuse_change(fs, path, -EOPNOTSUPP); /* writes: not yet */
 	file = calloc(1, sizeof *file);
 	if (!file)
 		return -ENOMEM;
+	if (p.kind == PATH_GHOST_MEMBER) {
+		/* a ghost file holds its member: served from memory like a rendered value */
+		file->type = RV_OTHER;
+		ret = ghost_tree_read_member(fs, &p, &file->text);
+		goto done;
+	}
 	ret = tree_resolve(fs, p.db, p.name, &file->key);
 	if (!ret)
 		ret = redis_key_type(fs->pool, p.db, file->key.key, file->key.len, &file->type);
@@ -308,6 +332,7 @@ int tree_open(struct rfs *fs, const char *path, int flags, struct tree_file **ou
 		ret = -ENOENT;
 	if (!ret && file->type != RV_STRING)
 		ret = render_key(fs, &file->key, file->type, &file->text);
+done:
 	if (ret) {
 		tree_release(file);
 		return ret;
@@ -352,19 +377,25 @@ int tree_unlink(struct rfs *fs, const char *path)
 	struct fs_path p;
 	int ret;
 
-	ret = paths_parse(path, fs->db_count, fs->only_db, &p);
+	ret = parse(fs, path, &p);
 	if (ret)
 		return ret;
-	if (p.kind != PATH_KEY)
+	if (p.kind != PATH_KEY && p.kind != PATH_GHOST_MEMBER)
 		return -EISDIR;
 	if (fs->read_only)
 		return -EROFS;
+	if (p.kind == PATH_GHOST_MEMBER) {
+		ret = ghost_tree_unlink(fs, &p);
+		if (!ret)
+			tree_mark_changed(fs);
+		return ret;
+	}
 	ret = tree_resolve(fs, p.db, p.name, &k);
 	if (ret)
 		return ret;
 	ret = redis_unlink(fs->pool, k.db, k.key, k.len);
 	if (!ret)
-		mark_changed(fs);
+		tree_mark_changed(fs);
 	else if (ret != -ENOENT)
 		log_key(FUSE_LOG_ERR, k.db, k.key, k.len, "cannot remove");
 	tree_key_free(&k);
@@ -376,19 +407,25 @@ int tree_rmdir(struct rfs *fs, const char *path)
 	struct fs_path p;
 	int ret;
 
-	ret = paths_parse(path, fs->db_count, fs->only_db, &p);
+	ret = parse(fs, path, &p);
 	if (ret)
 		return ret;
-	if (p.kind == PATH_KEY)
+	if (p.kind == PATH_KEY || p.kind == PATH_GHOST_MEMBER)
 		return -ENOTDIR;
 	if (p.kind == PATH_ROOT)
 		return -EBUSY;
 	if (fs->read_only)
 		return -EROFS;
+	if (p.kind >= PATH_GHOSTS) {
+		ret = ghost_tree_rmdir(fs, &p);
+		if (!ret)
+			tree_mark_changed(fs);
+		return ret;
+	}
 	if (fs->noflush)
 		return -EPERM;
 	ret = redis_flush_database(fs->pool, p.db);
 	if (!ret)
-		mark_changed(fs);
+		tree_mark_changed(fs);
 	return ret;
 }

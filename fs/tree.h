@@ -34,6 +34,13 @@ void tree_key_free(struct tree_key *k);
  */
 int tree_resolve(struct rfs *fs, int db, const char *name, struct tree_key *out);
 
+/* Fill `st` for a folder, or for a file of `size` bytes and permission bits `perm`. */
+void tree_stat_dir(struct rfs *fs, struct stat *st);
+void tree_stat_file(struct rfs *fs, struct stat *st, size_t size, mode_t perm);
+
+/* Record a change made through the mount: mtime of everything moves on. */
+void tree_mark_changed(struct rfs *fs);
+
 /* stat(2) of a path: folders 0755, files 0644 (0444 for streams and on ro mounts). */
 int tree_getattr(struct rfs *fs, const char *path, struct stat *st);
 
@@ -43,10 +50,13 @@ struct tree_dir {
 	mode_t type;		/* S_IFDIR for the root's entries, else S_IFREG */
 };
 
+/* Push a name with its NUL, so a listing can hand entries out as they are. 0 or -ENOMEM. */
+int tree_push_name(struct rv_array *names, const char *name);
+
 int tree_opendir(struct rfs *fs, const char *path, struct tree_dir **out);
 void tree_closedir(struct tree_dir *dir);
 
-/* An open file: strings are read in ranges, other types rendered once at open. */
+/* An open file: strings are read in ranges, other types (and ghosts) rendered at open. */
 struct tree_file {
 	struct tree_key key;
 	enum rv_type type;

@@ -8,7 +8,7 @@
 
 #include "fs/render.h"
 
-/* Byte length of a string literal that may hold NUL bytes. */
+/* A string literal as (pointer, length), its NUL bytes included. */
 #define LIT(s) (s), (sizeof(s) - 1)
 
 #define BIG_SET_MEMBERS	    1000000 /* the size the one-second budget is stated for */
@@ -124,9 +124,7 @@ START_TEST(test_other_control_bytes_and_del_get_upper_case_hex)
 	assert_escapes(LIT("\x1B"), LIT("\\x1B"));
 	assert_escapes(LIT("\x1F"), LIT("\\x1F"));
 	assert_escapes(LIT("\x7F"), LIT("\\x7F"));
-	assert_escapes(LIT("a\x00"
-			   "b"),
-		       LIT("a\\x00b"));
+	assert_escapes(LIT("a\0b"), LIT("a\\x00b"));
 }
 END_TEST
 
@@ -460,6 +458,154 @@ START_TEST(test_million_member_set_renders_sorted_quickly)
 }
 END_TEST
 
+/* ---- sorting against a plain reference ---- */
+
+/* A line for the reference sort: its sort key and where it was fetched. */
+struct ref_line {
+	const char *ptr;
+	size_t len;
+	size_t index;
+};
+
+/* The contract in its simplest form: unsigned bytes, shorter first, then fetch order. */
+static int ref_line_cmp(const void *x, const void *y)
+{
+	const struct ref_line *a = x, *b = y;
+	size_t n = a->len < b->len ? a->len : b->len;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char p = (unsigned char) a->ptr[i], q = (unsigned char) b->ptr[i];
+
+		if (p != q)
+			return p < q ? -1 : 1;
+	}
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	return (a->index > b->index) - (a->index < b->index);
+}
+
+/*
+ * Random names made to be hard: a tiny alphabet with NUL, escapes and high
+ * bytes, long shared prefixes, lengths either side of every 8-byte boundary,
+ * and duplicates.
+ */
+static size_t random_name(char *out)
+{
+	static const char alphabet[] = {'\0', 'a', 'b', '\n', '\\', (char) 0x80, (char) 0xFF};
+	static const char prefix[] = "user:session:0123456789abcdef:";
+	size_t len = 0, n;
+
+	if (rng_next() % 2) {
+		len = (size_t) (rng_next() % sizeof prefix);
+		memcpy(out, prefix, len);
+	}
+	n = (size_t) (rng_next() % 20);
+	for (size_t i = 0; i < n; i++)
+		out[len++] = alphabet[rng_next() % sizeof alphabet];
+	return len;
+}
+
+/* Render `lines` random names as a set or a hash, and compare with the reference order. */
+static void assert_sorted_like_reference(enum rv_type type, size_t lines)
+{
+	struct rv_value v = {.type = type};
+	struct render_buf got = {0}, want = {0};
+	struct ref_line *ref = malloc((lines ? lines : 1) * sizeof *ref);
+	size_t per_line = type == RV_HASH ? 2 : 1;
+	size_t failed = 0;
+	char name[64];
+
+	ck_assert_ptr_nonnull(ref);
+	for (size_t l = 0; l < lines; l++) {
+		size_t n = random_name(name);
+
+		failed += rv_array_push(&v.items, name, n) != 0;
+		if (type == RV_HASH) {
+			/* The value names its line, so a value left behind shows. */
+			n = (size_t) snprintf(name, sizeof name, "%zu", l);
+			failed += rv_array_push(&v.items, name, n) != 0;
+		}
+	}
+	ck_assert_uint_eq(failed, 0);
+	for (size_t l = 0; l < lines; l++) {
+		ref[l].index = l * per_line;
+		ref[l].ptr = rv_array_get(&v.items, ref[l].index, &ref[l].len);
+	}
+	qsort(ref, lines, sizeof *ref, ref_line_cmp);
+	for (size_t l = 0; l < lines; l++) {
+		failed += render_escape(&want, ref[l].ptr, ref[l].len) != 0;
+		if (type == RV_HASH) {
+			size_t vlen;
+			const char *val = rv_array_get(&v.items, ref[l].index + 1, &vlen);
+
+			failed += render_buf_append(&want, "\t", 1) != 0;
+			failed += render_escape(&want, val, vlen) != 0;
+		}
+		failed += render_buf_append(&want, "\n", 1) != 0;
+	}
+	ck_assert_uint_eq(failed, 0);
+	ck_assert_int_eq(render_value(&v, &got), 0);
+	ck_assert_uint_eq(got.len, want.len);
+	if (want.len)
+		ck_assert_mem_eq(got.data, want.data, want.len);
+	render_buf_free(&got);
+	render_buf_free(&want);
+	free(ref);
+	rv_value_free(&v);
+}
+
+START_TEST(test_set_order_matches_reference_sort_on_random_members)
+{
+	static const size_t sizes[] = {0, 1, 2, 3, 15, 16, 17, 100, 1000, 5000, 100000};
+
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+		assert_sorted_like_reference(RV_SET, sizes[i]);
+}
+END_TEST
+
+START_TEST(test_hash_order_matches_reference_sort_with_values_in_tow)
+{
+	static const size_t sizes[] = {0, 1, 2, 17, 100, 1000, 5000, 100000};
+
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+		assert_sorted_like_reference(RV_HASH, sizes[i]);
+}
+END_TEST
+
+START_TEST(test_set_of_members_sharing_a_long_prefix_is_sorted)
+{
+	enum { MEMBERS = 200, PREFIX = 100000 };
+	struct rv_value v = {.type = RV_SET};
+	struct render_buf out = {0};
+	char *member = malloc(PREFIX + 8);
+	size_t failed = 0, misplaced = 0;
+
+	/* Every member is the same 100 kB and then its number, pushed in reverse. */
+	ck_assert_ptr_nonnull(member);
+	memset(member, 'p', PREFIX);
+	for (size_t i = MEMBERS; i-- > 0;) {
+		int n = snprintf(member + PREFIX, 8, "%03zu", i);
+
+		failed += rv_array_push(&v.items, member, PREFIX + (size_t) n) != 0;
+	}
+	ck_assert_uint_eq(failed, 0);
+	ck_assert_int_eq(render_value(&v, &out), 0);
+	ck_assert_uint_eq(out.len, (size_t) MEMBERS * (PREFIX + 4));
+	for (size_t i = 0; i < MEMBERS; i++) {
+		const char *line = out.data + i * (PREFIX + 4);
+		char tail[8];
+
+		snprintf(tail, sizeof tail, "%03zu\n", i);
+		misplaced +=
+			memcmp(line, member, PREFIX) != 0 || memcmp(line + PREFIX, tail, 4) != 0;
+	}
+	ck_assert_uint_eq(misplaced, 0);
+	free(member);
+	render_buf_free(&out);
+	rv_value_free(&v);
+}
+END_TEST
+
 /* ---- sorted sets ---- */
 
 START_TEST(test_zset_is_member_tab_score_by_rank_as_fetched)
@@ -657,6 +803,9 @@ static Suite *render_suite(void)
 	/* Slow under valgrind and sanitizers; a quadratic sort would still miss this. */
 	tcase_set_timeout(tc, 100);
 	tcase_add_test(tc, test_million_member_set_renders_sorted_quickly);
+	tcase_add_test(tc, test_set_order_matches_reference_sort_on_random_members);
+	tcase_add_test(tc, test_hash_order_matches_reference_sort_with_values_in_tow);
+	tcase_add_test(tc, test_set_of_members_sharing_a_long_prefix_is_sorted);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("zset");

@@ -7,7 +7,7 @@
 
 #include "backend/rv.h"
 
-/* Byte length of a string literal that may hold NUL bytes. */
+/* A string literal as (pointer, length), its NUL bytes included. */
 #define LIT(s) (s), (sizeof(s) - 1)
 
 #define MANY_ITEMS 100000

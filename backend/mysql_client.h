@@ -1,0 +1,66 @@
+/* mysql_client.h - the MySQL side of ghost detection: which IDs still have a row. */
+#ifndef REDISFS_MYSQL_CLIENT_H
+#define REDISFS_MYSQL_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "redis_conn.h" /* redis_log_fn: one log callback type for both backends */
+
+/* Where and how to connect. The pool copies every string it is given. */
+struct mysql_endpoint {
+	const char *host;	   /* TCP host, or NULL for the default (or the defaults file's) */
+	int port;		   /* 0: default 3306 */
+	const char *socket_path;   /* unix socket, or NULL */
+	const char *user;	   /* NULL: from the defaults file */
+	const char *password;	   /* NULL: none, or from the defaults file */
+	const char *database;	   /* NULL: from the defaults file */
+	const char *defaults_file; /* a my.cnf read with MYSQL_READ_DEFAULT_FILE, or NULL */
+	double timeout;		   /* seconds: connect, read and write timeouts */
+	redis_log_fn log;	   /* error lines; may be NULL */
+	void *log_arg;
+};
+
+/*
+ * Connections to one MySQL/MariaDB server: one per thread, made on first use,
+ * with LOCAL INFILE off. A statement that fails because the server went away
+ * (errors 2006, 2013) is retried once on a new connection, prepared again.
+ */
+struct mysql_pool;
+
+/*
+ * Create a pool and check it by connecting on the calling thread.
+ * Returns 0, or -errno with a one-line reason in `err`. *out is NULL on error.
+ */
+int mysql_pool_open(const struct mysql_endpoint *ep, struct mysql_pool **out, char *err,
+		    size_t errlen);
+
+/* Close the calling thread's connection and free the pool (other threads' went with them). */
+void mysql_pool_close(struct mysql_pool *pool);
+
+/*
+ * Whether `name` is a safe identifier for a table or column: 1 to 64 bytes of
+ * [A-Za-z0-9_$], optionally "database.table" for tables (allow_dot). It is
+ * still quoted with backticks when used.
+ */
+bool mysql_identifier_valid(const char *name, bool allow_dot);
+
+/*
+ * Check that `table` has `column` (SELECT `column` FROM `table` LIMIT 0).
+ * Returns 0, or -errno with the server's message in `err`.
+ */
+int mysql_check_column(struct mysql_pool *pool, const char *table, const char *column, char *err,
+		       size_t errlen);
+
+/*
+ * For each of `count` IDs (binary strings ids[i] of lens[i] bytes), set
+ * exists[i] to 1 when `table` has a row whose `column` equals it by MySQL's
+ * own comparison, else 0. IDs travel only as prepared-statement parameters,
+ * at most 1000 per statement. Returns 0, or -EIO (server gone or query
+ * failed; the reason is logged): on error `exists` must not be used.
+ */
+int mysql_ids_exist(struct mysql_pool *pool, const char *table, const char *column,
+		    const char *const *ids, const size_t *lens, size_t count,
+		    unsigned char *exists);
+
+#endif

@@ -1,0 +1,66 @@
+/* config.h - the INI file of -o config=PATH (SPEC section 6), read with libinih. */
+#ifndef REDISFS_CONFIG_H
+#define REDISFS_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* [redis]: url and the -o options by the same name; NULL / -1 where the file is silent. */
+struct config_redis {
+	char *url;
+	char *passfile;
+	char *databases;
+	char *timeout;
+	char *cache_timeout;
+	int ro;	     /* -1 unset, 0 or 1 */
+	int noflush; /* -1 unset, 0 or 1 */
+};
+
+/* [mysql]; NULL / 0 where the file is silent. */
+struct config_mysql {
+	char *host;
+	int port;
+	char *socket;
+	char *user;
+	char *password_file; /* refused at load when group or others can read it */
+	char *password;	     /* read from password_file at load, or NULL; wiped by config_free() */
+	char *defaults_file;
+	char *database;
+};
+
+/* [ghosts.NAME] */
+struct config_ghost_rule {
+	char *name;   /* NAME: the folder ghosts/NAME */
+	int db;	      /* database of the queue keys (default 0) */
+	char *keys;   /* SCAN MATCH pattern of queue keys */
+	char *table;  /* validated identifier, optionally db.table */
+	char *column; /* validated identifier */
+	char *member; /* POSIX ERE whose group 1 is the ID, or NULL: the whole member */
+};
+
+struct rfs_config {
+	struct config_redis redis;
+	bool has_mysql;
+	struct config_mysql mysql;
+	struct config_ghost_rule *rules;
+	size_t rule_count;
+};
+
+/*
+ * Read and validate the file at `path`. Unknown sections and keys, a rule
+ * without keys/table/column, an identifier that is not [A-Za-z0-9_$]+, a
+ * member pattern that does not compile or has no group, a bad number, ghost
+ * rules without [mysql], a rule NAME that is not a plain file name: each is
+ * -EINVAL with "PATH:LINE: reason" in `err`. The password of [mysql]
+ * password_file is read here (one trailing newline dropped); a password file
+ * that group or others may access is -EACCES, one that cannot be opened is
+ * its errno, and so is a config file that cannot be read ("PATH: reason").
+ * No message ever holds the password. `cfg` is overwritten, not freed: pass a
+ * fresh one. Release with config_free() (also after an error).
+ */
+int config_load(const char *path, struct rfs_config *cfg, char *err, size_t errlen);
+
+/* Free what config_load() left in `cfg` and zero it; safe on a zeroed struct and twice. */
+void config_free(struct rfs_config *cfg);
+
+#endif

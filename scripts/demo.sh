@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# demo.sh - build redisfs and mount a throwaway Redis (with MariaDB) holding the story's data.
+#
+#   scripts/demo.sh          build, start redis-server and mariadbd on loopback in
+#                            /tmp/redisfs-demo, load sample data, mount it on
+#                            /tmp/redisfs-demo/mnt
+#   scripts/demo.sh stop     unmount and stop what the demo started (by PID)
+#
+# The sample: a matchmaking app keeps its waiting queue in Redis (matching:queue)
+# and its users in MariaDB (app.users). Users 3, 5 and 8 were deleted from
+# MariaDB but are still queued: the "ghosts" of the story.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+top=$(pwd)
+demo=${REDISFS_DEMO_DIR:-/tmp/redisfs-demo}
+mnt=$demo/mnt
+
+stop() {
+  if grep -qs " $mnt fuse" /proc/mounts; then
+    fusermount3 -u "$mnt" 2>/dev/null || umount -l "$mnt"
+  fi
+  for name in redisfs redis mariadb; do
+    local pidfile=$demo/$name.pid
+    [ -s "$pidfile" ] || continue
+    local pid
+    pid=$(cat "$pidfile")
+    if kill "$pid" 2>/dev/null; then
+      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -9 "$pid" 2>/dev/null || true
+    fi
+    rm -f "$pidfile"
+  done
+}
+
+if [ "${1:-}" = stop ]; then
+  stop
+  echo "demo stopped; $demo may be removed"
+  exit 0
+fi
+
+# Packages and build (as root on Debian 12; a no-op when everything is there).
+missing=()
+while read -r pkg; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' ||
+    missing+=("$pkg")
+done <.ci/packages
+if [ ${#missing[@]} -gt 0 ]; then
+  apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
+fi
+[ -f build/build.ninja ] || meson setup build >/dev/null
+ninja -C build redisfs >/dev/null
+
+stop
+mkdir -p "$demo" "$mnt"
+redis_port=${REDISFS_DEMO_REDIS_PORT:-16379}
+mysql_port=${REDISFS_DEMO_MYSQL_PORT:-13306}
+
+# A throwaway redis-server on loopback, no persistence.
+redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$demo" --save '' --appendonly no \
+  --daemonize yes --pidfile "$demo/redis.pid" --logfile "$demo/redis.log"
+for _ in $(seq 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+
+# A throwaway mariadbd on loopback, its data in $demo/mysql.
+if [ ! -d "$demo/mysql/mysql" ]; then
+  mariadb-install-db --no-defaults --datadir="$demo/mysql" --user=root \
+    --auth-root-authentication-method=socket --skip-test-db >"$demo/mariadb-install.log" 2>&1
+fi
+mariadbd --no-defaults --datadir="$demo/mysql" --socket="$demo/mysql.sock" \
+  --port="$mysql_port" --bind-address=127.0.0.1 --user=root --skip-log-bin \
+  --pid-file="$demo/mariadbd.pid" >"$demo/mariadb.log" 2>&1 &
+echo $! >"$demo/mariadb.pid"
+for _ in $(seq 100); do
+  mariadb --socket="$demo/mysql.sock" -e 'SELECT 1' >/dev/null 2>&1 && break
+  sleep 0.1
+done
+
+# The story's data: users 1..10 signed up, 3, 5 and 8 were deleted from MariaDB.
+mariadb --socket="$demo/mysql.sock" <<'SQL'
+CREATE DATABASE IF NOT EXISTS app;
+CREATE TABLE IF NOT EXISTS app.users (id BIGINT PRIMARY KEY, name VARCHAR(64));
+DELETE FROM app.users;
+INSERT INTO app.users VALUES (1,'mina'),(2,'joon'),(4,'hana'),(6,'seo'),(7,'yuna'),
+  (9,'min'),(10,'jae');
+CREATE USER IF NOT EXISTS 'app'@'127.0.0.1' IDENTIFIED BY 'demo-password';
+GRANT SELECT ON app.* TO 'app'@'127.0.0.1';
+SQL
+printf 'demo-password\n' >"$demo/mysql.pass"
+chmod 600 "$demo/mysql.pass"
+
+r() { redis-cli -p "$redis_port" "$@" >/dev/null; }
+r FLUSHALL
+r RPUSH matching:queue 1 3 4 5 8 9
+r ZADD matching:waiting 1732500001 2 1732500002 5 1732500003 10
+r HSET user:1 name mina city Seoul
+r HSET user:2 name joon city Busan
+r SET session:1 'token-aaa' EX 3600
+r SET session:2 'token-bbb' EX 3600
+r SET session:3 'token-ccc' EX 3600
+r SET greeting 'hello from redis'
+r SADD online 1 2 4
+r XADD events '*' type match a 1 b 2
+r -n 1 SET cache:home '<html>...</html>'
+r -n 1 SET cache:about '<html>about</html>'
+
+# Mount: -f keeps the daemon's PID ours to stop, its log in $demo/redisfs.log.
+setsid "$top/build/redisfs" "redis://127.0.0.1:$redis_port" "$mnt" -f -o databases=4 \
+  </dev/null >"$demo/redisfs.log" 2>&1 &
+echo $! >"$demo/redisfs.pid"
+for _ in $(seq 100); do grep -qs " $mnt fuse.redisfs" /proc/mounts && break; sleep 0.1; done
+grep -qs " $mnt fuse.redisfs" /proc/mounts || { cat "$demo/redisfs.log" >&2; exit 1; }
+
+cat <<INFO
+redisfs demo mounted on $mnt (Redis on 127.0.0.1:$redis_port, MariaDB on 127.0.0.1:$mysql_port)
+  ls $mnt/db0
+  cat $mnt/db0/matching:queue
+  rm $mnt/db0/session:1
+  rm -r $mnt/db1
+stop it with: scripts/demo.sh stop
+INFO
