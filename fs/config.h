@@ -23,7 +23,7 @@ struct config_mysql {
 	char *socket;
 	char *user;
 	char *password_file; /* refused at load when group or others can read it */
-	char *password;	     /* read from password_file at load, or NULL; wiped by config_free() */
+	char *password;	     /* read from password_file, or NULL; config_free() wipes it */
 	char *defaults_file;
 	char *database;
 };
