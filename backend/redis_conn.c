@@ -192,6 +192,23 @@ static int conn_open(struct redis_pool *pool, struct redis_conn *conn, char *err
 	return 0;
 }
 
+/*
+ * Ask the server for PING on a new connection: a server that wants a password
+ * we did not give (NOAUTH) answers only here. The reason goes to `err`.
+ */
+static int conn_ping(struct redis_conn *conn, char *err, size_t errlen)
+{
+	redisReply *reply = redisCommandArgv(conn->ctx, 1, (const char *[]){"PING"}, (size_t[]){4});
+	int ret = 0;
+
+	if (!reply || reply->type == REDIS_REPLY_ERROR) {
+		snprintf(err, errlen, "%s", reply ? reply->str : conn->ctx->errstr);
+		ret = -redis_errno(conn->ctx, reply);
+	}
+	freeReplyObject(reply);
+	return ret;
+}
+
 /* This thread's connection record (made on first use); NULL only when out of memory. */
 static struct redis_conn *conn_get(struct redis_pool *pool)
 {
@@ -395,14 +412,8 @@ int redis_pool_open(const struct redis_endpoint *ep, struct redis_pool **out, ch
 
 	conn = conn_get(pool);
 	ret = conn ? conn_open(pool, conn, err, errlen) : -ENOMEM;
-	if (!ret) {
-		const char *argv[] = {"PING"};
-		size_t argvlen[] = {4};
-
-		ret = redis_command(pool, -1, 1, argv, argvlen, NULL, NULL);
-		if (ret)
-			snprintf(err, errlen, "the server does not answer PING: %s", strerror(-ret));
-	}
+	if (!ret)
+		ret = conn_ping(conn, err, errlen);
 	if (ret) {
 		redis_pool_close(pool);
 		return ret;

@@ -103,8 +103,28 @@ r XADD events '*' type match a 1 b 2
 r -n 1 SET cache:home '<html>...</html>'
 r -n 1 SET cache:about '<html>about</html>'
 
+# The ghost rules: queue members whose users are gone from app.users.
+cat >"$demo/redisfs.ini" <<INI
+[redis]
+url = redis://127.0.0.1:$redis_port
+databases = 4
+
+[mysql]
+host = 127.0.0.1
+port = $mysql_port
+user = app
+password_file = $demo/mysql.pass
+database = app
+
+[ghosts.matching]
+db = 0
+keys = matching:*      ; the queue keys: matching:queue (a list), matching:waiting (a zset)
+table = users
+column = id
+INI
+
 # Mount: -f keeps the daemon's PID ours to stop, its log in $demo/redisfs.log.
-setsid "$top/build/redisfs" "redis://127.0.0.1:$redis_port" "$mnt" -f -o databases=4 \
+setsid "$top/build/redisfs" "$mnt" -f -o "config=$demo/redisfs.ini" \
   </dev/null >"$demo/redisfs.log" 2>&1 &
 echo $! >"$demo/redisfs.pid"
 for _ in $(seq 100); do grep -qs " $mnt fuse.redisfs" /proc/mounts && break; sleep 0.1; done
@@ -115,6 +135,7 @@ redisfs demo mounted on $mnt (Redis on 127.0.0.1:$redis_port, MariaDB on 127.0.0
   ls $mnt/db0
   cat $mnt/db0/matching:queue
   rm $mnt/db0/session:1
-  rm -r $mnt/db1
+  ls $mnt/ghosts/matching/*
+  rm -r $mnt/ghosts/matching
 stop it with: scripts/demo.sh stop
 INFO

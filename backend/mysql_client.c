@@ -1,0 +1,745 @@
+/* mysql_client.c - per-thread MySQL connections and the batched, prepared "which IDs have a row" check. */
+#include "mysql_client.h"
+
+#include <errmsg.h>
+#include <errno.h>
+#include <mysql.h>
+#include <mysqld_error.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BATCH_MAX	 1000 /* IDs per statement: the contract's bound, ~10 ms of server time */
+#define STMT_CACHE_MAX	 48   /* statements kept per thread: 11 batch sizes for each of 4 rules */
+#define IDENT_MAX	 64   /* MySQL's limit on a database, table or column name */
+#define TIMEOUT_DEFAULT	 5    /* seconds, when the endpoint gives none */
+#define TIMEOUT_MAX	 3600 /* seconds; more is a typo, and would hang a FUSE thread */
+#define ER_CLIENT_IDLE_KILLED 4031 /* MySQL 8: "disconnected by the server because of inactivity" */
+#ifndef ER_CONNECTION_KILLED
+#define ER_CONNECTION_KILLED 1927 /* MariaDB: KILL CONNECTION; MySQL's headers lack it */
+#endif
+
+/*
+ * One prepared statement of the existence check: `slots` placeholders, for
+ * one table and column. The bind arrays live as long as the statement.
+ */
+struct mysql_check_stmt {
+	struct mysql_check_stmt *next; /* the thread's list, most recently used first */
+	char *table;
+	char *column;
+	unsigned int slots;
+	MYSQL_STMT *stmt;
+	MYSQL_BIND *params;	/* `slots` string parameters, pointed at the caller's IDs */
+	unsigned long *lengths; /* their lengths (IDs are binary: never strlen) */
+	MYSQL_BIND result;	/* the one result column: the position of an ID that has a row */
+	long long position;
+	my_bool position_null;
+};
+
+/* One thread's connection. mysql is NULL until first use and after any error. */
+struct mysql_conn {
+	MYSQL *mysql;
+	struct mysql_check_stmt *stmts; /* prepared on `mysql`, gone with it */
+	unsigned int nstmts;
+};
+
+struct mysql_pool {
+	char *host;
+	int port;
+	char *socket_path;
+	char *user;
+	char *password;
+	char *database;
+	char *defaults_file;
+	unsigned int timeout; /* whole seconds, at least 1: what libmysqlclient takes */
+	redis_log_fn log;
+	void *log_arg;
+	pthread_key_t conn_key; /* this thread's struct mysql_conn */
+};
+
+/* Why an operation failed: the client's or server's error number and message. */
+struct mysql_failure {
+	unsigned int code;
+	char message[MYSQL_ERRMSG_SIZE + 64];
+};
+
+/* One operation that the retry logic can run again on a new connection. */
+typedef int (*mysql_op_fn)(struct mysql_conn *conn, void *arg, struct mysql_failure *f);
+
+static void failure_set(struct mysql_failure *f, unsigned int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void failure_set(struct mysql_failure *f, unsigned int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	f->code = code;
+	va_start(ap, fmt);
+	vsnprintf(f->message, sizeof f->message, fmt, ap);
+	va_end(ap);
+}
+
+static void failure_from_mysql(struct mysql_failure *f, MYSQL *mysql)
+{
+	failure_set(f, mysql_errno(mysql), "%s", mysql_error(mysql));
+}
+
+static void failure_from_stmt(struct mysql_failure *f, MYSQL_STMT *stmt)
+{
+	failure_set(f, mysql_stmt_errno(stmt), "%s", mysql_stmt_error(stmt));
+}
+
+/* Whether an error says the connection is gone (as opposed to the statement failing). */
+static bool failure_is_gone(const struct mysql_failure *f)
+{
+	switch (f->code) {
+	case CR_SERVER_GONE_ERROR:
+	case CR_SERVER_LOST:
+	case CR_SERVER_LOST_EXTENDED:
+	case ER_CONNECTION_KILLED:
+	case ER_CLIENT_IDLE_KILLED:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The one place where MySQL errors become errno. */
+static int failure_errno(const struct mysql_failure *f)
+{
+	switch (f->code) {
+	case ER_ACCESS_DENIED_ERROR:
+	case ER_DBACCESS_DENIED_ERROR:
+	case ER_TABLEACCESS_DENIED_ERROR:
+	case ER_COLUMNACCESS_DENIED_ERROR:
+		return EACCES;
+	case ER_BAD_DB_ERROR:
+	case ER_NO_SUCH_TABLE:
+	case ER_BAD_FIELD_ERROR:
+		return ENOENT;
+	case CR_OUT_OF_MEMORY:
+		return ENOMEM;
+	default:
+		return EIO; /* unreachable, timed out, or a query the server refused */
+	}
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
+/* Log one line, "mysql: ..."; a server message with a line break stays one line. */
+static void pool_log(const struct mysql_pool *pool, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void pool_log(const struct mysql_pool *pool, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	if (!pool->log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	for (char *p = line; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	pool->log(pool->log_arg, line);
+}
+
+static bool identifier_part_valid(const char *s, size_t len)
+{
+	if (len < 1 || len > IDENT_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '$'))
+			return false;
+	}
+	return true;
+}
+
+bool mysql_identifier_valid(const char *name, bool allow_dot)
+{
+	const char *dot;
+
+	if (!name)
+		return false;
+	dot = allow_dot ? strchr(name, '.') : NULL;
+	if (!dot)
+		return identifier_part_valid(name, strlen(name));
+	/* the second part cannot hold another dot: identifier_part_valid refuses it */
+	return identifier_part_valid(name, (size_t) (dot - name)) &&
+	       identifier_part_valid(dot + 1, strlen(dot + 1));
+}
+
+/*
+ * Append `name` quoted with backticks ("db.table" as `db`.`table`) at
+ * out + *pos. Only for names that mysql_identifier_valid() accepted, so
+ * there is no backtick inside to escape. `out` must have room.
+ */
+static void append_identifier(char *out, size_t *pos, const char *name)
+{
+	out[(*pos)++] = '`';
+	for (const char *p = name; *p; p++) {
+		if (*p == '.') {
+			memcpy(out + *pos, "`.`", 3);
+			*pos += 3;
+		} else {
+			out[(*pos)++] = *p;
+		}
+	}
+	out[(*pos)++] = '`';
+	out[*pos] = '\0';
+}
+
+static void append_text(char *out, size_t *pos, const char *text)
+{
+	size_t len = strlen(text);
+
+	memcpy(out + *pos, text, len + 1);
+	*pos += len;
+}
+
+/*
+ * The existence check for `slots` IDs, one UNION ALL branch per ID:
+ *
+ *   SELECT 0 FROM DUAL WHERE EXISTS (SELECT 1 FROM `t` WHERE `c` = ?)
+ *   UNION ALL SELECT 1 FROM DUAL WHERE EXISTS (...) ...
+ *
+ * Each row is the position of an ID that has a row. Every ID meets the
+ * column in a plain `c` = ? of its own, so MySQL compares it exactly as it
+ * would in a single-ID query: with the column's type and collation (a
+ * parameter is coercible; a derived-table column would not be, and compares
+ * differently against a VARBINARY column). Returns a malloc'ed string or NULL.
+ */
+static char *check_sql(const char *table, const char *column, unsigned int slots)
+{
+	/* per branch: the fixed words, a position of up to 10 digits, the two names quoted */
+	size_t branch = 96 + 10 + (strlen(table) + 4) + (strlen(column) + 2);
+	char *sql = malloc(branch * slots + 1);
+	size_t pos = 0;
+
+	if (!sql)
+		return NULL;
+	sql[0] = '\0';
+	for (unsigned int i = 0; i < slots; i++) {
+		char head[96];
+
+		snprintf(head, sizeof head, "%sSELECT %u FROM DUAL WHERE EXISTS (SELECT 1 FROM ",
+			 i ? " UNION ALL " : "", i);
+		append_text(sql, &pos, head);
+		append_identifier(sql, &pos, table);
+		append_text(sql, &pos, " WHERE ");
+		append_identifier(sql, &pos, column);
+		append_text(sql, &pos, " = ?)");
+	}
+	return sql;
+}
+
+/*
+ * How many placeholders a batch of `n` IDs uses: a power of two up to 512,
+ * then BATCH_MAX. The unused ones repeat an ID. Without this, every queue
+ * length would prepare a statement of its own.
+ */
+static unsigned int batch_slots(size_t n)
+{
+	unsigned int slots = 1;
+
+	while (slots < n && slots < 512)
+		slots *= 2;
+	return slots < n ? BATCH_MAX : slots;
+}
+
+static void check_stmt_free(struct mysql_check_stmt *cs)
+{
+	if (cs->stmt)
+		mysql_stmt_close(cs->stmt);
+	free(cs->params);
+	free(cs->lengths);
+	free(cs->table);
+	free(cs->column);
+	free(cs);
+}
+
+/*
+ * Close the connection and free its statements. mysql_close() goes first: it
+ * detaches the statements, so closing them sends nothing to a server that
+ * may be gone.
+ */
+static void conn_close(struct mysql_conn *conn)
+{
+	struct mysql_check_stmt *cs = conn->stmts;
+
+	if (conn->mysql)
+		mysql_close(conn->mysql);
+	conn->mysql = NULL;
+	while (cs) {
+		struct mysql_check_stmt *next = cs->next;
+
+		check_stmt_free(cs);
+		cs = next;
+	}
+	conn->stmts = NULL;
+	conn->nstmts = 0;
+}
+
+static void conn_destroy(void *p)
+{
+	struct mysql_conn *conn = p;
+
+	conn_close(conn);
+	free(conn);
+}
+
+/* This thread's connection record (made on first use); NULL only when out of memory. */
+static struct mysql_conn *conn_get(struct mysql_pool *pool)
+{
+	struct mysql_conn *conn = pthread_getspecific(pool->conn_key);
+
+	if (conn)
+		return conn;
+	conn = calloc(1, sizeof *conn);
+	if (conn && pthread_setspecific(pool->conn_key, conn)) {
+		free(conn);
+		conn = NULL;
+	}
+	return conn;
+}
+
+/*
+ * Connect. The defaults file is read by mysql_real_connect() and may set
+ * options of its own (the connect timeout, local-infile, the character
+ * set): what it cannot be allowed to change is set again afterwards.
+ */
+static int conn_open(struct mysql_pool *pool, struct mysql_conn *conn, struct mysql_failure *f)
+{
+	unsigned int timeout = pool->timeout, off = 0;
+	my_bool no = 0;
+	MYSQL *mysql = mysql_init(NULL);
+
+	if (!mysql) {
+		failure_set(f, CR_OUT_OF_MEMORY, "out of memory");
+		return -ENOMEM;
+	}
+	mysql_options(mysql, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	mysql_options(mysql, MYSQL_OPT_READ_TIMEOUT, &timeout);
+	mysql_options(mysql, MYSQL_OPT_WRITE_TIMEOUT, &timeout);
+	mysql_options(mysql, MYSQL_OPT_LOCAL_INFILE, &off);
+	mysql_options(mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	if (pool->defaults_file) {
+		mysql_options(mysql, MYSQL_READ_DEFAULT_FILE, pool->defaults_file);
+		mysql_options(mysql, MYSQL_READ_DEFAULT_GROUP, "client");
+	}
+	if (!mysql_real_connect(mysql, pool->host, pool->user, pool->password, pool->database,
+				(unsigned int) pool->port, pool->socket_path, 0)) {
+		failure_from_mysql(f, mysql);
+		mysql_close(mysql);
+		return -failure_errno(f);
+	}
+	/* a server asking for a local file must be refused, whatever the defaults file said */
+	mysql_options(mysql, MYSQL_OPT_LOCAL_INFILE, &off);
+	/* a silent reconnect (off unless the defaults file says "reconnect") would drop the
+	 * prepared statements behind our back: with_connection() reconnects instead */
+	mysql_options(mysql, MYSQL_OPT_RECONNECT, &no);
+	if (strcmp(mysql_character_set_name(mysql), "utf8mb4") &&
+	    mysql_set_character_set(mysql, "utf8mb4")) {
+		failure_from_mysql(f, mysql);
+		mysql_close(mysql);
+		return -failure_errno(f);
+	}
+	conn->mysql = mysql;
+	return 0;
+}
+
+/*
+ * Whether an idle connection is still usable: nothing may be waiting to be
+ * read on it, so readable means the server closed it (restart, KILL,
+ * wait_timeout) or left a parting error. Costs no round trip.
+ */
+static bool conn_idle_usable(struct mysql_conn *conn)
+{
+	struct pollfd pfd = {.fd = (int) mysql_get_socket(conn->mysql), .events = POLLIN | POLLRDHUP};
+
+	if (pfd.fd < 0)
+		return false;
+	return poll(&pfd, 1, 0) == 0;
+}
+
+/*
+ * Run `op` on this thread's connection, connecting first when needed. When
+ * the connection turns out to be gone (errors 2006, 2013 and the like), it
+ * is made again and `op` runs once more, unless the failure took the whole
+ * timeout: a server that does not answer would only make the caller wait
+ * twice as long. Returns 0, or -errno with the reason in `f`.
+ */
+static int with_connection(struct mysql_pool *pool, mysql_op_fn op, void *arg,
+			   struct mysql_failure *f)
+{
+	struct mysql_conn *conn = conn_get(pool);
+
+	if (!conn) {
+		failure_set(f, CR_OUT_OF_MEMORY, "out of memory");
+		return -ENOMEM;
+	}
+	for (int attempt = 0;; attempt++) {
+		double started;
+		int ret;
+
+		if (conn->mysql && !conn_idle_usable(conn))
+			conn_close(conn);
+		if (!conn->mysql) {
+			ret = conn_open(pool, conn, f);
+			if (ret)
+				return ret;
+		}
+		started = now_seconds();
+		if (op(conn, arg, f) == 0)
+			return 0;
+		/* like a hiredis context, a connection is not trusted after an error */
+		conn_close(conn);
+		if (attempt == 0 && failure_is_gone(f) && now_seconds() - started < pool->timeout)
+			continue;
+		return -failure_errno(f);
+	}
+}
+
+/*
+ * This connection's statement for (table, column, slots), prepared on first
+ * use and kept; the least recently used one is closed beyond STMT_CACHE_MAX.
+ */
+static int check_stmt_get(struct mysql_conn *conn, const char *table, const char *column,
+			  unsigned int slots, struct mysql_check_stmt **out,
+			  struct mysql_failure *f)
+{
+	struct mysql_check_stmt **link = &conn->stmts, *cs;
+	char *sql;
+
+	for (cs = conn->stmts; cs; link = &cs->next, cs = cs->next) {
+		if (cs->slots != slots || strcmp(cs->table, table) || strcmp(cs->column, column))
+			continue;
+		*link = cs->next;
+		cs->next = conn->stmts;
+		conn->stmts = cs;
+		*out = cs;
+		return 0;
+	}
+
+	cs = calloc(1, sizeof *cs);
+	sql = check_sql(table, column, slots);
+	if (cs) {
+		cs->slots = slots;
+		cs->table = strdup(table);
+		cs->column = strdup(column);
+		cs->params = calloc(slots, sizeof *cs->params);
+		cs->lengths = calloc(slots, sizeof *cs->lengths);
+		cs->stmt = mysql_stmt_init(conn->mysql);
+	}
+	if (!sql || !cs || !cs->table || !cs->column || !cs->params || !cs->lengths ||
+	    !cs->stmt) {
+		failure_set(f, CR_OUT_OF_MEMORY, "out of memory");
+		goto fail;
+	}
+	if (mysql_stmt_prepare(cs->stmt, sql, strlen(sql))) {
+		failure_from_stmt(f, cs->stmt);
+		goto fail;
+	}
+	if (mysql_stmt_param_count(cs->stmt) != slots || mysql_stmt_field_count(cs->stmt) != 1) {
+		failure_set(f, CR_UNKNOWN_ERROR, "the server parsed the check into %lu parameters",
+			    mysql_stmt_param_count(cs->stmt));
+		goto fail;
+	}
+	for (unsigned int i = 0; i < slots; i++) {
+		cs->params[i].buffer_type = MYSQL_TYPE_STRING;
+		cs->params[i].length = &cs->lengths[i];
+	}
+	cs->result.buffer_type = MYSQL_TYPE_LONGLONG;
+	cs->result.buffer = &cs->position;
+	cs->result.is_null = &cs->position_null;
+	free(sql);
+
+	cs->next = conn->stmts;
+	conn->stmts = cs;
+	if (++conn->nstmts > STMT_CACHE_MAX) {
+		struct mysql_check_stmt **last = &conn->stmts;
+
+		while ((*last)->next)
+			last = &(*last)->next;
+		check_stmt_free(*last);
+		*last = NULL;
+		conn->nstmts--;
+	}
+	*out = cs;
+	return 0;
+fail:
+	free(sql);
+	if (cs)
+		check_stmt_free(cs);
+	return -1;
+}
+
+/* One batch of at most BATCH_MAX IDs: the existence check's arguments. */
+struct check_batch {
+	const char *table;
+	const char *column;
+	const char *const *ids;
+	const size_t *lens;
+	size_t count;
+	unsigned char *exists;
+};
+
+static int check_batch_run(struct mysql_conn *conn, void *arg, struct mysql_failure *f)
+{
+	struct check_batch *b = arg;
+	struct mysql_check_stmt *cs;
+	unsigned int slots = batch_slots(b->count);
+	int rc;
+
+	if (check_stmt_get(conn, b->table, b->column, slots, &cs, f))
+		return -1;
+	for (unsigned int i = 0; i < slots; i++) {
+		size_t id = i < b->count ? i : b->count - 1;
+
+		/* libmysqlclient only reads parameter buffers; "" stands in for a NULL pointer */
+		cs->params[i].buffer = b->ids[id] ? (void *) b->ids[id] : (void *) "";
+		cs->params[i].buffer_length = b->lens[id];
+		cs->lengths[i] = b->lens[id];
+	}
+	memset(b->exists, 0, b->count);
+	if (mysql_stmt_bind_param(cs->stmt, cs->params) || mysql_stmt_execute(cs->stmt) ||
+	    mysql_stmt_bind_result(cs->stmt, &cs->result)) {
+		failure_from_stmt(f, cs->stmt);
+		return -1;
+	}
+	while ((rc = mysql_stmt_fetch(cs->stmt)) == 0) {
+		if (cs->position_null || cs->position < 0 || cs->position >= (long long) slots) {
+			failure_set(f, CR_UNKNOWN_ERROR, "unexpected row %lld from the check",
+				    cs->position);
+			return -1;
+		}
+		if ((size_t) cs->position < b->count)
+			b->exists[cs->position] = 1;
+	}
+	if (rc != MYSQL_NO_DATA) {
+		failure_from_stmt(f, cs->stmt);
+		if (!f->code)
+			failure_set(f, CR_UNKNOWN_ERROR, "fetch returned %d", rc);
+		return -1;
+	}
+	return 0;
+}
+
+int mysql_ids_exist(struct mysql_pool *pool, const char *table, const char *column,
+		    const char *const *ids, const size_t *lens, size_t count,
+		    unsigned char *exists)
+{
+	struct check_batch b = {.table = table, .column = column};
+	struct mysql_failure f;
+
+	if (!mysql_identifier_valid(table, true) || !mysql_identifier_valid(column, false)) {
+		pool_log(pool, "mysql: refusing unsafe table or column name");
+		return -EINVAL;
+	}
+	for (size_t done = 0; done < count; done += b.count) {
+		b.count = count - done < BATCH_MAX ? count - done : BATCH_MAX;
+		b.ids = ids + done;
+		b.lens = lens + done;
+		b.exists = exists + done;
+		if (with_connection(pool, check_batch_run, &b, &f)) {
+			pool_log(pool, "mysql: checking %zu IDs in %s.%s: %s (error %u)", count,
+				 table, column, f.message, f.code);
+			return -EIO;
+		}
+	}
+	return 0;
+}
+
+/* The column check's arguments. */
+struct column_probe {
+	const char *table;
+	const char *column;
+};
+
+static int column_probe_run(struct mysql_conn *conn, void *arg, struct mysql_failure *f)
+{
+	struct column_probe *p = arg;
+	size_t room = 32 + 2 * (strlen(p->table) + strlen(p->column)) + 8;
+	char *sql = malloc(room);
+	size_t pos = 0;
+	MYSQL_RES *res;
+
+	if (!sql) {
+		failure_set(f, CR_OUT_OF_MEMORY, "out of memory");
+		return -1;
+	}
+	sql[0] = '\0';
+	append_text(sql, &pos, "SELECT ");
+	append_identifier(sql, &pos, p->column);
+	append_text(sql, &pos, " FROM ");
+	append_identifier(sql, &pos, p->table);
+	append_text(sql, &pos, " LIMIT 0");
+	if (mysql_real_query(conn->mysql, sql, pos)) {
+		failure_from_mysql(f, conn->mysql);
+		free(sql);
+		return -1;
+	}
+	free(sql);
+	res = mysql_store_result(conn->mysql);
+	if (!res && mysql_errno(conn->mysql)) {
+		failure_from_mysql(f, conn->mysql);
+		return -1;
+	}
+	mysql_free_result(res);
+	return 0;
+}
+
+int mysql_check_column(struct mysql_pool *pool, const char *table, const char *column, char *err,
+		       size_t errlen)
+{
+	struct column_probe p = {table, column};
+	struct mysql_failure f;
+	int ret;
+
+	if (!mysql_identifier_valid(table, true)) {
+		snprintf(err, errlen, "table name '%s' is not a plain MySQL name ([A-Za-z0-9_$], "
+				      "at most 64, optionally database.table)",
+			 table ? table : "");
+		return -EINVAL;
+	}
+	if (!mysql_identifier_valid(column, false)) {
+		snprintf(err, errlen, "column name '%s' is not a plain MySQL name ([A-Za-z0-9_$], "
+				      "at most 64)",
+			 column ? column : "");
+		return -EINVAL;
+	}
+	ret = with_connection(pool, column_probe_run, &p, &f);
+	if (ret)
+		snprintf(err, errlen, "table %s, column %s: %s", table, column, f.message);
+	return ret;
+}
+
+static char *copy_or_null(const char *s, bool *failed)
+{
+	char *c;
+
+	if (!s)
+		return NULL;
+	c = strdup(s);
+	if (!c)
+		*failed = true;
+	return c;
+}
+
+/* The endpoint's timeout in whole seconds, rounded up: libmysqlclient takes no less than 1. */
+static unsigned int timeout_seconds(double timeout)
+{
+	unsigned int whole;
+
+	if (!(timeout > 0))
+		return TIMEOUT_DEFAULT;
+	if (timeout >= TIMEOUT_MAX)
+		return TIMEOUT_MAX;
+	whole = (unsigned int) timeout;
+	if ((double) whole < timeout)
+		whole++;
+	return whole ? whole : 1;
+}
+
+static void pool_free(struct mysql_pool *pool)
+{
+	free(pool->host);
+	free(pool->socket_path);
+	free(pool->user);
+	if (pool->password)
+		explicit_bzero(pool->password, strlen(pool->password));
+	free(pool->password);
+	free(pool->database);
+	free(pool->defaults_file);
+	free(pool);
+}
+
+int mysql_pool_open(const struct mysql_endpoint *ep, struct mysql_pool **out, char *err,
+		    size_t errlen)
+{
+	struct mysql_pool *pool;
+	struct mysql_conn *conn;
+	struct mysql_failure f;
+	bool failed = false;
+	int ret;
+
+	*out = NULL;
+	/* not thread-safe in every libmysqlclient: the pool is opened before threads start */
+	if (mysql_library_init(0, NULL, NULL)) {
+		snprintf(err, errlen, "cannot initialise libmysqlclient");
+		return -ENOMEM;
+	}
+	/* libmysqlclient ignores a defaults file it cannot read: say so instead */
+	if (ep->defaults_file && access(ep->defaults_file, R_OK)) {
+		ret = -errno;
+		snprintf(err, errlen, "defaults file %s: %s", ep->defaults_file, strerror(-ret));
+		return ret;
+	}
+	pool = calloc(1, sizeof *pool);
+	if (!pool) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	pool->host = copy_or_null(ep->host, &failed);
+	pool->socket_path = copy_or_null(ep->socket_path, &failed);
+	pool->user = copy_or_null(ep->user, &failed);
+	pool->password = copy_or_null(ep->password, &failed);
+	pool->database = copy_or_null(ep->database, &failed);
+	pool->defaults_file = copy_or_null(ep->defaults_file, &failed);
+	pool->port = ep->port;
+	pool->timeout = timeout_seconds(ep->timeout);
+	pool->log = ep->log;
+	pool->log_arg = ep->log_arg;
+	if (failed || pthread_key_create(&pool->conn_key, conn_destroy)) {
+		pool_free(pool);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+
+	conn = conn_get(pool);
+	if (!conn) {
+		failure_set(&f, CR_OUT_OF_MEMORY, "out of memory");
+		ret = -ENOMEM;
+	} else {
+		ret = conn_open(pool, conn, &f);
+	}
+	if (ret) {
+		snprintf(err, errlen, "%s", f.message);
+		mysql_pool_close(pool);
+		return ret;
+	}
+	*out = pool;
+	return 0;
+}
+
+void mysql_pool_close(struct mysql_pool *pool)
+{
+	struct mysql_conn *conn;
+
+	if (!pool)
+		return;
+	/* other threads' connections went with their threads (the key's destructor) */
+	conn = pthread_getspecific(pool->conn_key);
+	if (conn) {
+		pthread_setspecific(pool->conn_key, NULL);
+		conn_destroy(conn);
+	}
+	pthread_key_delete(pool->conn_key);
+	pool_free(pool);
+}
