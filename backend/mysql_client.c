@@ -1,4 +1,4 @@
-/* mysql_client.c - per-thread MySQL connections and the batched, prepared "which IDs have a row" check. */
+/* mysql_client.c - per-thread MySQL connections and the batched, prepared ID-existence check. */
 #include "mysql_client.h"
 
 #include <errmsg.h>
@@ -14,12 +14,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BATCH_MAX	 1000 /* IDs per statement: the contract's bound, ~10 ms of server time */
-#define STMT_CACHE_MAX	 48   /* statements kept per thread: 11 batch sizes for each of 4 rules */
-#define IDENT_MAX	 64   /* MySQL's limit on a database, table or column name */
-#define TIMEOUT_DEFAULT	 5    /* seconds, when the endpoint gives none */
-#define TIMEOUT_MAX	 3600 /* seconds; more is a typo, and would hang a FUSE thread */
-#define ER_CLIENT_IDLE_KILLED 4031 /* MySQL 8: "disconnected by the server because of inactivity" */
+#define BATCH_MAX	      1000 /* IDs per statement: the contract's bound; ~15 ms of a local server */
+#define STMT_CACHE_MAX	      48 /* statements kept per thread: 11 batch sizes for each of 4 rules */
+#define IDENT_MAX	      64   /* MySQL's limit on a database, table or column name */
+#define TIMEOUT_DEFAULT	      5	   /* seconds, when the endpoint gives none */
+#define TIMEOUT_MAX	      3600 /* seconds; more is a typo, and would hang a FUSE thread */
+#define ER_CLIENT_IDLE_KILLED 4031 /* MySQL 8.0.24+: dropped after wait_timeout */
 #ifndef ER_CONNECTION_KILLED
 #define ER_CONNECTION_KILLED 1927 /* MariaDB: KILL CONNECTION; MySQL's headers lack it */
 #endif
@@ -371,7 +371,8 @@ static int conn_open(struct mysql_pool *pool, struct mysql_conn *conn, struct my
  */
 static bool conn_idle_usable(struct mysql_conn *conn)
 {
-	struct pollfd pfd = {.fd = (int) mysql_get_socket(conn->mysql), .events = POLLIN | POLLRDHUP};
+	struct pollfd pfd = {.fd = (int) mysql_get_socket(conn->mysql),
+			     .events = POLLIN | POLLRDHUP};
 
 	if (pfd.fd < 0)
 		return false;
@@ -447,8 +448,7 @@ static int check_stmt_get(struct mysql_conn *conn, const char *table, const char
 		cs->lengths = calloc(slots, sizeof *cs->lengths);
 		cs->stmt = mysql_stmt_init(conn->mysql);
 	}
-	if (!sql || !cs || !cs->table || !cs->column || !cs->params || !cs->lengths ||
-	    !cs->stmt) {
+	if (!sql || !cs || !cs->table || !cs->column || !cs->params || !cs->lengths || !cs->stmt) {
 		failure_set(f, CR_OUT_OF_MEMORY, "out of memory");
 		goto fail;
 	}
@@ -514,8 +514,8 @@ static int check_batch_run(struct mysql_conn *conn, void *arg, struct mysql_fail
 
 		/* libmysqlclient only reads parameter buffers; "" stands in for a NULL pointer */
 		cs->params[i].buffer = b->ids[id] ? (void *) b->ids[id] : (void *) "";
-		cs->params[i].buffer_length = b->lens[id];
-		cs->lengths[i] = b->lens[id];
+		cs->params[i].buffer_length = b->ids[id] ? b->lens[id] : 0;
+		cs->lengths[i] = cs->params[i].buffer_length;
 	}
 	memset(b->exists, 0, b->count);
 	if (mysql_stmt_bind_param(cs->stmt, cs->params) || mysql_stmt_execute(cs->stmt) ||
@@ -542,8 +542,7 @@ static int check_batch_run(struct mysql_conn *conn, void *arg, struct mysql_fail
 }
 
 int mysql_ids_exist(struct mysql_pool *pool, const char *table, const char *column,
-		    const char *const *ids, const size_t *lens, size_t count,
-		    unsigned char *exists)
+		    const char *const *ids, const size_t *lens, size_t count, unsigned char *exists)
 {
 	struct check_batch b = {.table = table, .column = column};
 	struct mysql_failure f;
@@ -613,14 +612,16 @@ int mysql_check_column(struct mysql_pool *pool, const char *table, const char *c
 	int ret;
 
 	if (!mysql_identifier_valid(table, true)) {
-		snprintf(err, errlen, "table name '%s' is not a plain MySQL name ([A-Za-z0-9_$], "
-				      "at most 64, optionally database.table)",
+		snprintf(err, errlen,
+			 "table name '%s' is not a plain MySQL name ([A-Za-z0-9_$], "
+			 "at most 64, optionally database.table)",
 			 table ? table : "");
 		return -EINVAL;
 	}
 	if (!mysql_identifier_valid(column, false)) {
-		snprintf(err, errlen, "column name '%s' is not a plain MySQL name ([A-Za-z0-9_$], "
-				      "at most 64)",
+		snprintf(err, errlen,
+			 "column name '%s' is not a plain MySQL name ([A-Za-z0-9_$], "
+			 "at most 64)",
 			 column ? column : "");
 		return -EINVAL;
 	}

@@ -24,13 +24,19 @@ struct mysql_endpoint {
 /*
  * Connections to one MySQL/MariaDB server: one per thread, made on first use,
  * with LOCAL INFILE off. A statement that fails because the server went away
- * (errors 2006, 2013) is retried once on a new connection, prepared again.
+ * (errors 2006, 2013) is retried once on a new connection, prepared again,
+ * unless it failed by timing out: a hung server would only double the wait.
  */
 struct mysql_pool;
 
 /*
  * Create a pool and check it by connecting on the calling thread.
- * Returns 0, or -errno with a one-line reason in `err`. *out is NULL on error.
+ * Returns 0, or -errno with a one-line reason in `err`: -EACCES (user or
+ * password refused), -ENOENT (no defaults file, or no such database), -EIO
+ * (unreachable, timed out). *out is NULL on error. `timeout` is rounded up
+ * to whole seconds (at least 1): it bounds the connect and each read and
+ * write, so a hung server fails a call in about one timeout (a connection
+ * found gone is made again once, which can add one more).
  */
 int mysql_pool_open(const struct mysql_endpoint *ep, struct mysql_pool **out, char *err,
 		    size_t errlen);
@@ -47,7 +53,9 @@ bool mysql_identifier_valid(const char *name, bool allow_dot);
 
 /*
  * Check that `table` has `column` (SELECT `column` FROM `table` LIMIT 0).
- * Returns 0, or -errno with the server's message in `err`.
+ * Returns 0, or -errno with the server's message in `err`: -ENOENT (no such
+ * table or column), -EACCES (not allowed to read it), -EINVAL (not a valid
+ * identifier: nothing is sent), -EIO (unreachable, timed out).
  */
 int mysql_check_column(struct mysql_pool *pool, const char *table, const char *column, char *err,
 		       size_t errlen);
@@ -58,6 +66,10 @@ int mysql_check_column(struct mysql_pool *pool, const char *table, const char *c
  * own comparison, else 0. IDs travel only as prepared-statement parameters,
  * at most 1000 per statement. Returns 0, or -EIO (server gone or query
  * failed; the reason is logged): on error `exists` must not be used.
+ * -EINVAL when `table` or `column` is not a valid identifier (nothing is sent).
+ * MySQL refuses to compare some IDs at all (one that a latin1 column's
+ * character set cannot hold: "Illegal mix of collations"): that fails its
+ * whole batch with -EIO.
  */
 int mysql_ids_exist(struct mysql_pool *pool, const char *table, const char *column,
 		    const char *const *ids, const size_t *lens, size_t count,

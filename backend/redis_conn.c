@@ -37,7 +37,7 @@ static const char *const read_commands[] = {
 	"PING",	  "AUTH",   "SELECT", "SCAN",	"TYPE",	   "STRLEN", "GETRANGE", "GET",
 	"LRANGE", "SSCAN",  "ZRANGE", "HSCAN",	"XRANGE",  "EXISTS", "LLEN",	 "SCARD",
 	"ZCARD",  "HLEN",   "XLEN",   "TTL",	"PTTL",	   "OBJECT", "MEMORY",	 "DBSIZE",
-	"INFO",	  "SMEMBERS", "HGETALL", "CONFIG",
+	"INFO",	  "SMEMBERS", "HGETALL", "CONFIG", "LPOS", "SISMEMBER", "ZSCORE", "HEXISTS",
 };
 
 static bool command_only_reads(const struct redis_cmd *cmd)

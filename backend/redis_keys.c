@@ -573,3 +573,32 @@ int redis_remove_members(struct redis_pool *pool, int db, const char *key, size_
 	free(cmds);
 	return ret;
 }
+
+/* SISMEMBER and HEXISTS answer 0 or 1; LPOS an index or nil; ZSCORE a score or nil. */
+static int parse_presence(const redisReply *reply, void *arg)
+{
+	int *has = arg;
+
+	if (reply->type == REDIS_REPLY_NIL)
+		*has = 0;
+	else if (reply->type == REDIS_REPLY_INTEGER && *has == -1)
+		*has = 1; /* LPOS: index 0 is the head, still present */
+	else if (reply->type == REDIS_REPLY_INTEGER)
+		*has = reply->integer != 0;
+	else
+		*has = 1;
+	return 0;
+}
+
+int redis_has_member(struct redis_pool *pool, int db, const char *key, size_t klen,
+		     enum rv_type type, const char *member, size_t mlen, int *has)
+{
+	static const char *const names[] = {[RV_LIST] = "LPOS", [RV_SET] = "SISMEMBER",
+					    [RV_ZSET] = "ZSCORE", [RV_HASH] = "HEXISTS"};
+
+	if (type != RV_LIST && type != RV_SET && type != RV_ZSET && type != RV_HASH)
+		return -EINVAL;
+	*has = type == RV_LIST ? -1 : 0; /* tells parse_presence how to read an integer */
+	return one_command(pool, db, parse_presence, has, 3, ARG(names[type]), key, klen, member,
+			   mlen);
+}

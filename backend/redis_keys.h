@@ -71,6 +71,13 @@ int redis_unlink(struct redis_pool *pool, int db, const char *key, size_t klen);
 int redis_flush_database(struct redis_pool *pool, int db);
 
 /*
+ * Whether a collection holds a member (LPOS, SISMEMBER, ZSCORE, HEXISTS for
+ * a hash field): *has is 0 or 1. -EINVAL for other types.
+ */
+int redis_has_member(struct redis_pool *pool, int db, const char *key, size_t klen,
+		     enum rv_type type, const char *member, size_t mlen, int *has);
+
+/*
  * Remove one member from a collection: LREM key 0 (every occurrence), SREM,
  * ZREM or HDEL (the member is the field). -ENOENT when it was not there,
  * -EINVAL for other types.

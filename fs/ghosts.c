@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../backend/redis_glob.h"
 #include "../backend/redis_keys.h"
 #include "names.h"
 
@@ -44,6 +45,7 @@ static void snapshot_free(struct ghost_snapshot *snap)
 {
 	for (size_t i = 0; i < snap->count; i++) {
 		free(snap->queues[i].key);
+		free(snap->queues[i].gone);
 		rv_array_free(&snap->queues[i].members);
 	}
 	free(snap->queues);
@@ -173,7 +175,13 @@ static int snapshot_add_queue(struct ghost_snapshot *snap, const char *key, size
 	memcpy(q->key, key, klen);
 	q->key_len = klen;
 	q->type = type;
+	q->gone = calloc(ghosts->count, 1);
+	if (!q->gone) {
+		free(q->key);
+		return -ENOMEM;
+	}
 	q->members = *ghosts;
+	q->left = ghosts->count;
 	memset(ghosts, 0, sizeof *ghosts);
 	snap->count++;
 	return 0;
@@ -231,22 +239,33 @@ static bool still_fresh(const struct ghosts *g, const struct ghost_snapshot *sna
 	return age < g->cache_timeout;
 }
 
-int ghosts_snapshot_get(struct ghosts *g, size_t rule, bool fresh, struct ghost_snapshot **out)
+/* The rule's cached detection while fresh (with a reference), else NULL. Under no lock. */
+static struct ghost_snapshot *cached(struct ghosts *g, size_t rule)
+{
+	struct ghost_snapshot *snap;
+
+	pthread_mutex_lock(&g->lock);
+	snap = g->rules[rule].cached;
+	if (snap && still_fresh(g, snap))
+		snap->refs++;
+	else
+		snap = NULL;
+	pthread_mutex_unlock(&g->lock);
+	return snap;
+}
+
+/* The cached detection while fresh, else a new one (`fresh`: always a new one). */
+static int snapshot_get(struct ghosts *g, size_t rule, bool fresh, struct ghost_snapshot **out)
 {
 	struct ghost_rule *r = &g->rules[rule];
 	struct ghost_snapshot *snap, *old;
 	int ret;
 
-	pthread_mutex_lock(&g->lock);
-	snap = r->cached;
-	if (snap && !fresh && still_fresh(g, snap)) {
-		snap->refs++;
-		pthread_mutex_unlock(&g->lock);
+	snap = fresh ? NULL : cached(g, rule);
+	if (snap) {
 		*out = snap;
 		return 0;
 	}
-	pthread_mutex_unlock(&g->lock);
-
 	/* detect without the lock: MySQL and Redis may take up to the timeout */
 	ret = detect(g, r, &snap);
 	if (ret)
@@ -262,7 +281,7 @@ int ghosts_snapshot_get(struct ghosts *g, size_t rule, bool fresh, struct ghost_
 	return 0;
 }
 
-void ghosts_snapshot_put(struct ghosts *g, struct ghost_snapshot *snap)
+static void snapshot_put(struct ghosts *g, struct ghost_snapshot *snap)
 {
 	bool last;
 
@@ -275,24 +294,78 @@ void ghosts_snapshot_put(struct ghosts *g, struct ghost_snapshot *snap)
 		snapshot_free(snap);
 }
 
-/* Drop the cached snapshot of a rule, so the next look sees the change just made. */
-static void forget(struct ghosts *g, size_t rule)
+/* Bytewise order, shorter first on a common prefix: the order of rv_array_sort_unique. */
+static int bytes_cmp(const char *a, size_t alen, const char *b, size_t blen)
 {
-	struct ghost_snapshot *old;
+	size_t n = alen < blen ? alen : blen;
+	int c = n ? memcmp(a, b, n) : 0;
 
-	pthread_mutex_lock(&g->lock);
-	old = g->rules[rule].cached;
-	g->rules[rule].cached = NULL;
-	if (old && --old->refs == 0)
-		snapshot_free(old);
-	pthread_mutex_unlock(&g->lock);
+	return c ? c : (alen > blen) - (alen < blen);
 }
 
-const struct ghost_queue *ghosts_find_queue(const struct ghost_snapshot *snap, const char *name,
-					    bool *ambiguous)
+/* Index of (p, len) in a sorted array, or -1. */
+static long find_sorted(const struct rv_array *a, const char *p, size_t len)
 {
-	const struct ghost_queue *found = NULL;
+	size_t lo = 0, hi = a->count, n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const char *m = rv_array_get(a, mid, &n);
+		int c = bytes_cmp(m, n, p, len);
+
+		if (c == 0)
+			return (long) mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/*
+ * Index of the item of `a` whose file name is `name`: by decoding it and a
+ * binary search, or for a shortened name by comparing names. -1 when none,
+ * -2 when two items share a shortened name (never pick one of two).
+ */
+static long find_by_name(const struct rv_array *a, const char *name)
+{
+	char prefix[NAMES_HASHED_KEEP], encoded[NAMES_MAX + 1];
+	char *bytes = malloc(strlen(name) + 1);
+	long found = -1;
+	size_t plen, len;
+	uint64_t hash;
+	ssize_t n;
+
+	if (!bytes)
+		return -1;
+	n = names_decode(name, bytes);
+	if (n >= 0)
+		found = find_sorted(a, bytes, (size_t) n);
+	free(bytes);
+	if (found >= 0 || !names_parse_hashed(name, prefix, &plen, &hash))
+		return found;
+	for (size_t i = 0; i < a->count; i++) {
+		const char *item = rv_array_get(a, i, &len);
+
+		if (names_encoded_len(item, len) <= NAMES_MAX)
+			continue;
+		names_encode(item, len, encoded);
+		if (strcmp(encoded, name) != 0)
+			continue;
+		if (found >= 0)
+			return -2;
+		found = (long) i;
+	}
+	return found;
+}
+
+/* The queue of `snap` whose file name is `name`, or NULL (*ambiguous when two share it). */
+static struct ghost_queue *find_queue(struct ghost_snapshot *snap, const char *name,
+				      bool *ambiguous)
+{
 	char encoded[NAMES_MAX + 1];
+	struct ghost_queue *found = NULL;
 
 	*ambiguous = false;
 	for (size_t i = 0; i < snap->count; i++) {
@@ -306,44 +379,225 @@ const struct ghost_queue *ghosts_find_queue(const struct ghost_snapshot *snap, c
 	return *ambiguous ? NULL : found;
 }
 
-long ghosts_find_member(const struct ghost_queue *q, const char *name)
+static int push_encoded(struct rv_array *names, const char *p, size_t len)
 {
-	char encoded[NAMES_MAX + 1];
-	long found = -ENOENT;
-	size_t len;
+	char name[NAMES_MAX + 1];
 
-	for (size_t i = 0; i < q->members.count; i++) {
-		const char *m = rv_array_get(&q->members, i, &len);
-
-		names_encode(m, len, encoded);
-		if (strcmp(encoded, name) != 0)
-			continue;
-		if (found >= 0)
-			return -EIO; /* two members share a shortened name: pick neither */
-		found = (long) i;
-	}
-	return found;
+	names_encode(p, len, name);
+	return rv_array_push(names, name, strlen(name) + 1);
 }
 
-int ghosts_remove_member(struct ghosts *g, size_t rule, const struct ghost_queue *q,
-			 const char *member, size_t len)
+int ghosts_list(struct ghosts *g, size_t rule, const char *queue_name, struct rv_array *names)
+{
+	struct ghost_snapshot *snap;
+	struct ghost_queue *q;
+	bool ambiguous;
+	size_t len;
+	int ret;
+
+	ret = snapshot_get(g, rule, false, &snap);
+	if (ret)
+		return ret;
+	pthread_mutex_lock(&g->lock); /* gone[] changes under it */
+	if (!queue_name) {
+		for (size_t i = 0; !ret && i < snap->count; i++) {
+			q = &snap->queues[i];
+			if (q->left)
+				ret = push_encoded(names, q->key, q->key_len);
+		}
+	} else if ((q = find_queue(snap, queue_name, &ambiguous))) {
+		for (size_t i = 0; !ret && i < q->members.count; i++) {
+			const char *m = rv_array_get(&q->members, i, &len);
+
+			if (!q->gone[i])
+				ret = push_encoded(names, m, len);
+		}
+	} else if (ambiguous) {
+		ret = -EIO;
+	}
+	pthread_mutex_unlock(&g->lock);
+	snapshot_put(g, snap);
+	return ret ? ret : rv_array_sort_unique(names);
+}
+
+void ghosts_ref_free(struct ghost_ref *ref)
+{
+	free(ref->key);
+	free(ref->member);
+	memset(ref, 0, sizeof *ref);
+}
+
+static char *copy_bytes(const char *p, size_t len)
+{
+	char *c = malloc(len ? len : 1);
+
+	if (c && len)
+		memcpy(c, p, len);
+	return c;
+}
+
+/* Fill `out` from a cached detection; 0, -ENOENT (not there) or -EIO (ambiguous). */
+static int lookup_cached(struct ghosts *g, struct ghost_snapshot *snap, const char *queue_name,
+			 const char *member_name, struct ghost_ref *out)
+{
+	struct ghost_queue *q;
+	bool ambiguous;
+	long i = -1;
+	int ret = 0;
+
+	pthread_mutex_lock(&g->lock);
+	q = find_queue(snap, queue_name, &ambiguous);
+	if (q && member_name)
+		i = find_by_name(&q->members, member_name);
+	if (ambiguous || i == -2)
+		ret = -EIO;
+	else if (!q || (member_name && (i < 0 || q->gone[i])))
+		ret = -ENOENT;
+	if (!ret) {
+		out->key = copy_bytes(q->key, q->key_len);
+		out->key_len = q->key_len;
+		out->type = q->type;
+		if (member_name) {
+			const char *m = rv_array_get(&q->members, (size_t) i, &out->member_len);
+
+			out->member = copy_bytes(m, out->member_len);
+		}
+		if (!out->key || (member_name && !out->member))
+			ret = -ENOMEM;
+	}
+	pthread_mutex_unlock(&g->lock);
+	return ret;
+}
+
+/* A name's bytes when it is a canonical, unshortened name; -ENOENT otherwise. */
+static int decode_name(const char *name, char **out, size_t *len)
+{
+	char prefix[NAMES_HASHED_KEEP];
+	size_t plen;
+	uint64_t hash;
+	ssize_t n;
+
+	/* a shortened name is known only from a detection, which did not list it */
+	if (names_parse_hashed(name, prefix, &plen, &hash))
+		return -ENOENT;
+	*out = malloc(strlen(name) + 1);
+	if (!*out)
+		return -ENOMEM;
+	n = names_decode(name, *out);
+	if (n < 0) {
+		free(*out);
+		*out = NULL;
+		return -ENOENT;
+	}
+	*len = (size_t) n;
+	return 0;
+}
+
+/* Whether `id` has a row: 0 (no), 1 (yes) or -EIO. */
+static int id_has_row(struct ghosts *g, const struct ghost_rule *r, const char *id, size_t len)
+{
+	unsigned char exists = 1;
+
+	if (mysql_ids_exist(g->mysql, r->cfg->table, r->cfg->column, &id, &len, 1, &exists))
+		return -EIO;
+	return exists;
+}
+
+/* Resolve a queue, and a member, by asking Redis and MySQL about them alone. */
+static int lookup_direct(struct ghosts *g, size_t rule, const char *queue_name,
+			 const char *member_name, struct ghost_ref *out)
 {
 	const struct ghost_rule *r = &g->rules[rule];
-	unsigned char exists = 1;
+	const char *id;
+	size_t id_len;
+	int ret, has = 0;
+
+	ret = decode_name(queue_name, &out->key, &out->key_len);
+	if (ret)
+		return ret;
+	/* the rule's SCAN MATCH pattern, as a glob; a key with a NUL cannot be tested so */
+	if (memchr(out->key, '\0', out->key_len) ||
+	    !redis_glob_match(r->cfg->keys, out->key, out->key_len))
+		return -ENOENT;
+	ret = redis_key_type(g->redis, r->cfg->db, out->key, out->key_len, &out->type);
+	if (ret)
+		return ret;
+	if (out->type != RV_LIST && out->type != RV_SET && out->type != RV_ZSET &&
+	    out->type != RV_HASH)
+		return -ENOENT;
+	if (!member_name)
+		return 0;
+	ret = decode_name(member_name, &out->member, &out->member_len);
+	if (!ret)
+		ret = redis_has_member(g->redis, r->cfg->db, out->key, out->key_len, out->type,
+				       out->member, out->member_len, &has);
+	if (ret || !has)
+		return ret ? ret : -ENOENT;
+	if (!member_id(r, out->member, out->member_len, &id, &id_len))
+		return -ENOENT;
+	ret = id_has_row(g, r, id, id_len);
+	return ret < 0 ? ret : (ret ? -ENOENT : 0);
+}
+
+int ghosts_lookup(struct ghosts *g, size_t rule, const char *queue_name, const char *member_name,
+		  struct ghost_ref *out)
+{
+	struct ghost_snapshot *snap = cached(g, rule);
+	int ret = -ENOENT;
+
+	memset(out, 0, sizeof *out);
+	if (snap) {
+		ret = lookup_cached(g, snap, queue_name, member_name, out);
+		snapshot_put(g, snap);
+		if (ret != -ENOENT)
+			return ret;
+		ghosts_ref_free(out);
+	}
+	ret = lookup_direct(g, rule, queue_name, member_name, out);
+	if (ret)
+		ghosts_ref_free(out);
+	return ret;
+}
+
+/* Mark a member removed in the cached detection, so listings stop showing it at once. */
+static void mark_gone(struct ghosts *g, size_t rule, const struct ghost_ref *ref)
+{
+	struct ghost_snapshot *snap;
+	long i;
+
+	pthread_mutex_lock(&g->lock);
+	snap = g->rules[rule].cached;
+	for (size_t q = 0; snap && q < snap->count; q++) {
+		struct ghost_queue *queue = &snap->queues[q];
+
+		if (bytes_cmp(queue->key, queue->key_len, ref->key, ref->key_len) != 0)
+			continue;
+		i = find_sorted(&queue->members, ref->member, ref->member_len);
+		if (i >= 0 && !queue->gone[i]) {
+			queue->gone[i] = 1;
+			queue->left--;
+		}
+	}
+	pthread_mutex_unlock(&g->lock);
+}
+
+int ghosts_remove_member(struct ghosts *g, size_t rule, const struct ghost_ref *ref)
+{
+	const struct ghost_rule *r = &g->rules[rule];
 	const char *id;
 	size_t id_len;
 	int ret;
 
-	if (!member_id(r, member, len, &id, &id_len))
+	if (!member_id(r, ref->member, ref->member_len, &id, &id_len))
 		return -ESTALE;
 	/* the user may have come back since the listing: ask once more */
-	ret = mysql_ids_exist(g->mysql, r->cfg->table, r->cfg->column, &id, &id_len, 1, &exists);
+	ret = id_has_row(g, r, id, id_len);
 	if (ret)
-		return -EIO;
-	if (exists)
-		return -ESTALE;
-	ret = redis_remove_member(g->redis, r->cfg->db, q->key, q->key_len, q->type, member, len);
-	forget(g, rule);
+		return ret < 0 ? ret : -ESTALE;
+	ret = redis_remove_member(g->redis, r->cfg->db, ref->key, ref->key_len, ref->type,
+				  ref->member, ref->member_len);
+	if (!ret || ret == -ENOENT)
+		mark_gone(g, rule, ref);
 	return ret;
 }
 
@@ -354,11 +608,11 @@ int ghosts_remove_all(struct ghosts *g, size_t rule, const char *queue_name)
 	int ret;
 
 	/* a fresh detection is the "once more" check of MySQL, for every member at once */
-	ret = ghosts_snapshot_get(g, rule, true, &snap);
+	ret = snapshot_get(g, rule, true, &snap);
 	if (ret)
 		return ret;
 	for (size_t i = 0; !ret && i < snap->count; i++) {
-		const struct ghost_queue *q = &snap->queues[i];
+		struct ghost_queue *q = &snap->queues[i];
 
 		if (queue_name) {
 			names_encode(q->key, q->key_len, encoded);
@@ -367,8 +621,13 @@ int ghosts_remove_all(struct ghosts *g, size_t rule, const char *queue_name)
 		}
 		ret = redis_remove_members(g->redis, g->rules[rule].cfg->db, q->key, q->key_len,
 					   q->type, &q->members);
+		if (ret)
+			break;
+		pthread_mutex_lock(&g->lock);
+		memset(q->gone, 1, q->members.count);
+		q->left = 0;
+		pthread_mutex_unlock(&g->lock);
 	}
-	ghosts_snapshot_put(g, snap);
-	forget(g, rule);
+	snapshot_put(g, snap);
 	return ret;
 }

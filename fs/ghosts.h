@@ -19,14 +19,25 @@ struct ghost_queue {
 	size_t key_len;
 	enum rv_type type;
 	struct rv_array members; /* the ghost members (hash: fields), sorted, unique */
+	unsigned char *gone;	 /* gone[i]: member i was removed through the mount since */
+	size_t left;		 /* members not gone */
 };
 
 /* The ghosts of one rule at one moment; shared, counted, freed by the last user. */
 struct ghost_snapshot {
 	struct timespec taken; /* CLOCK_MONOTONIC */
-	struct ghost_queue *queues;
+	struct ghost_queue *queues; /* sorted by key */
 	size_t count;
 	unsigned refs; /* under ghosts.lock */
+};
+
+/* A queue, or one member of it, that a ghost path names. Owns copies of its bytes. */
+struct ghost_ref {
+	char *key;
+	size_t key_len;
+	enum rv_type type;
+	char *member; /* NULL for a queue */
+	size_t member_len;
 };
 
 struct ghost_rule {
@@ -58,38 +69,39 @@ void ghosts_free(struct ghosts *g);
 int ghosts_rule_find(const struct ghosts *g, const char *name);
 
 /*
- * The ghosts of rule `rule`: the cached snapshot while younger than
- * cache_timeout, else a new detection (SCAN MATCH of the queue keys, their
- * members in chunks, IDs by the member pattern, looked up in MySQL in
- * batches). Fails closed: any Redis or MySQL error is -EIO, never a list.
- * Release with ghosts_snapshot_put().
+ * The names (NUL-terminated, pushed into `names`) of the queue folders of
+ * rule `rule` (queue_name NULL), or of the ghost files of queue `queue_name`.
+ * From the detection cached for cache_timeout, else a new one (SCAN MATCH of
+ * the queue keys, their members in chunks, IDs by the member pattern, looked
+ * up in MySQL in batches). Fails closed: any Redis or MySQL error is -EIO,
+ * never a list.
  */
-int ghosts_snapshot_get(struct ghosts *g, size_t rule, bool fresh, struct ghost_snapshot **out);
-
-void ghosts_snapshot_put(struct ghosts *g, struct ghost_snapshot *snap);
+int ghosts_list(struct ghosts *g, size_t rule, const char *queue_name, struct rv_array *names);
 
 /*
- * The queue of `snap` whose file name is `name`, or NULL.
- * *ambiguous is set when two queues share a shortened name.
+ * Resolve ghosts/RULE/QUEUE (member_name NULL) or ghosts/RULE/QUEUE/MEMBER.
+ * A queue folder exists for every list, set, zset or hash key the rule's
+ * pattern matches (so that rm -r can remove it once its ghosts are gone); a
+ * member exists while it is a ghost: in the cached detection, or else by
+ * asking Redis and MySQL about it alone. -ENOENT otherwise, -EIO on errors.
+ * Release `out` with ghosts_ref_free().
  */
-const struct ghost_queue *ghosts_find_queue(const struct ghost_snapshot *snap, const char *name,
-					    bool *ambiguous);
+int ghosts_lookup(struct ghosts *g, size_t rule, const char *queue_name, const char *member_name,
+		  struct ghost_ref *out);
 
-/* The index of the member of `q` whose file name is `name`, or -ENOENT / -EIO (ambiguous). */
-long ghosts_find_member(const struct ghost_queue *q, const char *name);
+void ghosts_ref_free(struct ghost_ref *ref);
 
 /*
  * Remove one ghost member: check MySQL once more, then LREM 0 / SREM / ZREM /
  * HDEL exactly that member, never the queue key. -ESTALE when the member's
  * ID has a row again (it is left alone), -ENOENT when the member is gone.
  */
-int ghosts_remove_member(struct ghosts *g, size_t rule, const struct ghost_queue *q,
-			 const char *member, size_t len);
+int ghosts_remove_member(struct ghosts *g, size_t rule, const struct ghost_ref *ref);
 
 /*
  * Remove every ghost of rule `rule` (of the queue called `queue_name` only,
- * when it is not NULL), as found by a fresh detection. Members that stopped
- * being ghosts meanwhile are left alone. Returns 0 or -errno.
+ * when it is not NULL), as a fresh detection finds them: that detection is
+ * the check of MySQL. Returns 0 or -errno.
  */
 int ghosts_remove_all(struct ghosts *g, size_t rule, const char *queue_name);
 

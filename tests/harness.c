@@ -21,13 +21,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_REDIS     4		  /* servers one TCase may run at once */
-#define MAX_MOUNTS    4		  /* mounts one TCase may hold at once */
-#define MAX_SCRATCH   16	  /* scratch directories */
-#define POLL_NS	      10000000L	  /* 10 ms between two looks at a starting process */
-#define SHELL_SECONDS 50.0	  /* below check's default 60 s, so a hang fails as ours */
-#define KILL_GRACE_NS 2000000000L /* SIGTERM, then this long, then SIGKILL */
-#define START_TRIES   5		  /* a free port can be taken between our look and redis's bind */
+#define MAX_REDIS	     4	       /* servers one TCase may run at once */
+#define MAX_MOUNTS	     4	       /* mounts one TCase may hold at once */
+#define MAX_SCRATCH	     16	       /* scratch directories */
+#define POLL_NS		     10000000L /* 10 ms between two looks at a starting process */
+#define SHELL_SECONDS	     50.0      /* below check's default 60 s, so a hang fails as ours */
+#define KILL_GRACE_SECONDS   2.0       /* SIGTERM, then this long, then SIGKILL */
+#define SIGNAL_GRACE_SECONDS 0.3       /* in a handler: meson's SIGKILL follows in 0.5 s */
+#define START_TRIES	     5 /* a free port can be taken between our look and redis's bind */
 
 /*
  * The registry: fixed slots, so that a signal handler can walk it without
@@ -111,15 +112,26 @@ static void unlink_in(const char *dir, const char *name)
 }
 
 /*
- * Stop everything this process owns. From a signal handler (`in_signal`) only
+ * Stop everything this process owns. Normally that is h_mount_stop() and
+ * h_redis_stop() for each. From a signal handler (`in_signal`) only
  * async-signal-safe calls are made: the mounts are detached first, so that
  * nothing can hang on them, then the processes are stopped by PID.
  */
 static void cleanup_owned(bool in_signal)
 {
 	pid_t self = getpid();
-	double grace = in_signal ? 0.3 : KILL_GRACE_NS / 1e9;
+	double grace = SIGNAL_GRACE_SECONDS;
 
+	if (!in_signal) {
+		for (int i = 0; i < MAX_MOUNTS; i++)
+			if (mount_slots[i].owner == self)
+				h_mount_stop(&mount_slots[i]);
+		for (int i = 0; i < MAX_REDIS; i++)
+			if (redis_slots[i].owner == self)
+				h_redis_stop(&redis_slots[i]);
+		scratch_cleanup();
+		return;
+	}
 	for (int i = 0; i < MAX_MOUNTS; i++) {
 		struct h_mount *m = &mount_slots[i];
 
@@ -153,10 +165,6 @@ static void cleanup_owned(bool in_signal)
 		rmdir(r->dir);
 		r->pid = 0;
 		r->owner = 0;
-	}
-	if (!in_signal) {
-		scratch_cleanup();
-		return;
 	}
 	/* check's handler has sent SIGTERM to the running test: reap it (bounded). */
 	for (long i = 0; i < 30 && waitpid(-1, NULL, WNOHANG) != -1; i++)
@@ -461,7 +469,7 @@ void h_redis_stop(struct h_redis *r)
 {
 	if (!r || r->owner != getpid())
 		return;
-	stop_pid(r->pid, KILL_GRACE_NS / 1e9);
+	stop_pid(r->pid, KILL_GRACE_SECONDS);
 	remove_flat_dir(r->dir);
 	memset(r, 0, sizeof *r);
 }
@@ -1327,9 +1335,10 @@ void h_assert_dir_matches_db(const char *dir, redisContext *c)
 {
 	redisReply *keys = h_all_keys(c);
 	struct h_names names;
+	int err = h_list(dir, &names);
 	bool *used;
 
-	ck_assert_msg(h_list(dir, &names) == 0, "cannot list %s: %s", dir, strerror(errno));
+	ck_assert_msg(err == 0, "cannot list %s: %s", dir, strerror(-err));
 	ck_assert_msg(names.n == keys->elements, "%s lists %zu names for %zu keys", dir, names.n,
 		      keys->elements);
 	used = calloc(names.n ? names.n : 1, sizeof *used);
@@ -1361,8 +1370,8 @@ void h_assert_dir_matches_db(const char *dir, redisContext *c)
 		used[at] = true;
 		join_path(path, sizeof path, dir, names.v[at]);
 		ck_assert_msg(stat(path, &st) == 0, "stat %s: %s", path, strerror(errno));
-		ck_assert_msg(h_read_file(path, &got, &glen) == 0, "read %s: %s", path,
-			      strerror(errno));
+		err = h_read_file(path, &got, &glen);
+		ck_assert_msg(err == 0, "read %s: %s", path, strerror(-err));
 		ck_assert_msg(glen == wlen && !memcmp(got, want, wlen),
 			      "%s holds %zu bytes '%.60s', Redis says %zu bytes '%.60s'", path,
 			      glen, got, wlen, want);

@@ -1,4 +1,4 @@
-/* harness_mysql.c - start, halt, restart and always remove private MariaDB servers for the tests. */
+/* harness_mysql.c - start, halt, restart and always remove private MariaDB servers for tests. */
 #include "harness_mysql.h"
 
 #include <dirent.h>
@@ -20,19 +20,19 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MARIADBD	    "/usr/sbin/mariadbd"
-#define INSTALL_DB	    "/usr/bin/mariadb-install-db"
-#define MAX_MYSQL	    2	      /* servers one TCase may run at once */
-#define POLL_NS		    20000000L /* 20 ms between two looks at a starting server */
-#define START_TRIES	    5	      /* a free port can be taken between our look and the bind */
-#define STOP_GRACE	    5.0	      /* seconds for a keeper to kill and reap its server */
-#define SIGNAL_GRACE	    1.0	      /* the same, from a signal handler */
-#define INSTALL_SECONDS	    120.0     /* mariadb-install-db takes ~2 s; a slow CI machine more */
-#define SQL_READ_SECONDS    50	      /* below check's 60 s, so that a hang fails as ours */
-#define REMOVE_DEPTH	    16	      /* a datadir is 3 levels deep */
-#define TEST_USER	    "redisfs"
-#define TEST_PASSWORD	    "Redisfs-test-pw-1"
-#define TEST_DATABASE	    "redisfs"
+#define MARIADBD	 "/usr/sbin/mariadbd"
+#define INSTALL_DB	 "/usr/bin/mariadb-install-db"
+#define MAX_MYSQL	 2	   /* servers one TCase may run at once */
+#define POLL_NS		 20000000L /* 20 ms between two looks at a starting server */
+#define START_TRIES	 5	   /* a free port can be taken between our look and the bind */
+#define STOP_GRACE	 5.0	   /* seconds for a keeper to kill and reap its server */
+#define SIGNAL_GRACE	 1.0	   /* the same, from a signal handler */
+#define INSTALL_SECONDS	 120.0	   /* mariadb-install-db takes ~2 s; a slow CI machine more */
+#define SQL_READ_SECONDS 50	   /* below check's 60 s, so that a hang fails as ours */
+#define REMOVE_DEPTH	 16	   /* a datadir is 3 levels deep */
+#define TEST_USER	 "redisfs"
+#define TEST_PASSWORD	 "Redisfs-test-pw-1"
+#define TEST_DATABASE	 "redisfs"
 
 /* What a process asks the keeper, and what it answers: SOCK_SEQPACKET messages. */
 struct keeper_request {
@@ -61,6 +61,9 @@ static const int fatal_signals[3] = {SIGTERM, SIGINT, SIGHUP};
 
 /* In a keeper process only: the server it runs, for its SIGTERM handler. */
 static volatile pid_t keeper_server;
+
+/* A helper (mariadb-install-db, cp) running in a process group of its own, or 0. */
+static volatile pid_t running_helper;
 
 static double now_seconds(void)
 {
@@ -165,6 +168,9 @@ static void cleanup_owned(bool in_signal)
 {
 	pid_t self = getpid();
 
+	/* install-db's bootstrap mariadbd is its child, not ours: kill the whole group */
+	if (running_helper > 0)
+		kill(-running_helper, SIGKILL);
 	for (int i = 0; i < MAX_MYSQL; i++) {
 		struct h_mysql *m = &slots[i];
 
@@ -190,7 +196,11 @@ void h_mysql_stop_all(void)
 	cleanup_owned(false);
 }
 
-/* Ours first (servers before the mounts that may use them), then whatever was installed before. */
+/*
+ * Ours first, then whatever was installed before (harness.h's: mounts and
+ * redis-servers). The order does not matter: a daemon whose MySQL is gone
+ * fails its calls at once, and a frozen server dies of SIGKILL all the same.
+ */
 static void on_fatal_signal(int sig, siginfo_t *info, void *ctx)
 {
 	const struct sigaction *prev = NULL;
@@ -304,15 +314,22 @@ static int run_logged(const char *const *argv, const char *log, double seconds)
 
 	ck_assert_msg(pid >= 0, "fork: %s", strerror(errno));
 	if (pid == 0) {
+		setpgid(0, 0);
 		child_prepare(parent, log, true);
 		execvp(argv[0], (char *const *) argv);
 		_exit(127);
 	}
+	setpgid(pid, pid);
+	running_helper = pid;
 	if (!wait_bounded(pid, seconds, &status)) {
-		kill(pid, SIGKILL);
+		kill(-pid, SIGKILL);
 		waitpid(pid, NULL, 0);
-		return -1;
+		status = -1;
 	}
+	running_helper = 0;
+	kill(-pid, SIGKILL); /* whatever it left behind in its group */
+	if (status == -1)
+		return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
@@ -644,7 +661,8 @@ static struct h_mysql *mysql_slot(void)
 struct h_mysql *h_mysql_start(void)
 {
 	const char *datadir;
-	char data[H_PATH_MAX], tmp[H_PATH_MAX], copylog[H_PATH_MAX], why[2048] = "";
+	char dir[H_PATH_MAX], data[H_PATH_MAX], tmp[H_PATH_MAX], copylog[H_PATH_MAX];
+	char why[2048] = "";
 	struct h_mysql *m;
 	bool started = false;
 	int status;
@@ -657,12 +675,14 @@ struct h_mysql *h_mysql_start(void)
 	memset(m, 0, sizeof *m);
 	m->owner = getpid();
 	make_temp_dir(m->dir, sizeof m->dir, "mysql");
-	join_path(m->socket, sizeof m->socket, m->dir, "mysql.sock");
+	/* a copy: GCC cannot tell that two members of one slot do not overlap */
+	memcpy(dir, m->dir, sizeof dir);
+	join_path(m->socket, sizeof m->socket, dir, "mysql.sock");
 	ck_assert_msg(strlen(m->socket) < 100, "socket path too long for sun_path: %s", m->socket);
-	join_path(m->log, sizeof m->log, m->dir, "mariadbd.log");
-	join_path(data, sizeof data, m->dir, "data");
-	join_path(tmp, sizeof tmp, m->dir, "tmp");
-	join_path(copylog, sizeof copylog, m->dir, "copy.log");
+	join_path(m->log, sizeof m->log, dir, "mariadbd.log");
+	join_path(data, sizeof data, dir, "data");
+	join_path(tmp, sizeof tmp, dir, "tmp");
+	join_path(copylog, sizeof copylog, dir, "copy.log");
 	ck_assert_msg(mkdir(tmp, 0700) == 0, "mkdir %s: %s", tmp, strerror(errno));
 	admin_name(m->admin, sizeof m->admin);
 	strcpy(m->user, TEST_USER);
@@ -725,8 +745,8 @@ void h_mysql_freeze(struct h_mysql *m, bool frozen)
 {
 	char why[2048];
 
-	ck_assert_msg(keeper_call(m, frozen ? 'F' : 'T', 0, why, sizeof why), "cannot %s mariadbd: %s",
-		      frozen ? "freeze" : "thaw", why);
+	ck_assert_msg(keeper_call(m, frozen ? 'F' : 'T', 0, why, sizeof why),
+		      "cannot %s mariadbd: %s", frozen ? "freeze" : "thaw", why);
 }
 
 /*

@@ -1,4 +1,4 @@
-/* harness_mysql.h - private MariaDB servers for the tests that need MySQL, always stopped and removed. */
+/* harness_mysql.h - private MariaDB servers for the MySQL tests, always stopped and removed. */
 #ifndef REDISFS_TESTS_HARNESS_MYSQL_H
 #define REDISFS_TESTS_HARNESS_MYSQL_H
 
@@ -34,17 +34,17 @@
 
 /* A MariaDB server this process started. */
 struct h_mysql {
-	pid_t keeper;		/* the server's parent; 0 when the slot is free */
-	pid_t owner;		/* the process that started it and must stop it */
-	int ctl;		/* our end of the keeper's control socket */
-	int port;		/* TCP, on 127.0.0.1; the same after a restart */
-	char dir[H_PATH_MAX];	/* mkdtemp directory: data/, tmp/, the socket, the log */
+	pid_t keeper;		 /* the server's parent; 0 when the slot is free */
+	pid_t owner;		 /* the process that started it and must stop it */
+	int ctl;		 /* our end of the keeper's control socket */
+	int port;		 /* TCP, on 127.0.0.1; the same after a restart */
+	char dir[H_PATH_MAX];	 /* mkdtemp directory: data/, tmp/, the socket, the log */
 	char socket[H_PATH_MAX]; /* its unix socket */
-	char log[H_PATH_MAX];	/* its stdout and stderr, across restarts */
-	char admin[64];		/* the superuser: the OS user we run as, by unix_socket auth */
-	char user[32];		/* a password user with SELECT on `database`.* */
+	char log[H_PATH_MAX];	 /* its stdout and stderr, across restarts */
+	char admin[64];		 /* the superuser: the OS user we run as, by unix_socket auth */
+	char user[32];		 /* a password user with SELECT on `database`.* */
 	char password[32];
-	char database[32];	/* an empty database made at start */
+	char database[32]; /* an empty database made at start */
 };
 
 /*
