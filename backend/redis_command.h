@@ -21,12 +21,18 @@ typedef int (*redis_parse_fn)(const redisReply *reply, void *arg);
 int redis_command(struct redis_pool *pool, int db, int argc, const char **argv,
 		  const size_t *argvlen, redis_parse_fn parse, void *arg);
 
-/* One command to build: up to REDIS_MAX_ARGS binary-safe arguments. */
+/*
+ * One command to build: up to REDIS_MAX_ARGS binary-safe arguments inline,
+ * or any number through `many`/`manylen` (variadic RPUSH, SADD, ...), which
+ * the caller keeps alive until the pipeline returns.
+ */
 #define REDIS_MAX_ARGS 8
 struct redis_cmd {
 	int argc;
 	const char *argv[REDIS_MAX_ARGS];
 	size_t argvlen[REDIS_MAX_ARGS];
+	const char **many;
+	const size_t *manylen;
 };
 
 /*

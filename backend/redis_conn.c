@@ -40,18 +40,29 @@ static const char *const read_commands[] = {
 	"INFO",	  "SMEMBERS", "HGETALL", "CONFIG", "LPOS", "SISMEMBER", "ZSCORE", "HEXISTS",
 };
 
+/* A command's arguments, inline or not. */
+static const char **cmd_argv(const struct redis_cmd *cmd)
+{
+	return cmd->many ? cmd->many : (const char **) cmd->argv;
+}
+
+static const size_t *cmd_argvlen(const struct redis_cmd *cmd)
+{
+	return cmd->many ? cmd->manylen : cmd->argvlen;
+}
+
 static bool command_only_reads(const struct redis_cmd *cmd)
 {
-	const char *name = cmd->argv[0];
-	size_t len = cmd->argvlen[0];
+	const char *name = cmd_argv(cmd)[0];
+	size_t len = cmd_argvlen(cmd)[0];
 
 	for (size_t i = 0; i < sizeof read_commands / sizeof read_commands[0]; i++) {
 		if (strlen(read_commands[i]) != len || strncasecmp(read_commands[i], name, len))
 			continue;
 		/* CONFIG reads only with GET */
 		if (strcmp(read_commands[i], "CONFIG") == 0)
-			return cmd->argc > 1 && cmd->argvlen[1] == 3 &&
-			       strncasecmp(cmd->argv[1], "GET", 3) == 0;
+			return cmd->argc > 1 && cmd_argvlen(cmd)[1] == 3 &&
+			       strncasecmp(cmd_argv(cmd)[1], "GET", 3) == 0;
 		return true;
 	}
 	return false;
@@ -121,9 +132,9 @@ static void log_failure(const struct redis_pool *pool, int db, const struct redi
 {
 	char name[32], key[512];
 
-	printable(name, sizeof name, cmd->argv[0], cmd->argvlen[0]);
+	printable(name, sizeof name, cmd_argv(cmd)[0], cmd_argvlen(cmd)[0]);
 	if (cmd->argc > 1)
-		printable(key, sizeof key, cmd->argv[1], cmd->argvlen[1]);
+		printable(key, sizeof key, cmd_argv(cmd)[1], cmd_argvlen(cmd)[1]);
 	else
 		key[0] = '\0';
 	pool_log(pool, "redis: db%d %s '%s': %s", db < 0 ? 0 : db, name, key, message);
@@ -324,9 +335,8 @@ int redis_pipeline(struct redis_pool *pool, int db, const struct redis_cmd *cmds
 		if (ret)
 			return ret;
 		for (size_t i = 0; i < count; i++)
-			/* hiredis takes char ** but only reads the arguments */
-			redisAppendCommandArgv(conn->ctx, cmds[i].argc, (const char **) cmds[i].argv,
-					       cmds[i].argvlen);
+			redisAppendCommandArgv(conn->ctx, cmds[i].argc, cmd_argv(&cmds[i]),
+					       cmd_argvlen(&cmds[i]));
 		for (; got < count; got++) {
 			void *r = NULL;
 			redisReply *reply;

@@ -2,11 +2,15 @@
 #include "ops.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "rfs.h"
+#include "file.h"
+#include "rename.h"
 #include "tree.h"
+#include "xattr.h"
 
 static struct rfs *rfs_get(void)
 {
@@ -17,7 +21,9 @@ static void *rfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
 	struct rfs *fs = rfs_get();
 
-	(void) conn;
+	/* O_TRUNC arrives with open, not as a separate truncate before it */
+	if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC)
+		conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
 	/* Redis changes behind our back: cache only as long as the user allows */
 	cfg->entry_timeout = fs->cache_timeout;
 	cfg->attr_timeout = fs->cache_timeout;
@@ -84,12 +90,17 @@ static int rfs_releasedir(const char *path, struct fuse_file_info *fi)
 	return 0;
 }
 
+static struct file *file_of(struct fuse_file_info *fi)
+{
+	return (struct file *) (uintptr_t) fi->fh;
+}
+
 static int rfs_open(const char *path, struct fuse_file_info *fi)
 {
-	struct tree_file *file = NULL;
-	int ret = tree_open(rfs_get(), path, fi->flags, &file);
+	struct file *f = NULL;
+	int ret = file_open(rfs_get(), path, fi->flags, &f);
 
-	fi->fh = (uint64_t) (uintptr_t) file;
+	fi->fh = (uint64_t) (uintptr_t) f;
 	return ret;
 }
 
@@ -97,14 +108,28 @@ static int rfs_read(const char *path, char *buf, size_t size, off_t off,
 		    struct fuse_file_info *fi)
 {
 	(void) path;
-	return (int) tree_read(rfs_get(), (struct tree_file *) (uintptr_t) fi->fh, buf, size, off);
+	return (int) file_read(rfs_get(), file_of(fi), buf, size, off);
 }
 
 static int rfs_release(const char *path, struct fuse_file_info *fi)
 {
 	(void) path;
-	tree_release((struct tree_file *) (uintptr_t) fi->fh);
+	file_release(rfs_get(), file_of(fi));
 	return 0;
+}
+
+/* close(2) of every descriptor calls this: what was written must be in Redis when it returns */
+static int rfs_flush(const char *path, struct fuse_file_info *fi)
+{
+	(void) path;
+	return file_flush(rfs_get(), file_of(fi));
+}
+
+static int rfs_fsync(const char *path, int datasync, struct fuse_file_info *fi)
+{
+	(void) path;
+	(void) datasync;
+	return file_flush(rfs_get(), file_of(fi));
 }
 
 static int rfs_unlink(const char *path)
@@ -125,57 +150,76 @@ static int rfs_mkdir(const char *path, mode_t mode)
 
 static int rfs_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 {
-	(void) mode;
-	(void) fi;
-	return tree_refuse_change(rfs_get(), path, -EOPNOTSUPP);
+	struct file *f = NULL;
+	int ret;
+
+	(void) mode; /* Redis keeps no modes: every key is 0644 */
+	ret = file_create(rfs_get(), path, fi->flags, &f);
+	fi->fh = (uint64_t) (uintptr_t) f;
+	return ret;
 }
 
 static int rfs_mknod(const char *path, mode_t mode, dev_t rdev)
 {
-	(void) mode;
+	struct file *f = NULL;
+	int ret;
+
 	(void) rdev;
-	return tree_refuse_change(rfs_get(), path, -EOPNOTSUPP);
+	if (!S_ISREG(mode))
+		return tree_refuse_change(rfs_get(), path, -EPERM); /* no fifos or devices */
+	ret = file_create(rfs_get(), path, O_WRONLY, &f);
+	if (!ret)
+		file_release(rfs_get(), f);
+	return ret;
 }
 
 static int rfs_rename(const char *from, const char *to, unsigned int flags)
 {
-	(void) to;
-	(void) flags;
-	return tree_refuse_change(rfs_get(), from, -EOPNOTSUPP);
+	return rename_key(rfs_get(), from, to, flags);
 }
 
 static int rfs_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 {
-	(void) size;
-	(void) fi;
-	return tree_refuse_change(rfs_get(), path, -EOPNOTSUPP);
+	return file_truncate(rfs_get(), path, size, fi ? file_of(fi) : NULL);
 }
 
 static int rfs_write(const char *path, const char *buf, size_t size, off_t off,
 		     struct fuse_file_info *fi)
 {
-	(void) buf;
-	(void) size;
-	(void) off;
-	(void) fi;
-	return tree_refuse_change(rfs_get(), path, -EOPNOTSUPP);
+	(void) path;
+	return (int) file_write(rfs_get(), file_of(fi), buf, size, off);
 }
 
 static int rfs_setxattr(const char *path, const char *name, const char *value, size_t size,
 			int flags)
 {
-	(void) name;
-	(void) value;
-	(void) size;
-	(void) flags;
-	return tree_refuse_change(rfs_get(), path, -EOPNOTSUPP);
+	return xattr_set(rfs_get(), path, name, value, size, flags);
 }
 
+static int rfs_getxattr(const char *path, const char *name, char *value, size_t size)
+{
+	return xattr_get(rfs_get(), path, name, value, size);
+}
+
+static int rfs_listxattr(const char *path, char *list, size_t size)
+{
+	return xattr_list(rfs_get(), path, list, size);
+}
+
+static int rfs_removexattr(const char *path, const char *name)
+{
+	return xattr_remove(rfs_get(), path, name);
+}
+
+/*
+ * Redis keeps no modes or owners: chmod and chown succeed and change nothing,
+ * so that cp -p, sed -i and editors that copy a file's mode do not fail.
+ */
 static int rfs_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
 {
 	(void) mode;
 	(void) fi;
-	return tree_refuse_change(rfs_get(), path, -EPERM);
+	return tree_refuse_change(rfs_get(), path, 0);
 }
 
 static int rfs_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_info *fi)
@@ -183,7 +227,7 @@ static int rfs_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_in
 	(void) uid;
 	(void) gid;
 	(void) fi;
-	return tree_refuse_change(rfs_get(), path, -EPERM);
+	return tree_refuse_change(rfs_get(), path, 0);
 }
 
 static int rfs_utimens(const char *path, const struct timespec tv[2], struct fuse_file_info *fi)
@@ -213,6 +257,8 @@ static const struct fuse_operations rfs_operations = {
 	.open = rfs_open,
 	.read = rfs_read,
 	.release = rfs_release,
+	.flush = rfs_flush,
+	.fsync = rfs_fsync,
 	.unlink = rfs_unlink,
 	.rmdir = rfs_rmdir,
 	.mkdir = rfs_mkdir,
@@ -222,6 +268,9 @@ static const struct fuse_operations rfs_operations = {
 	.truncate = rfs_truncate,
 	.write = rfs_write,
 	.setxattr = rfs_setxattr,
+	.getxattr = rfs_getxattr,
+	.listxattr = rfs_listxattr,
+	.removexattr = rfs_removexattr,
 	.chmod = rfs_chmod,
 	.chown = rfs_chown,
 	.utimens = rfs_utimens,

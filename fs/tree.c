@@ -15,7 +15,7 @@
 
 #define BLOCK_SIZE (1 << 20) /* st_blksize: reads of a big value come in 1 MiB ranges */
 
-static int parse(struct rfs *fs, const char *path, struct fs_path *p)
+int tree_parse(struct rfs *fs, const char *path, struct fs_path *p)
 {
 	return paths_parse(path, fs->db_count, fs->only_db, fs->ghosts != NULL, p);
 }
@@ -126,8 +126,7 @@ int tree_resolve(struct rfs *fs, int db, const char *name, struct tree_key *out)
 	return 0;
 }
 
-/* Fetch and render a non-string value into `text`. */
-static int render_key(struct rfs *fs, const struct tree_key *k, enum rv_type type,
+int tree_render_key(struct rfs *fs, const struct tree_key *k, enum rv_type type,
 		      struct render_buf *text)
 {
 	struct rv_value value = {0};
@@ -178,7 +177,7 @@ static int value_size(struct rfs *fs, const struct tree_key *k, enum rv_type typ
 
 	if (type == RV_STRING)
 		return redis_string_length(fs->pool, k->db, k->key, k->len, size);
-	ret = render_key(fs, k, type, &text);
+	ret = tree_render_key(fs, k, type, &text);
 	*size = text.len;
 	render_buf_free(&text);
 	return ret;
@@ -207,7 +206,7 @@ int tree_getattr(struct rfs *fs, const char *path, struct stat *st)
 	struct fs_path p;
 	int ret;
 
-	ret = parse(fs, path, &p);
+	ret = tree_parse(fs, path, &p);
 	if (ret)
 		return ret;
 	if (p.kind >= PATH_GHOSTS)
@@ -256,7 +255,7 @@ int tree_opendir(struct rfs *fs, const char *path, struct tree_dir **out)
 	char name[16];
 	int ret;
 
-	ret = parse(fs, path, &p);
+	ret = tree_parse(fs, path, &p);
 	if (ret)
 		return ret;
 	if (p.kind == PATH_KEY || p.kind == PATH_GHOST_MEMBER)
@@ -303,81 +302,13 @@ int tree_refuse_change(struct rfs *fs, const char *path, int err)
 	return fs->read_only ? -EROFS : err;
 }
 
-int tree_open(struct rfs *fs, const char *path, int flags, struct tree_file **out)
-{
-	struct tree_file *file;
-	struct fs_path p;
-	int ret;
-
-	ret = parse(fs, path, &p);
-	if (ret)
-		return ret;
-	if (p.kind != PATH_KEY && p.kind != PATH_GHOST_MEMBER)
-		return -EISDIR;
-	if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))
-		return tree_refuse_change(fs, path, -EOPNOTSUPP); /* writes: not yet */
-	file = calloc(1, sizeof *file);
-	if (!file)
-		return -ENOMEM;
-	if (p.kind == PATH_GHOST_MEMBER) {
-		/* a ghost file holds its member: served from memory like a rendered value */
-		file->type = RV_OTHER;
-		ret = ghost_tree_read_member(fs, &p, &file->text);
-		goto done;
-	}
-	ret = tree_resolve(fs, p.db, p.name, &file->key);
-	if (!ret)
-		ret = redis_key_type(fs->pool, p.db, file->key.key, file->key.len, &file->type);
-	if (!ret && file->type == RV_NONE)
-		ret = -ENOENT;
-	if (!ret && file->type != RV_STRING)
-		ret = render_key(fs, &file->key, file->type, &file->text);
-done:
-	if (ret) {
-		tree_release(file);
-		return ret;
-	}
-	*out = file;
-	return 0;
-}
-
-ssize_t tree_read(struct rfs *fs, struct tree_file *file, char *buf, size_t size, off_t off)
-{
-	size_t got = 0;
-	int ret;
-
-	if (off < 0)
-		return -EINVAL;
-	if (file->type == RV_STRING) {
-		ret = redis_string_range(fs->pool, file->key.db, file->key.key, file->key.len, off,
-					 size, buf, &got);
-		return ret ? ret : (ssize_t) got;
-	}
-	if ((size_t) off >= file->text.len)
-		return 0;
-	got = file->text.len - (size_t) off;
-	if (got > size)
-		got = size;
-	memcpy(buf, file->text.data + off, got);
-	return (ssize_t) got;
-}
-
-void tree_release(struct tree_file *file)
-{
-	if (!file)
-		return;
-	tree_key_free(&file->key);
-	render_buf_free(&file->text);
-	free(file);
-}
-
 int tree_unlink(struct rfs *fs, const char *path)
 {
 	struct tree_key k;
 	struct fs_path p;
 	int ret;
 
-	ret = parse(fs, path, &p);
+	ret = tree_parse(fs, path, &p);
 	if (ret)
 		return ret;
 	if (p.kind != PATH_KEY && p.kind != PATH_GHOST_MEMBER)
@@ -407,7 +338,7 @@ int tree_rmdir(struct rfs *fs, const char *path)
 	struct fs_path p;
 	int ret;
 
-	ret = parse(fs, path, &p);
+	ret = tree_parse(fs, path, &p);
 	if (ret)
 		return ret;
 	if (p.kind == PATH_KEY || p.kind == PATH_GHOST_MEMBER)

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "../backend/rv.h"
+#include "paths.h"
 #include "render.h"
 #include "rfs.h"
 
@@ -17,6 +18,9 @@
  * shortened name.
  */
 
+/* Parse a path of this mount (paths_parse with the mount's databases and rules). */
+int tree_parse(struct rfs *fs, const char *path, struct fs_path *p);
+
 /* A key resolved from a file name. The key is allocated; tree_key_free() frees it. */
 struct tree_key {
 	int db;
@@ -25,6 +29,10 @@ struct tree_key {
 };
 
 void tree_key_free(struct tree_key *k);
+
+/* Fetch a key's value of type `type` and append its SPEC 4 text to `text`. */
+int tree_render_key(struct rfs *fs, const struct tree_key *k, enum rv_type type,
+		    struct render_buf *text);
 
 /*
  * Resolve a file name in database `db` to exactly one key: the name read
@@ -55,20 +63,6 @@ int tree_push_name(struct rv_array *names, const char *name);
 
 int tree_opendir(struct rfs *fs, const char *path, struct tree_dir **out);
 void tree_closedir(struct tree_dir *dir);
-
-/* An open file: strings are read in ranges, other types (and ghosts) rendered at open. */
-struct tree_file {
-	struct tree_key key;
-	enum rv_type type;
-	struct render_buf text; /* the rendered value of a non-string */
-};
-
-int tree_open(struct rfs *fs, const char *path, int flags, struct tree_file **out);
-
-/* Read up to `size` bytes at `off`; returns the count read or -errno. */
-ssize_t tree_read(struct rfs *fs, struct tree_file *file, char *buf, size_t size, off_t off);
-
-void tree_release(struct tree_file *file);
 
 /* rm: UNLINK of the key. */
 int tree_unlink(struct rfs *fs, const char *path);

@@ -1,0 +1,233 @@
+/* redis_write.c - the commands that change keys: strings, whole collections, renames. */
+#include "redis_write.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "redis_command.h"
+
+#define WRITE_ROUND 1000 /* members per RPUSH/SADD/ZADD/HSET: bounded argv and reply work */
+
+/* Fill an inline command from (const char *, size_t) pairs. */
+static void cmd_set(struct redis_cmd *cmd, int argc, ...)
+{
+	va_list ap;
+
+	memset(cmd, 0, sizeof *cmd);
+	cmd->argc = argc;
+	va_start(ap, argc);
+	for (int i = 0; i < argc; i++) {
+		cmd->argv[i] = va_arg(ap, const char *);
+		cmd->argvlen[i] = va_arg(ap, size_t);
+	}
+	va_end(ap);
+}
+
+#define ARG(s) (s), strlen(s)
+
+static int parse_pttl(const redisReply *reply, void *arg, size_t index)
+{
+	(void) index;
+	if (reply->type != REDIS_REPLY_INTEGER)
+		return -EIO;
+	if (reply->integer == -2)
+		return -ENOENT;
+	*(long long *) arg = reply->integer;
+	return 0;
+}
+
+int redis_pttl(struct redis_pool *pool, int db, const char *key, size_t klen, long long *pttl)
+{
+	struct redis_cmd cmd;
+
+	cmd_set(&cmd, 2, ARG("PTTL"), key, klen);
+	return redis_pipeline(pool, db, &cmd, 1, parse_pttl, pttl);
+}
+
+static int parse_created(const redisReply *reply, void *arg, size_t index)
+{
+	(void) index;
+	*(int *) arg = reply->type != REDIS_REPLY_NIL; /* NX on an existing key: nil */
+	return 0;
+}
+
+int redis_create_string(struct redis_pool *pool, int db, const char *key, size_t klen,
+			int *created)
+{
+	struct redis_cmd cmd;
+
+	cmd_set(&cmd, 4, ARG("SET"), key, klen, "", (size_t) 0, ARG("NX"));
+	return redis_pipeline(pool, db, &cmd, 1, parse_created, created);
+}
+
+int redis_write_string(struct redis_pool *pool, int db, const char *key, size_t klen,
+		       const char *value, size_t len)
+{
+	struct redis_cmd cmd;
+
+	cmd_set(&cmd, 4, ARG("SET"), key, klen, value ? value : "", len, ARG("KEEPTTL"));
+	return redis_pipeline(pool, db, &cmd, 1, NULL, NULL);
+}
+
+/*
+ * The reply of a MULTI/EXEC pipeline: only EXEC's (the last) matters. A nil
+ * EXEC (aborted) or an error inside it fails the whole change.
+ */
+struct exec_state {
+	size_t last;
+	long long first_integer; /* of the first command inside the transaction */
+};
+
+static int parse_exec(const redisReply *reply, void *arg, size_t index)
+{
+	struct exec_state *st = arg;
+
+	if (index != st->last)
+		return 0; /* +OK of MULTI, +QUEUED of each command */
+	if (reply->type != REDIS_REPLY_ARRAY)
+		return -EIO;
+	for (size_t i = 0; i < reply->elements; i++) {
+		if (reply->element[i]->type == REDIS_REPLY_ERROR)
+			return -EIO;
+	}
+	if (reply->elements && reply->element[0]->type == REDIS_REPLY_INTEGER)
+		st->first_integer = reply->element[0]->integer;
+	return 0;
+}
+
+/* Run cmds[1 .. n-2] between MULTI (cmds[0]) and EXEC (cmds[n-1]). */
+static int transaction(struct redis_pool *pool, int db, struct redis_cmd *cmds, size_t n,
+		       long long *first_integer)
+{
+	struct exec_state st = {.last = n - 1, .first_integer = 0};
+	int ret;
+
+	cmd_set(&cmds[0], 1, ARG("MULTI"));
+	cmd_set(&cmds[n - 1], 1, ARG("EXEC"));
+	ret = redis_pipeline(pool, db, cmds, n, parse_exec, &st);
+	if (first_integer)
+		*first_integer = st.first_integer;
+	return ret;
+}
+
+static const char *const add_commands[] = {
+	[RV_LIST] = "RPUSH", [RV_SET] = "SADD", [RV_ZSET] = "ZADD", [RV_HASH] = "HSET"};
+
+int redis_write_collection(struct redis_pool *pool, int db, const char *key, size_t klen,
+			   const struct rv_value *v, long long pttl)
+{
+	size_t per = (v->type == RV_ZSET || v->type == RV_HASH) ? 2 : 1;
+	size_t members = v->items.count / per, rounds = (members + WRITE_ROUND - 1) / WRITE_ROUND;
+	size_t n = rounds + 4; /* MULTI, UNLINK, rounds, PEXPIRE, EXEC */
+	const char **argv = NULL;
+	size_t *argvlen = NULL, c = 1, at = 0;
+	struct redis_cmd *cmds;
+	char ttl[24];
+	int ret;
+
+	if (v->type != RV_LIST && v->type != RV_SET && v->type != RV_ZSET && v->type != RV_HASH)
+		return -EINVAL;
+	cmds = calloc(n, sizeof *cmds);
+	if (members) {
+		argv = malloc((v->items.count + 2 * rounds) * sizeof *argv);
+		argvlen = malloc((v->items.count + 2 * rounds) * sizeof *argvlen);
+	}
+	if (!cmds || (members && (!argv || !argvlen))) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	cmd_set(&cmds[c++], 2, ARG("UNLINK"), key, klen);
+	for (size_t r = 0; r < rounds; r++) {
+		size_t first = r * WRITE_ROUND * per;
+		size_t count = members - r * WRITE_ROUND;
+		size_t start = at;
+
+		if (count > WRITE_ROUND)
+			count = WRITE_ROUND;
+		argv[at] = add_commands[v->type];
+		argvlen[at++] = strlen(add_commands[v->type]);
+		argv[at] = key;
+		argvlen[at++] = klen;
+		for (size_t i = 0; i < count * per; i++) {
+			size_t item = first + i;
+
+			/* ZADD takes score then member; rv.h holds member then score */
+			if (v->type == RV_ZSET)
+				item = first + (i ^ 1);
+			argv[at] = rv_array_get(&v->items, item, &argvlen[at]);
+			at++;
+		}
+		cmds[c].argc = (int) (at - start);
+		cmds[c].many = &argv[start];
+		cmds[c].manylen = &argvlen[start];
+		c++;
+	}
+	if (members && pttl > 0) {
+		snprintf(ttl, sizeof ttl, "%lld", pttl);
+		cmd_set(&cmds[c++], 3, ARG("PEXPIRE"), key, klen, ARG(ttl));
+	}
+	ret = transaction(pool, db, cmds, c + 1, NULL);
+out:
+	free(cmds);
+	free(argv);
+	free(argvlen);
+	return ret;
+}
+
+int redis_rename(struct redis_pool *pool, int db, const char *from, size_t flen, const char *to,
+		 size_t tlen, bool noreplace, long long pttl)
+{
+	struct redis_cmd cmds[4];
+	long long renamed = 1;
+	char ttl[24];
+	size_t n = 3;
+	int ret;
+
+	if (noreplace)
+		cmd_set(&cmds[1], 3, ARG("RENAMENX"), from, flen, to, tlen);
+	else
+		cmd_set(&cmds[1], 3, ARG("RENAME"), from, flen, to, tlen);
+	if (pttl > 0) {
+		snprintf(ttl, sizeof ttl, "%lld", pttl);
+		cmd_set(&cmds[2], 3, ARG("PEXPIRE"), to, tlen, ARG(ttl));
+		n = 4;
+	}
+	ret = transaction(pool, db, cmds, n, noreplace ? &renamed : NULL);
+	if (!ret && noreplace && renamed == 0)
+		return -EEXIST;
+	return ret;
+}
+
+int redis_move(struct redis_pool *pool, int db, const char *from, size_t flen, int to_db,
+	       const char *to, size_t tlen, bool noreplace)
+{
+	struct redis_cmd cmds[4];
+	long long copied = 0;
+	char dbtext[16];
+	int ret;
+
+	snprintf(dbtext, sizeof dbtext, "%d", to_db);
+	if (noreplace)
+		cmd_set(&cmds[1], 5, ARG("COPY"), from, flen, to, tlen, ARG("DB"), ARG(dbtext));
+	else
+		cmd_set(&cmds[1], 6, ARG("COPY"), from, flen, to, tlen, ARG("DB"), ARG(dbtext),
+			ARG("REPLACE"));
+	cmd_set(&cmds[2], 2, ARG("UNLINK"), from, flen);
+	/*
+	 * Without REPLACE, a COPY that finds the target answers 0: the UNLINK
+	 * after it in the same transaction must then not run, so check first.
+	 */
+	if (noreplace) {
+		ret = transaction(pool, db, (struct redis_cmd[]){{0}, cmds[1], {0}}, 3, &copied);
+		if (ret)
+			return ret;
+		if (!copied)
+			return -EEXIST;
+		return transaction(pool, db, (struct redis_cmd[]){{0}, cmds[2], {0}}, 3, NULL);
+	}
+	ret = transaction(pool, db, cmds, 4, &copied);
+	return ret ? ret : (copied ? 0 : -ENOENT);
+}

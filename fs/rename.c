@@ -1,0 +1,132 @@
+/* rename.c - mv within and across databases (SPEC 5): RENAME, COPY+UNLINK, text into a collection. */
+#include "rename.h"
+
+#include <errno.h>
+#include <fuse_log.h>
+#include <linux/fs.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../backend/redis_keys.h"
+#include "../backend/redis_write.h"
+#include "names.h"
+#include "parse.h"
+#include "tree.h"
+
+/* The target of a rename: a canonical name (it may not exist yet) or an existing shortened one. */
+static int resolve_target(struct rfs *fs, const struct fs_path *p, struct tree_key *k)
+{
+	int ret = tree_resolve(fs, p->db, p->name, k);
+
+	/* a non-canonical name, or a shortened one that names no key, says no key to make */
+	return ret == -ENOENT ? -EINVAL : ret;
+}
+
+/* Parse the string `src` as text of the target's type and write it over the target. */
+static int string_into_collection(struct rfs *fs, const struct tree_key *src,
+				  const struct tree_key *dst, enum rv_type dst_type)
+{
+	struct rv_value text = {0}, value = {0};
+	char err[256], name[NAMES_MAX + 1];
+	long long pttl = -1;
+	const char *p = NULL;
+	size_t len = 0;
+	int ret;
+
+	ret = redis_fetch_value(fs->pool, src->db, src->key, src->len, RV_STRING, &text);
+	if (!ret && text.items.count)
+		p = rv_array_get(&text.items, 0, &len);
+	if (!ret) {
+		ret = parse_value(dst_type, p ? p : "", len, &value, err, sizeof err);
+		if (ret == -EINVAL) {
+			names_encode(dst->key, dst->len, name);
+			fuse_log(FUSE_LOG_ERR, "redisfs: db%d '%s': not replaced, the %s text has %s\n",
+				 dst->db, name, rv_type_name(dst_type), err);
+		}
+	}
+	if (!ret)
+		ret = redis_pttl(fs->pool, dst->db, dst->key, dst->len, &pttl);
+	if (!ret)
+		ret = redis_write_collection(fs->pool, dst->db, dst->key, dst->len, &value, pttl);
+	/* the target holds the text now: a failure here leaves both, never neither */
+	if (!ret)
+		ret = redis_unlink(fs->pool, src->db, src->key, src->len);
+	rv_value_free(&text);
+	rv_value_free(&value);
+	return ret;
+}
+
+/* The TTL a same-database RENAME should leave on the target: its own, when the source has none. */
+static int inherited_pttl(struct rfs *fs, const struct tree_key *src, const struct tree_key *dst,
+			  long long *pttl)
+{
+	long long src_pttl = -1;
+	int ret;
+
+	*pttl = -1;
+	ret = redis_pttl(fs->pool, src->db, src->key, src->len, &src_pttl);
+	if (ret || src_pttl >= 0)
+		return ret;
+	ret = redis_pttl(fs->pool, dst->db, dst->key, dst->len, pttl);
+	return ret == -ENOENT ? 0 : ret;
+}
+
+static int rename_resolved(struct rfs *fs, const struct tree_key *src, const struct tree_key *dst,
+			   bool noreplace)
+{
+	enum rv_type src_type, dst_type;
+	long long pttl = -1;
+	int ret;
+
+	ret = redis_key_type(fs->pool, src->db, src->key, src->len, &src_type);
+	if (!ret && src_type == RV_NONE)
+		ret = -ENOENT;
+	if (!ret)
+		ret = redis_key_type(fs->pool, dst->db, dst->key, dst->len, &dst_type);
+	if (ret)
+		return ret;
+	if (noreplace && dst_type != RV_NONE)
+		return -EEXIST;
+	if (src->db == dst->db && src->len == dst->len && !memcmp(src->key, dst->key, src->len))
+		return 0; /* rename(2) of a name onto itself does nothing */
+	if (src_type == RV_STRING && (dst_type == RV_LIST || dst_type == RV_SET ||
+				      dst_type == RV_ZSET || dst_type == RV_HASH))
+		return string_into_collection(fs, src, dst, dst_type);
+	if (src->db != dst->db)
+		return redis_move(fs->pool, src->db, src->key, src->len, dst->db, dst->key,
+				  dst->len, noreplace);
+	if (dst_type != RV_NONE)
+		ret = inherited_pttl(fs, src, dst, &pttl);
+	return ret ? ret
+		   : redis_rename(fs->pool, src->db, src->key, src->len, dst->key, dst->len,
+				  noreplace, pttl);
+}
+
+int rename_key(struct rfs *fs, const char *from, const char *to, unsigned int flags)
+{
+	struct tree_key src = {0}, dst = {0};
+	struct fs_path pf, pt;
+	int ret;
+
+	ret = tree_parse(fs, from, &pf);
+	if (!ret)
+		ret = tree_parse(fs, to, &pt);
+	if (ret)
+		return fs->read_only ? -EROFS : ret;
+	if (fs->read_only)
+		return -EROFS;
+	if (pf.kind != PATH_KEY || pt.kind != PATH_KEY)
+		return -EPERM; /* folders and ghosts are not renamed */
+	if (flags & ~(unsigned int) RENAME_NOREPLACE)
+		return -EINVAL;
+	ret = tree_resolve(fs, pf.db, pf.name, &src);
+	if (!ret)
+		ret = resolve_target(fs, &pt, &dst);
+	if (!ret)
+		ret = rename_resolved(fs, &src, &dst, flags & RENAME_NOREPLACE);
+	if (!ret)
+		tree_mark_changed(fs);
+	tree_key_free(&src);
+	tree_key_free(&dst);
+	return ret;
+}
