@@ -1,0 +1,198 @@
+/* redis_meta.c - the commands behind a key's extended attributes, with their reply parsing. */
+#include "redis_meta.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "redis_command.h"
+
+#define TTL_NONE    -1 /* TTL's answer for a key that does not expire */
+#define TTL_MISSING -2 /* TTL's answer for a key that does not exist */
+
+/*
+ * NAME key, or NAME SUB key when `sub` is not NULL (OBJECT ENCODING, MEMORY
+ * USAGE): the shape of every command here. The key goes as (pointer, length).
+ */
+static void key_command(struct redis_cmd *cmd, const char *name, const char *sub,
+			const char *key, size_t klen)
+{
+	cmd->argc = 0;
+	cmd->argv[cmd->argc] = name;
+	cmd->argvlen[cmd->argc++] = strlen(name);
+	if (sub) {
+		cmd->argv[cmd->argc] = sub;
+		cmd->argvlen[cmd->argc++] = strlen(sub);
+	}
+	cmd->argv[cmd->argc] = key;
+	cmd->argvlen[cmd->argc++] = klen;
+}
+
+/* Append one more argument, a C string (a number). */
+static void add_arg(struct redis_cmd *cmd, const char *arg)
+{
+	cmd->argv[cmd->argc] = arg;
+	cmd->argvlen[cmd->argc++] = strlen(arg);
+}
+
+static int send_one(struct redis_pool *pool, int db, struct redis_cmd *cmd,
+		    redis_parse_fn parse, void *arg)
+{
+	return redis_command(pool, db, cmd->argc, cmd->argv, cmd->argvlen, parse, arg);
+}
+
+/* An integer reply; nil (a missing key for MEMORY USAGE) is -ENOENT. */
+static int parse_integer(const redisReply *reply, void *arg)
+{
+	if (reply->type == REDIS_REPLY_NIL)
+		return -ENOENT;
+	if (reply->type != REDIS_REPLY_INTEGER)
+		return -EIO;
+	*(long long *) arg = reply->integer;
+	return 0;
+}
+
+/* A short word (status or bulk) into a REDIS_META_WORD_MAX buffer; nil is -ENOENT. */
+static int parse_word(const redisReply *reply, void *arg)
+{
+	char *word = arg;
+
+	if (reply->type == REDIS_REPLY_NIL)
+		return -ENOENT;
+	if (reply->type != REDIS_REPLY_STATUS && reply->type != REDIS_REPLY_STRING)
+		return -EIO;
+	if (reply->len >= REDIS_META_WORD_MAX || memchr(reply->str, '\0', reply->len))
+		return -EIO;
+	memcpy(word, reply->str, reply->len);
+	word[reply->len] = '\0';
+	return 0;
+}
+
+int redis_meta_type(struct redis_pool *pool, int db, const char *key, size_t klen, char *word)
+{
+	struct redis_cmd cmd;
+	int ret;
+
+	key_command(&cmd, "TYPE", NULL, key, klen);
+	ret = send_one(pool, db, &cmd, parse_word, word);
+	if (!ret && strcmp(word, "none") == 0)
+		ret = -ENOENT;
+	return ret;
+}
+
+int redis_meta_ttl(struct redis_pool *pool, int db, const char *key, size_t klen,
+		   long long *seconds)
+{
+	struct redis_cmd cmd;
+	long long ttl = 0;
+	int ret;
+
+	key_command(&cmd, "TTL", NULL, key, klen);
+	ret = send_one(pool, db, &cmd, parse_integer, &ttl);
+	if (ret)
+		return ret;
+	if (ttl == TTL_MISSING)
+		return -ENOENT;
+	if (ttl < TTL_NONE)
+		return -EIO;
+	*seconds = ttl;
+	return 0;
+}
+
+int redis_meta_expire(struct redis_pool *pool, int db, const char *key, size_t klen,
+		      long long seconds)
+{
+	struct redis_cmd cmd;
+	char number[24];
+	long long set = 0;
+	int ret;
+
+	if (seconds < 1)
+		return -EINVAL;
+	snprintf(number, sizeof number, "%lld", seconds);
+	key_command(&cmd, "EXPIRE", NULL, key, klen);
+	add_arg(&cmd, number);
+	ret = send_one(pool, db, &cmd, parse_integer, &set);
+	return ret ? ret : (set ? 0 : -ENOENT); /* without NX/XX/GT/LT, 0 means no such key */
+}
+
+/* Integer replies of a pipeline, one slot per command. */
+static int parse_each_integer(const redisReply *reply, void *arg, size_t index)
+{
+	long long *out = arg;
+
+	return parse_integer(reply, &out[index]);
+}
+
+/*
+ * `cmd` and EXISTS of the same key in one round trip: PERSIST and the
+ * length commands answer 0 both for "nothing to do" and for "no such key".
+ */
+static int with_exists(struct redis_pool *pool, int db, const struct redis_cmd *cmd,
+		       const char *key, size_t klen, long long *result)
+{
+	struct redis_cmd cmds[2];
+	long long replies[2] = {0, 0};
+	int ret;
+
+	cmds[0] = *cmd;
+	key_command(&cmds[1], "EXISTS", NULL, key, klen);
+	ret = redis_pipeline(pool, db, cmds, 2, parse_each_integer, replies);
+	if (ret)
+		return ret;
+	if (!replies[1])
+		return -ENOENT;
+	*result = replies[0];
+	return 0;
+}
+
+int redis_meta_persist(struct redis_pool *pool, int db, const char *key, size_t klen)
+{
+	struct redis_cmd cmd;
+	long long removed;
+
+	key_command(&cmd, "PERSIST", NULL, key, klen);
+	return with_exists(pool, db, &cmd, key, klen, &removed);
+}
+
+int redis_meta_length(struct redis_pool *pool, int db, const char *key, size_t klen,
+		      enum rv_type type, long long *length)
+{
+	static const char *const commands[] = {
+		[RV_STRING] = "STRLEN", [RV_LIST] = "LLEN", [RV_SET] = "SCARD",
+		[RV_ZSET] = "ZCARD",	[RV_HASH] = "HLEN", [RV_STREAM] = "XLEN",
+	};
+	struct redis_cmd cmd;
+
+	if (type == RV_NONE)
+		return -ENOENT;
+	if (type < RV_STRING || type > RV_STREAM)
+		return -ENODATA;
+	key_command(&cmd, commands[type], NULL, key, klen);
+	return with_exists(pool, db, &cmd, key, klen, length);
+}
+
+int redis_meta_encoding(struct redis_pool *pool, int db, const char *key, size_t klen,
+			char *word)
+{
+	struct redis_cmd cmd;
+
+	key_command(&cmd, "OBJECT", "ENCODING", key, klen);
+	return send_one(pool, db, &cmd, parse_word, word);
+}
+
+int redis_meta_memory(struct redis_pool *pool, int db, const char *key, size_t klen,
+		      long long *bytes)
+{
+	struct redis_cmd cmd;
+	long long n = 0;
+	int ret;
+
+	key_command(&cmd, "MEMORY", "USAGE", key, klen);
+	ret = send_one(pool, db, &cmd, parse_integer, &n);
+	if (!ret && n < 0)
+		ret = -EIO;
+	if (!ret)
+		*bytes = n;
+	return ret;
+}

@@ -1,0 +1,235 @@
+/* xattr.c - the user.redis.* extended attributes of a key's file (SPEC section 4). */
+#include "xattr.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/xattr.h>
+
+#include "../backend/redis_meta.h"
+#include "paths.h"
+#include "tree.h"
+
+#define XATTR_OURS "user.redis." /* the namespace of our names: no other name is settable */
+
+/*
+ * The largest TTL accepted: EXPIRE refuses seconds whose milliseconds,
+ * added to the server's clock, overflow 64 bits. Half of that limit keeps
+ * clear of the edge whatever the clock says, and is still 146 million years.
+ */
+#define TTL_MAX (LLONG_MAX / 1000 / 2)
+
+#define VALUE_MAX REDIS_META_WORD_MAX /* a value: a word, or a 64-bit decimal (20 bytes) */
+
+enum attr {
+	ATTR_TYPE,
+	ATTR_TTL,
+	ATTR_LENGTH,
+	ATTR_ENCODING,
+	ATTR_MEMORY,
+	ATTR_COUNT,
+};
+
+/* In the order listxattr gives them, which is the order getfattr -d prints. */
+static const char *const attr_names[ATTR_COUNT] = {
+	[ATTR_TYPE] = "user.redis.type",	 [ATTR_TTL] = "user.redis.ttl",
+	[ATTR_LENGTH] = "user.redis.length",	 [ATTR_ENCODING] = "user.redis.encoding",
+	[ATTR_MEMORY] = "user.redis.memory",
+};
+
+/* The attribute called `name`, or -1. Pure: the check that spares Redis foreign names. */
+static int attr_find(const char *name)
+{
+	for (int a = 0; a < ATTR_COUNT; a++) {
+		if (strcmp(name, attr_names[a]) == 0)
+			return a;
+	}
+	return -1;
+}
+
+static bool attr_ours(const char *name)
+{
+	return strncmp(name, XATTR_OURS, strlen(XATTR_OURS)) == 0;
+}
+
+/* 1 when `path` is a key's file (its name in p), 0 for folders and ghosts, or -errno. */
+static int key_path(struct rfs *fs, const char *path, struct fs_path *p)
+{
+	int ret = paths_parse(path, fs->db_count, fs->only_db, fs->ghosts != NULL, p);
+
+	if (ret)
+		return ret;
+	return p->kind == PATH_KEY;
+}
+
+/*
+ * The value of attribute `attr` of key `k` into `text` (VALUE_MAX bytes,
+ * NUL-terminated): its length, or -errno.
+ */
+static int attr_read(struct rfs *fs, const struct tree_key *k, enum attr attr, char *text)
+{
+	long long n = 0;
+	int ret;
+
+	switch (attr) {
+	case ATTR_TYPE:
+		ret = redis_meta_type(fs->pool, k->db, k->key, k->len, text);
+		return ret ? ret : (int) strlen(text);
+	case ATTR_ENCODING:
+		ret = redis_meta_encoding(fs->pool, k->db, k->key, k->len, text);
+		return ret ? ret : (int) strlen(text);
+	case ATTR_TTL:
+		ret = redis_meta_ttl(fs->pool, k->db, k->key, k->len, &n);
+		break;
+	case ATTR_LENGTH:
+		/* which command counts depends on the type: a second round trip */
+		ret = redis_meta_type(fs->pool, k->db, k->key, k->len, text);
+		if (!ret)
+			ret = redis_meta_length(fs->pool, k->db, k->key, k->len,
+						rv_type_parse(text, strlen(text)), &n);
+		break;
+	case ATTR_MEMORY:
+		ret = redis_meta_memory(fs->pool, k->db, k->key, k->len, &n);
+		break;
+	default:
+		return -ENODATA;
+	}
+	return ret ? ret : snprintf(text, VALUE_MAX, "%lld", n);
+}
+
+/* Hand out `len` bytes of `data` by the size-0 protocol of getxattr and listxattr. */
+static int hand_out(const char *data, int len, char *buf, size_t size)
+{
+	if (size == 0)
+		return len;
+	if ((size_t) len > size)
+		return -ERANGE;
+	memcpy(buf, data, (size_t) len);
+	return len;
+}
+
+int xattr_get(struct rfs *fs, const char *path, const char *name, char *value, size_t size)
+{
+	int attr = attr_find(name);
+	char text[VALUE_MAX];
+	struct tree_key k;
+	struct fs_path p;
+	int ret;
+
+	if (attr < 0)
+		return -ENODATA; /* security.*, system.*: no round trip, no path parsing */
+	ret = key_path(fs, path, &p);
+	if (ret <= 0)
+		return ret ? ret : -ENODATA;
+	ret = tree_resolve(fs, p.db, p.name, &k);
+	if (ret)
+		return ret;
+	ret = attr_read(fs, &k, (enum attr) attr, text);
+	tree_key_free(&k);
+	return ret < 0 ? ret : hand_out(text, ret, value, size);
+}
+
+int xattr_list(struct rfs *fs, const char *path, char *list, size_t size)
+{
+	char names[ATTR_COUNT * 24]; /* the longest name has 19 bytes */
+	struct fs_path p;
+	size_t len = 0;
+	int ret;
+
+	ret = key_path(fs, path, &p);
+	if (ret <= 0)
+		return ret; /* a folder or a ghost file: an empty list */
+	for (int a = 0; a < ATTR_COUNT; a++) {
+		size_t n = strlen(attr_names[a]) + 1;
+
+		memcpy(names + len, attr_names[a], n);
+		len += n;
+	}
+	return hand_out(names, (int) len, list, size);
+}
+
+int xattr_parse_ttl(const char *value, size_t size, long long *seconds)
+{
+	long long n = 0;
+
+	if (size == 2 && memcmp(value, "-1", 2) == 0) {
+		*seconds = XATTR_TTL_PERSIST;
+		return 0;
+	}
+	if (size == 0)
+		return -EINVAL;
+	for (size_t i = 0; i < size; i++) {
+		int digit = value[i] - '0';
+
+		if (digit < 0 || digit > 9 || n > (TTL_MAX - digit) / 10)
+			return -EINVAL;
+		n = n * 10 + digit;
+	}
+	if (n == 0)
+		return -EINVAL; /* EXPIRE 0 would remove the key: rm is the way to do that */
+	*seconds = n;
+	return 0;
+}
+
+/* EXPIRE or PERSIST the key of a file; the mount's mtime moves on when it worked. */
+static int set_ttl(struct rfs *fs, const struct fs_path *p, long long seconds)
+{
+	struct tree_key k;
+	int ret;
+
+	ret = tree_resolve(fs, p->db, p->name, &k);
+	if (ret)
+		return ret;
+	if (seconds == XATTR_TTL_PERSIST)
+		ret = redis_meta_persist(fs->pool, k.db, k.key, k.len);
+	else
+		ret = redis_meta_expire(fs->pool, k.db, k.key, k.len, seconds);
+	tree_key_free(&k);
+	if (!ret)
+		tree_mark_changed(fs);
+	return ret;
+}
+
+int xattr_set(struct rfs *fs, const char *path, const char *name, const char *value,
+	      size_t size, int flags)
+{
+	int attr = attr_find(name);
+	long long seconds;
+	struct fs_path p;
+	int ret;
+
+	if (fs->read_only)
+		return -EROFS; /* first: no name or value may lead to a command */
+	ret = key_path(fs, path, &p);
+	if (ret < 0)
+		return ret;
+	if (ret == 0 || !attr_ours(name))
+		return -ENOTSUP;
+	if (attr != ATTR_TTL)
+		return -EPERM; /* type, length, encoding, memory: Redis's to say */
+	if (flags & XATTR_CREATE)
+		return -EEXIST; /* every key has a TTL, -1 when it has none */
+	ret = xattr_parse_ttl(value, size, &seconds);
+	return ret ? ret : set_ttl(fs, &p, seconds);
+}
+
+int xattr_remove(struct rfs *fs, const char *path, const char *name)
+{
+	int attr = attr_find(name);
+	struct fs_path p;
+	int ret;
+
+	if (fs->read_only)
+		return -EROFS;
+	ret = key_path(fs, path, &p);
+	if (ret < 0)
+		return ret;
+	if (ret == 0 || attr < 0)
+		return -ENODATA;
+	if (attr != ATTR_TTL)
+		return -EPERM;
+	/* a key without its TTL attribute is a key that does not expire */
+	return set_ttl(fs, &p, XATTR_TTL_PERSIST);
+}
