@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "redis_command.h"
+#include "redis_reply.h"
 
 #define SCAN_COUNT 1000	  /* keys per SCAN: ~1 ms of server time, few round trips */
 #define RANGE_CHUNK 4096  /* elements per LRANGE/ZRANGE/XRANGE: bounded replies */
@@ -262,24 +263,6 @@ int redis_string_range(struct redis_pool *pool, int db, const char *key, size_t 
 	return ret;
 }
 
-/* Append every bulk string of an array reply; *count gets how many. */
-static int push_strings(const redisReply *reply, struct rv_array *out, size_t *count)
-{
-	if (reply->type != REDIS_REPLY_ARRAY)
-		return -EIO;
-	for (size_t i = 0; i < reply->elements; i++) {
-		const redisReply *e = reply->element[i];
-
-		if (e->type != REDIS_REPLY_STRING)
-			return -EIO;
-		if (rv_array_push(out, e->str, e->len))
-			return -ENOMEM;
-	}
-	if (count)
-		*count = reply->elements;
-	return 0;
-}
-
 struct chunk_state {
 	struct rv_value *v;
 	size_t received; /* replies' element count */
@@ -290,7 +273,7 @@ static int parse_chunk(const redisReply *reply, void *arg)
 {
 	struct chunk_state *st = arg;
 
-	return push_strings(reply, &st->v->items, &st->received);
+	return reply_push_strings(reply, &st->v->items, &st->received);
 }
 
 static int parse_whole_string(const redisReply *reply, void *arg)
@@ -417,31 +400,9 @@ static int parse_stream_chunk(const redisReply *reply, void *arg)
 {
 	struct chunk_state *st = arg;
 
-	if (reply->type != REDIS_REPLY_ARRAY)
-		return -EIO;
-	st->received = reply->elements;
-	for (size_t i = 0; i < reply->elements; i++) {
-		const redisReply *entry = reply->element[i];
-		size_t fields = 0;
-		int ret;
-
-		if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2 ||
-		    entry->element[0]->type != REDIS_REPLY_STRING ||
-		    entry->element[0]->len >= sizeof st->last_id)
-			return -EIO;
-		if (rv_array_push(&st->v->items, entry->element[0]->str, entry->element[0]->len))
-			return -ENOMEM;
-		if (entry->element[1]->type != REDIS_REPLY_NIL) {
-			ret = push_strings(entry->element[1], &st->v->items, &fields);
-			if (ret)
-				return ret;
-		}
-		if (rv_value_end_entry(st->v, 1 + fields))
-			return -ENOMEM;
-		memcpy(st->last_id, entry->element[0]->str, entry->element[0]->len);
-		st->last_id[entry->element[0]->len] = '\0';
-	}
-	return 0;
+	if (reply->type == REDIS_REPLY_ARRAY)
+		st->received = reply->elements;
+	return reply_push_stream(reply, st->v, st->last_id, sizeof st->last_id);
 }
 
 static int fetch_stream(struct redis_pool *pool, int db, const char *key, size_t klen,

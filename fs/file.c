@@ -82,6 +82,7 @@ static int commit(struct rfs *fs, const struct tree_key *k, enum rv_type type, c
 			ret = redis_write_collection(fs->pool, k->db, k->key, k->len, &value, pttl);
 		rv_value_free(&value);
 	}
+	tree_forget(fs, k->db, k->key, k->len);
 	if (!ret)
 		tree_mark_changed(fs);
 	return ret;
@@ -199,6 +200,7 @@ int file_create(struct rfs *fs, const char *path, int flags, struct file **out)
 		file_free(f);
 		return ret;
 	}
+	tree_forget(fs, f->key.db, f->key.key, f->key.len);
 	tree_mark_changed(fs);
 	f->type = RV_STRING;
 	f->writable = true;

@@ -88,6 +88,8 @@ int ghost_tree_unlink(struct rfs *fs, const struct fs_path *p)
 	if (ret)
 		return ret;
 	ret = ghosts_remove_member(fs->ghosts, (size_t) rule_of(fs, p), &ref);
+	/* the queue's file in its database folder just changed size */
+	tree_forget(fs, fs->ghosts->rules[rule_of(fs, p)].cfg->db, ref.key, ref.key_len);
 	if (ret == -ESTALE)
 		fuse_log(FUSE_LOG_WARNING,
 			 "redisfs: ghosts/%s/%s/%s: its ID has a row again; left alone\n", p->name,

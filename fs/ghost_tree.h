@@ -4,6 +4,7 @@
 
 #include <sys/stat.h>
 
+#include "dir.h"
 #include "paths.h"
 #include "render.h"
 #include "rfs.h"

@@ -12,6 +12,7 @@
 
 #include "../backend/mysql_client.h"
 #include "../backend/redis_keys.h"
+#include "dir.h"
 #include "ghosts.h"
 #include "ops.h"
 #include "options.h"
@@ -161,6 +162,7 @@ int main(int argc, char *argv[])
 	memset(&opts, 0, sizeof opts);
 	memset(&fs, 0, sizeof fs);
 	pthread_mutex_init(&fs.changed_lock, NULL);
+	pthread_mutex_init(&fs.recent_lock, NULL);
 	clock_gettime(CLOCK_REALTIME, &fs.changed);
 	fs.uid = getuid();
 	fs.gid = getgid();
@@ -197,6 +199,11 @@ int main(int argc, char *argv[])
 		goto out_opts;
 	if (connect_redis(&fs, &opts) || setup_ghosts(&fs, &opts, &mysql, &ghosts))
 		goto out_pool;
+	if (attr_cache_init(&fs.attrs, opts.cache_timeout) ||
+	    !(fs.recent = calloc((size_t) fs.db_count, sizeof *fs.recent))) {
+		fprintf(stderr, "redisfs: out of memory\n");
+		goto out_pool;
+	}
 	if (fuse_mount(fuse, cmd.mountpoint) != 0)
 		goto out_pool;
 	if (fuse_daemonize(cmd.foreground) != 0)
@@ -214,6 +221,9 @@ int main(int argc, char *argv[])
 out_unmount:
 	fuse_unmount(fuse);
 out_pool:
+	dir_forget_listings(&fs);
+	free(fs.recent);
+	attr_cache_free(&fs.attrs);
 	if (fs.ghosts)
 		ghosts_free(fs.ghosts);
 	mysql_pool_close(mysql);
@@ -224,5 +234,6 @@ out_opts:
 	options_free(&opts);
 	fuse_opt_free_args(&args);
 	pthread_mutex_destroy(&fs.changed_lock);
+	pthread_mutex_destroy(&fs.recent_lock);
 	return ret;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rfs.h"
+#include "dir.h"
 #include "file.h"
 #include "rename.h"
 #include "tree.h"
@@ -56,28 +57,34 @@ static int rfs_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_
 		       struct fuse_file_info *fi, enum fuse_readdir_flags flags)
 {
 	struct tree_dir *dir = (struct tree_dir *) (uintptr_t) fi->fh;
+	size_t count = tree_dir_count(dir);
+	char namebuf[NAMES_MAX + 1];
 	struct stat st;
-	size_t len;
 
 	(void) path;
-	(void) flags;
-	memset(&st, 0, sizeof st);
 	for (off_t at = off < 0 ? 0 : off;; at++) {
+		enum fuse_fill_dir_flags fill = 0;
 		const char *name;
 
-		if (at == 0) {
-			name = ".";
+		memset(&st, 0, sizeof st);
+		if (at < 2) {
+			name = at == 0 ? "." : "..";
 			st.st_mode = S_IFDIR;
-		} else if (at == 1) {
-			name = "..";
-			st.st_mode = S_IFDIR;
-		} else if ((size_t) at - 2 < dir->names.count) {
-			name = rv_array_get(&dir->names, (size_t) at - 2, &len);
+		} else if ((size_t) at - 2 < count) {
+			name = tree_dir_name(dir, (size_t) at - 2, namebuf);
 			st.st_mode = dir->type;
+			/* readdirplus: attributes for a batch at once, not a lookup per file */
+			if ((flags & FUSE_READDIR_PLUS) &&
+			    tree_dir_stat(rfs_get(), dir, (size_t) at - 2, &st) == 0) {
+				fill = FUSE_FILL_DIR_PLUS;
+			} else {
+				memset(&st, 0, sizeof st); /* the kernel looks this one up */
+				st.st_mode = dir->type;
+			}
 		} else {
 			break;
 		}
-		if (filler(buf, name, &st, at + 1, 0))
+		if (filler(buf, name, &st, at + 1, fill))
 			break;
 	}
 	return 0;
@@ -86,7 +93,7 @@ static int rfs_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_
 static int rfs_releasedir(const char *path, struct fuse_file_info *fi)
 {
 	(void) path;
-	tree_closedir((struct tree_dir *) (uintptr_t) fi->fh);
+	tree_closedir(rfs_get(), (struct tree_dir *) (uintptr_t) fi->fh);
 	return 0;
 }
 

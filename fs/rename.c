@@ -124,6 +124,10 @@ int rename_key(struct rfs *fs, const char *from, const char *to, unsigned int fl
 		ret = resolve_target(fs, &pt, &dst);
 	if (!ret)
 		ret = rename_resolved(fs, &src, &dst, flags & RENAME_NOREPLACE);
+	if (src.key)
+		tree_forget(fs, src.db, src.key, src.len);
+	if (dst.key)
+		tree_forget(fs, dst.db, dst.key, dst.len);
 	if (!ret)
 		tree_mark_changed(fs);
 	tree_key_free(&src);

@@ -533,3 +533,49 @@ int render_value(const struct rv_value *v, struct render_buf *out)
 		out->len = had;
 	return err;
 }
+
+/* The length of every item's escaped text plus one separator each, for `count` items. */
+static size_t escaped_items(const struct rv_array *a, size_t first, size_t count)
+{
+	size_t total = 0, len;
+
+	for (size_t i = first; i < first + count; i++) {
+		const char *p = rv_array_get(a, i, &len);
+
+		total += render_escaped_len(p, len) + 1; /* its TAB or newline */
+	}
+	return total;
+}
+
+size_t render_value_size(const struct rv_value *v)
+{
+	const struct rv_array *a = &v->items;
+	size_t len, next = 0, total = 0;
+
+	switch (v->type) {
+	case RV_STRING:
+		if (a->count)
+			rv_array_get(a, 0, &len);
+		return a->count ? len : 0;
+	case RV_LIST:
+	case RV_SET:
+		return escaped_items(a, 0, a->count);
+	case RV_ZSET:
+	case RV_HASH:
+		return escaped_items(a, 0, a->count / 2 * 2); /* order does not change the size */
+	case RV_STREAM:
+		for (size_t e = 0; e < v->entries; e++) {
+			size_t n = v->entry_items[e];
+
+			if (n > a->count - next)
+				n = a->count - next;
+			total += escaped_items(a, next, n);
+			next += n;
+		}
+		return total;
+	case RV_NONE:
+	case RV_OTHER:
+		break;
+	}
+	return 0;
+}

@@ -38,4 +38,10 @@ size_t render_escaped_len(const char *p, size_t n);
  */
 int render_value(const struct rv_value *v, struct render_buf *out);
 
+/*
+ * The length render_value() would produce for `v`, without producing it
+ * (sorting does not change a size): what stat needs.
+ */
+size_t render_value_size(const struct rv_value *v);
+
 #endif

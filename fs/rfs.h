@@ -8,8 +8,10 @@
 #include <time.h>
 
 #include "../backend/redis_conn.h"
+#include "attr_cache.h"
 
 struct ghosts;
+struct listing;
 
 struct rfs {
 	struct redis_pool *pool;
@@ -28,6 +30,10 @@ struct rfs {
 	 */
 	pthread_mutex_t changed_lock;
 	struct timespec changed;
+
+	struct attr_cache attrs;     /* stat results, forgotten on our own changes */
+	pthread_mutex_t recent_lock; /* guards recent[] and listings' refs */
+	struct listing **recent;     /* per database: its last listing (dir.h), or NULL */
 };
 
 #endif

@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../backend/redis_batch.h"
 #include "../backend/redis_keys.h"
+#include "dir.h"
 #include "ghost_tree.h"
 #include "names.h"
 #include "paths.h"
@@ -169,35 +171,125 @@ void tree_stat_file(struct rfs *fs, struct stat *st, size_t size, mode_t perm)
 	st->st_blocks = (blkcnt_t) ((size + 511) / 512);
 }
 
-/* The size of what read() returns for a key of this type. */
-static int value_size(struct rfs *fs, const struct tree_key *k, enum rv_type type, size_t *size)
+static void stat_from_info(struct rfs *fs, const struct attr_info *info, struct stat *st)
 {
-	struct render_buf text = {0};
-	int ret;
+	if (!info->status)
+		tree_stat_file(fs, st, info->size, info->type == RV_STREAM ? 0444 : 0644);
+}
 
-	if (type == RV_STRING)
-		return redis_string_length(fs->pool, k->db, k->key, k->len, size);
-	ret = tree_render_key(fs, k, type, &text);
-	*size = text.len;
-	render_buf_free(&text);
+/* Values whose sizes are computed per batch: collections need their text measured. */
+static bool needs_value(enum rv_type type)
+{
+	return type == RV_LIST || type == RV_SET || type == RV_ZSET || type == RV_HASH ||
+	       type == RV_STREAM;
+}
+
+int tree_stat_keys(struct rfs *fs, const struct redis_batch *b, struct stat *st, int *status)
+{
+	size_t n = b->count ? b->count : 1;
+	enum rv_type *types = calloc(n, sizeof *types);
+	size_t *lengths = calloc(n, sizeof *lengths);
+	struct rv_value *values = calloc(n, sizeof *values);
+	int ret = -ENOMEM;
+
+	if (!types || !lengths || !values)
+		goto out;
+	/* three round trips for the whole batch: types, lengths, small collections */
+	ret = redis_batch_types(fs->pool, b, types);
+	if (!ret)
+		ret = redis_batch_lengths(fs->pool, b, types, lengths);
+	for (size_t i = 0; !ret && i < b->count; i++) {
+		if (!needs_value(types[i]))
+			lengths[i] = types[i] == RV_STRING ? lengths[i] : 0;
+	}
+	if (!ret) {
+		enum rv_type *wanted = malloc(n * sizeof *wanted);
+
+		if (!wanted) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		for (size_t i = 0; i < b->count; i++)
+			wanted[i] = needs_value(types[i]) ? types[i] : RV_NONE;
+		ret = redis_batch_values(fs->pool, b, wanted, lengths, values);
+		free(wanted);
+	}
+	for (size_t i = 0; !ret && i < b->count; i++) {
+		struct attr_info info = {
+			.status = types[i] == RV_NONE ? -ENOENT : 0,
+			.type = types[i],
+			.size = needs_value(types[i]) ? render_value_size(&values[i]) : lengths[i],
+		};
+
+		status[i] = info.status;
+		stat_from_info(fs, &info, &st[i]);
+		attr_cache_put(&fs->attrs, b->db, b->keys[i], b->lens[i], &info);
+	}
+out:
+	for (size_t i = 0; values && i < b->count; i++)
+		rv_value_free(&values[i]);
+	free(types);
+	free(lengths);
+	free(values);
 	return ret;
 }
 
+int tree_stat_listed(struct rfs *fs, const struct listing *l, size_t first, size_t max,
+		     struct stat *st, int *status)
+{
+	const char **keys = malloc((max ? max : 1) * sizeof *keys);
+	size_t *lens = malloc((max ? max : 1) * sizeof *lens);
+	struct redis_batch b = {.db = l->db, .keys = keys, .lens = lens};
+	int ret = -ENOMEM;
+
+	if (keys && lens) {
+		for (size_t i = first; i < l->keys.count && b.count < max; i++) {
+			keys[b.count] = rv_array_get(&l->keys, i, &lens[b.count]);
+			b.count++;
+		}
+		ret = tree_stat_keys(fs, &b, st, status);
+	}
+	free(keys);
+	free(lens);
+	return ret;
+}
+
+#define LOOKAHEAD 64 /* keys after a looked-up one whose attributes come along */
+
+/*
+ * stat of one key: from the attribute cache, else with the keys that follow
+ * it in its database's recent listing (find, du and `stat *` look up every
+ * file of a folder in turn: one round trip per batch, not per file).
+ */
 static int stat_key(struct rfs *fs, const struct tree_key *k, struct stat *st)
 {
-	enum rv_type type;
-	size_t size = 0;
-	int ret;
+	const char *keys[] = {k->key};
+	struct redis_batch b = {.db = k->db, .count = 1, .keys = keys, .lens = &k->len};
+	struct stat ahead[LOOKAHEAD];
+	int status[LOOKAHEAD], ret;
+	struct attr_info info;
+	struct listing *l;
+	long at;
 
-	ret = redis_key_type(fs->pool, k->db, k->key, k->len, &type);
-	if (!ret && type == RV_NONE)
-		ret = -ENOENT;
-	if (!ret)
-		ret = value_size(fs, k, type, &size);
-	if (ret)
-		return ret;
-	tree_stat_file(fs, st, size, type == RV_STREAM ? 0444 : 0644);
-	return 0;
+	if (attr_cache_get(&fs->attrs, k->db, k->key, k->len, &info)) {
+		stat_from_info(fs, &info, st);
+		return info.status;
+	}
+	l = dir_recent_listing(fs, k->db);
+	at = l ? dir_listing_find(l, k->key, k->len) : -1;
+	if (at >= 0) {
+		ret = tree_stat_listed(fs, l, (size_t) at, LOOKAHEAD, ahead, status);
+		*st = ahead[0];
+	} else {
+		ret = tree_stat_keys(fs, &b, st, status);
+	}
+	dir_listing_put(fs, l);
+	return ret ? ret : status[0];
+}
+
+void tree_forget(struct rfs *fs, int db, const char *key, size_t len)
+{
+	attr_cache_forget(&fs->attrs, db, key, len);
 }
 
 int tree_getattr(struct rfs *fs, const char *path, struct stat *st)
@@ -221,79 +313,6 @@ int tree_getattr(struct rfs *fs, const char *path, struct stat *st)
 	ret = stat_key(fs, &k, st);
 	tree_key_free(&k);
 	return ret;
-}
-
-/* Push a NUL-terminated name, terminator included, so entries can be handed out as is. */
-int tree_push_name(struct rv_array *names, const char *name)
-{
-	return rv_array_push(names, name, strlen(name) + 1);
-}
-
-static int list_database(struct rfs *fs, int db, struct rv_array *names)
-{
-	struct rv_array keys = {0};
-	char name[NAMES_MAX + 1];
-	size_t len;
-	int ret;
-
-	ret = redis_scan_keys(fs->pool, db, NULL, 0, &keys);
-	for (size_t i = 0; !ret && i < keys.count; i++) {
-		const char *key = rv_array_get(&keys, i, &len);
-
-		names_encode(key, len, name);
-		ret = tree_push_name(names, name);
-	}
-	rv_array_free(&keys);
-	/* keys are unique, names too but for shortened collisions: list those once */
-	return ret ? ret : rv_array_sort_unique(names);
-}
-
-int tree_opendir(struct rfs *fs, const char *path, struct tree_dir **out)
-{
-	struct tree_dir *dir;
-	struct fs_path p;
-	char name[16];
-	int ret;
-
-	ret = tree_parse(fs, path, &p);
-	if (ret)
-		return ret;
-	if (p.kind == PATH_KEY || p.kind == PATH_GHOST_MEMBER)
-		return -ENOTDIR;
-	dir = calloc(1, sizeof *dir);
-	if (!dir)
-		return -ENOMEM;
-	if (p.kind >= PATH_GHOSTS) {
-		ret = ghost_tree_list(fs, &p, dir);
-	} else if (p.kind == PATH_ROOT) {
-		dir->type = S_IFDIR;
-		for (int db = 0; !ret && db < fs->db_count; db++) {
-			if (fs->only_db >= 0 && db != fs->only_db)
-				continue;
-			snprintf(name, sizeof name, "db%d", db);
-			ret = tree_push_name(&dir->names, name);
-		}
-		if (!ret && fs->ghosts)
-			ret = tree_push_name(&dir->names, PATHS_GHOSTS);
-	} else {
-		dir->type = S_IFREG;
-		ret = list_database(fs, p.db, &dir->names);
-	}
-	if (ret) {
-		/* a partial listing must never look complete */
-		tree_closedir(dir);
-		return ret;
-	}
-	*out = dir;
-	return 0;
-}
-
-void tree_closedir(struct tree_dir *dir)
-{
-	if (!dir)
-		return;
-	rv_array_free(&dir->names);
-	free(dir);
 }
 
 int tree_refuse_change(struct rfs *fs, const char *path, int err)
@@ -325,6 +344,7 @@ int tree_unlink(struct rfs *fs, const char *path)
 	if (ret)
 		return ret;
 	ret = redis_unlink(fs->pool, k.db, k.key, k.len);
+	tree_forget(fs, k.db, k.key, k.len);
 	if (!ret)
 		tree_mark_changed(fs);
 	else if (ret != -ENOENT)
@@ -356,6 +376,7 @@ int tree_rmdir(struct rfs *fs, const char *path)
 	if (fs->noflush)
 		return -EPERM;
 	ret = redis_flush_database(fs->pool, p.db);
+	attr_cache_forget_db(&fs->attrs, p.db);
 	if (!ret)
 		tree_mark_changed(fs);
 	return ret;

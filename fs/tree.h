@@ -49,20 +49,24 @@ void tree_stat_file(struct rfs *fs, struct stat *st, size_t size, mode_t perm);
 /* Record a change made through the mount: mtime of everything moves on. */
 void tree_mark_changed(struct rfs *fs);
 
+/*
+ * stat of every key of a batch (one database), in three pipelined round
+ * trips: st[i] is filled where status[i] is 0; status[i] is -ENOENT for a
+ * key that does not exist. Returns 0 or -errno for the batch as a whole.
+ */
+struct redis_batch;
+int tree_stat_keys(struct rfs *fs, const struct redis_batch *b, struct stat *st, int *status);
+
+/* stat of up to `max` keys of a listing from index `first` on (see tree_stat_keys). */
+struct listing;
+int tree_stat_listed(struct rfs *fs, const struct listing *l, size_t first, size_t max,
+		     struct stat *st, int *status);
+
+/* Forget what the attribute cache knows of a key: it was just changed through the mount. */
+void tree_forget(struct rfs *fs, int db, const char *key, size_t len);
+
 /* stat(2) of a path: folders 0755, files 0644 (0444 for streams and on ro mounts). */
 int tree_getattr(struct rfs *fs, const char *path, struct stat *st);
-
-/* A folder's entries, taken once at opendir (a snapshot, so offsets stay stable). */
-struct tree_dir {
-	struct rv_array names;	/* entry names, after "." and ".." */
-	mode_t type;		/* S_IFDIR for the root's entries, else S_IFREG */
-};
-
-/* Push a name with its NUL, so a listing can hand entries out as they are. 0 or -ENOMEM. */
-int tree_push_name(struct rv_array *names, const char *name);
-
-int tree_opendir(struct rfs *fs, const char *path, struct tree_dir **out);
-void tree_closedir(struct tree_dir *dir);
 
 /* rm: UNLINK of the key. */
 int tree_unlink(struct rfs *fs, const char *path);

@@ -1,0 +1,51 @@
+/* redis_reply.c - turn hiredis replies into rv.h containers (backend-internal). */
+#include "redis_reply.h"
+
+#include <errno.h>
+#include <string.h>
+
+int reply_push_strings(const redisReply *reply, struct rv_array *out, size_t *count)
+{
+	if (reply->type != REDIS_REPLY_ARRAY)
+		return -EIO;
+	for (size_t i = 0; i < reply->elements; i++) {
+		const redisReply *e = reply->element[i];
+
+		if (e->type != REDIS_REPLY_STRING)
+			return -EIO;
+		if (rv_array_push(out, e->str, e->len))
+			return -ENOMEM;
+	}
+	if (count)
+		*count = reply->elements;
+	return 0;
+}
+
+int reply_push_stream(const redisReply *reply, struct rv_value *v, char *last_id,
+		      size_t last_id_size)
+{
+	if (reply->type != REDIS_REPLY_ARRAY)
+		return -EIO;
+	for (size_t i = 0; i < reply->elements; i++) {
+		const redisReply *entry = reply->element[i];
+		size_t fields = 0;
+		int ret;
+
+		if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2 ||
+		    entry->element[0]->type != REDIS_REPLY_STRING ||
+		    entry->element[0]->len >= last_id_size)
+			return -EIO;
+		if (rv_array_push(&v->items, entry->element[0]->str, entry->element[0]->len))
+			return -ENOMEM;
+		if (entry->element[1]->type != REDIS_REPLY_NIL) {
+			ret = reply_push_strings(entry->element[1], &v->items, &fields);
+			if (ret)
+				return ret;
+		}
+		if (rv_value_end_entry(v, 1 + fields))
+			return -ENOMEM;
+		memcpy(last_id, entry->element[0]->str, entry->element[0]->len);
+		last_id[entry->element[0]->len] = '\0';
+	}
+	return 0;
+}

@@ -1,0 +1,24 @@
+/* redis_reply.h - turn hiredis replies into rv.h containers (backend-internal). */
+#ifndef REDISFS_REDIS_REPLY_H
+#define REDISFS_REDIS_REPLY_H
+
+#include <hiredis/hiredis.h>
+#include <stddef.h>
+
+#include "rv.h"
+
+/*
+ * Append every bulk string of an array reply to `out`; *count (may be NULL)
+ * gets how many. -EIO for a reply of another shape, -ENOMEM.
+ */
+int reply_push_strings(const redisReply *reply, struct rv_array *out, size_t *count);
+
+/*
+ * Append the entries of an XRANGE reply ([[id, [field, value, ...]], ...])
+ * to a stream value; the last entry's id is copied to `last_id` (NUL-ended)
+ * so that the next chunk can start after it. -EIO, -ENOMEM.
+ */
+int reply_push_stream(const redisReply *reply, struct rv_value *v, char *last_id,
+		      size_t last_id_size);
+
+#endif

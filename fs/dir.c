@@ -1,0 +1,216 @@
+/* dir.c - folder listings: a snapshot per opendir, entries with attributes for readdirplus. */
+#include "dir.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../backend/redis_batch.h"
+#include "../backend/redis_keys.h"
+#include "ghost_tree.h"
+#include "tree.h"
+
+int tree_push_name(struct rv_array *names, const char *name)
+{
+	return rv_array_push(names, name, strlen(name) + 1);
+}
+
+static int list_root(struct rfs *fs, struct tree_dir *dir)
+{
+	char name[16];
+	int ret = 0;
+
+	dir->type = S_IFDIR;
+	for (int db = 0; !ret && db < fs->db_count; db++) {
+		if (fs->only_db >= 0 && db != fs->only_db)
+			continue;
+		snprintf(name, sizeof name, "db%d", db);
+		ret = tree_push_name(&dir->names, name);
+	}
+	if (!ret && fs->ghosts)
+		ret = tree_push_name(&dir->names, PATHS_GHOSTS);
+	return ret;
+}
+
+void dir_listing_put(struct rfs *fs, struct listing *l)
+{
+	bool last;
+
+	if (!l)
+		return;
+	pthread_mutex_lock(&fs->recent_lock);
+	last = --l->refs == 0;
+	pthread_mutex_unlock(&fs->recent_lock);
+	if (last) {
+		rv_array_free(&l->keys);
+		free(l);
+	}
+}
+
+/* Make a new listing the recent one of its database, for lookups that follow it. */
+static void remember(struct rfs *fs, struct listing *l)
+{
+	struct listing *old;
+
+	if (!fs->recent || fs->cache_timeout <= 0)
+		return;
+	pthread_mutex_lock(&fs->recent_lock);
+	old = fs->recent[l->db];
+	fs->recent[l->db] = l;
+	l->refs++;
+	pthread_mutex_unlock(&fs->recent_lock);
+	dir_listing_put(fs, old);
+}
+
+int tree_opendir(struct rfs *fs, const char *path, struct tree_dir **out)
+{
+	struct tree_dir *dir;
+	struct fs_path p;
+	int ret;
+
+	ret = tree_parse(fs, path, &p);
+	if (ret)
+		return ret;
+	if (p.kind == PATH_KEY || p.kind == PATH_GHOST_MEMBER)
+		return -ENOTDIR;
+	dir = calloc(1, sizeof *dir);
+	if (!dir)
+		return -ENOMEM;
+	if (p.kind >= PATH_GHOSTS) {
+		ret = ghost_tree_list(fs, &p, dir);
+	} else if (p.kind == PATH_ROOT) {
+		ret = list_root(fs, dir);
+	} else {
+		dir->type = S_IFREG;
+		dir->listing = calloc(1, sizeof *dir->listing);
+		ret = dir->listing ? 0 : -ENOMEM;
+		if (!ret) {
+			dir->listing->db = p.db;
+			dir->listing->refs = 1;
+			clock_gettime(CLOCK_MONOTONIC, &dir->listing->taken);
+			ret = redis_scan_keys(fs->pool, p.db, NULL, 0, &dir->listing->keys);
+		}
+	}
+	if (ret) {
+		/* a partial listing must never look complete, nor be remembered */
+		tree_closedir(fs, dir);
+		return ret;
+	}
+	if (dir->listing)
+		remember(fs, dir->listing); /* ls -l and find look its files up next */
+	*out = dir;
+	return 0;
+}
+
+
+void tree_closedir(struct rfs *fs, struct tree_dir *dir)
+{
+	if (!dir)
+		return;
+	dir_listing_put(fs, dir->listing);
+	rv_array_free(&dir->names);
+	free(dir);
+}
+
+struct listing *dir_recent_listing(struct rfs *fs, int db)
+{
+	struct listing *l = NULL;
+	struct timespec now;
+	double age;
+
+	if (!fs->recent)
+		return NULL;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	pthread_mutex_lock(&fs->recent_lock);
+	l = fs->recent[db];
+	if (l) {
+		age = (double) (now.tv_sec - l->taken.tv_sec) +
+		      (double) (now.tv_nsec - l->taken.tv_nsec) / 1e9;
+		if (age < fs->cache_timeout)
+			l->refs++;
+		else
+			l = NULL;
+	}
+	pthread_mutex_unlock(&fs->recent_lock);
+	return l;
+}
+
+void dir_forget_listings(struct rfs *fs)
+{
+	for (int db = 0; fs->recent && db < fs->db_count; db++) {
+		dir_listing_put(fs, fs->recent[db]);
+		fs->recent[db] = NULL;
+	}
+}
+
+long dir_listing_find(const struct listing *l, const char *key, size_t len)
+{
+	size_t lo = 0, hi = l->keys.count, n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const char *k = rv_array_get(&l->keys, mid, &n);
+		size_t common = n < len ? n : len;
+		int c = common ? memcmp(k, key, common) : 0;
+
+		if (!c)
+			c = (n > len) - (n < len);
+		if (!c)
+			return (long) mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+size_t tree_dir_count(const struct tree_dir *dir)
+{
+	return dir->listing ? dir->listing->keys.count : dir->names.count;
+}
+
+const char *tree_dir_name(const struct tree_dir *dir, size_t i, char buf[NAMES_MAX + 1])
+{
+	const char *p;
+	size_t len;
+
+	if (!dir->listing)
+		return rv_array_get(&dir->names, i, &len);
+	p = rv_array_get(&dir->listing->keys, i, &len);
+	names_encode(p, len, buf);
+	return buf;
+}
+
+/* Fetch the attributes of keys[first ..] for a batch. */
+static int stat_batch(struct rfs *fs, struct tree_dir *dir, size_t first)
+{
+	int ret;
+
+	dir->stat_count = 0;
+	ret = tree_stat_listed(fs, dir->listing, first, DIR_STAT_BATCH, dir->stats, dir->status);
+	if (ret)
+		return ret;
+	dir->stat_first = first;
+	dir->stat_count = dir->listing->keys.count - first < DIR_STAT_BATCH
+				  ? dir->listing->keys.count - first
+				  : DIR_STAT_BATCH;
+	return 0;
+}
+
+int tree_dir_stat(struct rfs *fs, struct tree_dir *dir, size_t i, struct stat *st)
+{
+	int ret;
+
+	if (!dir->listing)
+		return -ENOENT; /* folders and ghosts: the kernel looks them up */
+	if (i < dir->stat_first || i >= dir->stat_first + dir->stat_count) {
+		ret = stat_batch(fs, dir, i);
+		if (ret)
+			return ret;
+	}
+	*st = dir->stats[i - dir->stat_first];
+	return dir->status[i - dir->stat_first];
+}

@@ -1,0 +1,75 @@
+/* dir.h - folder listings: a snapshot per opendir, entries with attributes for readdirplus. */
+#ifndef REDISFS_DIR_H
+#define REDISFS_DIR_H
+
+#include <stdbool.h>
+#include <sys/stat.h>
+
+#include "../backend/rv.h"
+#include "names.h"
+#include "rfs.h"
+
+#define DIR_STAT_BATCH 128 /* keys whose attributes one readdirplus batch fetches */
+
+/*
+ * The keys of a database as one SCAN found them, sorted; shared by the open
+ * folder that took it and, for cache_timeout after, by lookups that fetch
+ * attributes for the keys that follow (find, du and stat loops).
+ */
+struct listing {
+	struct rv_array keys;
+	int db;
+	unsigned refs; /* under rfs.recent_lock */
+	struct timespec taken; /* CLOCK_MONOTONIC */
+};
+
+/*
+ * A folder's entries, taken once at opendir, so that offsets stay stable. A
+ * database folder keeps its keys (names are made as entries are handed out:
+ * one copy of a million keys, not two); other folders keep their names.
+ */
+struct tree_dir {
+	struct rv_array names;	 /* NUL-terminated entry names, for other folders */
+	struct listing *listing; /* a database folder's keys */
+	mode_t type;	       /* S_IFDIR or S_IFREG: what the entries are */
+
+	/* attributes of keys[stat_first .. stat_first + stat_count), for readdirplus */
+	size_t stat_first, stat_count;
+	struct stat stats[DIR_STAT_BATCH];
+	int status[DIR_STAT_BATCH];
+};
+
+/* Push a name with its NUL, so a listing can hand entries out as they are. 0 or -ENOMEM. */
+int tree_push_name(struct rv_array *names, const char *name);
+
+/* Take the snapshot of the folder at `path`: 0, -ENOTDIR, -ENOENT, -EIO (never partial). */
+int tree_opendir(struct rfs *fs, const char *path, struct tree_dir **out);
+
+/* Release a folder (its listing stays while it is the recent one of its database). */
+void tree_closedir(struct rfs *fs, struct tree_dir *dir);
+
+/* The recent listing of database `db` while younger than cache_timeout (a reference), or NULL. */
+struct listing *dir_recent_listing(struct rfs *fs, int db);
+
+void dir_listing_put(struct rfs *fs, struct listing *l);
+
+/* The index of `key` in a listing, or -1. */
+long dir_listing_find(const struct listing *l, const char *key, size_t len);
+
+/* Forget every recent listing (rfs teardown). */
+void dir_forget_listings(struct rfs *fs);
+
+/* The number of entries (without "." and ".."). */
+size_t tree_dir_count(const struct tree_dir *dir);
+
+/* Entry i's name; `buf` holds it when it has to be made. */
+const char *tree_dir_name(const struct tree_dir *dir, size_t i, char buf[NAMES_MAX + 1]);
+
+/*
+ * Entry i's attributes for readdirplus, fetched for a batch of entries from
+ * i on at the first ask. Returns 0, or -errno when there are none to give
+ * (the entry is then handed out without them, and the kernel looks it up).
+ */
+int tree_dir_stat(struct rfs *fs, struct tree_dir *dir, size_t i, struct stat *st);
+
+#endif
