@@ -14,10 +14,10 @@
  * NAME key, or NAME SUB key when `sub` is not NULL (OBJECT ENCODING, MEMORY
  * USAGE): the shape of every command here. The key goes as (pointer, length).
  */
-static void key_command(struct redis_cmd *cmd, const char *name, const char *sub,
-			const char *key, size_t klen)
+static void key_command(struct redis_cmd *cmd, const char *name, const char *sub, const char *key,
+			size_t klen)
 {
-	cmd->argc = 0;
+	memset(cmd, 0, sizeof *cmd); /* fields we do not set (many/manylen) must be NULL */
 	cmd->argv[cmd->argc] = name;
 	cmd->argvlen[cmd->argc++] = strlen(name);
 	if (sub) {
@@ -35,8 +35,8 @@ static void add_arg(struct redis_cmd *cmd, const char *arg)
 	cmd->argvlen[cmd->argc++] = strlen(arg);
 }
 
-static int send_one(struct redis_pool *pool, int db, struct redis_cmd *cmd,
-		    redis_parse_fn parse, void *arg)
+static int send_one(struct redis_pool *pool, int db, struct redis_cmd *cmd, redis_parse_fn parse,
+		    void *arg)
 {
 	return redis_command(pool, db, cmd->argc, cmd->argv, cmd->argvlen, parse, arg);
 }
@@ -172,8 +172,7 @@ int redis_meta_length(struct redis_pool *pool, int db, const char *key, size_t k
 	return with_exists(pool, db, &cmd, key, klen, length);
 }
 
-int redis_meta_encoding(struct redis_pool *pool, int db, const char *key, size_t klen,
-			char *word)
+int redis_meta_encoding(struct redis_pool *pool, int db, const char *key, size_t klen, char *word)
 {
 	struct redis_cmd cmd;
 

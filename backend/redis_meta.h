@@ -45,8 +45,7 @@ int redis_meta_length(struct redis_pool *pool, int db, const char *key, size_t k
 		      enum rv_type type, long long *length);
 
 /* OBJECT ENCODING key, NUL-terminated into `word` (REDIS_META_WORD_MAX bytes). */
-int redis_meta_encoding(struct redis_pool *pool, int db, const char *key, size_t klen,
-			char *word);
+int redis_meta_encoding(struct redis_pool *pool, int db, const char *key, size_t klen, char *word);
 
 /*
  * MEMORY USAGE key in bytes, with the server's default sampling of nested

@@ -32,10 +32,10 @@ enum attr {
 	ATTR_COUNT,
 };
 
-/* In the order listxattr gives them, which is the order getfattr -d prints. */
+/* The order listxattr gives them in (getfattr -d sorts them by name). */
 static const char *const attr_names[ATTR_COUNT] = {
-	[ATTR_TYPE] = "user.redis.type",	 [ATTR_TTL] = "user.redis.ttl",
-	[ATTR_LENGTH] = "user.redis.length",	 [ATTR_ENCODING] = "user.redis.encoding",
+	[ATTR_TYPE] = "user.redis.type",     [ATTR_TTL] = "user.redis.ttl",
+	[ATTR_LENGTH] = "user.redis.length", [ATTR_ENCODING] = "user.redis.encoding",
 	[ATTR_MEMORY] = "user.redis.memory",
 };
 
@@ -192,8 +192,8 @@ static int set_ttl(struct rfs *fs, const struct fs_path *p, long long seconds)
 	return ret;
 }
 
-int xattr_set(struct rfs *fs, const char *path, const char *name, const char *value,
-	      size_t size, int flags)
+int xattr_set(struct rfs *fs, const char *path, const char *name, const char *value, size_t size,
+	      int flags)
 {
 	int attr = attr_find(name);
 	long long seconds;

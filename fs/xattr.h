@@ -45,8 +45,8 @@ int xattr_list(struct rfs *fs, const char *path, char *list, size_t size);
  * rsync -X into the mount skip them. -EROFS for everything on a read-only
  * mount, before anything is sent. A TTL set moves the mount's mtime on.
  */
-int xattr_set(struct rfs *fs, const char *path, const char *name, const char *value,
-	      size_t size, int flags);
+int xattr_set(struct rfs *fs, const char *path, const char *name, const char *value, size_t size,
+	      int flags);
 
 /*
  * removexattr: user.redis.ttl is PERSIST (the key no longer expires; the
