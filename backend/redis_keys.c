@@ -200,6 +200,40 @@ int redis_scan_keys(struct redis_pool *pool, int db, const char *prefix, size_t 
 	return ret;
 }
 
+/* SCAN state that stops at the first key: no need to walk the rest. */
+static int parse_scan_any(const redisReply *reply, void *arg)
+{
+	struct scan_state *st = arg;
+	int ret = parse_scan(reply, arg);
+
+	if (!ret && st->out->count)
+		strcpy(st->cursor, "0");
+	return ret;
+}
+
+int redis_prefix_exists(struct redis_pool *pool, int db, const char *prefix, size_t prefix_len,
+			int *exists)
+{
+	struct rv_array keys = {0};
+	struct scan_state st = {.cursor = "0", .out = &keys};
+	char count[16];
+	size_t globlen;
+	char *glob = glob_for_prefix(prefix, prefix_len, &globlen);
+	int ret;
+
+	if (!glob)
+		return -ENOMEM;
+	snprintf(count, sizeof count, "%d", SCAN_COUNT);
+	do {
+		ret = one_command(pool, db, parse_scan_any, &st, 6, ARG("SCAN"), ARG(st.cursor),
+				  ARG("MATCH"), glob, globlen, ARG("COUNT"), ARG(count));
+	} while (!ret && strcmp(st.cursor, "0") != 0);
+	*exists = keys.count > 0;
+	rv_array_free(&keys);
+	free(glob);
+	return ret;
+}
+
 static int parse_type(const redisReply *reply, void *arg)
 {
 	if (reply->type != REDIS_REPLY_STATUS && reply->type != REDIS_REPLY_STRING)
@@ -562,4 +596,32 @@ int redis_has_member(struct redis_pool *pool, int db, const char *key, size_t kl
 	*has = type == RV_LIST ? -1 : 0; /* tells parse_presence how to read an integer */
 	return one_command(pool, db, parse_presence, has, 3, ARG(names[type]), key, klen, member,
 			   mlen);
+}
+
+#define UNLINK_ROUND 1000 /* keys per UNLINK: bounded argv, one round trip per thousand */
+
+int redis_unlink_many(struct redis_pool *pool, int db, const struct rv_array *keys)
+{
+	const char **argv = malloc((UNLINK_ROUND + 1) * sizeof *argv);
+	size_t *argvlen = malloc((UNLINK_ROUND + 1) * sizeof *argvlen);
+	int ret = 0;
+
+	if (!argv || !argvlen) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	argv[0] = "UNLINK";
+	argvlen[0] = 6;
+	for (size_t at = 0; !ret && at < keys->count; at += UNLINK_ROUND) {
+		size_t n = keys->count - at < UNLINK_ROUND ? keys->count - at : UNLINK_ROUND;
+		struct redis_cmd cmd = {.argc = (int) n + 1, .many = argv, .manylen = argvlen};
+
+		for (size_t i = 0; i < n; i++)
+			argv[i + 1] = rv_array_get(keys, at + i, &argvlen[i + 1]);
+		ret = redis_pipeline(pool, db, &cmd, 1, NULL, NULL);
+	}
+out:
+	free(argv);
+	free(argvlen);
+	return ret;
 }

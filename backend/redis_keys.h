@@ -37,6 +37,13 @@ int redis_scan_keys(struct redis_pool *pool, int db, const char *prefix, size_t 
 int redis_scan_match(struct redis_pool *pool, int db, const char *pattern, size_t pattern_len,
 		     struct rv_array *keys);
 
+/* Whether some key of `db` starts with the prefix (SCAN MATCH, stopping at the first). */
+int redis_prefix_exists(struct redis_pool *pool, int db, const char *prefix, size_t prefix_len,
+			int *exists);
+
+/* UNLINK every key of `keys`, a thousand per command. Keys already gone are fine. */
+int redis_unlink_many(struct redis_pool *pool, int db, const struct rv_array *keys);
+
 /* TYPE key. A missing key is RV_NONE with return 0. */
 int redis_key_type(struct redis_pool *pool, int db, const char *key, size_t klen,
 		   enum rv_type *type);

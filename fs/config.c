@@ -21,7 +21,7 @@
 #define NUMBER_DIGITS_MAX 9	  /* more digits than any bound here: no overflow to check */
 #define SHOWN_MAX	  64	  /* longest piece of the file quoted in an error */
 #define SHOWN_SIZE	  (SHOWN_MAX + sizeof "...")
-#define KEYS_MAX	  7 /* keys of the largest section */
+#define KEYS_MAX	  8 /* keys of the largest section */
 #define GHOSTS_PREFIX	  "ghosts."
 #define UTF8_BOM	  "\xEF\xBB\xBF"
 
@@ -36,9 +36,10 @@ enum redis_key {
 	REDIS_CACHE_TIMEOUT,
 	REDIS_RO,
 	REDIS_NOFLUSH,
+	REDIS_DELIMITER,
 };
 static const char *const redis_keys[] = {
-	"url", "passfile", "databases", "timeout", "cache_timeout", "ro", "noflush", NULL,
+	"url", "passfile", "databases", "timeout", "cache_timeout", "ro", "noflush", "delimiter", NULL,
 };
 
 enum mysql_key {
@@ -562,6 +563,8 @@ static int set_redis_key(struct load_state *st, enum redis_key key, const char *
 		return set_bool(st, &r->ro, redis_keys[key], value);
 	case REDIS_NOFLUSH:
 		return set_bool(st, &r->noflush, redis_keys[key], value);
+	case REDIS_DELIMITER:
+		return store(st, &r->delimiter, value);
 	}
 	return 0;
 }
@@ -778,6 +781,7 @@ void config_free(struct rfs_config *cfg)
 	free(cfg->redis.databases);
 	free(cfg->redis.timeout);
 	free(cfg->redis.cache_timeout);
+	free(cfg->redis.delimiter);
 
 	free(cfg->mysql.host);
 	free(cfg->mysql.socket);

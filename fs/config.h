@@ -12,6 +12,7 @@ struct config_redis {
 	char *databases;
 	char *timeout;
 	char *cache_timeout;
+	char *delimiter;
 	int ro;	     /* -1 unset, 0 or 1 */
 	int noflush; /* -1 unset, 0 or 1 */
 };

@@ -10,6 +10,7 @@
 #include "../backend/redis_batch.h"
 #include "../backend/redis_keys.h"
 #include "ghost_tree.h"
+#include "namespace.h"
 #include "tree.h"
 
 int tree_push_name(struct rv_array *names, const char *name)
@@ -64,6 +65,64 @@ static void remember(struct rfs *fs, struct listing *l)
 	dir_listing_put(fs, old);
 }
 
+/*
+ * Split the keys under a namespace folder's prefix into its folders (names)
+ * and its files (keys kept whole, in order), SPEC 8.
+ */
+static int split_namespace(struct rfs *fs, struct tree_dir *dir, struct rv_array *keys)
+{
+	char name[NAMES_MAX + 1];
+	size_t len, consumed;
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < keys->count; i++) {
+		const char *key = rv_array_get(keys, i, &len);
+
+		if (ns_entry(key + dir->prefix_len, len - dir->prefix_len, fs->delimiter,
+			     fs->delimiter_len, name, &consumed))
+			ret = tree_push_name(&dir->names, name);
+		else
+			ret = rv_array_push(&dir->listing->keys, key, len);
+	}
+	return ret ? ret : rv_array_sort_unique(&dir->names);
+}
+
+/* A database folder, or a namespace folder below one: one SCAN, kept as the snapshot. */
+static int list_keys(struct rfs *fs, const struct fs_path *p, struct tree_dir *dir)
+{
+	struct tree_key prefix = {0};
+	struct rv_array keys = {0};
+	bool folder = true;
+	int ret = 0;
+
+	dir->type = S_IFDIR;
+	if (p->kind == PATH_KEY) {
+		ret = ns_resolve(fs, p->db, p->name, &prefix, &folder);
+		if (!ret && !folder)
+			ret = -ENOTDIR;
+	}
+	dir->listing = ret ? NULL : calloc(1, sizeof *dir->listing);
+	if (!ret && !dir->listing)
+		ret = -ENOMEM;
+	if (!ret) {
+		dir->listing->db = p->db;
+		dir->listing->refs = 1;
+		dir->prefix_len = prefix.len;
+		clock_gettime(CLOCK_MONOTONIC, &dir->listing->taken);
+		if (!fs->delimiter)
+			return redis_scan_keys(fs->pool, p->db, NULL, 0, &dir->listing->keys);
+		ret = redis_scan_keys(fs->pool, p->db, prefix.key, prefix.len, &keys);
+	}
+	/* a namespace folder exists while some key has its prefix */
+	if (!ret && prefix.len && !keys.count)
+		ret = -ENOENT;
+	if (!ret)
+		ret = split_namespace(fs, dir, &keys);
+	rv_array_free(&keys);
+	tree_key_free(&prefix);
+	return ret;
+}
+
 int tree_opendir(struct rfs *fs, const char *path, struct tree_dir **out)
 {
 	struct tree_dir *dir;
@@ -73,7 +132,7 @@ int tree_opendir(struct rfs *fs, const char *path, struct tree_dir **out)
 	ret = tree_parse(fs, path, &p);
 	if (ret)
 		return ret;
-	if (p.kind == PATH_KEY || p.kind == PATH_GHOST_MEMBER)
+	if ((p.kind == PATH_KEY && !fs->delimiter) || p.kind == PATH_GHOST_MEMBER)
 		return -ENOTDIR;
 	dir = calloc(1, sizeof *dir);
 	if (!dir)
@@ -83,15 +142,7 @@ int tree_opendir(struct rfs *fs, const char *path, struct tree_dir **out)
 	} else if (p.kind == PATH_ROOT) {
 		ret = list_root(fs, dir);
 	} else {
-		dir->type = S_IFREG;
-		dir->listing = calloc(1, sizeof *dir->listing);
-		ret = dir->listing ? 0 : -ENOMEM;
-		if (!ret) {
-			dir->listing->db = p.db;
-			dir->listing->refs = 1;
-			clock_gettime(CLOCK_MONOTONIC, &dir->listing->taken);
-			ret = redis_scan_keys(fs->pool, p.db, NULL, 0, &dir->listing->keys);
-		}
+		ret = list_keys(fs, &p, dir);
 	}
 	if (ret) {
 		/* a partial listing must never look complete, nor be remembered */
@@ -169,18 +220,22 @@ long dir_listing_find(const struct listing *l, const char *key, size_t len)
 
 size_t tree_dir_count(const struct tree_dir *dir)
 {
-	return dir->listing ? dir->listing->keys.count : dir->names.count;
+	return dir->names.count + (dir->listing ? dir->listing->keys.count : 0);
 }
 
-const char *tree_dir_name(const struct tree_dir *dir, size_t i, char buf[NAMES_MAX + 1])
+const char *tree_dir_name(const struct tree_dir *dir, size_t i, char buf[NAMES_MAX + 1],
+			  mode_t *type)
 {
 	const char *p;
 	size_t len;
 
-	if (!dir->listing)
+	if (i < dir->names.count) {
+		*type = dir->type;
 		return rv_array_get(&dir->names, i, &len);
-	p = rv_array_get(&dir->listing->keys, i, &len);
-	names_encode(p, len, buf);
+	}
+	*type = S_IFREG;
+	p = rv_array_get(&dir->listing->keys, i - dir->names.count, &len);
+	names_encode(p + dir->prefix_len, len - dir->prefix_len, buf);
 	return buf;
 }
 
@@ -204,8 +259,9 @@ int tree_dir_stat(struct rfs *fs, struct tree_dir *dir, size_t i, struct stat *s
 {
 	int ret;
 
-	if (!dir->listing)
+	if (i < dir->names.count)
 		return -ENOENT; /* folders and ghosts: the kernel looks them up */
+	i -= dir->names.count;
 	if (i < dir->stat_first || i >= dir->stat_first + dir->stat_count) {
 		ret = stat_batch(fs, dir, i);
 		if (ret)

@@ -29,9 +29,10 @@ struct listing {
  * one copy of a million keys, not two); other folders keep their names.
  */
 struct tree_dir {
-	struct rv_array names;	 /* NUL-terminated entry names, for other folders */
-	struct listing *listing; /* a database folder's keys */
-	mode_t type;	       /* S_IFDIR or S_IFREG: what the entries are */
+	struct rv_array names;	 /* NUL-terminated names of entries of type `type`, first */
+	struct listing *listing; /* then files, one per key: a database or namespace folder */
+	size_t prefix_len;	 /* bytes of each key that the folder's path stands for */
+	mode_t type;		 /* what the entries of `names` are: S_IFDIR or S_IFREG */
 
 	/* attributes of keys[stat_first .. stat_first + stat_count), for readdirplus */
 	size_t stat_first, stat_count;
@@ -62,8 +63,9 @@ void dir_forget_listings(struct rfs *fs);
 /* The number of entries (without "." and ".."). */
 size_t tree_dir_count(const struct tree_dir *dir);
 
-/* Entry i's name; `buf` holds it when it has to be made. */
-const char *tree_dir_name(const struct tree_dir *dir, size_t i, char buf[NAMES_MAX + 1]);
+/* Entry i's name (`buf` holds it when it has to be made) and type (S_IFDIR or S_IFREG). */
+const char *tree_dir_name(const struct tree_dir *dir, size_t i, char buf[NAMES_MAX + 1],
+			  mode_t *type);
 
 /*
  * Entry i's attributes for readdirplus, fetched for a batch of entries from

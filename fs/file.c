@@ -11,6 +11,7 @@
 #include "../backend/redis_write.h"
 #include "ghost_tree.h"
 #include "names.h"
+#include "namespace.h"
 #include "parse.h"
 
 static bool is_collection(enum rv_type type)
@@ -159,14 +160,58 @@ int file_open(struct rfs *fs, const char *path, int flags, struct file **out)
 	return 0;
 }
 
-int file_create(struct rfs *fs, const char *path, int flags, struct file **out)
+/*
+ * The key a new file's path names: its canonical, unshortened name below
+ * the database (or below a namespace folder, whose prefix comes first).
+ * -EINVAL for a name that says no key (SPEC 3), or holds the delimiter.
+ */
+static int new_key(struct rfs *fs, const struct fs_path *p, struct tree_key *k)
 {
-	char prefix[NAMES_HASHED_KEEP];
-	struct file *f;
-	struct fs_path p;
-	size_t plen;
+	const char *last = strrchr(p->name, '/');
+	char hashed[NAMES_HASHED_KEEP], *bytes;
+	struct tree_key parent = {0};
+	size_t hashed_len;
+	bool folder = true;
 	uint64_t hash;
 	ssize_t len;
+	int ret = 0;
+
+	last = last ? last + 1 : p->name;
+	if (last != p->name) {
+		char *dir = strndup(p->name, (size_t) (last - 1 - p->name));
+
+		ret = dir ? ns_resolve(fs, p->db, dir, &parent, &folder) : -ENOMEM;
+		free(dir);
+		if (!ret && !folder)
+			ret = -ENOTDIR;
+		if (ret)
+			return ret;
+	}
+	bytes = malloc(parent.len + strlen(last) + 1);
+	len = bytes ? names_decode(last, bytes + parent.len) : -ENOMEM;
+	if (len == -ENOMEM)
+		ret = -ENOMEM;
+	else if (len < 0 || names_parse_hashed(last, hashed, &hashed_len, &hash))
+		ret = -EINVAL;
+	else if (fs->delimiter &&
+		 memmem(bytes + parent.len, (size_t) len, fs->delimiter, fs->delimiter_len))
+		ret = -EINVAL; /* that would be a folder, and folders are not made */
+	if (!ret) {
+		memcpy(bytes, parent.key, parent.len);
+		k->db = p->db;
+		k->key = bytes;
+		k->len = parent.len + (size_t) len;
+	} else {
+		free(bytes);
+	}
+	tree_key_free(&parent);
+	return ret;
+}
+
+int file_create(struct rfs *fs, const char *path, int flags, struct file **out)
+{
+	struct fs_path p;
+	struct file *f;
 	int ret, created = 0;
 
 	ret = tree_parse(fs, path, &p);
@@ -179,16 +224,7 @@ int file_create(struct rfs *fs, const char *path, int flags, struct file **out)
 	f = file_new();
 	if (!f)
 		return -ENOMEM;
-	f->key.db = p.db;
-	f->key.key = malloc(strlen(p.name) + 1);
-	len = f->key.key ? names_decode(p.name, f->key.key) : -ENOMEM;
-	/* only a canonical, unshortened name says which key to make (SPEC 3) */
-	if (len == -ENOMEM)
-		ret = -ENOMEM;
-	else if (len < 0 || names_parse_hashed(p.name, prefix, &plen, &hash))
-		ret = -EINVAL;
-	else
-		f->key.len = (size_t) len;
+	ret = new_key(fs, &p, &f->key);
 	if (!ret)
 		ret = redis_create_string(fs->pool, p.db, f->key.key, f->key.len, &created);
 	if (!ret && !created) {

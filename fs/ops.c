@@ -71,15 +71,17 @@ static int rfs_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_
 			name = at == 0 ? "." : "..";
 			st.st_mode = S_IFDIR;
 		} else if ((size_t) at - 2 < count) {
-			name = tree_dir_name(dir, (size_t) at - 2, namebuf);
-			st.st_mode = dir->type;
+			mode_t type;
+
+			name = tree_dir_name(dir, (size_t) at - 2, namebuf, &type);
+			st.st_mode = type;
 			/* readdirplus: attributes for a batch at once, not a lookup per file */
 			if ((flags & FUSE_READDIR_PLUS) &&
 			    tree_dir_stat(rfs_get(), dir, (size_t) at - 2, &st) == 0) {
 				fill = FUSE_FILL_DIR_PLUS;
 			} else {
 				memset(&st, 0, sizeof st); /* the kernel looks this one up */
-				st.st_mode = dir->type;
+				st.st_mode = type;
 			}
 		} else {
 			break;

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#define DELIMITER_MAX 16  /* a namespace separator, not a string to search for */
 #define PASSWORD_MAX 4096 /* longer than any sane password; bounds the read */
 
 enum {
@@ -27,6 +28,7 @@ static const struct fuse_opt rfs_opts[] = {
 	RFS_OPT("timeout=%s", timeout_s, 0),
 	RFS_OPT("cache_timeout=%s", cache_s, 0),
 	RFS_OPT("config=%s", config_path, 0),
+	RFS_OPT("delimiter=%s", delimiter, 0),
 	RFS_OPT("noflush", noflush, 1),
 	/* ro is ours (the daemon enforces it) and the kernel's (mount shows it) */
 	RFS_OPT("ro", read_only, 1),
@@ -46,6 +48,15 @@ static const struct fuse_opt rfs_opts[] = {
 	FUSE_OPT_KEY("nouser", FUSE_OPT_KEY_DISCARD),
 	FUSE_OPT_KEY("users", FUSE_OPT_KEY_DISCARD),
 	FUSE_OPT_KEY("defaults", FUSE_OPT_KEY_DISCARD),
+	/* mount(8) passes fstab's atime options on: redisfs keeps no access time to tune */
+	FUSE_OPT_KEY("relatime", FUSE_OPT_KEY_DISCARD),
+	FUSE_OPT_KEY("norelatime", FUSE_OPT_KEY_DISCARD),
+	FUSE_OPT_KEY("strictatime", FUSE_OPT_KEY_DISCARD),
+	FUSE_OPT_KEY("nostrictatime", FUSE_OPT_KEY_DISCARD),
+	FUSE_OPT_KEY("diratime", FUSE_OPT_KEY_DISCARD),
+	FUSE_OPT_KEY("nodiratime", FUSE_OPT_KEY_DISCARD),
+	FUSE_OPT_KEY("lazytime", FUSE_OPT_KEY_DISCARD),
+	FUSE_OPT_KEY("nolazytime", FUSE_OPT_KEY_DISCARD),
 	FUSE_OPT_END,
 };
 
@@ -223,7 +234,8 @@ static int merge_config(struct rfs_options *opts)
 	if (fill_string(&opts->url_text, r->url) || fill_string(&opts->passfile, r->passfile) ||
 	    fill_string(&opts->databases_s, r->databases) ||
 	    fill_string(&opts->timeout_s, r->timeout) ||
-	    fill_string(&opts->cache_s, r->cache_timeout)) {
+	    fill_string(&opts->cache_s, r->cache_timeout) ||
+	    fill_string(&opts->delimiter, r->delimiter)) {
 		fprintf(stderr, "redisfs: out of memory\n");
 		return -1;
 	}
@@ -255,6 +267,12 @@ int options_finish(struct rfs_options *opts, struct fuse_args *args, int argc, c
 	    parse_databases(opts->databases_s, &opts->databases))
 		return -1;
 
+	if (opts->delimiter && (!opts->delimiter[0] || strchr(opts->delimiter, '/') ||
+				strlen(opts->delimiter) > DELIMITER_MAX)) {
+		fprintf(stderr, "redisfs: bad delimiter '%s': 1 to %d bytes, none of them '/'\n",
+			opts->delimiter, DELIMITER_MAX);
+		return -1;
+	}
 	if (url_parse(opts->url_text ? opts->url_text : URL_DEFAULT, &opts->url, err,
 		      sizeof err)) {
 		fprintf(stderr, "redisfs: %s\n", err);
@@ -312,6 +330,14 @@ void options_print_usage(const char *progname)
 	       "    -o cache_timeout=S     seconds listings and attributes may be cached [1]\n"
 	       "    -o passfile=PATH       Redis password file, mode 0600 or stricter [none]\n"
 	       "    -o config=PATH         INI file: [redis], [mysql], [ghosts.NAME] [none]\n"
+	       "    -o delimiter=S         show key namespaces up to S as folders [none]\n"
+	       "    -f                     foreground, messages to stderr [background, syslog]\n"
+	       "    -d                     debug: -f, and every FUSE request traced [off]\n"
+	       "    -s                     one request at a time [multi-threaded]\n"
+	       "\n"
+	       "Accepted and ignored, for fstab and mount(8): _netdev, nofail, noauto, auto,\n"
+	       "user, nouser, users, defaults, and (no access time is kept) [no]relatime,\n"
+	       "[no]strictatime, [no]diratime, [no]lazytime. See redisfs(1).\n"
 	       "\n",
 	       progname, progname);
 }
@@ -324,6 +350,7 @@ void options_free(struct rfs_options *opts)
 	free(opts->timeout_s);
 	free(opts->cache_s);
 	free(opts->config_path);
+	free(opts->delimiter);
 	config_free(&opts->config);
 	if (opts->password)
 		explicit_bzero(opts->password, strlen(opts->password));

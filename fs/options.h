@@ -17,6 +17,7 @@ struct rfs_options {
 	char *timeout_s;   /* -o timeout=S */
 	char *cache_s;	   /* -o cache_timeout=S */
 	char *config_path; /* -o config=PATH */
+	char *delimiter;   /* -o delimiter=S: namespaces as folders (SPEC 8) */
 	int read_only;	   /* -o ro / rw: 1 / 0, -1 until given */
 	int noflush;	   /* -o noflush: 1, -1 until given */
 	int allow_other;   /* -o allow_other (implies default_permissions) */

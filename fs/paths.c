@@ -57,11 +57,52 @@ static int split(const char *path, char parts[MAX_DEPTH][256])
 
 int paths_parse(const char *path, int db_count, int only_db, bool ghosts, struct fs_path *out)
 {
+	return paths_parse_nested(path, db_count, only_db, ghosts, false, out);
+}
+
+/* Below dbN with namespaces: every component a valid name, the whole kept as one. */
+static int parse_below_db(const char *rest, struct fs_path *out)
+{
+	size_t len = strlen(rest);
+	const char *p = rest;
+
+	if (len == 0 || len >= sizeof out->name)
+		return -ENOENT;
+	while (*p) {
+		const char *slash = strchr(p, '/');
+		size_t n = slash ? (size_t) (slash - p) : strlen(p);
+
+		if (n == 0 || n > 255 || (slash && !slash[1]))
+			return -ENOENT;
+		p += n + (slash ? 1 : 0);
+	}
+	memcpy(out->name, rest, len + 1);
+	out->kind = PATH_KEY;
+	return 0;
+}
+
+int paths_parse_nested(const char *path, int db_count, int only_db, bool ghosts, bool nested,
+		       struct fs_path *out)
+{
 	char parts[MAX_DEPTH][256];
 	int n, db;
 
 	if (path[0] != '/')
 		return -ENOENT;
+	if (nested && strncmp(path, "/db", 3) == 0 && strchr(path + 1, '/')) {
+		const char *slash = strchr(path + 1, '/');
+		char first[16];
+
+		if ((size_t) (slash - path - 1) >= sizeof first)
+			return -ENOENT;
+		memcpy(first, path + 1, (size_t) (slash - path - 1));
+		first[slash - path - 1] = '\0';
+		db = parse_db(first);
+		if (db < 0 || !paths_db_visible(db, db_count, only_db))
+			return -ENOENT;
+		out->db = db;
+		return parse_below_db(slash + 1, out);
+	}
 	n = split(path, parts);
 	if (n < 0)
 		return -ENOENT;
@@ -75,11 +116,11 @@ int paths_parse(const char *path, int db_count, int only_db, bool ghosts, struct
 
 		out->kind = kinds[n - 1];
 		if (n > 1)
-			memcpy(out->name, parts[1], sizeof out->name);
+			memcpy(out->name, parts[1], sizeof parts[1]);
 		if (n > 2)
-			memcpy(out->queue, parts[2], sizeof out->queue);
+			memcpy(out->queue, parts[2], sizeof parts[2]);
 		if (n > 3)
-			memcpy(out->member, parts[3], sizeof out->member);
+			memcpy(out->member, parts[3], sizeof parts[3]);
 		return 0;
 	}
 	db = parse_db(parts[0]);
@@ -88,6 +129,6 @@ int paths_parse(const char *path, int db_count, int only_db, bool ghosts, struct
 	out->db = db;
 	out->kind = n == 1 ? PATH_DB : PATH_KEY;
 	if (n == 2)
-		memcpy(out->name, parts[1], sizeof out->name);
+		memcpy(out->name, parts[1], sizeof parts[1]);
 	return 0;
 }

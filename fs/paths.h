@@ -5,11 +5,12 @@
 #include <stdbool.h>
 
 #define PATHS_GHOSTS "ghosts" /* the root folder of ghost rules (SPEC section 6) */
+#define PATHS_NAME_MAX 4096   /* PATH_MAX: a key below namespace folders */
 
 enum path_kind {
 	PATH_ROOT,	   /* "/" */
 	PATH_DB,	   /* "/dbN" */
-	PATH_KEY,	   /* "/dbN/NAME": NAME still to be resolved into a key */
+	PATH_KEY,	   /* "/dbN/NAME" (or "/dbN/NS/.../NAME" with namespaces): to be resolved */
 	PATH_GHOSTS,	   /* "/ghosts" */
 	PATH_GHOST_RULE,   /* "/ghosts/RULE" */
 	PATH_GHOST_QUEUE,  /* "/ghosts/RULE/QUEUE" */
@@ -19,7 +20,7 @@ enum path_kind {
 struct fs_path {
 	enum path_kind kind;
 	int db;		/* for PATH_DB and PATH_KEY */
-	char name[256]; /* PATH_KEY: the file name; ghosts: the rule */
+	char name[PATHS_NAME_MAX]; /* PATH_KEY: the path below dbN; ghosts: the rule */
 	char queue[256];
 	char member[256];
 };
@@ -32,6 +33,14 @@ struct fs_path {
  * "db01", "db16", components longer than 255 bytes).
  */
 int paths_parse(const char *path, int db_count, int only_db, bool ghosts, struct fs_path *out);
+
+/*
+ * As paths_parse, and with `nested` (namespace folders, SPEC 8) a path below
+ * a database folder may have any depth: PATH_KEY with `name` holding all of
+ * it ("user:/1:/name"), for the namespace code to tell folders from files.
+ */
+int paths_parse_nested(const char *path, int db_count, int only_db, bool ghosts, bool nested,
+		       struct fs_path *out);
 
 /* Whether database `db` is shown at the root. */
 bool paths_db_visible(int db, int db_count, int only_db);

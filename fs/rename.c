@@ -122,6 +122,8 @@ int rename_key(struct rfs *fs, const char *from, const char *to, unsigned int fl
 	ret = tree_resolve(fs, pf.db, pf.name, &src);
 	if (!ret)
 		ret = resolve_target(fs, &pt, &dst);
+	if (ret == -EISDIR)
+		ret = -EPERM; /* namespace folders are not renamed (SPEC 8) */
 	if (!ret)
 		ret = rename_resolved(fs, &src, &dst, flags & RENAME_NOREPLACE);
 	if (src.key)

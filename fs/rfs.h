@@ -21,6 +21,8 @@ struct rfs {
 	bool read_only;	      /* -o ro: every change is EROFS, no write command is sent */
 	bool noflush;	      /* -o noflush: rmdir of a database is EPERM */
 	double cache_timeout; /* seconds the kernel may keep names and attributes */
+	const char *delimiter; /* -o delimiter: namespaces as folders (SPEC 8), or NULL */
+	size_t delimiter_len;
 	uid_t uid;	      /* owner of every file: the user who mounted */
 	gid_t gid;
 

@@ -13,13 +13,15 @@
 #include "dir.h"
 #include "ghost_tree.h"
 #include "names.h"
+#include "namespace.h"
 #include "paths.h"
 
 #define BLOCK_SIZE (1 << 20) /* st_blksize: reads of a big value come in 1 MiB ranges */
 
 int tree_parse(struct rfs *fs, const char *path, struct fs_path *p)
 {
-	return paths_parse(path, fs->db_count, fs->only_db, fs->ghosts != NULL, p);
+	return paths_parse_nested(path, fs->db_count, fs->only_db, fs->ghosts != NULL,
+				  fs->delimiter != NULL, p);
 }
 
 void tree_key_free(struct tree_key *k)
@@ -108,7 +110,17 @@ int tree_resolve(struct rfs *fs, int db, const char *name, struct tree_key *out)
 	ssize_t literal_len;
 	uint64_t hash;
 	char *literal;
+	bool folder;
+	int ret;
 
+	if (fs->delimiter) {
+		ret = ns_resolve(fs, db, name, out, &folder);
+		if (!ret && folder) {
+			tree_key_free(out);
+			ret = -EISDIR;
+		}
+		return ret;
+	}
 	out->db = db;
 	out->key = NULL;
 	out->len = 0;
@@ -292,6 +304,44 @@ void tree_forget(struct rfs *fs, int db, const char *key, size_t len)
 	attr_cache_forget(&fs->attrs, db, key, len);
 }
 
+/* A namespace folder exists while some key has its prefix (SPEC 8). */
+static int stat_namespace(struct rfs *fs, const struct fs_path *p, struct stat *st)
+{
+	struct tree_key prefix;
+	bool folder;
+	int ret;
+
+	ret = ns_resolve(fs, p->db, p->name, &prefix, &folder);
+	if (!ret)
+		ret = ns_folder_exists(fs, p->db, prefix.key, prefix.len);
+	if (!ret)
+		tree_stat_dir(fs, st);
+	tree_key_free(&prefix);
+	return ret;
+}
+
+/* rmdir of a namespace folder: the keys still under it are removed (SPEC 8). */
+static int rmdir_namespace(struct rfs *fs, const struct fs_path *p)
+{
+	struct tree_key prefix;
+	bool folder;
+	int ret;
+
+	ret = ns_resolve(fs, p->db, p->name, &prefix, &folder);
+	if (!ret && !folder)
+		ret = -ENOTDIR;
+	if (!ret && fs->read_only)
+		ret = -EROFS;
+	if (!ret)
+		ret = ns_remove(fs, p->db, prefix.key, prefix.len);
+	if (!ret) {
+		attr_cache_forget_db(&fs->attrs, p->db);
+		tree_mark_changed(fs);
+	}
+	tree_key_free(&prefix);
+	return ret;
+}
+
 int tree_getattr(struct rfs *fs, const char *path, struct stat *st)
 {
 	struct tree_key k;
@@ -308,6 +358,8 @@ int tree_getattr(struct rfs *fs, const char *path, struct stat *st)
 		return 0;
 	}
 	ret = tree_resolve(fs, p.db, p.name, &k);
+	if (ret == -EISDIR)
+		return stat_namespace(fs, &p, st);
 	if (ret)
 		return ret;
 	ret = stat_key(fs, &k, st);
@@ -361,6 +413,8 @@ int tree_rmdir(struct rfs *fs, const char *path)
 	ret = tree_parse(fs, path, &p);
 	if (ret)
 		return ret;
+	if (p.kind == PATH_KEY && fs->delimiter)
+		return rmdir_namespace(fs, &p);
 	if (p.kind == PATH_KEY || p.kind == PATH_GHOST_MEMBER)
 		return -ENOTDIR;
 	if (p.kind == PATH_ROOT)

@@ -57,7 +57,7 @@ static bool attr_ours(const char *name)
 /* 1 when `path` is a key's file (its name in p), 0 for folders and ghosts, or -errno. */
 static int key_path(struct rfs *fs, const char *path, struct fs_path *p)
 {
-	int ret = paths_parse(path, fs->db_count, fs->only_db, fs->ghosts != NULL, p);
+	int ret = tree_parse(fs, path, p);
 
 	if (ret)
 		return ret;

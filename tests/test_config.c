@@ -476,8 +476,8 @@ END_TEST
 
 START_TEST(test_unknown_key_names_file_line_and_key)
 {
-	write_config("[redis]\nurl = redis://x\ndelimiter = :\n");
-	load_fails(-EINVAL, 3, "unknown key 'delimiter' in [redis]");
+	write_config("[redis]\nurl = redis://x\ncolour = blue\n");
+	load_fails(-EINVAL, 3, "unknown key 'colour' in [redis]");
 	write_config(MYSQL_SECTION "[ghosts.q]\nkeys = k\ntable = t\ncolumn = c\nColumn = d\n");
 	load_fails(-EINVAL, 7, "unknown key 'Column' in [ghosts.q]");
 	write_config("[mysql]\nhost = x\nport = 3306\npasswd = y\n");
