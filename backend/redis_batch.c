@@ -11,8 +11,8 @@
 
 /* One command per key: `name` (NULL: none for this key) and the key, plus fixed arguments. */
 static int batch_commands(const struct redis_batch *b, const char *const *names,
-			  const char *const *extra, int nextra, struct redis_cmd **out, size_t **map,
-			  size_t *n)
+			  const char *const *extra, int nextra, struct redis_cmd **out,
+			  size_t **map, size_t *n)
 {
 	struct redis_cmd *cmds = calloc(b->count ? b->count : 1, sizeof *cmds);
 	size_t *which = calloc(b->count ? b->count : 1, sizeof *which);

@@ -11,9 +11,9 @@
 #include "redis_command.h"
 #include "redis_reply.h"
 
-#define SCAN_COUNT 1000	  /* keys per SCAN: ~1 ms of server time, few round trips */
-#define RANGE_CHUNK 4096  /* elements per LRANGE/ZRANGE/XRANGE: bounded replies */
-#define WHOLE_LIMIT 10000 /* sets and hashes up to this size come in one atomic reply */
+#define SCAN_COUNT	    1000  /* keys per SCAN: ~1 ms of server time, few round trips */
+#define RANGE_CHUNK	    4096  /* elements per LRANGE/ZRANGE/XRANGE: bounded replies */
+#define WHOLE_LIMIT	    10000 /* sets and hashes up to this size come in one atomic reply */
 #define DATABASES_PROBE_MAX (1 << 20)
 
 /* argv helpers: a C string and its length, for binary-safe commands */
@@ -23,8 +23,8 @@
  * Send one command whose arguments come as (const char *, size_t) pairs,
  * so that binary keys never pass through a format string.
  */
-static int one_command(struct redis_pool *pool, int db, redis_parse_fn parse, void *arg,
-		       int argc, ...)
+static int one_command(struct redis_pool *pool, int db, redis_parse_fn parse, void *arg, int argc,
+		       ...)
 {
 	const char *argv[REDIS_MAX_ARGS];
 	size_t argvlen[REDIS_MAX_ARGS];
@@ -127,8 +127,7 @@ static int parse_scan(const redisReply *reply, void *arg)
 	long long cursor;
 
 	if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2 ||
-	    bulk_to_ll(reply->element[0], &cursor) ||
-	    reply->element[1]->type != REDIS_REPLY_ARRAY)
+	    bulk_to_ll(reply->element[0], &cursor) || reply->element[1]->type != REDIS_REPLY_ARRAY)
 		return -EIO;
 	snprintf(st->cursor, sizeof st->cursor, "%lld", cursor);
 	items = reply->element[1];
@@ -248,8 +247,7 @@ int redis_key_type(struct redis_pool *pool, int db, const char *key, size_t klen
 	return one_command(pool, db, parse_type, type, 2, ARG("TYPE"), key, klen);
 }
 
-int redis_string_length(struct redis_pool *pool, int db, const char *key, size_t klen,
-			size_t *len)
+int redis_string_length(struct redis_pool *pool, int db, const char *key, size_t klen, size_t *len)
 {
 	long long n = 0;
 	int ret = one_command(pool, db, parse_integer, &n, 2, ARG("STRLEN"), key, klen);
@@ -322,8 +320,8 @@ static int parse_whole_string(const redisReply *reply, void *arg)
 }
 
 /* LRANGE or ZRANGE WITHSCORES in chunks of RANGE_CHUNK, by index. */
-static int fetch_ranges(struct redis_pool *pool, int db, const char *key, size_t klen,
-			bool zset, struct chunk_state *st)
+static int fetch_ranges(struct redis_pool *pool, int db, const char *key, size_t klen, bool zset,
+			struct chunk_state *st)
 {
 	char start[24], stop[24];
 	long long at = 0;
@@ -410,8 +408,8 @@ static int unique_pairs(struct rv_array *items)
 }
 
 /* Set or hash: one SMEMBERS/HGETALL when small, SSCAN/HSCAN made unique when big. */
-static int fetch_unordered(struct redis_pool *pool, int db, const char *key, size_t klen,
-			   bool hash, struct chunk_state *st)
+static int fetch_unordered(struct redis_pool *pool, int db, const char *key, size_t klen, bool hash,
+			   struct chunk_state *st)
 {
 	long long size = 0;
 	int ret;
@@ -421,8 +419,8 @@ static int fetch_unordered(struct redis_pool *pool, int db, const char *key, siz
 	if (ret)
 		return ret;
 	if (size <= WHOLE_LIMIT)
-		return one_command(pool, db, parse_chunk, st, 2,
-				   ARG(hash ? "HGETALL" : "SMEMBERS"), key, klen);
+		return one_command(pool, db, parse_chunk, st, 2, ARG(hash ? "HGETALL" : "SMEMBERS"),
+				   key, klen);
 	ret = fetch_scan(pool, db, key, klen, hash ? "HSCAN" : "SSCAN", &st->v->items);
 	if (ret)
 		return ret;
@@ -510,8 +508,8 @@ int redis_flush_database(struct redis_pool *pool, int db)
 static int member_command(enum rv_type type, const char *key, size_t klen, const char *member,
 			  size_t mlen, struct redis_cmd *cmd)
 {
-	static const char *const names[] = {[RV_LIST] = "LREM", [RV_SET] = "SREM",
-					    [RV_ZSET] = "ZREM", [RV_HASH] = "HDEL"};
+	static const char *const names[] = {
+		[RV_LIST] = "LREM", [RV_SET] = "SREM", [RV_ZSET] = "ZREM", [RV_HASH] = "HDEL"};
 	int i = 0;
 
 	if (type != RV_LIST && type != RV_SET && type != RV_ZSET && type != RV_HASH)
@@ -588,8 +586,10 @@ static int parse_presence(const redisReply *reply, void *arg)
 int redis_has_member(struct redis_pool *pool, int db, const char *key, size_t klen,
 		     enum rv_type type, const char *member, size_t mlen, int *has)
 {
-	static const char *const names[] = {[RV_LIST] = "LPOS", [RV_SET] = "SISMEMBER",
-					    [RV_ZSET] = "ZSCORE", [RV_HASH] = "HEXISTS"};
+	static const char *const names[] = {[RV_LIST] = "LPOS",
+					    [RV_SET] = "SISMEMBER",
+					    [RV_ZSET] = "ZSCORE",
+					    [RV_HASH] = "HEXISTS"};
 
 	if (type != RV_LIST && type != RV_SET && type != RV_ZSET && type != RV_HASH)
 		return -EINVAL;

@@ -49,8 +49,7 @@ int redis_key_type(struct redis_pool *pool, int db, const char *key, size_t klen
 		   enum rv_type *type);
 
 /* STRLEN key (0 also for a missing key: check the type first). */
-int redis_string_length(struct redis_pool *pool, int db, const char *key, size_t klen,
-			size_t *len);
+int redis_string_length(struct redis_pool *pool, int db, const char *key, size_t klen, size_t *len);
 
 /*
  * GETRANGE key off off+size-1 into buf; *got is the number of bytes copied

@@ -54,8 +54,7 @@ static int parse_created(const redisReply *reply, void *arg, size_t index)
 	return 0;
 }
 
-int redis_create_string(struct redis_pool *pool, int db, const char *key, size_t klen,
-			int *created)
+int redis_create_string(struct redis_pool *pool, int db, const char *key, size_t klen, int *created)
 {
 	struct redis_cmd cmd;
 

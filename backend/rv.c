@@ -6,9 +6,8 @@
 #include <string.h>
 
 static const char *const type_names[] = {
-	[RV_NONE] = "none", [RV_STRING] = "string", [RV_LIST] = "list", [RV_SET] = "set",
-	[RV_ZSET] = "zset", [RV_HASH] = "hash",     [RV_STREAM] = "stream",
-	[RV_OTHER] = "other",
+	[RV_NONE] = "none", [RV_STRING] = "string", [RV_LIST] = "list",	    [RV_SET] = "set",
+	[RV_ZSET] = "zset", [RV_HASH] = "hash",	    [RV_STREAM] = "stream", [RV_OTHER] = "other",
 };
 
 const char *rv_type_name(enum rv_type type)

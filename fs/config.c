@@ -39,7 +39,8 @@ enum redis_key {
 	REDIS_DELIMITER,
 };
 static const char *const redis_keys[] = {
-	"url", "passfile", "databases", "timeout", "cache_timeout", "ro", "noflush", "delimiter", NULL,
+	"url", "passfile", "databases", "timeout", "cache_timeout",
+	"ro",  "noflush",  "delimiter", NULL,
 };
 
 enum mysql_key {

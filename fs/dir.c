@@ -155,7 +155,6 @@ int tree_opendir(struct rfs *fs, const char *path, struct tree_dir **out)
 	return 0;
 }
 
-
 void tree_closedir(struct rfs *fs, struct tree_dir *dir)
 {
 	if (!dir)

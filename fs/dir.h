@@ -19,7 +19,7 @@
 struct listing {
 	struct rv_array keys;
 	int db;
-	unsigned refs; /* under rfs.recent_lock */
+	unsigned refs;	       /* under rfs.recent_lock */
 	struct timespec taken; /* CLOCK_MONOTONIC */
 };
 

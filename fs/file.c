@@ -71,8 +71,9 @@ static int commit(struct rfs *fs, const struct tree_key *k, enum rv_type type, c
 		ret = parse_value(type, text, len, &value, err, sizeof err);
 		if (ret == -EINVAL) {
 			names_encode(k->key, k->len, name);
-			fuse_log(FUSE_LOG_ERR, "redisfs: db%d '%s': not written, the %s text has %s\n",
-				 k->db, name, rv_type_name(type), err);
+			fuse_log(FUSE_LOG_ERR,
+				 "redisfs: db%d '%s': not written, the %s text has %s\n", k->db,
+				 name, rv_type_name(type), err);
 		}
 		if (!ret) {
 			ret = redis_pttl(fs->pool, k->db, k->key, k->len, &pttl);

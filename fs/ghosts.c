@@ -100,8 +100,8 @@ static bool member_id(const struct ghost_rule *rule, const char *member, size_t 
 }
 
 /* The members of a queue key, unique: list elements, set and zset members, hash fields. */
-static int queue_members(struct ghosts *g, int db, const char *key, size_t klen,
-			 enum rv_type type, struct rv_array *out)
+static int queue_members(struct ghosts *g, int db, const char *key, size_t klen, enum rv_type type,
+			 struct rv_array *out)
 {
 	struct rv_value value = {0};
 	size_t step = (type == RV_ZSET || type == RV_HASH) ? 2 : 1; /* skip scores, values */
@@ -206,7 +206,8 @@ static int detect(struct ghosts *g, const struct ghost_rule *rule, struct ghost_
 		enum rv_type type;
 
 		ret = redis_key_type(g->redis, cfg->db, key, klen, &type);
-		if (ret || (type != RV_LIST && type != RV_SET && type != RV_ZSET && type != RV_HASH))
+		if (ret ||
+		    (type != RV_LIST && type != RV_SET && type != RV_ZSET && type != RV_HASH))
 			continue; /* gone meanwhile, or not a queue */
 		ret = queue_members(g, cfg->db, key, klen, type, &members);
 		if (!ret)

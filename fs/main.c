@@ -104,7 +104,8 @@ static int setup_ghosts(struct rfs *fs, const struct rfs_options *opts, struct m
 		return 0;
 	for (size_t i = 0; i < cfg->rule_count; i++) {
 		if (cfg->rules[i].db >= fs->db_count) {
-			fprintf(stderr, "redisfs: ghosts.%s: db %d is out of range (the server has %d)\n",
+			fprintf(stderr,
+				"redisfs: ghosts.%s: db %d is out of range (the server has %d)\n",
 				cfg->rules[i].name, cfg->rules[i].db, fs->db_count);
 			return -1;
 		}

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define NAMES_MAX 255	     /* longest file name the kernel passes (NAME_MAX) */
+#define NAMES_MAX	  255 /* longest file name the kernel passes (NAME_MAX) */
 #define NAMES_HASHED_KEEP 200 /* encoded bytes kept before "~hash" in a shortened name */
 #define NAMES_HASH_DIGITS 16  /* lower-case hex digits of the 64-bit hash */
 

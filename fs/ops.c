@@ -113,8 +113,7 @@ static int rfs_open(const char *path, struct fuse_file_info *fi)
 	return ret;
 }
 
-static int rfs_read(const char *path, char *buf, size_t size, off_t off,
-		    struct fuse_file_info *fi)
+static int rfs_read(const char *path, char *buf, size_t size, off_t off, struct fuse_file_info *fi)
 {
 	(void) path;
 	return (int) file_read(rfs_get(), file_of(fi), buf, size, off);

@@ -4,8 +4,8 @@
 
 #include <stdbool.h>
 
-#define PATHS_GHOSTS "ghosts" /* the root folder of ghost rules (SPEC section 6) */
-#define PATHS_NAME_MAX 4096   /* PATH_MAX: a key below namespace folders */
+#define PATHS_GHOSTS   "ghosts" /* the root folder of ghost rules (SPEC section 6) */
+#define PATHS_NAME_MAX 4096	/* PATH_MAX: a key below namespace folders */
 
 enum path_kind {
 	PATH_ROOT,	   /* "/" */
@@ -19,7 +19,7 @@ enum path_kind {
 
 struct fs_path {
 	enum path_kind kind;
-	int db;		/* for PATH_DB and PATH_KEY */
+	int db;			   /* for PATH_DB and PATH_KEY */
 	char name[PATHS_NAME_MAX]; /* PATH_KEY: the path below dbN; ghosts: the rule */
 	char queue[256];
 	char member[256];

@@ -1,4 +1,5 @@
-/* rename.c - mv within and across databases (SPEC 5): RENAME, COPY+UNLINK, text into a collection. */
+/* rename.c - mv within and across databases (SPEC 5): RENAME, COPY+UNLINK, text into a collection.
+ */
 #include "rename.h"
 
 #include <errno.h>
@@ -40,8 +41,9 @@ static int string_into_collection(struct rfs *fs, const struct tree_key *src,
 		ret = parse_value(dst_type, p ? p : "", len, &value, err, sizeof err);
 		if (ret == -EINVAL) {
 			names_encode(dst->key, dst->len, name);
-			fuse_log(FUSE_LOG_ERR, "redisfs: db%d '%s': not replaced, the %s text has %s\n",
-				 dst->db, name, rv_type_name(dst_type), err);
+			fuse_log(FUSE_LOG_ERR,
+				 "redisfs: db%d '%s': not replaced, the %s text has %s\n", dst->db,
+				 name, rv_type_name(dst_type), err);
 		}
 	}
 	if (!ret)

@@ -1,4 +1,5 @@
-/* rename.h - mv within and across databases (SPEC 5): RENAME, COPY+UNLINK, text into a collection. */
+/* rename.h - mv within and across databases (SPEC 5): RENAME, COPY+UNLINK, text into a collection.
+ */
 #ifndef REDISFS_RENAME_H
 #define REDISFS_RENAME_H
 

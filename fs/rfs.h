@@ -16,14 +16,14 @@ struct listing;
 struct rfs {
 	struct redis_pool *pool;
 	struct ghosts *ghosts; /* the ghost rules (ghosts.h), or NULL when there are none */
-	int db_count;	      /* databases the server has */
-	int only_db;	      /* the database of a URL with /N, or -1 for all */
-	bool read_only;	      /* -o ro: every change is EROFS, no write command is sent */
-	bool noflush;	      /* -o noflush: rmdir of a database is EPERM */
-	double cache_timeout; /* seconds the kernel may keep names and attributes */
+	int db_count;	       /* databases the server has */
+	int only_db;	       /* the database of a URL with /N, or -1 for all */
+	bool read_only;	       /* -o ro: every change is EROFS, no write command is sent */
+	bool noflush;	       /* -o noflush: rmdir of a database is EPERM */
+	double cache_timeout;  /* seconds the kernel may keep names and attributes */
 	const char *delimiter; /* -o delimiter: namespaces as folders (SPEC 8), or NULL */
 	size_t delimiter_len;
-	uid_t uid;	      /* owner of every file: the user who mounted */
+	uid_t uid; /* owner of every file: the user who mounted */
 	gid_t gid;
 
 	/*

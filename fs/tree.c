@@ -141,7 +141,7 @@ int tree_resolve(struct rfs *fs, int db, const char *name, struct tree_key *out)
 }
 
 int tree_render_key(struct rfs *fs, const struct tree_key *k, enum rv_type type,
-		      struct render_buf *text)
+		    struct render_buf *text)
 {
 	struct rv_value value = {0};
 	int ret;

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#define URL_DEFAULT "redis://127.0.0.1:6379"
+#define URL_DEFAULT	 "redis://127.0.0.1:6379"
 #define URL_DEFAULT_PORT 6379
 
 /* What a URL says. Strings are allocated; url_free() releases them. */
