@@ -45,6 +45,7 @@ static struct {
 static volatile sig_atomic_t cleaning;
 static void scratch_cleanup(void);
 static bool initialised;
+static int daemon_failures; /* daemons that did not exit with status 0 after their unmount */
 
 static double now_seconds(void)
 {
@@ -91,6 +92,7 @@ static void stop_pid(pid_t pid, double grace)
 	if (pid <= 0)
 		return;
 	kill(pid, SIGTERM);
+	kill(pid, SIGCONT); /* a frozen (SIGSTOPped) process acts on SIGTERM only once thawed */
 	if (!wait_bounded(pid, grace, NULL)) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
@@ -149,6 +151,7 @@ static void cleanup_owned(bool in_signal)
 			continue;
 		stop_pid(m->pid, grace);
 		unlink(m->log);
+		unlink(m->wrapper_log);
 		rmdir(m->mnt);
 		rmdir(m->work);
 		m->pid = 0;
@@ -195,6 +198,21 @@ static void on_fatal_signal(int sig)
 static void on_exit_hook(void)
 {
 	cleanup_owned(false);
+	/* check counts no failure for a teardown: the exit status carries it */
+	if (daemon_failures) {
+		fprintf(stderr, "harness: %d redisfs daemon(s) did not exit cleanly after "
+				"unmounting (see above): failing\n",
+			daemon_failures);
+		_exit(1);
+	}
+}
+
+double h_time_scale(void)
+{
+	const char *env = getenv("REDISFS_TIME_SCALE");
+	double scale = env ? strtod(env, NULL) : 1.0;
+
+	return scale >= 1.0 ? scale : 1.0;
 }
 
 void h_init(void)
@@ -474,6 +492,71 @@ void h_redis_stop(struct h_redis *r)
 	memset(r, 0, sizeof *r);
 }
 
+void h_redis_halt(struct h_redis *r)
+{
+	ck_assert_msg(r->owner == getpid(),
+		      "h_redis_halt: only the process that started the server can stop and "
+		      "restart it (run the test with CK_NOFORK)");
+	stop_pid(r->pid, KILL_GRACE_SECONDS);
+	r->pid = 0;
+}
+
+void h_redis_restart(struct h_redis *r, const char *const *extra)
+{
+	char why[1200] = "";
+
+	ck_assert_msg(r->owner == getpid(),
+		      "h_redis_restart: only the process that started the server can restart it");
+	if (r->pid)
+		h_redis_halt(r);
+	r->password[0] = '\0';
+	for (int i = 0; extra && extra[i]; i++)
+		if (!strcmp(extra[i], "--requirepass") && extra[i + 1])
+			snprintf(r->password, sizeof r->password, "%s", extra[i + 1]);
+	/* the port was ours a moment ago; redis binds with SO_REUSEADDR */
+	for (int attempt = 0; attempt < START_TRIES; attempt++) {
+		if (redis_try_start(r, extra, why, sizeof why))
+			return;
+		nap(100 * POLL_NS);
+	}
+	ck_abort_msg("cannot restart redis-server on port %d: %s", r->port, why);
+}
+
+/* The state letter of /proc/PID/stat ('R', 'S', 'T' stopped, ...), or 0. */
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[512], *paren;
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int) pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	paren = strrchr(buf, ')'); /* PID (COMM) STATE ...: COMM may hold anything */
+	return paren && paren[1] == ' ' ? paren[2] : 0;
+}
+
+void h_redis_freeze(const struct h_redis *r, bool frozen)
+{
+	ck_assert_msg(r->pid > 0, "h_redis_freeze: the server is not running");
+	ck_assert_msg(kill(r->pid, frozen ? SIGSTOP : SIGCONT) == 0, "kill %d: %s", (int) r->pid,
+		      strerror(errno));
+	for (double deadline = now_seconds() + H_WAIT_SECONDS; now_seconds() < deadline;) {
+		char state = proc_state(r->pid);
+
+		if (frozen ? state == 'T' : state != 'T')
+			return;
+		nap(POLL_NS);
+	}
+	ck_abort_msg("redis-server %d did not %s", (int) r->pid, frozen ? "stop" : "continue");
+}
+
 static redisReply *vcommand(redisContext *c, const char *fmt, va_list ap)
 {
 	redisReply *reply = redisvCommand(c, fmt, ap);
@@ -565,11 +648,44 @@ bool h_mount_info(const char *dir, char *fstype, size_t fstype_len, char *source
 	return found;
 }
 
+/*
+ * $REDISFS_WRAPPER: words put before the daemon's command line (valgrind, say).
+ * A valgrind wrapper gets --log-file=WORK/wrapper.log, so that its report
+ * neither mixes with the daemon's log nor is lost. Returns the word count;
+ * `copy` holds the words' storage, to be freed after the fork.
+ */
+static int wrapper_words(const struct h_mount *m, const char **argv, int room, char **copy)
+{
+	const char *env = getenv("REDISFS_WRAPPER");
+	char *save = NULL, *word;
+	int argc = 0;
+
+	*copy = NULL;
+	if (!env || !*env)
+		return 0;
+	*copy = malloc(strlen(env) + 1 + sizeof m->wrapper_log + 16);
+	ck_assert_msg(*copy, "out of memory");
+	strcpy(*copy, env);
+	for (word = strtok_r(*copy, " \t", &save); word; word = strtok_r(NULL, " \t", &save)) {
+		ck_assert_msg(argc < room - 1, "REDISFS_WRAPPER has too many words");
+		argv[argc++] = word;
+	}
+	if (argc && !strcmp(strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0],
+			    "valgrind")) {
+		char *opt = *copy + strlen(env) + 1;
+
+		sprintf(opt, "--log-file=%s", m->wrapper_log);
+		argv[argc++] = opt;
+	}
+	return argc;
+}
+
 struct h_mount *h_mount_start(const struct h_redis *r, const struct h_mount_spec *spec)
 {
 	static const struct h_mount_spec none;
 	const char *bin = h_redisfs_bin();
-	const char *argv[8];
+	const char *argv[48];
+	char *wrapper_copy;
 	int argc = 0, status;
 	pid_t parent = getpid();
 	struct h_mount *m;
@@ -585,12 +701,14 @@ struct h_mount *h_mount_start(const struct h_redis *r, const struct h_mount_spec
 	make_temp_dir(m->work, sizeof m->work, "mount");
 	join_path(m->mnt, sizeof m->mnt, m->work, "mnt");
 	join_path(m->log, sizeof m->log, m->work, "daemon.log");
+	join_path(m->wrapper_log, sizeof m->wrapper_log, m->work, "wrapper.log");
 	ck_assert_msg(mkdir(m->mnt, 0755) == 0, "mkdir %s: %s", m->mnt, strerror(errno));
 	if (spec->url)
 		snprintf(m->url, sizeof m->url, "%s", spec->url);
 	else
 		snprintf(m->url, sizeof m->url, "redis://127.0.0.1:%d", r->port);
 
+	argc = wrapper_words(m, argv, 40, &wrapper_copy);
 	argv[argc++] = bin;
 	argv[argc++] = m->url;
 	argv[argc++] = m->mnt;
@@ -610,11 +728,12 @@ struct h_mount *h_mount_start(const struct h_redis *r, const struct h_mount_spec
 			setenv("REDISCLI_AUTH", spec->auth, 1);
 		else
 			unsetenv("REDISCLI_AUTH");
-		execv(bin, (char *const *) argv);
+		execvp(argv[0], (char *const *) argv);
 		_exit(127);
 	}
+	free(wrapper_copy);
 
-	deadline = now_seconds() + H_WAIT_SECONDS;
+	deadline = now_seconds() + H_WAIT_SECONDS * h_time_scale();
 	while (now_seconds() < deadline) {
 		if (h_mount_info(m->mnt, type, sizeof type, NULL, 0)) {
 			ck_assert_msg(!strcmp(type, "fuse.redisfs"),
@@ -638,7 +757,7 @@ struct h_mount *h_mount_start(const struct h_redis *r, const struct h_mount_spec
 		char buf[2048];
 
 		ck_abort_msg("%s was not mounted within %.0f s; daemon log: %s", m->mnt,
-			     H_WAIT_SECONDS, log_excerpt(m->log, buf, sizeof buf));
+			     H_WAIT_SECONDS * h_time_scale(), log_excerpt(m->log, buf, sizeof buf));
 	}
 	return NULL;
 }
@@ -663,20 +782,65 @@ static int run_quiet(const char *const *argv, double seconds)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/* Copy a whole log file to our stderr, for a failure's record; never fails. */
+static void dump_log(const char *what, const char *path)
+{
+	char buf[4096];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return;
+	fprintf(stderr, "---- %s (%s) ----\n", what, path);
+	fflush(stderr);
+	while ((n = read(fd, buf, sizeof buf)) > 0)
+		if (write(2, buf, (size_t) n) != n)
+			break;
+	close(fd);
+	fprintf(stderr, "---- end of %s ----\n", what);
+}
+
+/*
+ * A daemon must exit with status 0 once unmounted: anything else is a crash,
+ * a hang, or a report of valgrind (--error-exitcode) or a sanitizer (leaks).
+ */
+static void check_daemon_exit(const struct h_mount *m, bool exited, int status)
+{
+	if (exited && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return;
+	daemon_failures++;
+	if (!exited)
+		fprintf(stderr, "harness: redisfs %d on %s did not exit within %.0f s of its "
+				"unmount\n", (int) m->pid, m->mnt, H_WAIT_SECONDS * h_time_scale());
+	else
+		fprintf(stderr, "harness: redisfs %d on %s exited with %s %d after its unmount\n",
+			(int) m->pid, m->mnt, WIFEXITED(status) ? "status" : "signal",
+			WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+	dump_log("daemon log", m->log);
+	dump_log("wrapper log", m->wrapper_log);
+}
+
 void h_mount_stop(struct h_mount *m)
 {
 	const char *argv[] = {"fusermount3", "-u", m ? m->mnt : "", NULL};
-	int status;
+	double wait = H_WAIT_SECONDS * h_time_scale();
+	int status = 0;
+	bool exited;
 
 	if (!m || m->owner != getpid())
 		return;
 	if (h_mount_info(m->mnt, NULL, 0, NULL, 0) && run_quiet(argv, H_WAIT_SECONDS) != 0)
 		umount2(m->mnt, MNT_DETACH);
-	if (m->pid > 0 && !wait_bounded(m->pid, H_WAIT_SECONDS, &status))
-		stop_pid(m->pid, 1.0);
+	if (m->pid > 0) {
+		exited = wait_bounded(m->pid, wait, &status);
+		check_daemon_exit(m, exited, status);
+		if (!exited)
+			stop_pid(m->pid, 1.0);
+	}
 	if (h_mount_info(m->mnt, NULL, 0, NULL, 0))
 		umount2(m->mnt, MNT_DETACH);
 	unlink(m->log);
+	unlink(m->wrapper_log);
 	rmdir(m->mnt);
 	rmdir(m->work);
 	memset(m, 0, sizeof *m);

@@ -50,6 +50,7 @@ struct h_mount {
 	char mnt[H_PATH_MAX];  /* the mount point */
 	char log[H_PATH_MAX];  /* the daemon's stdout and stderr */
 	char url[H_PATH_MAX];  /* the URL it was given */
+	char wrapper_log[H_PATH_MAX]; /* valgrind's report, under $REDISFS_WRAPPER */
 };
 
 /* How to mount: every field may be NULL. */
@@ -112,6 +113,34 @@ struct h_redis *h_redis_start(const char *const *extra);
 void h_redis_stop(struct h_redis *r);
 
 /*
+ * Stop the server by PID (SIGTERM, a bounded wait, SIGKILL), keeping its
+ * port, directory (a dump.rdb made with SAVE survives) and slot. Only the
+ * process that started it can: a test that halts a server set up by its
+ * fixture runs with CK_NOFORK.
+ */
+void h_redis_halt(struct h_redis *r);
+
+/*
+ * Start a server again on the same port and directory, halting it first
+ * when it runs; `extra` as for h_redis_start() (give --requirepass again).
+ * Waits until it answers (LOADING is an answer). Same owner rule as h_redis_halt().
+ */
+void h_redis_restart(struct h_redis *r, const char *const *extra);
+
+/*
+ * SIGSTOP (frozen: the kernel still accepts connections, nothing answers) or
+ * SIGCONT the server, and wait until /proc shows it so. Any process may.
+ */
+void h_redis_freeze(const struct h_redis *r, bool frozen);
+
+/*
+ * How much slower than usual this run is: $REDISFS_TIME_SCALE (at least 1),
+ * set by slow setups (valgrind, ThreadSanitizer). Timing bounds and waits
+ * are multiplied by it, heavy workloads divided.
+ */
+double h_time_scale(void);
+
+/*
  * A connection to `r` as the admin (the default user, with the server's
  * requirepass), in database `db`. Free it with redisFree().
  */
@@ -137,6 +166,13 @@ struct h_mount *h_mount_start(const struct h_redis *r, const struct h_mount_spec
 /*
  * fusermount3 -u (umount2 MNT_DETACH when that fails), wait for the daemon
  * (SIGKILL after H_WAIT_SECONDS), remove the directories. NULL is fine.
+ * A daemon that does not exit with status 0 (a crash, a hang, valgrind's
+ * --error-exitcode, a sanitizer's leak report) has its logs copied to stderr
+ * and makes this test process exit with status 1 at its end.
+ *
+ * With $REDISFS_WRAPPER set (e.g. "valgrind --error-exitcode=99 -q"), the
+ * daemon of h_mount_start() runs under those words; valgrind's report goes
+ * to a wrapper.log beside the daemon's log.
  */
 void h_mount_stop(struct h_mount *m);
 
