@@ -63,6 +63,7 @@ static int commit(struct rfs *fs, const struct tree_key *k, enum rv_type type, c
 	struct rv_value value = {0};
 	char err[256], name[NAMES_MAX + 1];
 	long long pttl = -1;
+	bool emptied = false;
 	int ret;
 
 	if (type == RV_STRING) {
@@ -82,9 +83,20 @@ static int commit(struct rfs *fs, const struct tree_key *k, enum rv_type type, c
 		}
 		if (!ret)
 			ret = redis_write_collection(fs->pool, k->db, k->key, k->len, &value, pttl);
+		emptied = !ret && value.items.count == 0;
 		rv_value_free(&value);
 	}
 	tree_forget(fs, k->db, k->key, k->len);
+	if (emptied) {
+		/*
+		 * No lines removed the key; the file was just truncated, so for
+		 * cache_timeout it shows as empty rather than gone (truncate(2) stats it
+		 * right after, and must not fail with ENOENT for a change it made).
+		 */
+		struct attr_info info = {.status = 0, .type = type, .size = 0};
+
+		attr_cache_put(&fs->attrs, k->db, k->key, k->len, &info);
+	}
 	if (!ret)
 		tree_mark_changed(fs);
 	return ret;
