@@ -2,6 +2,7 @@
 #include "rv.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,43 +67,63 @@ const char *rv_array_get(const struct rv_array *a, size_t i, size_t *len)
 	return a->buf + a->start[i];
 }
 
-struct span {
-	const char *ptr;
-	size_t len;
-};
-
-static int span_cmp(const void *x, const void *y)
+/* Bytewise order, shorter first on a common prefix, of items i and j of `a`. */
+static int item_cmp(const struct rv_array *a, uint32_t i, uint32_t j)
 {
-	const struct span *a = x, *b = y;
-	size_t n = a->len < b->len ? a->len : b->len;
-	int c = n ? memcmp(a->ptr, b->ptr, n) : 0;
+	size_t la, lb, n;
+	const char *pa = rv_array_get(a, i, &la), *pb = rv_array_get(a, j, &lb);
+	int c;
 
-	if (c)
-		return c;
-	return (a->len > b->len) - (a->len < b->len);
+	n = la < lb ? la : lb;
+	c = n ? memcmp(pa, pb, n) : 0;
+	return c ? c : (la > lb) - (la < lb);
 }
 
+static int index_cmp(const void *x, const void *y, void *arg)
+{
+	return item_cmp(arg, *(const uint32_t *) x, *(const uint32_t *) y);
+}
+
+/*
+ * Sorts 4-byte indices rather than (pointer, length) pairs: a million keys
+ * then need 4 MB beside the array and its sorted copy, not 16 MB.
+ */
 int rv_array_sort_unique(struct rv_array *a)
 {
 	struct rv_array out = {0};
-	struct span *spans;
-	size_t i;
+	uint32_t *order;
+	size_t i, len;
 	int err = 0;
 
 	if (a->count < 2)
 		return 0;
-	spans = malloc(a->count * sizeof *spans);
-	if (!spans)
+	if (a->count > UINT32_MAX)
+		return -ENOMEM;
+	order = malloc(a->count * sizeof *order);
+	if (!order)
 		return -ENOMEM;
 	for (i = 0; i < a->count; i++)
-		spans[i].ptr = rv_array_get(a, i, &spans[i].len);
-	qsort(spans, a->count, sizeof *spans, span_cmp);
-	for (i = 0; i < a->count && !err; i++) {
-		if (i > 0 && span_cmp(&spans[i - 1], &spans[i]) == 0)
-			continue;
-		err = rv_array_push(&out, spans[i].ptr, spans[i].len);
+		order[i] = (uint32_t) i;
+	qsort_r(order, a->count, sizeof *order, index_cmp, a);
+	/* the copy is made exactly as big as needed: no doubling slack at the peak */
+	out.buf = malloc(a->used + 1);
+	out.start = malloc((a->count + 1) * sizeof *out.start);
+	if (!out.buf || !out.start) {
+		free(order);
+		rv_array_free(&out);
+		return -ENOMEM;
 	}
-	free(spans);
+	out.room = a->used + 1;
+	out.slots = a->count + 1;
+	for (i = 0; i < a->count && !err; i++) {
+		const char *p;
+
+		if (i > 0 && item_cmp(a, order[i - 1], order[i]) == 0)
+			continue;
+		p = rv_array_get(a, order[i], &len);
+		err = rv_array_push(&out, p, len);
+	}
+	free(order);
 	if (err) {
 		rv_array_free(&out);
 		return err;

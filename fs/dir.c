@@ -114,7 +114,7 @@ static int list_keys(struct rfs *fs, const struct fs_path *p, struct tree_dir *d
 		ret = redis_scan_keys(fs->pool, p->db, prefix.key, prefix.len, &keys);
 	}
 	/* a namespace folder exists while some key has its prefix */
-	if (!ret && prefix.len && !keys.count)
+	if (!ret && prefix.len && !keys.count && !ns_folder_marked(fs, p->db, p->name))
 		ret = -ENOENT;
 	if (!ret)
 		ret = split_namespace(fs, dir, &keys);

@@ -39,4 +39,15 @@ int ns_folder_exists(struct rfs *fs, int db, const char *prefix, size_t len);
  */
 int ns_remove(struct rfs *fs, int db, const char *prefix, size_t len);
 
+/*
+ * A folder whose keys the mount is removing (rm -r unlinks its files, then
+ * rmdirs it) must still be there for that rmdir, though no key has its
+ * prefix any more. Mark the folders above `rel` (and `rel` itself with
+ * `self`) as live for cache_timeout; every removal inside renews the mark.
+ */
+void ns_mark_folders(struct rfs *fs, int db, const char *rel, bool self);
+
+/* Whether the folder at `rel` was marked live within cache_timeout. */
+bool ns_folder_marked(struct rfs *fs, int db, const char *rel);
+
 #endif

@@ -307,13 +307,15 @@ void tree_forget(struct rfs *fs, int db, const char *key, size_t len)
 /* A namespace folder exists while some key has its prefix (SPEC 8). */
 static int stat_namespace(struct rfs *fs, const struct fs_path *p, struct stat *st)
 {
-	struct tree_key prefix;
+	struct tree_key prefix = {0};
 	bool folder;
 	int ret;
 
 	ret = ns_resolve(fs, p->db, p->name, &prefix, &folder);
 	if (!ret)
 		ret = ns_folder_exists(fs, p->db, prefix.key, prefix.len);
+	if (ret == -ENOENT && ns_folder_marked(fs, p->db, p->name))
+		ret = 0; /* emptied through the mount a moment ago: rm -r rmdirs it next */
 	if (!ret)
 		tree_stat_dir(fs, st);
 	tree_key_free(&prefix);
@@ -323,11 +325,15 @@ static int stat_namespace(struct rfs *fs, const struct fs_path *p, struct stat *
 /* rmdir of a namespace folder: the keys still under it are removed (SPEC 8). */
 static int rmdir_namespace(struct rfs *fs, const struct fs_path *p)
 {
-	struct tree_key prefix;
-	bool folder;
+	struct tree_key prefix = {0};
+	bool folder = true;
 	int ret;
 
+	if (fs->read_only)
+		return -EROFS;
 	ret = ns_resolve(fs, p->db, p->name, &prefix, &folder);
+	if (ret == -ENOENT && ns_folder_marked(fs, p->db, p->name))
+		return 0; /* its keys are gone already: nothing is left to remove */
 	if (!ret && !folder)
 		ret = -ENOTDIR;
 	if (!ret && fs->read_only)
@@ -336,6 +342,7 @@ static int rmdir_namespace(struct rfs *fs, const struct fs_path *p)
 		ret = ns_remove(fs, p->db, prefix.key, prefix.len);
 	if (!ret) {
 		attr_cache_forget_db(&fs->attrs, p->db);
+		ns_mark_folders(fs, p->db, p->name, false); /* the parents, for rm -r */
 		tree_mark_changed(fs);
 	}
 	tree_key_free(&prefix);
@@ -397,6 +404,8 @@ int tree_unlink(struct rfs *fs, const char *path)
 		return ret;
 	ret = redis_unlink(fs->pool, k.db, k.key, k.len);
 	tree_forget(fs, k.db, k.key, k.len);
+	if (fs->delimiter && (!ret || ret == -ENOENT))
+		ns_mark_folders(fs, p.db, p.name, false);
 	if (!ret)
 		tree_mark_changed(fs);
 	else if (ret != -ENOENT)
