@@ -1631,3 +1631,41 @@ void h_assert_acl_log_clean(redisContext *c, const char *allowed)
 	}
 	freeReplyObject(log);
 }
+
+char *h_redis_snapshot(const struct h_redis *r, int databases, size_t *len)
+{
+	char *buf = NULL;
+	size_t cap = 0;
+
+	*len = 0;
+	for (int db = 0; db < databases; db++) {
+		redisContext *c = h_redis_connect(r, db);
+		redisReply *keys = h_all_keys(c);
+
+		for (size_t i = 0; i < keys->elements; i++) {
+			const redisReply *k = keys->element[i];
+			redisReply *dump = h_cmd(c, "DUMP %b", k->str, k->len);
+			long long ttl = h_cmd_int(c, "PTTL %b", k->str, k->len);
+			size_t need = *len + k->len + dump->len + 64;
+
+			ck_assert_int_eq(dump->type, REDIS_REPLY_STRING);
+			if (need > cap) {
+				cap = need * 2;
+				buf = realloc(buf, cap);
+				ck_assert(buf);
+			}
+			*len += (size_t) sprintf(buf + *len, "%d:%zu:", db, k->len);
+			memcpy(buf + *len, k->str, k->len);
+			*len += k->len;
+			*len += (size_t) sprintf(buf + *len, ":%zu:", dump->len);
+			memcpy(buf + *len, dump->str, dump->len);
+			*len += dump->len;
+			/* whether a TTL is set, not its value: that ticks on */
+			*len += (size_t) sprintf(buf + *len, ":%lld\n", ttl < 0 ? ttl : 1);
+			freeReplyObject(dump);
+		}
+		freeReplyObject(keys);
+		redisFree(c);
+	}
+	return buf;
+}

@@ -288,4 +288,11 @@ void h_assert_no_write_command(redisContext *c);
  */
 void h_assert_acl_log_clean(redisContext *c, const char *allowed);
 
+/*
+ * Every key of databases 0 .. databases-1 of `r` with its DUMP and whether it
+ * has a TTL, as one buffer (malloc'ed, *len bytes) that compares equal only
+ * when nothing changed. The caller frees it.
+ */
+char *h_redis_snapshot(const struct h_redis *r, int databases, size_t *len);
+
 #endif

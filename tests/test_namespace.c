@@ -1317,42 +1317,6 @@ END_TEST
 
 /* ---- -o ro ---- */
 
-/* Every key of db0 and db1 with its DUMP and whether it has a TTL, as one comparable buffer. */
-static char *take_snapshot(size_t *len)
-{
-	char *buf = NULL;
-	size_t cap = 0;
-
-	*len = 0;
-	for (int db = 0; db < 2; db++) {
-		redisContext *c = h_redis_connect(server, db);
-		redisReply *keys = h_all_keys(c);
-
-		for (size_t i = 0; i < keys->elements; i++) {
-			const redisReply *k = keys->element[i];
-			redisReply *dump = h_cmd(c, "DUMP %b", k->str, k->len);
-			size_t need = *len + k->len + dump->len + 64;
-
-			ck_assert_int_eq(dump->type, REDIS_REPLY_STRING);
-			if (need > cap) {
-				cap = need * 2;
-				buf = realloc(buf, cap);
-				ck_assert(buf);
-			}
-			*len += (size_t) sprintf(buf + *len, "%d:%zu:", db, k->len);
-			memcpy(buf + *len, k->str, k->len);
-			*len += k->len;
-			*len += (size_t) sprintf(buf + *len, ":%zu:", dump->len);
-			memcpy(buf + *len, dump->str, dump->len);
-			*len += dump->len;
-			freeReplyObject(dump);
-		}
-		freeReplyObject(keys);
-		redisFree(c);
-	}
-	return buf;
-}
-
 static void populate_ro(redisContext *c)
 {
 	h_cmd_ok(c, "SET user:1:name alice");
@@ -1378,7 +1342,7 @@ static void setup_ro(void)
 	populate_ro(c);
 	redisFree(c);
 	free(snapshot);
-	snapshot = take_snapshot(&snapshot_len);
+	snapshot = h_redis_snapshot(server, 2, &snapshot_len);
 	c = h_redis_connect(server, 0);
 	h_cmd_ok(c, "CONFIG RESETSTAT");
 	redisFree(c);
@@ -1442,7 +1406,7 @@ START_TEST(test_ro_leaves_redis_unchanged_and_sends_no_write)
 	ck_assert_msg(!strstr(info->str, "cmdstat_unlink"), "UNLINK reached Redis: %s", info->str);
 	freeReplyObject(info);
 	redisFree(c);
-	now = take_snapshot(&len);
+	now = h_redis_snapshot(server, 2, &len);
 	ck_assert_msg(len == snapshot_len && !memcmp(now, snapshot, len),
 		      "Redis changed under a read-only mount");
 	free(now);

@@ -40,44 +40,6 @@ static long long dbsize(int db)
 	return n;
 }
 
-/* Every key and its DUMP, of databases 0 and 1, as one comparable buffer. */
-static char *take_snapshot(size_t *len)
-{
-	char *buf = NULL;
-	size_t cap = 0;
-
-	*len = 0;
-	for (int db = 0; db < 2; db++) {
-		redisContext *c = h_redis_connect(server, db);
-		redisReply *keys = h_all_keys(c);
-
-		for (size_t i = 0; i < keys->elements; i++) {
-			const redisReply *k = keys->element[i];
-			redisReply *dump = h_cmd(c, "DUMP %b", k->str, k->len);
-			long long ttl = h_cmd_int(c, "PTTL %b", k->str, k->len);
-			size_t need = *len + k->len + dump->len + 64;
-
-			ck_assert_int_eq(dump->type, REDIS_REPLY_STRING);
-			if (need > cap) {
-				cap = need * 2;
-				buf = realloc(buf, cap);
-				ck_assert(buf);
-			}
-			*len += sprintf(buf + *len, "%d:%zu:", db, k->len);
-			memcpy(buf + *len, k->str, k->len);
-			*len += k->len;
-			*len += sprintf(buf + *len, ":%zu:", dump->len);
-			memcpy(buf + *len, dump->str, dump->len);
-			*len += dump->len;
-			*len += sprintf(buf + *len, ":%lld\n", ttl < 0 ? ttl : 1);
-			freeReplyObject(dump);
-		}
-		freeReplyObject(keys);
-		redisFree(c);
-	}
-	return buf;
-}
-
 /* Keys of every type, and awkward names, in db0; one key in db1. */
 static void populate_mixed(redisContext *c)
 {
@@ -386,7 +348,7 @@ static void setup_read_only(bool as_reader)
 	h_cmd_ok(c, "ACL SETUSER reader on >%s ~* &* -@all +@read +@connection", READER_PASSWORD);
 	redisFree(c);
 	free(snapshot);
-	snapshot = take_snapshot(&snapshot_len);
+	snapshot = h_redis_snapshot(server, 2, &snapshot_len);
 	c = h_redis_connect(server, 0);
 	h_cmd_ok(c, "ACL LOG RESET");
 	h_cmd_ok(c, "CONFIG RESETSTAT");
@@ -474,7 +436,7 @@ static void assert_every_change_fails_with_erofs(void)
 static void assert_redis_unchanged(void)
 {
 	size_t len;
-	char *now = take_snapshot(&len);
+	char *now = h_redis_snapshot(server, 2, &len);
 
 	ck_assert_msg(len == snapshot_len && !memcmp(now, snapshot, len),
 		      "Redis changed under a read-only mount");

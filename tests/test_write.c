@@ -1621,44 +1621,6 @@ END_TEST
 
 /* ---- -o ro ---- */
 
-/* Every key and its DUMP, of databases 0 and 1, and whether it has a TTL. */
-static char *take_snapshot(size_t *len)
-{
-	char *buf = NULL;
-	size_t cap = 0;
-
-	*len = 0;
-	for (int db = 0; db < 2; db++) {
-		redisContext *c = h_redis_connect(server, db);
-		redisReply *keys = h_all_keys(c);
-
-		for (size_t i = 0; i < keys->elements; i++) {
-			const redisReply *k = keys->element[i];
-			redisReply *dump = h_cmd(c, "DUMP %b", k->str, k->len);
-			long long ttl = h_cmd_int(c, "PTTL %b", k->str, k->len);
-			size_t need = *len + k->len + dump->len + 64;
-
-			ck_assert_int_eq(dump->type, REDIS_REPLY_STRING);
-			if (need > cap) {
-				cap = need * 2;
-				buf = realloc(buf, cap);
-				ck_assert(buf);
-			}
-			*len += (size_t) sprintf(buf + *len, "%d:%zu:", db, k->len);
-			memcpy(buf + *len, k->str, k->len);
-			*len += k->len;
-			*len += (size_t) sprintf(buf + *len, ":%zu:", dump->len);
-			memcpy(buf + *len, dump->str, dump->len);
-			*len += dump->len;
-			*len += (size_t) sprintf(buf + *len, ":%lld\n", ttl < 0 ? ttl : 1);
-			freeReplyObject(dump);
-		}
-		freeReplyObject(keys);
-		redisFree(c);
-	}
-	return buf;
-}
-
 static void setup_read_only(void)
 {
 	struct h_mount_spec spec = {.options = "ro"};
@@ -1678,7 +1640,7 @@ static void setup_read_only(void)
 	h_cmd_ok(c, "SET str in-db1");
 	redisFree(c);
 	free(ro_snapshot);
-	ro_snapshot = take_snapshot(&ro_snapshot_len);
+	ro_snapshot = h_redis_snapshot(server, 2, &ro_snapshot_len);
 	c = h_redis_connect(server, 0);
 	h_cmd_ok(c, "CONFIG RESETSTAT");
 	redisFree(c);
@@ -1688,7 +1650,7 @@ static void setup_read_only(void)
 static void assert_redis_unchanged(void)
 {
 	size_t len;
-	char *now = take_snapshot(&len);
+	char *now = h_redis_snapshot(server, 2, &len);
 
 	ck_assert_msg(len == ro_snapshot_len && !memcmp(now, ro_snapshot, len),
 		      "Redis changed under a read-only mount");
