@@ -15,8 +15,13 @@ typedef int (*redis_parse_fn)(const redisReply *reply, void *arg);
  * database `db` (SELECTed when the connection is elsewhere; db < 0: any).
  * Error replies and lost connections become -errno in one place
  * (redis_conn.c: redis_errno); `parse` sees only other replies and may be NULL.
- * A connection that dropped since its last use (server restarted) is made
- * again and the command sent once more; a timeout is not retried.
+ * A connection that dropped since its last use (server restarted, CLIENT
+ * KILL) is made again (AUTH, SELECT) and the command sent once more; a
+ * timeout is not retried. LOADING and BUSY replies are asked again with
+ * backoff until the timeout has passed, then -EIO: one call takes at most
+ * about the timeout. After a timeout every call fails at once (-EIO) for a
+ * second (or the timeout, if shorter), so that a loop over many keys against
+ * a frozen server does not wait one timeout per key.
  */
 int redis_command(struct redis_pool *pool, int db, int argc, const char **argv,
 		  const size_t *argvlen, redis_parse_fn parse, void *arg);
@@ -39,6 +44,8 @@ struct redis_cmd {
  * `count` commands in one round trip (a pipeline); reply i is handed to
  * parse(reply, arg, i) unless it is an error. Every reply is read even after
  * a failure, so the connection stays in step; the first error is returned.
+ * The whole pipeline is sent again on LOADING or BUSY only when no reply
+ * shows that a command ran (MULTI's +OK, +QUEUED and EXECABORT do not).
  */
 typedef int (*redis_parse_each_fn)(const redisReply *reply, void *arg, size_t index);
 

@@ -4,11 +4,18 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/time.h>
+#include <time.h>
+
+#define RETRY_FIRST_NS 10000000LL    /* 10 ms: the first pause after LOADING or BUSY */
+#define RETRY_MAX_NS   200000000LL   /* 200 ms: pauses double up to this */
+#define STALL_HOLD_NS  1000000000LL  /* 1 s (or the timeout, if shorter): see note_failure */
+#define REPLY_ARRAY_MAX (1 << 24)    /* elements in one reply: far above what we ask for */
 
 /* One thread's connection. ctx is NULL until first use and after any error. */
 struct redis_conn {
@@ -23,6 +30,9 @@ struct redis_pool {
 	char *user;
 	char *password;
 	struct timeval timeout;
+	long long timeout_ns;	   /* the same: the bound of one call, its retries included */
+	long long stall_hold_ns;   /* min(STALL_HOLD_NS, timeout) */
+	_Atomic long long stall_until; /* CLOCK_MONOTONIC ns: until then calls fail at once */
 	bool read_only;
 	redis_log_fn log;
 	void *log_arg;
@@ -155,19 +165,115 @@ static void conn_destroy(void *p)
 	free(conn);
 }
 
-/* Connect and authenticate; on error `err` says why in one line. */
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long) ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void nap_ns(long long ns)
+{
+	struct timespec ts = {.tv_sec = (time_t) (ns / 1000000000LL),
+			      .tv_nsec = (long) (ns % 1000000000LL)};
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+/* Whether a failed socket call (its errno) ran out of time rather than being refused or reset. */
+static bool timed_out(int saved_errno)
+{
+	return saved_errno == EAGAIN || saved_errno == EWOULDBLOCK || saved_errno == ETIMEDOUT ||
+	       saved_errno == EINPROGRESS;
+}
+
+/*
+ * A server that let a call wait the whole timeout is stalled (frozen, swapping,
+ * a network black hole): for a short hold every call fails at once, so that a
+ * loop over many keys (a directory's attributes) costs one timeout, not one each.
+ */
+static void note_failure(struct redis_pool *pool, const redisContext *ctx, int saved_errno)
+{
+	if (ctx && ctx->err == REDIS_ERR_IO && timed_out(saved_errno))
+		atomic_store(&pool->stall_until, now_ns() + pool->stall_hold_ns);
+}
+
+static bool stalled(const struct redis_pool *pool)
+{
+	return now_ns() < atomic_load(&pool->stall_until);
+}
+
+/* Whether an error reply starts with the error code `code` ("LOADING", "BUSY"). */
+static bool error_code_is(const redisReply *r, const char *code)
+{
+	size_t n = strlen(code);
+
+	return r->type == REDIS_REPLY_ERROR && r->len >= n && strncmp(r->str, code, n) == 0 &&
+	       (r->len == n || r->str[n] == ' ');
+}
+
+/* LOADING (a restarted server reads its dataset) and BUSY (a script runs): ask again later. */
+static bool reply_says_later(const redisReply *r)
+{
+	return r && (error_code_is(r, "LOADING") || error_code_is(r, "BUSY"));
+}
+
+/*
+ * hiredis allocates an array of `elements` pointers as soon as a reply
+ * announces them: a broken or hostile server could ask for 16 GiB with a
+ * dozen bytes. No command redisfs sends gets anywhere near this many.
+ */
+static const redisReplyObjectFunctions *hiredis_functions; /* hiredis's own */
+static redisReplyObjectFunctions bounded_functions;
+static pthread_once_t bounded_once = PTHREAD_ONCE_INIT;
+
+static void *create_bounded_array(const redisReadTask *task, int elements)
+{
+	if (elements > REPLY_ARRAY_MAX)
+		return NULL; /* the reader fails with "Out of memory": the call is EIO */
+	return hiredis_functions->createArray(task, elements);
+}
+
+static void bounded_functions_init(void)
+{
+	redisReader *reader = redisReaderCreate();
+
+	if (!reader)
+		return;
+	hiredis_functions = reader->fn;
+	bounded_functions = *reader->fn;
+	bounded_functions.createArray = create_bounded_array;
+	redisReaderFree(reader);
+}
+
+static void bound_reader(redisContext *ctx)
+{
+	pthread_once(&bounded_once, bounded_functions_init);
+	if (hiredis_functions && ctx->reader->fn == hiredis_functions)
+		ctx->reader->fn = &bounded_functions;
+}
+
+/*
+ * Connect and authenticate; on error `err` says why in one line. An AUTH
+ * answered with LOADING or BUSY is -EAGAIN: the caller may try again.
+ */
 static int conn_open(struct redis_pool *pool, struct redis_conn *conn, char *err, size_t errlen)
 {
 	redisContext *ctx;
 	redisReply *reply;
-	int ret;
+	int ret, saved_errno;
 
+	errno = 0;
 	if (pool->socket_path)
 		ctx = redisConnectUnixWithTimeout(pool->socket_path, pool->timeout);
 	else
 		ctx = redisConnectWithTimeout(pool->host, pool->port, pool->timeout);
+	saved_errno = errno;
 	if (!ctx || ctx->err) {
 		snprintf(err, errlen, "%s", ctx ? ctx->errstr : "out of memory");
+		note_failure(pool, ctx, saved_errno);
 		if (ctx)
 			redisFree(ctx);
 		return ctx ? -EIO : -ENOMEM;
@@ -178,20 +284,25 @@ static int conn_open(struct redis_pool *pool, struct redis_conn *conn, char *err
 		redisFree(ctx);
 		return -EIO;
 	}
+	bound_reader(ctx);
 	if (pool->password) {
 		const char *argv[] = {"AUTH", pool->user, pool->password};
 		size_t argvlen[] = {4, pool->user ? strlen(pool->user) : 0,
 				    strlen(pool->password)};
 
+		errno = 0;
 		if (pool->user)
 			reply = redisCommandArgv(ctx, 3, argv, argvlen);
 		else
 			reply = redisCommandArgv(ctx, 2, (const char *[]){"AUTH", pool->password},
 						 (size_t[]){4, argvlen[2]});
+		saved_errno = errno;
 		if (!reply || reply->type == REDIS_REPLY_ERROR) {
 			snprintf(err, errlen, "authentication failed: %s",
 				 reply ? reply->str : ctx->errstr);
-			ret = -redis_errno(ctx, reply);
+			ret = reply_says_later(reply) ? -EAGAIN : -redis_errno(ctx, reply);
+			if (!reply)
+				note_failure(pool, ctx, saved_errno);
 			freeReplyObject(reply);
 			redisFree(ctx);
 			return ret;
@@ -205,13 +316,24 @@ static int conn_open(struct redis_pool *pool, struct redis_conn *conn, char *err
 
 /*
  * Ask the server for PING on a new connection: a server that wants a password
- * we did not give (NOAUTH) answers only here. The reason goes to `err`.
+ * we did not give (NOAUTH) answers only here. A server still loading its
+ * dataset is asked again within the timeout. The reason goes to `err`.
  */
-static int conn_ping(struct redis_conn *conn, char *err, size_t errlen)
+static int conn_ping(struct redis_pool *pool, struct redis_conn *conn, char *err, size_t errlen)
 {
-	redisReply *reply = redisCommandArgv(conn->ctx, 1, (const char *[]){"PING"}, (size_t[]){4});
-	int ret = 0;
+	long long deadline = now_ns() + pool->timeout_ns, pause = RETRY_FIRST_NS;
+	redisReply *reply;
+	int ret;
 
+	for (;;) {
+		reply = redisCommandArgv(conn->ctx, 1, (const char *[]){"PING"}, (size_t[]){4});
+		if (!reply_says_later(reply) || now_ns() + pause >= deadline)
+			break;
+		freeReplyObject(reply);
+		nap_ns(pause);
+		pause = pause * 2 > RETRY_MAX_NS ? RETRY_MAX_NS : pause * 2;
+	}
+	ret = 0;
 	if (!reply || reply->type == REDIS_REPLY_ERROR) {
 		snprintf(err, errlen, "%s", reply ? reply->str : conn->ctx->errstr);
 		ret = -redis_errno(conn->ctx, reply);
@@ -236,44 +358,6 @@ static struct redis_conn *conn_get(struct redis_pool *pool)
 }
 
 /*
- * Make sure this thread has a live connection in database `db`.
- * A failed SELECT of a database the server does not have is -ENXIO.
- */
-static int conn_ready(struct redis_pool *pool, struct redis_conn *conn, int db)
-{
-	char err[256], dbtext[16];
-	redisReply *reply;
-	int ret;
-
-	if (!conn->ctx) {
-		ret = conn_open(pool, conn, err, sizeof err);
-		if (ret) {
-			pool_log(pool, "redis: cannot connect: %s", err);
-			return ret;
-		}
-	}
-	if (db < 0 || db == conn->db)
-		return 0;
-	snprintf(dbtext, sizeof dbtext, "%d", db);
-	reply = redisCommandArgv(conn->ctx, 2, (const char *[]){"SELECT", dbtext},
-				 (size_t[]){6, strlen(dbtext)});
-	if (reply && reply->type != REDIS_REPLY_ERROR) {
-		freeReplyObject(reply);
-		conn->db = db;
-		return 0;
-	}
-	ret = redis_errno(conn->ctx, reply);
-	if (reply && strstr(reply->str, "out of range"))
-		ret = ENXIO;
-	else
-		pool_log(pool, "redis: db%d SELECT: %s", db, reply ? reply->str : conn->ctx->errstr);
-	freeReplyObject(reply);
-	if (!reply)
-		conn_close(conn);
-	return -ret;
-}
-
-/*
  * A connection that was made before and fails at once with EOF or a reset
  * was dropped by the server meanwhile (restart, CLIENT KILL, idle timeout):
  * worth one more try on a new connection. A timeout is not: it would double
@@ -285,6 +369,206 @@ static bool dropped_while_idle(const redisContext *ctx, int saved_errno)
 		return true;
 	return ctx->err == REDIS_ERR_IO &&
 	       (saved_errno == ECONNRESET || saved_errno == EPIPE || saved_errno == ENOTCONN);
+}
+
+/*
+ * Make sure this thread has a live connection in database `db`.
+ * A failed SELECT of a database the server does not have is -ENXIO; a server
+ * that answers LOADING or BUSY is -EAGAIN with its message in `why`; a
+ * connection found closed by the server is -ECONNRESET (not logged).
+ */
+static int conn_ready(struct redis_pool *pool, struct redis_conn *conn, int db, char *why,
+		      size_t whylen)
+{
+	char err[256], dbtext[16];
+	redisReply *reply;
+	int ret, saved_errno;
+
+	if (!conn->ctx) {
+		ret = conn_open(pool, conn, err, sizeof err);
+		if (ret == -EAGAIN) {
+			snprintf(why, whylen, "%s", err);
+			return ret;
+		}
+		if (ret) {
+			pool_log(pool, "redis: cannot connect: %s", err);
+			return ret;
+		}
+	}
+	if (db < 0 || db == conn->db)
+		return 0;
+	snprintf(dbtext, sizeof dbtext, "%d", db);
+	errno = 0;
+	reply = redisCommandArgv(conn->ctx, 2, (const char *[]){"SELECT", dbtext},
+				 (size_t[]){6, strlen(dbtext)});
+	saved_errno = errno;
+	if (reply && reply->type != REDIS_REPLY_ERROR) {
+		freeReplyObject(reply);
+		conn->db = db;
+		return 0;
+	}
+	ret = redis_errno(conn->ctx, reply);
+	if (reply_says_later(reply)) {
+		snprintf(why, whylen, "%s", reply->str);
+		ret = EAGAIN;
+	} else if (!reply && dropped_while_idle(conn->ctx, saved_errno)) {
+		ret = ECONNRESET; /* the caller decides whether that was a stale connection */
+	} else if (reply && strstr(reply->str, "out of range")) {
+		ret = ENXIO;
+	} else {
+		pool_log(pool, "redis: db%d SELECT: %s", db, reply ? reply->str : conn->ctx->errstr);
+	}
+	if (!reply)
+		note_failure(pool, conn->ctx, saved_errno);
+	freeReplyObject(reply);
+	if (!reply || ret == EAGAIN)
+		conn_close(conn);
+	return -ret;
+}
+
+static bool command_is(const struct redis_cmd *cmd, const char *name)
+{
+	return cmd_argvlen(cmd)[0] == strlen(name) &&
+	       strncasecmp(cmd_argv(cmd)[0], name, strlen(name)) == 0;
+}
+
+/*
+ * Whether a pipeline may simply be sent again: some reply said LOADING or
+ * BUSY and none shows that a command ran (MULTI's +OK, +QUEUED and
+ * EXECABORT do not: a transaction with a refused command runs nothing).
+ * Returns the index of the first such reply, or -1.
+ */
+static long later_index(const struct redis_cmd *cmds, redisReply *const *replies, size_t count)
+{
+	long later = -1;
+
+	for (size_t i = 0; i < count; i++) {
+		const redisReply *r = replies[i];
+
+		if (reply_says_later(r)) {
+			if (later < 0)
+				later = (long) i;
+		} else if (!error_code_is(r, "EXECABORT") &&
+			   !(r->type == REDIS_REPLY_STATUS &&
+			     (strcmp(r->str, "QUEUED") == 0 || command_is(&cmds[i], "MULTI")))) {
+			return -1;
+		}
+	}
+	return later;
+}
+
+/* What one attempt at a pipeline came to. */
+enum attempt_result {
+	ATTEMPT_DONE,	 /* replies handed to the parser, or a failure to return */
+	ATTEMPT_DROPPED, /* the connection had been dropped while idle: nothing came back */
+	ATTEMPT_LATER,	 /* LOADING or BUSY and nothing ran: the same pipeline may go again */
+};
+
+/* Where an attempt says what happened; `why` and `at` only for ATTEMPT_LATER. */
+struct attempt {
+	int ret;	/* 0 or the first -errno, for ATTEMPT_DONE */
+	char why[256];	/* the server's LOADING or BUSY message */
+	size_t at;	/* the command it answered */
+};
+
+/* Hand each reply to the parser, or turn it into -errno; the first error is kept. */
+static int dispatch(struct redis_pool *pool, struct redis_conn *conn, int db,
+		    const struct redis_cmd *cmds, redisReply *const *replies, size_t count,
+		    redis_parse_each_fn parse, void *arg)
+{
+	int ret = 0, err;
+
+	for (size_t i = 0; i < count; i++) {
+		if (replies[i]->type == REDIS_REPLY_ERROR) {
+			err = -redis_errno(conn->ctx, replies[i]);
+			log_failure(pool, db, &cmds[i], replies[i]->str);
+		} else {
+			err = parse ? parse(replies[i], arg, i) : 0;
+		}
+		if (err && !ret)
+			ret = err;
+	}
+	return ret;
+}
+
+static enum attempt_result pipeline_attempt(struct redis_pool *pool, struct redis_conn *conn,
+					    int db, const struct redis_cmd *cmds, size_t count,
+					    redis_parse_each_fn parse, void *arg,
+					    struct attempt *out)
+{
+	redisReply *few[8], **replies = few;
+	enum attempt_result result = ATTEMPT_DONE;
+	bool reused = conn->ctx != NULL;
+	int saved_errno = 0;
+	size_t got = 0;
+	long later;
+
+	out->ret = conn_ready(pool, conn, db, out->why, sizeof out->why);
+	if (out->ret == -EAGAIN) {
+		out->at = 0;
+		return ATTEMPT_LATER;
+	}
+	if (out->ret == -ECONNRESET) {
+		if (reused)
+			return ATTEMPT_DROPPED;
+		pool_log(pool, "redis: db%d SELECT: connection closed by the server", db);
+		out->ret = -EIO;
+	}
+	if (out->ret)
+		return ATTEMPT_DONE;
+	if (count > sizeof few / sizeof few[0]) {
+		replies = calloc(count, sizeof *replies);
+		if (!replies) {
+			out->ret = -ENOMEM;
+			return ATTEMPT_DONE;
+		}
+	}
+	for (size_t i = 0; i < count; i++)
+		redisAppendCommandArgv(conn->ctx, cmds[i].argc, cmd_argv(&cmds[i]),
+				       cmd_argvlen(&cmds[i]));
+	/* every reply first: whether to send the pipeline again depends on all of them */
+	for (; got < count; got++) {
+		void *r = NULL;
+
+		errno = 0;
+		if (redisGetReply(conn->ctx, &r) != REDIS_OK) {
+			saved_errno = errno;
+			break;
+		}
+		replies[got] = r;
+	}
+	if (got < count) {
+		/* the connection broke: hiredis contexts are unusable after an error */
+		if (got == 0 && reused && dropped_while_idle(conn->ctx, saved_errno)) {
+			result = ATTEMPT_DROPPED;
+		} else {
+			char why[64];
+
+			/* "Resource temporarily unavailable" would not say what happened */
+			snprintf(why, sizeof why, "no answer within %g s (-o timeout)",
+				 (double) pool->timeout_ns / 1e9);
+			log_failure(pool, db, &cmds[got],
+				    conn->ctx->err == REDIS_ERR_IO && timed_out(saved_errno)
+					    ? why
+					    : conn->ctx->errstr);
+			note_failure(pool, conn->ctx, saved_errno);
+			out->ret = -EIO;
+		}
+		conn_close(conn);
+	} else if ((later = later_index(cmds, replies, count)) >= 0) {
+		snprintf(out->why, sizeof out->why, "%s", replies[later]->str);
+		out->at = (size_t) later;
+		/* a fresh connection for the next try: no half-open MULTI is carried over */
+		conn_close(conn);
+		result = ATTEMPT_LATER;
+	} else {
+		out->ret = dispatch(pool, conn, db, cmds, replies, count, parse, arg);
+	}
+	for (size_t i = 0; i < got; i++)
+		freeReplyObject(replies[i]);
+	if (replies != few)
+		free(replies);
+	return result;
 }
 
 /* Adapts a single-reply parser to the pipeline's per-reply callback. */
@@ -318,7 +602,9 @@ int redis_pipeline(struct redis_pool *pool, int db, const struct redis_cmd *cmds
 		   redis_parse_each_fn parse, void *arg)
 {
 	struct redis_conn *conn = conn_get(pool);
-	int ret = 0;
+	long long deadline = now_ns() + pool->timeout_ns, pause = RETRY_FIRST_NS;
+	bool redialled = false;
+	struct attempt at;
 
 	if (!conn)
 		return -ENOMEM;
@@ -326,51 +612,28 @@ int redis_pipeline(struct redis_pool *pool, int db, const struct redis_cmd *cmds
 		if (pool->read_only && !command_only_reads(&cmds[i]))
 			return -EROFS;
 	}
-	for (int attempt = 0; attempt < 2; attempt++) {
-		bool reused = conn->ctx != NULL;
-		size_t got = 0;
-		int saved_errno = 0;
-
-		ret = conn_ready(pool, conn, db);
-		if (ret)
-			return ret;
-		for (size_t i = 0; i < count; i++)
-			redisAppendCommandArgv(conn->ctx, cmds[i].argc, cmd_argv(&cmds[i]),
-					       cmd_argvlen(&cmds[i]));
-		for (; got < count; got++) {
-			void *r = NULL;
-			redisReply *reply;
-			int err;
-
-			errno = 0;
-			if (redisGetReply(conn->ctx, &r) != REDIS_OK) {
-				saved_errno = errno;
-				break;
+	if (stalled(pool))
+		return -EIO; /* logged when the stall began */
+	for (;;) {
+		switch (pipeline_attempt(pool, conn, db, cmds, count, parse, arg, &at)) {
+		case ATTEMPT_DONE:
+			return at.ret;
+		case ATTEMPT_DROPPED:
+			if (redialled)
+				return -EIO;
+			redialled = true;
+			break;
+		case ATTEMPT_LATER:
+			/* backoff inside the caller's bound: the timeout covers the retries */
+			if (now_ns() + pause >= deadline) {
+				log_failure(pool, db, &cmds[at.at], at.why);
+				return -EIO;
 			}
-			reply = r;
-			if (reply->type == REDIS_REPLY_ERROR) {
-				err = -redis_errno(conn->ctx, reply);
-				log_failure(pool, db, &cmds[got], reply->str);
-			} else {
-				err = parse ? parse(reply, arg, got) : 0;
-			}
-			if (err && !ret)
-				ret = err;
-			freeReplyObject(reply);
+			nap_ns(pause);
+			pause = pause * 2 > RETRY_MAX_NS ? RETRY_MAX_NS : pause * 2;
+			break;
 		}
-		if (got == count)
-			return ret;
-		/* the connection broke: hiredis contexts are unusable after an error */
-		if (attempt == 0 && got == 0 && reused && dropped_while_idle(conn->ctx, saved_errno)) {
-			conn_close(conn);
-			ret = 0;
-			continue;
-		}
-		log_failure(pool, db, &cmds[got], conn->ctx->errstr);
-		conn_close(conn);
-		return -EIO;
 	}
-	return ret;
 }
 
 static char *copy_or_null(const char *s, bool *failed)
@@ -410,6 +673,9 @@ int redis_pool_open(const struct redis_endpoint *ep, struct redis_pool **out, ch
 	whole = ep->timeout > 0 ? ep->timeout : 5.0;
 	pool->timeout.tv_sec = (time_t) whole;
 	pool->timeout.tv_usec = (suseconds_t) ((whole - (double) pool->timeout.tv_sec) * 1e6);
+	pool->timeout_ns = (long long) (whole * 1e9);
+	pool->stall_hold_ns = pool->timeout_ns < STALL_HOLD_NS ? pool->timeout_ns : STALL_HOLD_NS;
+	atomic_init(&pool->stall_until, 0);
 	if (failed || pthread_key_create(&pool->conn_key, conn_destroy)) {
 		free(pool->host);
 		free(pool->socket_path);
@@ -423,7 +689,7 @@ int redis_pool_open(const struct redis_endpoint *ep, struct redis_pool **out, ch
 	conn = conn_get(pool);
 	ret = conn ? conn_open(pool, conn, err, errlen) : -ENOMEM;
 	if (!ret)
-		ret = conn_ping(conn, err, errlen);
+		ret = conn_ping(pool, conn, err, errlen);
 	if (ret) {
 		redis_pool_close(pool);
 		return ret;

@@ -295,7 +295,13 @@ int options_finish(struct rfs_options *opts, struct fuse_args *args, int argc, c
 		fprintf(stderr, "redisfs: out of memory\n");
 		return -1;
 	}
-	/* children (fusermount3) need not see it, and /proc/PID/environ should not */
+	/*
+	 * Children (fusermount3) need not see it, and /proc/PID/environ should
+	 * not: that file shows the environment block the process started with,
+	 * which unsetenv() leaves as it was, so the value is wiped in place first.
+	 */
+	if (env)
+		explicit_bzero((char *) env, strlen(env));
 	unsetenv("REDISCLI_AUTH");
 	if (opts->url_text)
 		hide_url_password(opts->url_text, argc, argv);
