@@ -71,7 +71,8 @@ mysql_() { mariadb --socket="$work/mysql.sock" "$@"; }
 mysql_ <<SQL
 CREATE DATABASE app;
 CREATE TABLE app.users (id BIGINT PRIMARY KEY);
-INSERT INTO app.users SELECT seq FROM seq_1_to_$N WHERE seq % 10 <> 0;
+USE app;
+INSERT INTO users SELECT seq FROM seq_1_to_$N WHERE seq % 10 <> 0;
 CREATE USER 'bench'@'127.0.0.1' IDENTIFIED BY 'bench';
 GRANT SELECT ON app.* TO 'bench'@'127.0.0.1';
 SQL
