@@ -210,7 +210,8 @@ static int new_key(struct rfs *fs, const struct fs_path *p, struct tree_key *k)
 		 memmem(bytes + parent.len, (size_t) len, fs->delimiter, fs->delimiter_len))
 		ret = -EINVAL; /* that would be a folder, and folders are not made */
 	if (!ret) {
-		memcpy(bytes, parent.key, parent.len);
+		if (parent.len) /* at the database level there is no parent prefix */
+			memcpy(bytes, parent.key, parent.len);
 		k->db = p->db;
 		k->key = bytes;
 		k->len = parent.len + (size_t) len;
