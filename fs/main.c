@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <fuse.h>
 #include <fuse_lowlevel.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,6 +160,8 @@ int main(int argc, char *argv[])
 	struct rfs fs;
 	int ret = 1;
 
+	/* a server that hangs up mid-command is EIO, not death by SIGPIPE (also before mounting) */
+	signal(SIGPIPE, SIG_IGN);
 	memset(&cmd, 0, sizeof cmd);
 	memset(&opts, 0, sizeof opts);
 	memset(&fs, 0, sizeof fs);

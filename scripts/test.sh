@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# test.sh - build redisfs and run the whole test suite, then again under ASan+UBSan.
+# test.sh - build redisfs and run the whole test suite, then again under ASan+UBSan (and, with
+# --all, the integration suites under valgrind, the fault suites under TSan, and the fuzzers).
 # Usage: scripts/test.sh            (as root on Debian 12: installs what is missing)
+#        scripts/test.sh --all      (what CI runs: .ci/run)
 #        SANITIZE=0 scripts/test.sh (skip the sanitizer pass)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+all=0
+[ "${1:-}" = --all ] && all=1
 
 install_packages() {
   local missing=()
@@ -21,18 +26,43 @@ install_packages() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
 }
 
+# meson setup DIR ARGS..., from scratch each time
+setup() {
+  local dir=$1
+  shift
+  meson setup "$dir" "$@" --wipe >/dev/null 2>&1 || meson setup "$dir" "$@"
+}
+
 install_packages
 [ -e /dev/fuse ] || { echo "test.sh: /dev/fuse is missing: FUSE tests cannot run" >&2; exit 1; }
 
-meson setup build --wipe >/dev/null 2>&1 || meson setup build
+setup build
 ninja -C build
 meson test -C build --print-errorlogs
 
 if [ "${SANITIZE:-1}" != 0 ]; then
-  meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false --wipe >/dev/null 2>&1 ||
-    meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false
+  setup build-asan -Db_sanitize=address,undefined -Db_lundef=false
   ninja -C build-asan
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
   UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     meson test -C build-asan --print-errorlogs
 fi
+
+[ "$all" = 1 ] || exit 0
+
+# Every daemon the integration suites mount runs under valgrind; one that reports anything
+# (--error-exitcode) fails its suite at the unmount (tests/meson.build, add_test_setup).
+meson test -C build --setup=valgrind --suite integration --print-errorlogs
+
+# ThreadSanitizer over the daemon while 16 clients read and write, and through the faults.
+# A report makes the daemon exit 66, which fails the suite at the unmount.
+setup build-tsan -Db_sanitize=thread -Db_lundef=false
+ninja -C build-tsan redisfs tests/test_mount_hostile tests/test_mount_faults
+REDISFS_TIME_SCALE=3 TSAN_OPTIONS=halt_on_error=0:second_deadlock_stack=1 \
+  meson test -C build-tsan --no-rebuild --print-errorlogs mount_hostile mount_faults
+
+# libFuzzer, bounded: fuzz_seconds per target (tests/fuzz/meson.build).
+export CC=clang
+setup build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false
+ninja -C build-fuzz tests/fuzz/fuzz_names tests/fuzz/fuzz_parse
+meson test -C build-fuzz --no-rebuild --suite fuzz --print-errorlogs

@@ -31,7 +31,7 @@ struct f_result {
 	bool hung;	 /* still running at the bound, and killed */
 	double seconds;	 /* from the fork to the report */
 	size_t count;	 /* F_CAT: bytes read; F_LS: entries, without . and .. */
-	uint64_t digest; /* F_CAT: f_fnv of the bytes; F_LS: of the sorted names, each with its NUL */
+	uint64_t digest; /* F_CAT: f_fnv of the bytes; F_LS: of the sorted names, NULs included */
 };
 
 /* CLOCK_MONOTONIC, in seconds. */

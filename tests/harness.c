@@ -1035,7 +1035,7 @@ int h_sh(const char *cwd, const char *fmt, ...)
 	{
 		const char *argv[] = {"/bin/sh", "-c", cmd, NULL};
 
-		status = spawn(argv, cwd, false, NULL, SHELL_SECONDS, NULL);
+		status = spawn(argv, cwd, false, NULL, SHELL_SECONDS * h_time_scale(), NULL);
 	}
 	free(cmd);
 	return status;
@@ -1053,7 +1053,7 @@ int h_sh_out(const char *cwd, struct h_run *res, const char *fmt, ...)
 	{
 		const char *argv[] = {"/bin/sh", "-c", cmd, NULL};
 
-		status = spawn(argv, cwd, false, NULL, SHELL_SECONDS, res);
+		status = spawn(argv, cwd, false, NULL, SHELL_SECONDS * h_time_scale(), res);
 	}
 	free(cmd);
 	return status;

@@ -203,7 +203,8 @@ void h_run_free(struct h_run *res);
 /*
  * Run a shell command line (printf-style) through /bin/sh -c in directory `cwd`,
  * with LC_ALL=C. Returns its exit status (128+N after signal N, -1 when it ran
- * past the bound of 50 s and was killed). stdout and stderr go to the test's own.
+ * past the bound of 50 s times h_time_scale() and was killed). stdout and
+ * stderr go to the test's own.
  */
 int h_sh(const char *cwd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -381,6 +381,9 @@ START_TEST(test_url_password_is_not_in_daemon_cmdline)
 	char path[64], *text;
 	size_t len;
 
+	/* under $REDISFS_WRAPPER (valgrind) the file shows the wrapper's copy of the arguments */
+	if (getenv("REDISFS_WRAPPER"))
+		return;
 	snprintf(path, sizeof path, "/proc/%d/cmdline", (int) mount->pid);
 	ck_assert_int_eq(h_read_file(path, &text, &len), 0);
 	for (size_t i = 0; i < len; i++)

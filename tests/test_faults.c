@@ -1,9 +1,10 @@
-/* test_faults.c - issue 6: the mount while Redis or MySQL is down, frozen, loading, busy or killed. */
+/* test_faults.c - issue 6: the mount while Redis or MySQL is down, frozen, loading or busy. */
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -372,7 +373,7 @@ static void setup_many_keys(void)
 struct killer {
 	pthread_t thread;
 	redisContext *c;
-	volatile int stop;
+	atomic_int stop;
 	long long kills;
 	char error[256];
 };
@@ -382,7 +383,7 @@ static void *kill_clients(void *arg)
 {
 	struct killer *k = arg;
 
-	while (!k->stop) {
+	while (!atomic_load(&k->stop)) {
 		redisReply *reply = redisCommand(k->c, "CLIENT KILL TYPE normal SKIPME yes");
 
 		if (!reply || reply->type != REDIS_REPLY_INTEGER) {
@@ -420,14 +421,14 @@ START_TEST(test_client_kill_during_a_listing_gives_eio_or_the_whole_listing)
 		}
 		/* never a partial listing presented as complete */
 		if (r.count != LISTING_KEYS || r.digest != expected) {
-			k.stop = 1;
+			atomic_store(&k.stop, 1);
 			pthread_join(k.thread, NULL);
 			ck_abort_msg("listing %d: %zu names, not the %d keys", i, r.count,
 				     LISTING_KEYS);
 		}
 		complete++;
 	}
-	k.stop = 1;
+	atomic_store(&k.stop, 1);
 	pthread_join(k.thread, NULL);
 	ck_assert_msg(!k.error[0], "%s", k.error);
 	ck_assert_msg(complete + failed == LISTINGS, "a listing hung or failed otherwise than EIO");

@@ -1,4 +1,4 @@
-/* fuzz_parse.c - libFuzzer target for the SPEC 4 text parser: safe, and render/parse round-trips. */
+/* fuzz_parse.c - libFuzzer target for the SPEC 4 text parser: safe, and round-trips render. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
