@@ -348,6 +348,7 @@ static const char *template_datadir(void)
 {
 	static char datadir[H_PATH_MAX];
 	char log[H_PATH_MAX], user[64], arg_datadir[H_PATH_MAX + 16], arg_user[80], buf[2048];
+	char tmp[H_PATH_MAX], arg_tmpdir[H_PATH_MAX + 16];
 	int status;
 
 	if (install_template.owner == getpid())
@@ -357,6 +358,10 @@ static const char *template_datadir(void)
 	install_template.owner = getpid();
 	join_path(datadir, sizeof datadir, install_template.path, "data");
 	join_path(log, sizeof log, install_template.path, "install.log");
+	/* a private tmpdir: the bootstrap server's temporary tables never meet another's */
+	join_path(tmp, sizeof tmp, install_template.path, "tmp");
+	ck_assert_msg(mkdir(tmp, 0700) == 0, "mkdir %s: %s", tmp, strerror(errno));
+	snprintf(arg_tmpdir, sizeof arg_tmpdir, "--tmpdir=%s", tmp);
 	snprintf(arg_datadir, sizeof arg_datadir, "--datadir=%s", datadir);
 	snprintf(arg_user, sizeof arg_user, "--user=%s", user);
 	{
@@ -366,6 +371,7 @@ static const char *template_datadir(void)
 				      arg_user,
 				      "--auth-root-authentication-method=socket",
 				      "--skip-test-db",
+				      arg_tmpdir,
 				      NULL};
 
 		status = run_logged(argv, log, INSTALL_SECONDS);

@@ -21,6 +21,7 @@
 #define ADDER_WARMUP	100    /* keys the busy client adds before rm -r starts */
 #define ADDER_MAX	200000 /* bound on the busy client's keys... */
 #define ADDER_SECONDS	30.0   /* ...and on its time */
+#define ADDER_PAUSE_US	500    /* between two keys: at most 2,000 keys a second */
 #define VANISH_SECONDS	3.0    /* a removed folder is gone within cache_timeout (1 s) */
 
 static struct h_redis *server;
@@ -726,10 +727,16 @@ struct adder {
 	double deadline;
 };
 
-/* Another client: adds session:* keys, new names only, until told to stop (bounded). */
+/*
+ * Another client: adds session:* keys, new names only, until told to stop
+ * (bounded). It pauses between keys, as a real client does, scaled with the
+ * run: a client adding at line rate against a daemon under valgrind would
+ * give rm -r more keys than it can remove before the bound.
+ */
 static void *add_sessions(void *arg)
 {
 	struct adder *a = arg;
+	useconds_t pause = (useconds_t) (ADDER_PAUSE_US * h_time_scale());
 
 	for (long i = 0; !atomic_load(&a->stop) && i < ADDER_MAX && now_seconds() < a->deadline;
 	     i++) {
@@ -740,6 +747,7 @@ static void *add_sessions(void *arg)
 			break;
 		freeReplyObject(r);
 		atomic_store(&a->added, i + 1);
+		usleep(pause);
 	}
 	return NULL;
 }
