@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "run_suite.h"
 
 #define PASSWORD       "s3cret-pw"	   /* the --requirepass of the password servers */
 #define WRONG_PASSWORD "Wr0ng-guess-77"	   /* never the server's */
@@ -494,13 +495,6 @@ static Suite *cli_suite(void)
 
 int main(void)
 {
-	SRunner *sr;
-	int failed;
-
 	h_init();
-	sr = srunner_create(cli_suite());
-	srunner_run_all(sr, CK_ENV); /* CK_VERBOSITY=verbose lists every test */
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(cli_suite(), CK_FORK);
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "fs/config.h"
+#include "run_suite.h"
 
 #define ERR_LEN	 512
 #define PASSWORD "hunter2-s3cret" /* must never show up in a message */
@@ -837,11 +838,5 @@ static Suite *config_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(config_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(config_suite(), CK_FORK);
 }

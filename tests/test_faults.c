@@ -16,6 +16,7 @@
 #include "faults.h"
 #include "harness.h"
 #include "harness_mysql.h"
+#include "run_suite.h"
 
 #define TIMEOUT	      2.0	   /* -o timeout= of most mounts here, seconds */
 #define FAST_TIMEOUT  1.0	   /* the mount that gives up while the server is loading or busy */
@@ -549,14 +550,7 @@ static Suite *faults_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(faults_suite());
-	int failed;
-
 	h_mysql_init();
 	/* the tests halt and restart servers their fixtures started: see faults.h */
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(faults_suite(), CK_NOFORK);
 }

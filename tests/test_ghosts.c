@@ -10,6 +10,7 @@
 
 #include "harness.h"
 #include "harness_mysql.h"
+#include "run_suite.h"
 
 static struct h_redis *redis;
 static struct h_mysql *mysql;
@@ -478,12 +479,6 @@ static Suite *ghosts_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(ghosts_suite());
-	int failed;
-
 	h_mysql_init();
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(ghosts_suite(), CK_FORK);
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "backend/redis_glob.h"
+#include "run_suite.h"
 
 static bool match(const char *pattern, const char *s)
 {
@@ -58,12 +59,10 @@ START_TEST(test_binary_strings_are_matched_by_length)
 }
 END_TEST
 
-int main(void)
+static Suite *glob_suite(void)
 {
 	Suite *s = suite_create("glob");
 	TCase *tc = tcase_create("match");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_star_matches_any_run);
 	tcase_add_test(tc, test_question_mark_matches_one_byte);
@@ -71,9 +70,10 @@ int main(void)
 	tcase_add_test(tc, test_backslash_quotes_glob_characters);
 	tcase_add_test(tc, test_binary_strings_are_matched_by_length);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
+}
+
+int main(void)
+{
+	return run_suite(glob_suite(), CK_FORK);
 }

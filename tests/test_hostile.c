@@ -15,6 +15,7 @@
 
 #include "faults.h"
 #include "harness.h"
+#include "run_suite.h"
 
 #define FAKE_TIMEOUT  1.0	  /* -o timeout= of the mounts on the fake server */
 #define FAKE_CLIENTS  32	  /* connections the fake server holds at once */
@@ -695,14 +696,7 @@ static Suite *hostile_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(hostile_suite());
-	int failed;
-
 	h_init();
 	/* mounts and the fake server are started inside the tests: see faults.h */
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(hostile_suite(), CK_NOFORK);
 }

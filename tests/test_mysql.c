@@ -11,6 +11,7 @@
 
 #include "backend/mysql_client.h"
 #include "harness_mysql.h"
+#include "run_suite.h"
 
 #define TEST_SECONDS  60  /* per test; a hang fails as a timeout, never blocks the suite */
 #define SHORT_TIMEOUT 2.0 /* the pool timeout of the outage tests, in seconds */
@@ -906,13 +907,6 @@ static Suite *mysql_suite(void)
 
 int main(void)
 {
-	SRunner *sr;
-	int failed;
-
 	h_mysql_init();
-	sr = srunner_create(mysql_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(mysql_suite(), CK_FORK);
 }

@@ -1,5 +1,6 @@
 /* test_names.c - unit tests for the key <-> file name encoding (fs/names.c). */
 #include "fs/names.h"
+#include "run_suite.h"
 
 #include <check.h>
 #include <errno.h>
@@ -643,11 +644,5 @@ static Suite *names_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(names_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(names_suite(), CK_FORK);
 }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "run_suite.h"
 
 #define PATH_LEN	4096   /* a path below namespace folders, with long segments */
 #define LONG_SEGMENT	300    /* bytes of a segment whose name must be shortened */
@@ -1515,14 +1516,10 @@ static Suite *namespace_suite(void)
 
 int main(void)
 {
-	SRunner *sr;
-	int failed;
+	int status;
 
 	h_init();
-	sr = srunner_create(namespace_suite());
-	srunner_run_all(sr, CK_ENV); /* CK_VERBOSITY=verbose lists every test */
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	status = run_suite(namespace_suite(), CK_FORK);
 	free(snapshot);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return status;
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "fs/options.h"
+#include "run_suite.h"
 
 /* A writable argv (options_finish overwrites a URL password in place). */
 struct argv_copy {
@@ -312,11 +313,5 @@ static Suite *options_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(options_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(options_suite(), CK_FORK);
 }

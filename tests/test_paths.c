@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "fs/paths.h"
+#include "run_suite.h"
 
 START_TEST(test_root_is_root)
 {
@@ -132,11 +133,5 @@ static Suite *paths_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(paths_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(paths_suite(), CK_FORK);
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "run_suite.h"
 
 #define DB_NAMES	0	   /* keys with every kind of awkward name */
 #define DB_TYPES	1	   /* one key of each type, and escaping */
@@ -851,13 +852,6 @@ static Suite *read_suite(void)
 
 int main(void)
 {
-	SRunner *sr;
-	int failed;
-
 	h_init();
-	sr = srunner_create(read_suite());
-	srunner_run_all(sr, CK_ENV); /* CK_VERBOSITY=verbose lists every test */
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(read_suite(), CK_FORK);
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "run_suite.h"
 
 #define READER_PASSWORD "reader-pw"
 #define FLUSH_DB0_KEYS	100
@@ -563,14 +564,10 @@ static Suite *remove_suite(void)
 
 int main(void)
 {
-	SRunner *sr;
-	int failed;
+	int status;
 
 	h_init();
-	sr = srunner_create(remove_suite());
-	srunner_run_all(sr, CK_ENV); /* CK_VERBOSITY=verbose lists every test */
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	status = run_suite(remove_suite(), CK_FORK);
 	free(snapshot);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return status;
 }

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "fs/render.h"
+#include "run_suite.h"
 
 /* A string literal as (pointer, length), its NUL bytes included. */
 #define LIT(s) (s), (sizeof(s) - 1)
@@ -833,11 +834,5 @@ static Suite *render_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(render_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(render_suite(), CK_FORK);
 }

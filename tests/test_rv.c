@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "backend/rv.h"
+#include "run_suite.h"
 
 /* A string literal as (pointer, length), its NUL bytes included. */
 #define LIT(s) (s), (sizeof(s) - 1)
@@ -371,11 +372,5 @@ static Suite *rv_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(rv_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(rv_suite(), CK_FORK);
 }

@@ -12,6 +12,7 @@
 #include "faults.h"
 #include "harness.h"
 #include "harness_mysql.h"
+#include "run_suite.h"
 
 #define REDIS_PASSWORD "env-Secret-42" /* REDISCLI_AUTH of the daemon */
 #define NOBODY	       65534	       /* uid and gid of an unprivileged user */
@@ -254,14 +255,7 @@ static Suite *security_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(security_suite());
-	int failed;
-
 	h_mysql_init();
 	/* a test halts and restarts the MySQL server; mounts start in tests: see faults.h */
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(security_suite(), CK_NOFORK);
 }

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "run_suite.h"
 
 /*
  * How this file touches the system, and why it leaves it as it was:
@@ -1032,15 +1033,8 @@ static Suite *system_suite(void)
 
 int main(void)
 {
-	SRunner *sr;
-	int failed;
-
 	if (enter_private_namespace())
 		return EXIT_FAILURE; /* fail, never skip: this test needs root and namespaces */
 	h_init();
-	sr = srunner_create(system_suite());
-	srunner_run_all(sr, CK_ENV); /* CK_VERBOSITY=verbose lists every test */
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(system_suite(), CK_FORK);
 }

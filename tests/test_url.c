@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fs/url.h"
+#include "run_suite.h"
 
 #define ERR_LEN 256
 
@@ -783,11 +784,5 @@ static Suite *url_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(url_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(url_suite(), CK_FORK);
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "run_suite.h"
 
 #ifndef RENAME_NOREPLACE
 #define RENAME_NOREPLACE (1 << 0) /* <linux/fs.h>; glibc's stdio.h has it since 2.28 */
@@ -2079,14 +2080,10 @@ static Suite *write_suite(void)
 
 int main(void)
 {
-	SRunner *sr;
-	int failed;
+	int status;
 
 	h_init();
-	sr = srunner_create(write_suite());
-	srunner_run_all(sr, CK_ENV); /* CK_VERBOSITY=verbose lists every test */
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	status = run_suite(write_suite(), CK_FORK);
 	free(ro_snapshot);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return status;
 }

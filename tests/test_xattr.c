@@ -11,6 +11,7 @@
 #include "harness.h"
 #include "harness_mysql.h"
 #include "xattr_expect.h"
+#include "run_suite.h"
 
 #define READER_PASSWORD "reader-pw"
 #define LONG_KEY_LEN	300  /* its file name is shortened (SPEC 3) */
@@ -713,13 +714,7 @@ static Suite *xattr_suite(void)
 
 int main(void)
 {
-	SRunner *sr;
-	int failed;
-
 	h_mysql_init(); /* and h_init() */
-	sr = srunner_create(xattr_suite());
-	srunner_run_all(sr, CK_ENV); /* CK_VERBOSITY=verbose lists every test */
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	h_mysql_init(); /* and h_init() */
+	return run_suite(xattr_suite(), CK_FORK);
 }
