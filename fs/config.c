@@ -1,5 +1,6 @@
 /* config.c - read and validate the INI file of -o config=PATH (SPEC section 6) with libinih. */
 #include "config.h"
+#include "secret_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,7 +15,6 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#define PASSWORD_MAX	  4096	  /* as -o passfile: a longer file is the wrong file */
 #define IDENT_MAX	  64	  /* MySQL's limit on database, table and column names */
 #define RULE_NAME_MAX	  255	  /* NAME_MAX: a rule is the folder ghosts/NAME */
 #define GHOST_DB_MAX	  1000000 /* the largest -o databases=N that options accept */
@@ -231,69 +231,13 @@ static const char *rule_name_problem(const char *name)
 	return NULL;
 }
 
-/*
- * Read the MySQL password from `file` into `*password`, which the caller
- * frees. A file that group or others may access is refused (-EACCES), as
- * for -o passfile. One trailing newline is not part of the password. The
- * password never reaches a message.
- */
+/* The MySQL password from `file` (secret_file.h); the error, if any, with the line. */
 static int read_password_file(struct load_state *st, const char *file, char **password)
 {
-	/* The password, its newline, and one byte more to notice a longer file. */
-	char buf[PASSWORD_MAX + 2];
-	struct stat sb;
-	size_t len = 0;
-	ssize_t n;
-	int fd, e;
+	char why[512];
+	int ret = secret_file_read(file, "password_file", password, why, sizeof why);
 
-	/* O_NONBLOCK: a FIFO put there by mistake must not hang the mount; fstat refuses it. */
-	fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		e = errno;
-		return fail(st, st->lineno, -e, "cannot open password_file %s: %s", file,
-			    strerror(e));
-	}
-	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
-		close(fd);
-		return fail(st, st->lineno, -EINVAL, "password_file %s is not a regular file",
-			    file);
-	}
-	if (sb.st_mode & (S_IRWXG | S_IRWXO)) {
-		close(fd);
-		return fail(st, st->lineno, -EACCES,
-			    "password_file %s is open to group or others (mode %04o): chmod 600 it",
-			    file, (unsigned int) (sb.st_mode & 07777));
-	}
-	while (len < sizeof buf) {
-		n = read(fd, buf + len, sizeof buf - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			e = errno;
-			close(fd);
-			explicit_bzero(buf, sizeof buf);
-			return fail(st, st->lineno, -e, "cannot read password_file %s: %s", file,
-				    strerror(e));
-		}
-		if (!n)
-			break;
-		len += (size_t) n;
-	}
-	close(fd);
-	if (len && buf[len - 1] == '\n')
-		len--; /* the newline an editor adds is not part of the password */
-	if (len > PASSWORD_MAX) {
-		explicit_bzero(buf, sizeof buf);
-		return fail(st, st->lineno, -EINVAL, "password_file %s is longer than %d bytes",
-			    file, PASSWORD_MAX);
-	}
-	if (memchr(buf, '\0', len)) {
-		explicit_bzero(buf, sizeof buf);
-		return fail(st, st->lineno, -EINVAL, "password_file %s holds a NUL byte", file);
-	}
-	*password = strndup(buf, len);
-	explicit_bzero(buf, sizeof buf);
-	return *password ? 0 : fail(st, st->lineno, -ENOMEM, "out of memory");
+	return ret ? fail(st, st->lineno, ret, "%s", why) : 0;
 }
 
 /* Check that the [ghosts.NAME] section that ends here has what a rule needs. */

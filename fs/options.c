@@ -1,5 +1,6 @@
 /* options.c - the command line and -o options of SPEC section 1, in one fuse_opt table. */
 #include "options.h"
+#include "secret_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,8 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define DELIMITER_MAX 16  /* a namespace separator, not a string to search for */
-#define PASSWORD_MAX 4096 /* longer than any sane password; bounds the read */
+#define DELIMITER_MAX 16 /* a namespace separator, not a string to search for */
 
 enum {
 	KEY_KEEP,	 /* passed on to libfuse as well */
@@ -20,7 +20,10 @@ enum {
 	KEY_VERSION,
 };
 
-#define RFS_OPT(t, p, v) {t, offsetof(struct rfs_options, p), v}
+#define RFS_OPT(t, p, v)                                                                           \
+	{                                                                                          \
+		t, offsetof(struct rfs_options, p), v                                              \
+	}
 
 static const struct fuse_opt rfs_opts[] = {
 	RFS_OPT("passfile=%s", passfile, 0),
@@ -97,8 +100,7 @@ int options_parse(struct fuse_args *args, struct rfs_options *opts)
 }
 
 /* A number of seconds in [min, max]; 0 or -1 after printing which option is wrong. */
-static int parse_seconds(const char *name, const char *text, double min, double max,
-			 double *out)
+static int parse_seconds(const char *name, const char *text, double min, double max, double *out)
 {
 	char *end;
 	double v;
@@ -126,54 +128,12 @@ static int parse_databases(const char *text, int *out)
 	errno = 0;
 	v = strtol(text, &end, 10);
 	if (errno || end == text || *end || text[0] == '+' || v < 1 || v > 1000000) {
-		fprintf(stderr, "redisfs: bad databases '%s': expected a number from 1 to 1000000\n",
-			text);
+		fprintf(stderr,
+			"redisfs: bad databases '%s': expected a number from 1 to 1000000\n", text);
 		return -1;
 	}
 	*out = (int) v;
 	return 0;
-}
-
-int options_read_passfile(const char *path, char **password, char *err, size_t errlen)
-{
-	char buf[PASSWORD_MAX + 2];
-	struct stat st;
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot open passfile %s: %s", path, strerror(errno));
-		return -errno;
-	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "passfile %s is not a regular file", path);
-		close(fd);
-		return -EINVAL;
-	}
-	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-		snprintf(err, errlen, "passfile %s is readable by group or others: chmod 600 it",
-			 path);
-		close(fd);
-		return -EACCES;
-	}
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n < 0 || n > PASSWORD_MAX) {
-		snprintf(err, errlen, "cannot read passfile %s: %s", path,
-			 n < 0 ? strerror(errno) : "too long");
-		return n < 0 ? -EIO : -EINVAL;
-	}
-	if (n > 0 && buf[n - 1] == '\n')
-		n--; /* the one trailing newline an editor adds is not part of the password */
-	buf[n] = '\0';
-	if (strlen(buf) != (size_t) n) {
-		snprintf(err, errlen, "passfile %s holds a NUL byte", path);
-		return -EINVAL;
-	}
-	*password = strdup(buf);
-	explicit_bzero(buf, sizeof buf);
-	return *password ? 0 : -ENOMEM;
 }
 
 /* Overwrite the password part of the URL argument so /proc/PID/cmdline does not show it. */
@@ -273,13 +233,13 @@ int options_finish(struct rfs_options *opts, struct fuse_args *args, int argc, c
 			opts->delimiter, DELIMITER_MAX);
 		return -1;
 	}
-	if (url_parse(opts->url_text ? opts->url_text : URL_DEFAULT, &opts->url, err,
-		      sizeof err)) {
+	if (url_parse(opts->url_text ? opts->url_text : URL_DEFAULT, &opts->url, err, sizeof err)) {
 		fprintf(stderr, "redisfs: %s\n", err);
 		return -1;
 	}
 	if (opts->passfile) {
-		ret = options_read_passfile(opts->passfile, &opts->password, err, sizeof err);
+		ret = secret_file_read(opts->passfile, "passfile", &opts->password, err,
+				       sizeof err);
 		if (ret) {
 			fprintf(stderr, "redisfs: %s\n", err);
 			return -1;
@@ -287,8 +247,9 @@ int options_finish(struct rfs_options *opts, struct fuse_args *args, int argc, c
 	} else if (env) {
 		opts->password = strdup(env);
 	} else if (opts->url.password) {
-		fprintf(stderr, "redisfs: warning: a password in the URL is visible to other "
-				"users while redisfs starts; prefer REDISCLI_AUTH or -o passfile\n");
+		fprintf(stderr,
+			"redisfs: warning: a password in the URL is visible to other "
+			"users while redisfs starts; prefer REDISCLI_AUTH or -o passfile\n");
 		opts->password = strdup(opts->url.password);
 	}
 	if ((env || opts->passfile || opts->url.password) && !opts->password) {
@@ -328,10 +289,12 @@ void options_print_usage(const char *progname)
 	       "Password: -o passfile=PATH, else $REDISCLI_AUTH, else the URL (warns).\n"
 	       "\n"
 	       "redisfs options (defaults in brackets):\n"
-	       "    -o ro                  read-only: changes fail with EROFS, nothing is written [off]\n"
+	       "    -o ro                  read-only: changes fail with EROFS, nothing is written "
+	       "[off]\n"
 	       "    -o rw                  read-write, over ro = yes in a config file [rw]\n"
 	       "    -o noflush             keys can be removed, databases not flushed [off]\n"
-	       "    -o databases=N         number of databases [CONFIG GET databases, else probed]\n"
+	       "    -o databases=N         number of databases [CONFIG GET databases, else "
+	       "probed]\n"
 	       "    -o timeout=S           connect and command timeout in seconds [5]\n"
 	       "    -o cache_timeout=S     seconds listings and attributes may be cached [1]\n"
 	       "    -o passfile=PATH       Redis password file, mode 0600 or stricter [none]\n"

@@ -51,8 +51,6 @@ int options_parse(struct fuse_args *args, struct rfs_options *opts);
  */
 int options_finish(struct rfs_options *opts, struct fuse_args *args, int argc, char **argv);
 
-/* Read a password file: refused (-EACCES) when group or others may read it. */
-int options_read_passfile(const char *path, char **password, char *err, size_t errlen);
 
 /* Print redisfs's own usage (libfuse's options are printed after it). */
 void options_print_usage(const char *progname);

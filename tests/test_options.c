@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "fs/options.h"
+#include "fs/secret_file.h"
 #include "run_suite.h"
 
 /* A writable argv (options_finish overwrites a URL password in place). */
@@ -235,7 +236,7 @@ START_TEST(test_passfile_loses_one_trailing_newline)
 	char *path = write_passfile("pa ss\n\n", 0600);
 	char *pw = NULL, err[256];
 
-	ck_assert_int_eq(options_read_passfile(path, &pw, err, sizeof err), 0);
+	ck_assert_int_eq(secret_file_read(path, "passfile", &pw, err, sizeof err), 0);
 	ck_assert_str_eq(pw, "pa ss\n");
 	free(pw);
 	unlink(path);
@@ -248,7 +249,7 @@ START_TEST(test_passfile_readable_by_others_is_refused)
 	char *path = write_passfile("secret\n", 0644);
 	char *pw = NULL, err[256];
 
-	ck_assert_int_lt(options_read_passfile(path, &pw, err, sizeof err), 0);
+	ck_assert_int_lt(secret_file_read(path, "passfile", &pw, err, sizeof err), 0);
 	ck_assert_ptr_null(pw);
 	ck_assert_ptr_nonnull(strstr(err, "readable by group or others"));
 	ck_assert_ptr_null(strstr(err, "secret"));
@@ -283,7 +284,7 @@ START_TEST(test_missing_passfile_is_refused)
 {
 	char *pw = NULL, err[256];
 
-	ck_assert_int_lt(options_read_passfile("/nonexistent/pw", &pw, err, sizeof err), 0);
+	ck_assert_int_lt(secret_file_read("/nonexistent/pw", "passfile", &pw, err, sizeof err), 0);
 	ck_assert_ptr_nonnull(strstr(err, "/nonexistent/pw"));
 }
 END_TEST
