@@ -300,3 +300,18 @@ bool cluster_parse_redirect(const char *text, size_t len, struct cluster_redirec
 	out->host[colon - p] = '\0';
 	return true;
 }
+
+bool cluster_nodes_importing(const char *text, size_t len)
+{
+	const char *line = text, *end = text + len;
+
+	while (line < end) {
+		const char *nl = memchr(line, '\n', (size_t) (end - line));
+		size_t n = (size_t) ((nl ? nl : end) - line);
+
+		if (memmem(line, n, "myself", 6))
+			return memmem(line, n, "-<-", 3) != NULL;
+		line = nl ? nl + 1 : end;
+	}
+	return false;
+}

@@ -77,6 +77,13 @@ unsigned long cluster_version(struct redis_cluster *cluster);
  */
 bool cluster_refresh_claim(struct redis_cluster *cluster, long long now_ns, long long gap_ns);
 
+/*
+ * Whether a CLUSTER NODES reply says that the node that sent it imports
+ * some slot (its "myself" line holds a "[slot-<-id]" entry): keys arrive on
+ * it while a listing runs. Pure.
+ */
+bool cluster_nodes_importing(const char *text, size_t len);
+
 /* What a redirection error reply says. */
 struct cluster_redirect {
 	bool ask; /* ASK (once, after ASKING) rather than MOVED (for good) */

@@ -66,6 +66,13 @@ int redis_node_command(struct redis_pool *pool, int node, int db, int argc, cons
 		       const size_t *argvlen, redis_parse_fn parse, void *arg);
 
 /*
+ * Whether node `node` imports a slot now (CLUSTER NODES): keys move onto it
+ * while a listing runs, so a listing scans it once more at the end. Always
+ * false against a single server (nothing is sent).
+ */
+int redis_node_importing(struct redis_pool *pool, int node, bool *importing);
+
+/*
  * A number that changes whenever the cluster's slot map does, after asking
  * the cluster for it (0 against a single server): a listing that sees it
  * change while it scanned the masters scans again.

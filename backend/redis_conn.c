@@ -92,11 +92,11 @@ static bool command_only_reads(const struct redis_cmd *cmd)
 	for (size_t i = 0; i < sizeof read_commands / sizeof read_commands[0]; i++) {
 		if (strlen(read_commands[i]) != len || strncasecmp(read_commands[i], name, len))
 			continue;
-		/* CONFIG reads only with GET; CLUSTER only with SLOTS and INFO */
+		/* CONFIG reads only with GET; CLUSTER only with SLOTS and NODES */
 		if (strcmp(read_commands[i], "CONFIG") == 0)
 			return subcommand_is(cmd, "GET");
 		if (strcmp(read_commands[i], "CLUSTER") == 0)
-			return subcommand_is(cmd, "SLOTS") || subcommand_is(cmd, "INFO");
+			return subcommand_is(cmd, "SLOTS") || subcommand_is(cmd, "NODES");
 		return true;
 	}
 	return false;

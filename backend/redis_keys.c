@@ -240,6 +240,17 @@ static int scan_masters(struct redis_pool *pool, int db, const char *pattern, si
 			return -ENOMEM;
 		for (size_t i = 0; i < n && !ret && !(any && keys->count); i++)
 			ret = scan_node(pool, nodes[i], db, pattern, pattern_len, any, &st);
+		/*
+		 * A slot that migrates moves its keys from one master to another: a
+		 * key that went to a master scanned before is on it when scanned again.
+		 */
+		for (size_t i = 0; i < n && !ret && !(any && keys->count); i++) {
+			bool importing;
+
+			ret = redis_node_importing(pool, nodes[i], &importing);
+			if (!ret && importing)
+				ret = scan_node(pool, nodes[i], db, pattern, pattern_len, any, &st);
+		}
 		free(nodes);
 		if (ret || (any && keys->count) || !redis_pool_is_cluster(pool))
 			break;

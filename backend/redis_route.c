@@ -436,6 +436,23 @@ int redis_node_command(struct redis_pool *pool, int node, int db, int argc, cons
 	return ret;
 }
 
+static int parse_importing(const redisReply *reply, void *arg)
+{
+	if (reply->type != REDIS_REPLY_STRING)
+		return -EIO;
+	*(bool *) arg = cluster_nodes_importing(reply->str, reply->len);
+	return 0;
+}
+
+int redis_node_importing(struct redis_pool *pool, int node, bool *importing)
+{
+	*importing = false;
+	if (!redis_pool_cluster(pool))
+		return 0;
+	return redis_node_command(pool, node, 0, 2, (const char *[]){"CLUSTER", "NODES"},
+				  (const size_t[]){7, 5}, parse_importing, importing);
+}
+
 unsigned long redis_topology_version(struct redis_pool *pool)
 {
 	struct redis_cluster *cluster = redis_pool_cluster(pool);
