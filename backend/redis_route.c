@@ -110,6 +110,9 @@ static int route_refresh(struct redis_pool *pool, int prefer, bool force)
 
 	if (!force && !cluster_refresh_claim(cluster, now_ns(), REFRESH_GAP_NS))
 		return 0;
+	/* a master the map knows is likelier to answer than the URL's server, which may be gone */
+	if (prefer < 0)
+		prefer = any_master(cluster);
 	if (prefer >= 0 && (ret = refresh_from(pool, prefer)) == 0)
 		return 0;
 	count = cluster_node_count(cluster);
