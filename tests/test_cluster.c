@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -71,7 +72,19 @@ static void setup_rw(void)
 
 static void setup_ro(void)
 {
-	start_cluster_mount("ro");
+	struct h_mount_spec spec = {.url = NULL, .options = "ro"};
+
+	cluster = h_cluster_start();
+	fill();
+	/* from here on no node may see a write command: the mount's only */
+	for (int i = 0; i < H_CLUSTER_NODES; i++) {
+		redisContext *c = h_cluster_connect_port(cluster->nodes[i]->port);
+
+		h_cmd_ok(c, "CONFIG RESETSTAT");
+		redisFree(c);
+	}
+	spec.url = cluster->url;
+	mount = h_mount_start(cluster->nodes[0], &spec);
 }
 
 static void setup_refusals(void)
@@ -153,6 +166,12 @@ START_TEST(test_cluster_listing_is_every_key_of_every_master_once)
 		redisFree(c);
 	}
 	assert_listing_is_every_key();
+	/* ls -l: the attributes of every key, in pipelines split by node */
+	ck_assert_int_eq(h_sh(mount->mnt, "test \"$(ls -l db0 | grep -c '^-')\" -eq %d",
+			      STRING_KEYS + MIGRATE_KEYS + 6),
+			 0);
+	ck_assert_int_eq(h_sh(mount->mnt, "ls -l db0 | grep -q ' 8 [A-Z][a-z][a-z] .* key:42$'"),
+			 0);
 	ck_assert_int_eq(h_sh(mount->mnt, "test \"$(ls db0 | wc -l)\" -eq %d",
 			      STRING_KEYS + MIGRATE_KEYS + 6),
 			 0);
@@ -268,6 +287,59 @@ START_TEST(test_cluster_mv_across_slots_keeps_type_and_ttl)
 }
 END_TEST
 
+START_TEST(test_cluster_xattrs_come_from_the_owning_master)
+{
+	char path[H_PATH_MAX], value[64];
+	ssize_t n;
+
+	h_path(path, sizeof path, mount, "db0/list");
+	n = getxattr(path, "user.redis.type", value, sizeof value - 1);
+	ck_assert_int_gt(n, 0);
+	value[n] = '\0';
+	ck_assert_str_eq(value, "list");
+	n = getxattr(path, "user.redis.encoding", value, sizeof value - 1); /* OBJECT ENCODING */
+	ck_assert_int_gt(n, 0);
+	value[n] = '\0';
+	{
+		redisReply *r = h_cluster_cmd(cluster, "OBJECT ENCODING list");
+
+		ck_assert_str_eq(value, r->str);
+		freeReplyObject(r);
+	}
+	n = getxattr(path, "user.redis.memory", value, sizeof value - 1); /* MEMORY USAGE */
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(setxattr(path, "user.redis.ttl", "500", 3, 0), 0);
+	ck_assert_int_gt(h_cluster_cmd_int(cluster, "TTL list"), 400);
+}
+END_TEST
+
+START_TEST(test_cluster_rm_r_of_a_namespace_folder_removes_its_keys_on_every_master)
+{
+	struct h_mount_spec spec = {.url = cluster->url, .options = "delimiter=:"};
+	struct h_mount *m = h_mount_start(cluster->nodes[0], &spec);
+	int ports[H_CLUSTER_NODES];
+	int masters = h_cluster_masters(cluster, ports, H_CLUSTER_NODES);
+	struct h_names names;
+	char path[H_PATH_MAX];
+
+	ck_assert_int_eq(h_list(h_path(path, sizeof path, m, "db0/key:"), &names), 0);
+	ck_assert_uint_gt(names.n, 100);
+	h_names_free(&names);
+	ck_assert_int_eq(h_sh(m->mnt, "rm -r db0/key:"), 0);
+	for (int i = 0; i < masters; i++) {
+		redisContext *c = h_cluster_connect_port(ports[i]);
+		redisReply *r = h_cmd(c, "KEYS key:*");
+
+		ck_assert_uint_eq(r->elements, 0);
+		freeReplyObject(r);
+		redisFree(c);
+	}
+	ck_assert_int_eq(h_cluster_cmd_int(cluster, "EXISTS list"), 1);
+	ck_assert_int_eq(h_cluster_cmd_int(cluster, "EXISTS {mig}1"), 1);
+	h_mount_stop(m);
+}
+END_TEST
+
 START_TEST(test_cluster_rm_r_db0_flushes_every_master)
 {
 	int ports[H_CLUSTER_NODES];
@@ -315,6 +387,12 @@ START_TEST(test_cluster_ro_reads_and_refuses_every_change)
 	h_cluster_keys_free(keys, after);
 	ck_assert_uint_eq(after, before);
 	assert_file_matches("key:3");
+	for (int i = 0; i < H_CLUSTER_NODES; i++) {
+		redisContext *c = h_cluster_connect_port(cluster->nodes[i]->port);
+
+		h_assert_no_write_command(c);
+		redisFree(c);
+	}
 }
 END_TEST
 
@@ -614,6 +692,9 @@ static Suite *cluster_suite(void)
 	tcase_add_test(tc, test_cluster_writes_land_on_the_owning_master);
 	tcase_add_test(tc, test_cluster_rm_removes_the_key_on_its_master);
 	tcase_add_test(tc, test_cluster_mv_across_slots_keeps_type_and_ttl);
+	tcase_add_test(tc, test_cluster_xattrs_come_from_the_owning_master);
+	tcase_add_test(tc,
+		       test_cluster_rm_r_of_a_namespace_folder_removes_its_keys_on_every_master);
 	tcase_add_test(tc, test_cluster_rm_r_db0_flushes_every_master); /* last: it empties */
 	suite_add_tcase(s, tc);
 
