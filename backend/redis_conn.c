@@ -13,13 +13,13 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "redis_bound.h"
 #include "redis_cluster.h"
 #include "redis_route.h"
 
-#define RETRY_FIRST_NS	10000000LL   /* 10 ms: the first pause after LOADING or BUSY */
-#define RETRY_MAX_NS	200000000LL  /* 200 ms: pauses double up to this */
-#define STALL_HOLD_NS	1000000000LL /* 1 s (or the timeout, if shorter): see note_failure */
-#define REPLY_ARRAY_MAX (1 << 24)    /* elements in one reply: far above what we ask for */
+#define RETRY_FIRST_NS 10000000LL   /* 10 ms: the first pause after LOADING or BUSY */
+#define RETRY_MAX_NS   200000000LL  /* 200 ms: pauses double up to this */
+#define STALL_HOLD_NS  1000000000LL /* 1 s (or the timeout, if shorter): see note_failure */
 
 /* One thread's connection to one node. ctx is NULL until first use and after any error. */
 struct redis_conn {
@@ -51,8 +51,16 @@ struct redis_pool {
 	struct redis_cluster *cluster; /* NULL against a single server */
 };
 
-static const char **cmd_argv(const struct redis_cmd *cmd);
-static const size_t *cmd_argvlen(const struct redis_cmd *cmd);
+/* A command's arguments, inline or not. */
+static const char **cmd_argv(const struct redis_cmd *cmd)
+{
+	return cmd->many ? cmd->many : (const char **) cmd->argv;
+}
+
+static const size_t *cmd_argvlen(const struct redis_cmd *cmd)
+{
+	return cmd->many ? cmd->manylen : cmd->argvlen;
+}
 
 /*
  * Commands a read-only pool may send: an allow-list, so that a command added
@@ -71,17 +79,6 @@ static bool subcommand_is(const struct redis_cmd *cmd, const char *name)
 {
 	return cmd->argc > 1 && cmd_argvlen(cmd)[1] == strlen(name) &&
 	       strncasecmp(cmd_argv(cmd)[1], name, strlen(name)) == 0;
-}
-
-/* A command's arguments, inline or not. */
-static const char **cmd_argv(const struct redis_cmd *cmd)
-{
-	return cmd->many ? cmd->many : (const char **) cmd->argv;
-}
-
-static const size_t *cmd_argvlen(const struct redis_cmd *cmd)
-{
-	return cmd->many ? cmd->manylen : cmd->argvlen;
 }
 
 static bool command_only_reads(const struct redis_cmd *cmd)
@@ -254,41 +251,6 @@ static bool reply_says_later(const redisReply *r)
 }
 
 /*
- * hiredis allocates an array of `elements` pointers as soon as a reply
- * announces them: a broken or hostile server could ask for 16 GiB with a
- * dozen bytes. No command redisfs sends gets anywhere near this many.
- */
-static const redisReplyObjectFunctions *hiredis_functions; /* hiredis's own */
-static redisReplyObjectFunctions bounded_functions;
-static pthread_once_t bounded_once = PTHREAD_ONCE_INIT;
-
-static void *create_bounded_array(const redisReadTask *task, int elements)
-{
-	if (elements > REPLY_ARRAY_MAX)
-		return NULL; /* the reader fails with "Out of memory": the call is EIO */
-	return hiredis_functions->createArray(task, elements);
-}
-
-static void bounded_functions_init(void)
-{
-	redisReader *reader = redisReaderCreate();
-
-	if (!reader)
-		return;
-	hiredis_functions = reader->fn;
-	bounded_functions = *reader->fn;
-	bounded_functions.createArray = create_bounded_array;
-	redisReaderFree(reader);
-}
-
-static void bound_reader(redisContext *ctx)
-{
-	pthread_once(&bounded_once, bounded_functions_init);
-	if (hiredis_functions && ctx->reader->fn == hiredis_functions)
-		ctx->reader->fn = &bounded_functions;
-}
-
-/*
  * Connect and authenticate; on error `err` says why in one line. An AUTH
  * answered with LOADING or BUSY is -EAGAIN: the caller may try again.
  */
@@ -327,7 +289,7 @@ static int conn_open(struct redis_pool *pool, struct redis_conn *conn, char *err
 		redisFree(ctx);
 		return -EIO;
 	}
-	bound_reader(ctx);
+	redis_bound_reader(ctx);
 	if (pool->password) {
 		const char *argv[] = {"AUTH", pool->user, pool->password};
 		size_t argvlen[] = {4, pool->user ? strlen(pool->user) : 0, strlen(pool->password)};
@@ -844,11 +806,6 @@ const char *redis_pool_host(const struct redis_pool *pool)
 int redis_pool_port(const struct redis_pool *pool)
 {
 	return pool->port;
-}
-
-long long redis_pool_timeout_ns(const struct redis_pool *pool)
-{
-	return pool->timeout_ns;
 }
 
 const char *redis_client_version(void)

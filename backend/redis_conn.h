@@ -46,9 +46,10 @@ bool redis_pool_read_only(const struct redis_pool *pool);
 bool redis_pool_is_cluster(const struct redis_pool *pool);
 
 /*
- * Whether the server of the pool is a cluster node (INFO cluster says
- * cluster_enabled:1). A server that refuses INFO counts as no cluster.
- * Returns 0 or -errno (the server is gone).
+ * Whether the server of the pool is a cluster node: it answers READWRITE
+ * with +OK (or, when it refuses READWRITE, INFO cluster says
+ * cluster_enabled:1). A server that refuses both, or whose answers cannot be
+ * read, counts as no cluster. Returns 0, or -ENOMEM.
  */
 int redis_cluster_detect(struct redis_pool *pool, bool *enabled);
 

@@ -51,7 +51,4 @@ int redis_pool_port(const struct redis_pool *pool);
 /* One line to the pool's log. */
 void redis_pool_log(const struct redis_pool *pool, const char *line);
 
-/* The bound of one call, in nanoseconds (-o timeout). */
-long long redis_pool_timeout_ns(const struct redis_pool *pool);
-
 #endif

@@ -3,6 +3,7 @@
 #include "redis_route.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -489,7 +490,9 @@ static int ask_quietly(struct redis_pool *pool, const char *name, const char *ar
  * READONLY we never send), any other server "cluster support disabled".
  * Unlike INFO or CONFIG it is in @connection, which the read-only ACL users
  * of SPEC 7 have, so the probe leaves no trace in ACL LOG. A server that
- * refuses it too is asked INFO cluster.
+ * refuses it too is asked INFO cluster. A server whose answer cannot be read
+ * at all (garbage, silence) is taken for a single server: the operations on
+ * the mount then meet whatever is wrong with it, as they would without the probe.
  */
 int redis_cluster_detect(struct redis_pool *pool, bool *enabled)
 {
@@ -499,14 +502,14 @@ int redis_cluster_detect(struct redis_pool *pool, bool *enabled)
 	*enabled = false;
 	ret = ask_quietly(pool, "READWRITE", NULL, &reply);
 	if (ret)
-		return ret;
+		return ret == -ENOMEM ? ret : 0;
 	if (reply->type == REDIS_REPLY_STATUS) {
 		*enabled = true;
 	} else if (reply->type == REDIS_REPLY_ERROR && !strstr(reply->str, "cluster support")) {
 		freeReplyObject(reply);
 		ret = ask_quietly(pool, "INFO", "cluster", &reply);
 		if (ret)
-			return ret;
+			return ret == -ENOMEM ? ret : 0;
 		*enabled = reply->type == REDIS_REPLY_STRING &&
 			   memmem(reply->str, reply->len, INFO_CLUSTER_KEY,
 				  strlen(INFO_CLUSTER_KEY)) != NULL;
