@@ -28,7 +28,7 @@ static void nap_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-redisContext *h_cluster_connect_port(int port)
+redisContext *h_cluster_connect_port(const struct h_cluster *cluster, int port)
 {
 	struct timeval tv = {.tv_sec = 5, .tv_usec = 0};
 	redisContext *c = redisConnectWithTimeout("127.0.0.1", port, tv);
@@ -36,13 +36,15 @@ redisContext *h_cluster_connect_port(int port)
 	ck_assert_msg(c && !c->err, "cannot connect to cluster node %d: %s", port,
 		      c ? c->errstr : "out of memory");
 	redisSetTimeout(c, tv);
+	if (cluster->password[0])
+		h_cmd_ok(c, "AUTH %s", cluster->password);
 	return c;
 }
 
 /* Each slot's master port, from one node's CLUSTER SLOTS; false when it does not answer. */
-static bool slot_map(int port, int *map)
+static bool slot_map(const struct h_cluster *cluster, int port, int *map)
 {
-	redisContext *c = h_cluster_connect_port(port);
+	redisContext *c = h_cluster_connect_port(cluster, port);
 	redisReply *r = redisCommand(c, "CLUSTER SLOTS");
 	bool ok = r && r->type == REDIS_REPLY_ARRAY;
 
@@ -61,9 +63,10 @@ static bool slot_map(int port, int *map)
 }
 
 /* Whether `command` ("INFO replication", "CLUSTER INFO") of the node on `port` holds `text`. */
-static bool info_has(int port, const char *command, const char *text)
+static bool info_has(const struct h_cluster *cluster, int port, const char *command,
+		     const char *text)
 {
-	redisContext *c = h_cluster_connect_port(port);
+	redisContext *c = h_cluster_connect_port(cluster, port);
 	redisReply *r = redisCommand(c, command);
 	bool has = r && r->type == REDIS_REPLY_STRING && strstr(r->str, text);
 
@@ -78,7 +81,7 @@ static bool stable(struct h_cluster *c, bool replicas_synced, char *why, size_t 
 	static int first[SLOTS], other[SLOTS];
 
 	snprintf(why, whylen, "node %d: no CLUSTER SLOTS", c->nodes[0]->port);
-	if (!slot_map(c->nodes[0]->port, first))
+	if (!slot_map(c, c->nodes[0]->port, first))
 		return false;
 	for (int s = 0; s < SLOTS; s++) {
 		snprintf(why, whylen, "node %d: slot %d unserved", c->nodes[0]->port, s);
@@ -89,12 +92,12 @@ static bool stable(struct h_cluster *c, bool replicas_synced, char *why, size_t 
 		int port = c->nodes[i]->port;
 
 		snprintf(why, whylen, "node %d: not ok, or another slot map", port);
-		if (!info_has(port, "CLUSTER INFO", "cluster_state:ok") || !slot_map(port, other) ||
-		    memcmp(first, other, sizeof first) != 0)
+		if (!info_has(c, port, "CLUSTER INFO", "cluster_state:ok") ||
+		    !slot_map(c, port, other) || memcmp(first, other, sizeof first) != 0)
 			return false;
 		snprintf(why, whylen, "node %d: replica not in sync", port);
-		if (replicas_synced && info_has(port, "INFO replication", "role:slave") &&
-		    !info_has(port, "INFO replication", "master_link_status:up"))
+		if (replicas_synced && info_has(c, port, "INFO replication", "role:slave") &&
+		    !info_has(c, port, "INFO replication", "master_link_status:up"))
 			return false;
 	}
 	return true;
@@ -117,24 +120,25 @@ void h_cluster_wait_stable(struct h_cluster *c)
 	wait_stable(c, false);
 }
 
-struct h_cluster *h_cluster_start(void)
+struct h_cluster *h_cluster_start(const char *password)
 {
 	struct h_cluster *c = calloc(1, sizeof *c);
-	char addrs[H_CLUSTER_NODES * 24] = "", bus[16];
+	char addrs[H_CLUSTER_NODES * 24] = "", bus[16], auth[128] = "";
 	size_t at = 0;
 	int status;
 
 	ck_assert_msg(c, "out of memory");
+	if (password) {
+		snprintf(c->password, sizeof c->password, "%s", password);
+		snprintf(auth, sizeof auth, " -a '%s' --no-auth-warning", password);
+	}
 	for (int i = 0; i < H_CLUSTER_NODES; i++) {
-		const char *extra[] = {"--cluster-enabled",
-				       "yes",
-				       "--cluster-config-file",
-				       "nodes.conf",
-				       "--cluster-node-timeout",
-				       NODE_TIMEOUT,
-				       "--cluster-port",
-				       bus,
-				       NULL};
+		const char *extra[] = {
+			"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+			"--cluster-node-timeout", NODE_TIMEOUT, "--cluster-port", bus,
+			/* every node the same password; replicas give it to masters */
+			password ? "--requirepass" : NULL, password, "--masterauth", password,
+			NULL};
 
 		/* the bus port defaults to port + 10000, which may pass 65535 or be taken */
 		snprintf(bus, sizeof bus, "%d", h_free_port());
@@ -144,9 +148,9 @@ struct h_cluster *h_cluster_start(void)
 	}
 	snprintf(c->url, sizeof c->url, "redis://127.0.0.1:%d", c->nodes[0]->port);
 	status = h_sh(NULL,
-		      "redis-cli --cluster create%s --cluster-replicas 1 --cluster-yes "
+		      "redis-cli%s --cluster create%s --cluster-replicas 1 --cluster-yes "
 		      ">/dev/null",
-		      addrs);
+		      auth, addrs);
 	ck_assert_msg(status == 0, "redis-cli --cluster create failed (status %d)", status);
 	wait_stable(c, true);
 	return c;
@@ -181,7 +185,7 @@ static redisReply *vcluster_cmd(struct h_cluster *c, const char *fmt, va_list ap
 	bool ask = false;
 
 	for (int hop = 0; hop < HOPS_MAX; hop++) {
-		redisContext *ctx = h_cluster_connect_port(port);
+		redisContext *ctx = h_cluster_connect_port(c, port);
 		redisReply *r;
 		va_list copy;
 		int to;
@@ -246,7 +250,7 @@ int h_cluster_slot_master(struct h_cluster *c, int slot)
 {
 	static int map[SLOTS];
 
-	ck_assert_msg(slot_map(c->nodes[0]->port, map), "CLUSTER SLOTS failed");
+	ck_assert_msg(slot_map(c, c->nodes[0]->port, map), "CLUSTER SLOTS failed");
 	return map[slot];
 }
 
@@ -255,7 +259,7 @@ int h_cluster_masters(struct h_cluster *c, int *ports, int room)
 	static int map[SLOTS];
 	int n = 0;
 
-	ck_assert_msg(slot_map(c->nodes[0]->port, map), "CLUSTER SLOTS failed");
+	ck_assert_msg(slot_map(c, c->nodes[0]->port, map), "CLUSTER SLOTS failed");
 	for (int s = 0; s < SLOTS; s++) {
 		bool seen = false;
 
@@ -269,7 +273,7 @@ int h_cluster_masters(struct h_cluster *c, int *ports, int room)
 
 int h_cluster_keyslot(struct h_cluster *c, const char *key)
 {
-	redisContext *ctx = h_cluster_connect_port(c->nodes[0]->port);
+	redisContext *ctx = h_cluster_connect_port(c, c->nodes[0]->port);
 	long long slot = h_cmd_int(ctx, "CLUSTER KEYSLOT %s", key);
 
 	redisFree(ctx);
@@ -289,7 +293,7 @@ char **h_cluster_all_keys(struct h_cluster *c, size_t *n)
 
 	*n = 0;
 	for (int i = 0; i < masters; i++) {
-		redisContext *ctx = h_cluster_connect_port(ports[i]);
+		redisContext *ctx = h_cluster_connect_port(c, ports[i]);
 		redisReply *r = h_all_keys(ctx);
 
 		keys = realloc(keys, (*n + r->elements + 1) * sizeof *keys);

@@ -13,7 +13,8 @@
 /* A cluster this process started: each node is an h_redis of the harness's registry. */
 struct h_cluster {
 	struct h_redis *nodes[H_CLUSTER_NODES];
-	char url[64]; /* redis://127.0.0.1:PORT of nodes[0] */
+	char url[64];	   /* redis://127.0.0.1:PORT of nodes[0] */
+	char password[64]; /* every node's requirepass and masterauth, "" for none */
 };
 
 /*
@@ -21,10 +22,11 @@ struct h_cluster {
  * directory, on free ports, the cluster bus on free ports too), join them
  * with `redis-cli --cluster create ... --cluster-replicas 1 --cluster-yes`,
  * and wait until every node says cluster_state:ok and agrees on the slots.
+ * With a `password` (NULL: none) every node requires it and replicas give it.
  * Aborts with the reason when it cannot. Stop with h_cluster_stop() (or
  * h_stop_all(), which stops every server by PID).
  */
-struct h_cluster *h_cluster_start(void);
+struct h_cluster *h_cluster_start(const char *password);
 
 void h_cluster_stop(struct h_cluster *c);
 
@@ -50,8 +52,8 @@ int h_cluster_masters(struct h_cluster *c, int *ports, int room);
 /* The slot of a key, as the cluster computes it (CLUSTER KEYSLOT). */
 int h_cluster_keyslot(struct h_cluster *c, const char *key);
 
-/* A connection to the node on `port` (an admin connection, database 0). */
-redisContext *h_cluster_connect_port(int port);
+/* A connection to the node on `port` (an admin connection, database 0, authenticated). */
+redisContext *h_cluster_connect_port(const struct h_cluster *c, int port);
 
 /* Every key of every master, sorted bytewise, as malloc'ed strings; *n of them. */
 char **h_cluster_all_keys(struct h_cluster *c, size_t *n);

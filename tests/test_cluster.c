@@ -18,6 +18,7 @@
 #define STRING_KEYS  200 /* key:0 .. key:199, spread over every master */
 #define MIGRATE_KEYS 40	 /* {mig}0 .. {mig}39, all in one slot */
 #define LIST_TTL_MS  100000
+#define PASSWORD     "every-node-pw"
 
 static struct h_cluster *cluster;
 static struct h_mount *mount;
@@ -58,7 +59,7 @@ static void start_cluster_mount(const char *options)
 {
 	struct h_mount_spec spec = {.url = NULL, .options = options};
 
-	cluster = h_cluster_start();
+	cluster = h_cluster_start(NULL);
 	fill();
 	spec.url = cluster->url;
 	mount = h_mount_start(cluster->nodes[0], &spec);
@@ -74,11 +75,11 @@ static void setup_ro(void)
 {
 	struct h_mount_spec spec = {.url = NULL, .options = "ro"};
 
-	cluster = h_cluster_start();
+	cluster = h_cluster_start(NULL);
 	fill();
 	/* from here on no node may see a write command: the mount's only */
 	for (int i = 0; i < H_CLUSTER_NODES; i++) {
-		redisContext *c = h_cluster_connect_port(cluster->nodes[i]->port);
+		redisContext *c = h_cluster_connect_port(cluster, cluster->nodes[i]->port);
 
 		h_cmd_ok(c, "CONFIG RESETSTAT");
 		redisFree(c);
@@ -87,9 +88,19 @@ static void setup_ro(void)
 	mount = h_mount_start(cluster->nodes[0], &spec);
 }
 
+static void setup_auth(void)
+{
+	struct h_mount_spec spec = {.url = NULL, .options = NULL, .auth = PASSWORD};
+
+	cluster = h_cluster_start(PASSWORD);
+	fill();
+	spec.url = cluster->url;
+	mount = h_mount_start(cluster->nodes[0], &spec);
+}
+
 static void setup_refusals(void)
 {
-	cluster = h_cluster_start();
+	cluster = h_cluster_start(NULL);
 	single = h_redis_start(NULL);
 }
 
@@ -106,7 +117,7 @@ static void teardown(void)
 static redisContext *owner_of(const char *key)
 {
 	return h_cluster_connect_port(
-		h_cluster_slot_master(cluster, h_cluster_keyslot(cluster, key)));
+		cluster, h_cluster_slot_master(cluster, h_cluster_keyslot(cluster, key)));
 }
 
 /* Assert that the file of `key` holds what its master holds. */
@@ -160,7 +171,7 @@ START_TEST(test_cluster_listing_is_every_key_of_every_master_once)
 
 	ck_assert_int_eq(masters, 3);
 	for (int i = 0; i < masters; i++) {
-		redisContext *c = h_cluster_connect_port(ports[i]);
+		redisContext *c = h_cluster_connect_port(cluster, ports[i]);
 
 		ck_assert_int_gt(h_cmd_int(c, "DBSIZE"), 10); /* the keys are spread */
 		redisFree(c);
@@ -327,7 +338,7 @@ START_TEST(test_cluster_rm_r_of_a_namespace_folder_removes_its_keys_on_every_mas
 	h_names_free(&names);
 	ck_assert_int_eq(h_sh(m->mnt, "rm -r db0/key:"), 0);
 	for (int i = 0; i < masters; i++) {
-		redisContext *c = h_cluster_connect_port(ports[i]);
+		redisContext *c = h_cluster_connect_port(cluster, ports[i]);
 		redisReply *r = h_cmd(c, "KEYS key:*");
 
 		ck_assert_uint_eq(r->elements, 0);
@@ -349,7 +360,7 @@ START_TEST(test_cluster_rm_r_db0_flushes_every_master)
 
 	ck_assert_int_eq(h_sh(mount->mnt, "rm -r db0"), 0);
 	for (int i = 0; i < masters; i++) {
-		redisContext *c = h_cluster_connect_port(ports[i]);
+		redisContext *c = h_cluster_connect_port(cluster, ports[i]);
 
 		ck_assert_int_eq(h_cmd_int(c, "DBSIZE"), 0);
 		redisFree(c);
@@ -388,7 +399,7 @@ START_TEST(test_cluster_ro_reads_and_refuses_every_change)
 	ck_assert_uint_eq(after, before);
 	assert_file_matches("key:3");
 	for (int i = 0; i < H_CLUSTER_NODES; i++) {
-		redisContext *c = h_cluster_connect_port(cluster->nodes[i]->port);
+		redisContext *c = h_cluster_connect_port(cluster, cluster->nodes[i]->port);
 
 		h_assert_no_write_command(c);
 		redisFree(c);
@@ -403,7 +414,7 @@ static int replica_of(int master_port)
 
 	snprintf(want, sizeof want, "master_port:%d\r", master_port);
 	for (int i = 0; i < H_CLUSTER_NODES; i++) {
-		redisContext *c = h_cluster_connect_port(cluster->nodes[i]->port);
+		redisContext *c = h_cluster_connect_port(cluster, cluster->nodes[i]->port);
 		redisReply *r = h_cmd(c, "INFO replication");
 		bool found = strstr(r->str, "role:slave") && strstr(r->str, want);
 		int port = cluster->nodes[i]->port;
@@ -441,7 +452,7 @@ START_TEST(test_cluster_failover_gives_at_most_eio_then_works)
 	int ret, rounds = 0;
 
 	assert_file_matches("key:7"); /* the daemon knows the old master */
-	c = h_cluster_connect_port(replica);
+	c = h_cluster_connect_port(cluster, replica);
 	h_cmd_ok(c, "CLUSTER FAILOVER");
 	redisFree(c);
 	/* while it happens: the right content or EIO, nothing else */
@@ -460,7 +471,7 @@ START_TEST(test_cluster_failover_gives_at_most_eio_then_works)
 	ck_assert_int_eq(read_matches("db0/key:7", "value-7"), 0);
 	ck_assert_int_eq(
 		h_write_file(h_path(path, sizeof path, mount, "db0/key:7"), "after", 5, 0644), 0);
-	c = h_cluster_connect_port(replica); /* the new master holds it */
+	c = h_cluster_connect_port(cluster, replica); /* the new master holds it */
 	{
 		redisReply *r = h_cmd(c, "GET key:7");
 
@@ -479,7 +490,7 @@ END_TEST
 /* A node's cluster id. */
 static void node_id(int port, char *out, size_t len)
 {
-	redisContext *c = h_cluster_connect_port(port);
+	redisContext *c = h_cluster_connect_port(cluster, port);
 	redisReply *r = h_cmd(c, "CLUSTER MYID");
 
 	ck_assert_int_eq(r->type, REDIS_REPLY_STRING);
@@ -491,7 +502,7 @@ static void node_id(int port, char *out, size_t len)
 /* MIGRATE up to `count` keys of `slot` from `src` to `dst`; returns how many moved. */
 static long long migrate_some(int src, int dst, int slot, int count)
 {
-	redisContext *c = h_cluster_connect_port(src);
+	redisContext *c = h_cluster_connect_port(cluster, src);
 	redisReply *keys = h_cmd(c, "CLUSTER GETKEYSINSLOT %d %d", slot, count);
 	long long moved = (long long) keys->elements;
 
@@ -567,10 +578,10 @@ START_TEST(test_cluster_resharding_during_listing)
 	if (lister == 0)
 		list_until(stop, want, n);
 
-	c = h_cluster_connect_port(dst);
+	c = h_cluster_connect_port(cluster, dst);
 	h_cmd_ok(c, "CLUSTER SETSLOT %d IMPORTING %s", slot, src_id);
 	redisFree(c);
-	c = h_cluster_connect_port(src);
+	c = h_cluster_connect_port(cluster, src);
 	h_cmd_ok(c, "CLUSTER SETSLOT %d MIGRATING %s", slot, dst_id);
 	redisFree(c);
 	ck_assert_int_eq(migrate_some(src, dst, slot, MIGRATE_KEYS / 2), MIGRATE_KEYS / 2);
@@ -591,7 +602,7 @@ START_TEST(test_cluster_resharding_during_listing)
 	while (migrate_some(src, dst, slot, 10) > 0)
 		nap_ms(50); /* slowly, so that listings run meanwhile */
 	for (int i = 0; i < masters; i++) {
-		c = h_cluster_connect_port(ports[i]);
+		c = h_cluster_connect_port(cluster, ports[i]);
 		h_cmd_ok(c, "CLUSTER SETSLOT %d NODE %s", slot, dst_id);
 		redisFree(c);
 	}
@@ -609,7 +620,7 @@ START_TEST(test_cluster_resharding_during_listing)
 	ck_assert_int_eq(read_matches("db0/{mig}3", "moving-3"), 0);
 	ck_assert_int_eq(
 		h_write_file(h_path(path, sizeof path, mount, "db0/{mig}3"), "moved", 5, 0644), 0);
-	c = h_cluster_connect_port(dst);
+	c = h_cluster_connect_port(cluster, dst);
 	{
 		redisReply *r = h_cmd(c, "GET {mig}3");
 
@@ -618,6 +629,32 @@ START_TEST(test_cluster_resharding_during_listing)
 	}
 	redisFree(c);
 	assert_listing_is_every_key();
+}
+END_TEST
+
+START_TEST(test_cluster_every_node_takes_the_same_password)
+{
+	char path[H_PATH_MAX], rel[32], key[32];
+	struct h_run res;
+	const char *dir = h_scratch_dir();
+	const char *args[] = {cluster->url, dir, "-f", NULL};
+
+	assert_listing_is_every_key();
+	assert_file_matches("list");
+	/* keys on every master: each node's connection authenticated */
+	for (int i = 0; i < 12; i++) {
+		snprintf(rel, sizeof rel, "db0/pw:%d", i);
+		snprintf(key, sizeof key, "pw:%d", i);
+		ck_assert_int_eq(
+			h_write_file(h_path(path, sizeof path, mount, rel), key, strlen(key), 0644),
+			0);
+		assert_file_matches(key);
+	}
+	/* without the password: refused before mounting */
+	h_run_redisfs(args, NULL, 30.0 * h_time_scale(), &res);
+	ck_assert_int_eq(res.status, 1);
+	ck_assert(!h_mount_info(dir, NULL, 0, NULL, 0));
+	h_run_free(&res);
 }
 END_TEST
 
@@ -702,6 +739,12 @@ static Suite *cluster_suite(void)
 	h_tcase_add_fixture(tc, setup_ro, teardown);
 	tcase_set_timeout(tc, 120 * h_time_scale());
 	tcase_add_test(tc, test_cluster_ro_reads_and_refuses_every_change);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("auth");
+	h_tcase_add_fixture(tc, setup_auth, teardown);
+	tcase_set_timeout(tc, 120 * h_time_scale());
+	tcase_add_test(tc, test_cluster_every_node_takes_the_same_password);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("faults");
