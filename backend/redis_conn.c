@@ -1,5 +1,6 @@
 /* redis_conn.c - per-thread Redis connections, reconnects, and the one errno mapping. */
 #include "redis_command.h"
+#include "redis_node.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -12,15 +13,25 @@
 #include <sys/time.h>
 #include <time.h>
 
-#define RETRY_FIRST_NS 10000000LL    /* 10 ms: the first pause after LOADING or BUSY */
-#define RETRY_MAX_NS   200000000LL   /* 200 ms: pauses double up to this */
-#define STALL_HOLD_NS  1000000000LL  /* 1 s (or the timeout, if shorter): see note_failure */
-#define REPLY_ARRAY_MAX (1 << 24)    /* elements in one reply: far above what we ask for */
+#include "redis_bound.h"
+#include "redis_cluster.h"
+#include "redis_route.h"
 
-/* One thread's connection. ctx is NULL until first use and after any error. */
+#define RETRY_FIRST_NS 10000000LL   /* 10 ms: the first pause after LOADING or BUSY */
+#define RETRY_MAX_NS   200000000LL  /* 200 ms: pauses double up to this */
+#define STALL_HOLD_NS  1000000000LL /* 1 s (or the timeout, if shorter): see note_failure */
+
+/* One thread's connection to one node. ctx is NULL until first use and after any error. */
 struct redis_conn {
 	redisContext *ctx;
-	int db; /* the database this connection has SELECTed */
+	int db;	  /* the database this connection has SELECTed */
+	int node; /* 0: the URL's server; in a cluster, the node's index in the slot map */
+};
+
+/* One thread's connections: conns[node], grown as a cluster's nodes become known. */
+struct redis_thread {
+	struct redis_conn *conns;
+	int count;
 };
 
 struct redis_pool {
@@ -30,24 +41,14 @@ struct redis_pool {
 	char *user;
 	char *password;
 	struct timeval timeout;
-	long long timeout_ns;	   /* the same: the bound of one call, its retries included */
-	long long stall_hold_ns;   /* min(STALL_HOLD_NS, timeout) */
+	long long timeout_ns;	       /* the same: the bound of one call, its retries included */
+	long long stall_hold_ns;       /* min(STALL_HOLD_NS, timeout) */
 	_Atomic long long stall_until; /* CLOCK_MONOTONIC ns: until then calls fail at once */
 	bool read_only;
 	redis_log_fn log;
 	void *log_arg;
-	pthread_key_t conn_key; /* this thread's struct redis_conn */
-};
-
-/*
- * Commands a read-only pool may send: an allow-list, so that a command added
- * later is refused on a read-only mount until someone decides it only reads.
- */
-static const char *const read_commands[] = {
-	"PING",	  "AUTH",   "SELECT", "SCAN",	"TYPE",	   "STRLEN", "GETRANGE", "GET",
-	"LRANGE", "SSCAN",  "ZRANGE", "HSCAN",	"XRANGE",  "EXISTS", "LLEN",	 "SCARD",
-	"ZCARD",  "HLEN",   "XLEN",   "TTL",	"PTTL",	   "OBJECT", "MEMORY",	 "DBSIZE",
-	"INFO",	  "SMEMBERS", "HGETALL", "CONFIG", "LPOS", "SISMEMBER", "ZSCORE", "HEXISTS",
+	pthread_key_t conn_key;	       /* this thread's struct redis_thread */
+	struct redis_cluster *cluster; /* NULL against a single server */
 };
 
 /* A command's arguments, inline or not. */
@@ -61,6 +62,25 @@ static const size_t *cmd_argvlen(const struct redis_cmd *cmd)
 	return cmd->many ? cmd->manylen : cmd->argvlen;
 }
 
+/*
+ * Commands a read-only pool may send: an allow-list, so that a command added
+ * later is refused on a read-only mount until someone decides it only reads.
+ */
+static const char *const read_commands[] = {
+	"PING",	  "AUTH",      "SELECT", "SCAN",    "TYPE",	"STRLEN",  "GETRANGE",
+	"GET",	  "LRANGE",    "SSCAN",	 "ZRANGE",  "HSCAN",	"XRANGE",  "EXISTS",
+	"LLEN",	  "SCARD",     "ZCARD",	 "HLEN",    "XLEN",	"TTL",	   "PTTL",
+	"OBJECT", "MEMORY",    "DBSIZE", "INFO",    "SMEMBERS", "HGETALL", "CONFIG",
+	"LPOS",	  "SISMEMBER", "ZSCORE", "HEXISTS", "DUMP",	"ASKING",  "CLUSTER",
+};
+
+/* A subcommand is argv[1]; `name` is upper-case. */
+static bool subcommand_is(const struct redis_cmd *cmd, const char *name)
+{
+	return cmd->argc > 1 && cmd_argvlen(cmd)[1] == strlen(name) &&
+	       strncasecmp(cmd_argv(cmd)[1], name, strlen(name)) == 0;
+}
+
 static bool command_only_reads(const struct redis_cmd *cmd)
 {
 	const char *name = cmd_argv(cmd)[0];
@@ -69,10 +89,11 @@ static bool command_only_reads(const struct redis_cmd *cmd)
 	for (size_t i = 0; i < sizeof read_commands / sizeof read_commands[0]; i++) {
 		if (strlen(read_commands[i]) != len || strncasecmp(read_commands[i], name, len))
 			continue;
-		/* CONFIG reads only with GET */
+		/* CONFIG reads only with GET; CLUSTER only with SLOTS and NODES */
 		if (strcmp(read_commands[i], "CONFIG") == 0)
-			return cmd->argc > 1 && cmd_argvlen(cmd)[1] == 3 &&
-			       strncasecmp(cmd_argv(cmd)[1], "GET", 3) == 0;
+			return subcommand_is(cmd, "GET");
+		if (strcmp(read_commands[i], "CLUSTER") == 0)
+			return subcommand_is(cmd, "SLOTS") || subcommand_is(cmd, "NODES");
 		return true;
 	}
 	return false;
@@ -89,7 +110,7 @@ static bool starts_with(const char *s, const char *prefix)
  */
 static int redis_errno(const redisContext *ctx, const redisReply *reply)
 {
-	if (!reply || ctx->err)
+	if (!reply || (ctx && ctx->err))
 		return EIO; /* lost, timed out or unparsable: the caller reconnects */
 	if (reply->type == REDIS_REPLY_ERROR) {
 		if (starts_with(reply->str, "READONLY"))
@@ -99,6 +120,8 @@ static int redis_errno(const redisContext *ctx, const redisReply *reply)
 			return EACCES;
 		if (starts_with(reply->str, "OOM"))
 			return ENOSPC;
+		if (starts_with(reply->str, "BUSYKEY"))
+			return EEXIST; /* RESTORE without REPLACE found the target */
 	}
 	return EIO;
 }
@@ -157,12 +180,14 @@ static void conn_close(struct redis_conn *conn)
 	conn->ctx = NULL;
 }
 
-static void conn_destroy(void *p)
+static void thread_destroy(void *p)
 {
-	struct redis_conn *conn = p;
+	struct redis_thread *thread = p;
 
-	conn_close(conn);
-	free(conn);
+	for (int i = 0; i < thread->count; i++)
+		conn_close(&thread->conns[i]);
+	free(thread->conns);
+	free(thread);
 }
 
 static long long now_ns(void)
@@ -214,45 +239,15 @@ static bool error_code_is(const redisReply *r, const char *code)
 	       (r->len == n || r->str[n] == ' ');
 }
 
-/* LOADING (a restarted server reads its dataset) and BUSY (a script runs): ask again later. */
+/*
+ * LOADING (a restarted server reads its dataset) and BUSY (a script runs):
+ * ask again later. In a cluster also TRYAGAIN (a multi-key command while its
+ * slot migrates) and CLUSTERDOWN (a slot without a master during a failover).
+ */
 static bool reply_says_later(const redisReply *r)
 {
-	return r && (error_code_is(r, "LOADING") || error_code_is(r, "BUSY"));
-}
-
-/*
- * hiredis allocates an array of `elements` pointers as soon as a reply
- * announces them: a broken or hostile server could ask for 16 GiB with a
- * dozen bytes. No command redisfs sends gets anywhere near this many.
- */
-static const redisReplyObjectFunctions *hiredis_functions; /* hiredis's own */
-static redisReplyObjectFunctions bounded_functions;
-static pthread_once_t bounded_once = PTHREAD_ONCE_INIT;
-
-static void *create_bounded_array(const redisReadTask *task, int elements)
-{
-	if (elements > REPLY_ARRAY_MAX)
-		return NULL; /* the reader fails with "Out of memory": the call is EIO */
-	return hiredis_functions->createArray(task, elements);
-}
-
-static void bounded_functions_init(void)
-{
-	redisReader *reader = redisReaderCreate();
-
-	if (!reader)
-		return;
-	hiredis_functions = reader->fn;
-	bounded_functions = *reader->fn;
-	bounded_functions.createArray = create_bounded_array;
-	redisReaderFree(reader);
-}
-
-static void bound_reader(redisContext *ctx)
-{
-	pthread_once(&bounded_once, bounded_functions_init);
-	if (hiredis_functions && ctx->reader->fn == hiredis_functions)
-		ctx->reader->fn = &bounded_functions;
+	return r && (error_code_is(r, "LOADING") || error_code_is(r, "BUSY") ||
+		     error_code_is(r, "TRYAGAIN") || error_code_is(r, "CLUSTERDOWN"));
 }
 
 /*
@@ -263,16 +258,26 @@ static int conn_open(struct redis_pool *pool, struct redis_conn *conn, char *err
 {
 	redisContext *ctx;
 	redisReply *reply;
-	int ret, saved_errno;
+	char host[CLUSTER_HOST_MAX];
+	int ret, saved_errno, port;
 
 	errno = 0;
-	if (pool->socket_path)
+	if (conn->node == 0 && pool->socket_path) {
 		ctx = redisConnectUnixWithTimeout(pool->socket_path, pool->timeout);
-	else
+	} else if (conn->node == 0) {
 		ctx = redisConnectWithTimeout(pool->host, pool->port, pool->timeout);
+	} else if (cluster_node_address(pool->cluster, conn->node, host, &port) == 0) {
+		ctx = redisConnectWithTimeout(host, port, pool->timeout);
+	} else {
+		snprintf(err, errlen, "no cluster node %d", conn->node);
+		return -EIO;
+	}
 	saved_errno = errno;
 	if (!ctx || ctx->err) {
-		snprintf(err, errlen, "%s", ctx ? ctx->errstr : "out of memory");
+		if (conn->node == 0 || !ctx)
+			snprintf(err, errlen, "%s", ctx ? ctx->errstr : "out of memory");
+		else
+			snprintf(err, errlen, "%s:%d: %s", host, port, ctx->errstr);
 		note_failure(pool, ctx, saved_errno);
 		if (ctx)
 			redisFree(ctx);
@@ -284,11 +289,10 @@ static int conn_open(struct redis_pool *pool, struct redis_conn *conn, char *err
 		redisFree(ctx);
 		return -EIO;
 	}
-	bound_reader(ctx);
+	redis_bound_reader(ctx);
 	if (pool->password) {
 		const char *argv[] = {"AUTH", pool->user, pool->password};
-		size_t argvlen[] = {4, pool->user ? strlen(pool->user) : 0,
-				    strlen(pool->password)};
+		size_t argvlen[] = {4, pool->user ? strlen(pool->user) : 0, strlen(pool->password)};
 
 		errno = 0;
 		if (pool->user)
@@ -342,19 +346,34 @@ static int conn_ping(struct redis_pool *pool, struct redis_conn *conn, char *err
 	return ret;
 }
 
-/* This thread's connection record (made on first use); NULL only when out of memory. */
-static struct redis_conn *conn_get(struct redis_pool *pool)
+/*
+ * This thread's connection record for `node` (made on first use, the
+ * thread's table grown to hold it); NULL only when out of memory.
+ */
+static struct redis_conn *conn_get(struct redis_pool *pool, int node)
 {
-	struct redis_conn *conn = pthread_getspecific(pool->conn_key);
+	struct redis_thread *thread = pthread_getspecific(pool->conn_key);
+	struct redis_conn *grown;
 
-	if (conn)
-		return conn;
-	conn = calloc(1, sizeof *conn);
-	if (conn && pthread_setspecific(pool->conn_key, conn)) {
-		free(conn);
-		conn = NULL;
+	if (!thread) {
+		thread = calloc(1, sizeof *thread);
+		if (!thread)
+			return NULL;
+		if (pthread_setspecific(pool->conn_key, thread)) {
+			free(thread);
+			return NULL;
+		}
 	}
-	return conn;
+	if (node >= thread->count) {
+		grown = realloc(thread->conns, (size_t) (node + 1) * sizeof *grown);
+		if (!grown)
+			return NULL;
+		for (int i = thread->count; i <= node; i++)
+			grown[i] = (struct redis_conn){.ctx = NULL, .db = 0, .node = i};
+		thread->conns = grown;
+		thread->count = node + 1;
+	}
+	return &thread->conns[node];
 }
 
 /*
@@ -416,7 +435,8 @@ static int conn_ready(struct redis_pool *pool, struct redis_conn *conn, int db, 
 	} else if (reply && strstr(reply->str, "out of range")) {
 		ret = ENXIO;
 	} else {
-		pool_log(pool, "redis: db%d SELECT: %s", db, reply ? reply->str : conn->ctx->errstr);
+		pool_log(pool, "redis: db%d SELECT: %s", db,
+			 reply ? reply->str : conn->ctx->errstr);
 	}
 	if (!reply)
 		note_failure(pool, conn->ctx, saved_errno);
@@ -466,21 +486,21 @@ enum attempt_result {
 
 /* Where an attempt says what happened; `why` and `at` only for ATTEMPT_LATER. */
 struct attempt {
-	int ret;	/* 0 or the first -errno, for ATTEMPT_DONE */
-	char why[256];	/* the server's LOADING or BUSY message */
-	size_t at;	/* the command it answered */
+	int ret;       /* 0 or the first -errno, for ATTEMPT_DONE */
+	char why[256]; /* the server's LOADING or BUSY message */
+	size_t at;     /* the command it answered */
 };
 
-/* Hand each reply to the parser, or turn it into -errno; the first error is kept. */
-static int dispatch(struct redis_pool *pool, struct redis_conn *conn, int db,
-		    const struct redis_cmd *cmds, redisReply *const *replies, size_t count,
-		    redis_parse_each_fn parse, void *arg)
+int redis_dispatch(struct redis_pool *pool, int db, const struct redis_cmd *cmds,
+		   redisReply *const *replies, size_t count, redis_parse_each_fn parse, void *arg)
 {
 	int ret = 0, err;
 
 	for (size_t i = 0; i < count; i++) {
+		if (!replies[i])
+			continue; /* its failure was counted by whoever left it out */
 		if (replies[i]->type == REDIS_REPLY_ERROR) {
-			err = -redis_errno(conn->ctx, replies[i]);
+			err = -redis_errno(NULL, replies[i]);
 			log_failure(pool, db, &cmds[i], replies[i]->str);
 		} else {
 			err = parse ? parse(replies[i], arg, i) : 0;
@@ -491,12 +511,15 @@ static int dispatch(struct redis_pool *pool, struct redis_conn *conn, int db,
 	return ret;
 }
 
+/*
+ * One try: send the pipeline on `conn` and read every reply. ATTEMPT_DONE
+ * with out->ret 0 leaves the replies in replies[0 .. count) for the caller
+ * to free; with an error, nothing is left there.
+ */
 static enum attempt_result pipeline_attempt(struct redis_pool *pool, struct redis_conn *conn,
 					    int db, const struct redis_cmd *cmds, size_t count,
-					    redis_parse_each_fn parse, void *arg,
-					    struct attempt *out)
+					    redisReply **replies, struct attempt *out)
 {
-	redisReply *few[8], **replies = few;
 	enum attempt_result result = ATTEMPT_DONE;
 	bool reused = conn->ctx != NULL;
 	int saved_errno = 0;
@@ -516,13 +539,6 @@ static enum attempt_result pipeline_attempt(struct redis_pool *pool, struct redi
 	}
 	if (out->ret)
 		return ATTEMPT_DONE;
-	if (count > sizeof few / sizeof few[0]) {
-		replies = calloc(count, sizeof *replies);
-		if (!replies) {
-			out->ret = -ENOMEM;
-			return ATTEMPT_DONE;
-		}
-	}
 	for (size_t i = 0; i < count; i++)
 		redisAppendCommandArgv(conn->ctx, cmds[i].argc, cmd_argv(&cmds[i]),
 				       cmd_argvlen(&cmds[i]));
@@ -562,12 +578,12 @@ static enum attempt_result pipeline_attempt(struct redis_pool *pool, struct redi
 		conn_close(conn);
 		result = ATTEMPT_LATER;
 	} else {
-		out->ret = dispatch(pool, conn, db, cmds, replies, count, parse, arg);
+		return ATTEMPT_DONE; /* the replies are the caller's now */
 	}
-	for (size_t i = 0; i < got; i++)
+	for (size_t i = 0; i < got; i++) {
 		freeReplyObject(replies[i]);
-	if (replies != few)
-		free(replies);
+		replies[i] = NULL;
+	}
 	return result;
 }
 
@@ -598,24 +614,20 @@ int redis_command(struct redis_pool *pool, int db, int argc, const char **argv,
 	return redis_pipeline(pool, db, &cmd, 1, parse_single, &single);
 }
 
-int redis_pipeline(struct redis_pool *pool, int db, const struct redis_cmd *cmds, size_t count,
-		   redis_parse_each_fn parse, void *arg)
+int redis_node_exchange(struct redis_pool *pool, int node, int db, const struct redis_cmd *cmds,
+			size_t count, redisReply **replies)
 {
-	struct redis_conn *conn = conn_get(pool);
+	struct redis_conn *conn = conn_get(pool, node);
 	long long deadline = now_ns() + pool->timeout_ns, pause = RETRY_FIRST_NS;
 	bool redialled = false;
 	struct attempt at;
 
 	if (!conn)
 		return -ENOMEM;
-	for (size_t i = 0; i < count; i++) {
-		if (pool->read_only && !command_only_reads(&cmds[i]))
-			return -EROFS;
-	}
 	if (stalled(pool))
 		return -EIO; /* logged when the stall began */
 	for (;;) {
-		switch (pipeline_attempt(pool, conn, db, cmds, count, parse, arg, &at)) {
+		switch (pipeline_attempt(pool, conn, db, cmds, count, replies, &at)) {
 		case ATTEMPT_DONE:
 			return at.ret;
 		case ATTEMPT_DROPPED:
@@ -634,6 +646,41 @@ int redis_pipeline(struct redis_pool *pool, int db, const struct redis_cmd *cmds
 			break;
 		}
 	}
+}
+
+void redis_free_replies(redisReply **replies, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		if (replies[i])
+			freeReplyObject(replies[i]);
+		replies[i] = NULL;
+	}
+}
+
+int redis_pipeline(struct redis_pool *pool, int db, const struct redis_cmd *cmds, size_t count,
+		   redis_parse_each_fn parse, void *arg)
+{
+	redisReply *few[8] = {NULL}, **replies = few;
+	int ret;
+
+	for (size_t i = 0; i < count; i++) {
+		if (pool->read_only && !command_only_reads(&cmds[i]))
+			return -EROFS;
+	}
+	if (pool->cluster)
+		return route_pipeline(pool, db, cmds, count, parse, arg);
+	if (count > sizeof few / sizeof few[0]) {
+		replies = calloc(count, sizeof *replies);
+		if (!replies)
+			return -ENOMEM;
+	}
+	ret = redis_node_exchange(pool, 0, db, cmds, count, replies);
+	if (!ret)
+		ret = redis_dispatch(pool, db, cmds, replies, count, parse, arg);
+	redis_free_replies(replies, count);
+	if (replies != few)
+		free(replies);
+	return ret;
 }
 
 static char *copy_or_null(const char *s, bool *failed)
@@ -676,7 +723,7 @@ int redis_pool_open(const struct redis_endpoint *ep, struct redis_pool **out, ch
 	pool->timeout_ns = (long long) (whole * 1e9);
 	pool->stall_hold_ns = pool->timeout_ns < STALL_HOLD_NS ? pool->timeout_ns : STALL_HOLD_NS;
 	atomic_init(&pool->stall_until, 0);
-	if (failed || pthread_key_create(&pool->conn_key, conn_destroy)) {
+	if (failed || pthread_key_create(&pool->conn_key, thread_destroy)) {
 		free(pool->host);
 		free(pool->socket_path);
 		free(pool->user);
@@ -686,7 +733,7 @@ int redis_pool_open(const struct redis_endpoint *ep, struct redis_pool **out, ch
 		return -ENOMEM;
 	}
 
-	conn = conn_get(pool);
+	conn = conn_get(pool, 0);
 	ret = conn ? conn_open(pool, conn, err, errlen) : -ENOMEM;
 	if (!ret)
 		ret = conn_ping(pool, conn, err, errlen);
@@ -700,17 +747,18 @@ int redis_pool_open(const struct redis_endpoint *ep, struct redis_pool **out, ch
 
 void redis_pool_close(struct redis_pool *pool)
 {
-	struct redis_conn *conn;
+	struct redis_thread *thread;
 
 	if (!pool)
 		return;
 	/* other threads' connections went with their threads (the key's destructor) */
-	conn = pthread_getspecific(pool->conn_key);
-	if (conn) {
+	thread = pthread_getspecific(pool->conn_key);
+	if (thread) {
 		pthread_setspecific(pool->conn_key, NULL);
-		conn_destroy(conn);
+		thread_destroy(thread);
 	}
 	pthread_key_delete(pool->conn_key);
+	cluster_free(pool->cluster);
 	free(pool->host);
 	free(pool->socket_path);
 	free(pool->user);
@@ -725,10 +773,45 @@ bool redis_pool_read_only(const struct redis_pool *pool)
 	return pool->read_only;
 }
 
+bool redis_pool_is_cluster(const struct redis_pool *pool)
+{
+	return pool->cluster != NULL;
+}
+
+struct redis_cluster *redis_pool_cluster(const struct redis_pool *pool)
+{
+	return pool->cluster;
+}
+
+void redis_pool_set_cluster(struct redis_pool *pool, struct redis_cluster *cluster)
+{
+	pool->cluster = cluster;
+}
+
+void redis_pool_log(const struct redis_pool *pool, const char *line)
+{
+	pool_log(pool, "%s", line);
+}
+
+bool redis_pool_allows(const struct redis_pool *pool, const struct redis_cmd *cmd)
+{
+	return !pool->read_only || command_only_reads(cmd);
+}
+
+const char *redis_pool_host(const struct redis_pool *pool)
+{
+	return pool->socket_path ? NULL : pool->host;
+}
+
+int redis_pool_port(const struct redis_pool *pool)
+{
+	return pool->port;
+}
+
 const char *redis_client_version(void)
 {
 #define STR2(x) #x
-#define STR(x) STR2(x)
+#define STR(x)	STR2(x)
 	return STR(HIREDIS_MAJOR) "." STR(HIREDIS_MINOR) "." STR(HIREDIS_PATCH);
 #undef STR
 #undef STR2

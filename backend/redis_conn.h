@@ -42,6 +42,24 @@ void redis_pool_close(struct redis_pool *pool);
 /* Whether the pool refuses writes (the mount's -o ro). */
 bool redis_pool_read_only(const struct redis_pool *pool);
 
+/* Whether the pool talks to a Redis Cluster (redis_pool_use_cluster() succeeded). */
+bool redis_pool_is_cluster(const struct redis_pool *pool);
+
+/*
+ * Whether the server of the pool is a cluster node: it answers READWRITE
+ * with +OK (or, when it refuses READWRITE, INFO cluster says
+ * cluster_enabled:1). A server that refuses both, or whose answers cannot be
+ * read, counts as no cluster. Returns 0, or -ENOMEM.
+ */
+int redis_cluster_detect(struct redis_pool *pool, bool *enabled);
+
+/*
+ * Route every command of the pool by the cluster's slot map from now on:
+ * ask the server for CLUSTER SLOTS. Returns 0, or -errno with a one-line
+ * reason in `err`. Call before the pool is shared between threads.
+ */
+int redis_pool_use_cluster(struct redis_pool *pool, char *err, size_t errlen);
+
 /* The hiredis version this was built with, "major.minor.patch". */
 const char *redis_client_version(void);
 

@@ -15,6 +15,8 @@
 #define RANGE_CHUNK	    4096  /* elements per LRANGE/ZRANGE/XRANGE: bounded replies */
 #define WHOLE_LIMIT	    10000 /* sets and hashes up to this size come in one atomic reply */
 #define DATABASES_PROBE_MAX (1 << 20)
+#define MASTERS_MAX	    1024 /* CLUSTER_NODES_MAX: every node could be a master */
+#define RESCANS_MAX	    3	 /* listings again after the cluster's slot map changed */
 
 /* argv helpers: a C string and its length, for binary-safe commands */
 #define ARG(s) (s), strlen(s)
@@ -83,6 +85,10 @@ int redis_database_count(struct redis_pool *pool, int *count)
 {
 	int lo, hi, ret;
 
+	if (redis_pool_is_cluster(pool)) {
+		*count = 1; /* a cluster has database 0 only */
+		return 0;
+	}
 	ret = one_command(pool, -1, parse_config_databases, count, 3, ARG("CONFIG"), ARG("GET"),
 			  ARG("databases"));
 	if (ret != -EACCES && ret != -EIO)
@@ -142,6 +148,17 @@ static int parse_scan(const redisReply *reply, void *arg)
 	return 0;
 }
 
+/* SCAN state that stops at the first key: no need to walk the rest. */
+static int parse_scan_any(const redisReply *reply, void *arg)
+{
+	struct scan_state *st = arg;
+	int ret = parse_scan(reply, arg);
+
+	if (!ret && st->out->count)
+		strcpy(st->cursor, "0");
+	return ret;
+}
+
 /* A glob pattern that matches exactly the keys starting with the given bytes. */
 static char *glob_for_prefix(const char *prefix, size_t len, size_t *outlen)
 {
@@ -161,24 +178,96 @@ static char *glob_for_prefix(const char *prefix, size_t len, size_t *outlen)
 	return glob;
 }
 
-int redis_scan_match(struct redis_pool *pool, int db, const char *pattern, size_t pattern_len,
-		     struct rv_array *keys)
+/* The masters to scan: NULL (out of memory) or an array the caller frees; *count of them. */
+static int *masters(struct redis_pool *pool, size_t *count)
 {
-	struct scan_state st = {.cursor = "0", .out = keys};
+	int *nodes = malloc(MASTERS_MAX * sizeof *nodes);
+
+	*count = nodes ? redis_master_nodes(pool, nodes, MASTERS_MAX) : 0;
+	if (*count > MASTERS_MAX)
+		*count = MASTERS_MAX;
+	return nodes;
+}
+
+/*
+ * SCAN one node to the end; `st->cursor` starts at "0". `any` stops at the
+ * first batch that holds a key.
+ */
+static int scan_node(struct redis_pool *pool, int node, int db, const char *pattern,
+		     size_t pattern_len, bool any, struct scan_state *st)
+{
+	const char *argv[6] = {"SCAN", st->cursor, "MATCH", pattern, "COUNT", NULL};
+	size_t argvlen[6] = {4, 0, 5, pattern_len, 5, 0};
 	char count[16];
 	int ret;
 
 	snprintf(count, sizeof count, "%d", SCAN_COUNT);
+	if (!pattern) {
+		argv[2] = "COUNT";
+		argvlen[2] = 5;
+		argv[3] = count;
+		argvlen[3] = strlen(count);
+	} else {
+		argv[5] = count;
+		argvlen[5] = strlen(count);
+	}
+	strcpy(st->cursor, "0");
 	do {
-		if (pattern)
-			ret = one_command(pool, db, parse_scan, &st, 6, ARG("SCAN"), ARG(st.cursor),
-					  ARG("MATCH"), pattern, pattern_len, ARG("COUNT"),
-					  ARG(count));
-		else
-			ret = one_command(pool, db, parse_scan, &st, 4, ARG("SCAN"), ARG(st.cursor),
-					  ARG("COUNT"), ARG(count));
-	} while (!ret && strcmp(st.cursor, "0") != 0);
-	/* SCAN may return a key twice (rehashing): each key is shown once */
+		argvlen[1] = strlen(st->cursor);
+		ret = redis_node_command(pool, node, db, pattern ? 6 : 4, argv, argvlen,
+					 any ? parse_scan_any : parse_scan, st);
+	} while (!ret && strcmp(st->cursor, "0") != 0);
+	return ret;
+}
+
+/*
+ * SCAN every master (the one server, or each master of a cluster). A
+ * cluster whose slot map changed meanwhile (a resharding, a failover) is
+ * scanned again, so that a key that moved from a master not yet scanned to
+ * one already scanned is not missed; duplicates go at the end.
+ */
+static int scan_masters(struct redis_pool *pool, int db, const char *pattern, size_t pattern_len,
+			bool any, struct rv_array *keys)
+{
+	struct scan_state st = {.cursor = "0", .out = keys};
+	unsigned long before = redis_topology_version(pool), after;
+	size_t n;
+	int *nodes, ret = 0;
+
+	for (int round = 0; round <= RESCANS_MAX; round++) {
+		nodes = masters(pool, &n);
+		if (!nodes)
+			return -ENOMEM;
+		for (size_t i = 0; i < n && !ret && !(any && keys->count); i++)
+			ret = scan_node(pool, nodes[i], db, pattern, pattern_len, any, &st);
+		/*
+		 * A slot that migrates moves its keys from one master to another: a
+		 * key that went to a master scanned before is on it when scanned again.
+		 */
+		for (size_t i = 0; i < n && !ret && !(any && keys->count); i++) {
+			bool importing;
+
+			ret = redis_node_importing(pool, nodes[i], &importing);
+			if (!ret && importing)
+				ret = scan_node(pool, nodes[i], db, pattern, pattern_len, any, &st);
+		}
+		free(nodes);
+		if (ret || (any && keys->count) || !redis_pool_is_cluster(pool))
+			break;
+		after = redis_topology_version(pool);
+		if (after == before)
+			break;
+		before = after;
+	}
+	return ret;
+}
+
+int redis_scan_match(struct redis_pool *pool, int db, const char *pattern, size_t pattern_len,
+		     struct rv_array *keys)
+{
+	int ret = scan_masters(pool, db, pattern, pattern_len, false, keys);
+
+	/* SCAN may return a key twice (rehashing, several masters): each key is shown once */
 	return ret ? ret : rv_array_sort_unique(keys);
 }
 
@@ -199,34 +288,17 @@ int redis_scan_keys(struct redis_pool *pool, int db, const char *prefix, size_t 
 	return ret;
 }
 
-/* SCAN state that stops at the first key: no need to walk the rest. */
-static int parse_scan_any(const redisReply *reply, void *arg)
-{
-	struct scan_state *st = arg;
-	int ret = parse_scan(reply, arg);
-
-	if (!ret && st->out->count)
-		strcpy(st->cursor, "0");
-	return ret;
-}
-
 int redis_prefix_exists(struct redis_pool *pool, int db, const char *prefix, size_t prefix_len,
 			int *exists)
 {
 	struct rv_array keys = {0};
-	struct scan_state st = {.cursor = "0", .out = &keys};
-	char count[16];
 	size_t globlen;
 	char *glob = glob_for_prefix(prefix, prefix_len, &globlen);
 	int ret;
 
 	if (!glob)
 		return -ENOMEM;
-	snprintf(count, sizeof count, "%d", SCAN_COUNT);
-	do {
-		ret = one_command(pool, db, parse_scan_any, &st, 6, ARG("SCAN"), ARG(st.cursor),
-				  ARG("MATCH"), glob, globlen, ARG("COUNT"), ARG(count));
-	} while (!ret && strcmp(st.cursor, "0") != 0);
+	ret = scan_masters(pool, db, glob, globlen, true, &keys);
 	*exists = keys.count > 0;
 	rv_array_free(&keys);
 	free(glob);
@@ -501,7 +573,19 @@ int redis_unlink(struct redis_pool *pool, int db, const char *key, size_t klen)
 int redis_flush_database(struct redis_pool *pool, int db)
 {
 	/* ASYNC: the server frees memory in the background instead of blocking */
-	return one_command(pool, db, NULL, NULL, 2, ARG("FLUSHDB"), ARG("ASYNC"));
+	const char *argv[] = {"FLUSHDB", "ASYNC"};
+	const size_t argvlen[] = {7, 5};
+	size_t n;
+	int *nodes, ret = 0;
+
+	nodes = masters(pool, &n);
+	if (!nodes)
+		return -ENOMEM;
+	/* a cluster: every master that serves slots, each with its own part of database 0 */
+	for (size_t i = 0; i < n && !ret; i++)
+		ret = redis_node_command(pool, nodes[i], db, 2, argv, argvlen, NULL, NULL);
+	free(nodes);
+	return ret;
 }
 
 /* The command that removes one member of a collection of this type. */
@@ -600,6 +684,32 @@ int redis_has_member(struct redis_pool *pool, int db, const char *key, size_t kl
 
 #define UNLINK_ROUND 1000 /* keys per UNLINK: bounded argv, one round trip per thousand */
 
+/*
+ * A cluster refuses UNLINK of keys of several slots (CROSSSLOT): one UNLINK
+ * per key instead, a thousand per pipeline, which the routing splits by node.
+ */
+static int unlink_each(struct redis_pool *pool, int db, const struct rv_array *keys)
+{
+	struct redis_cmd *cmds = calloc(UNLINK_ROUND, sizeof *cmds);
+	int ret = 0;
+
+	if (!cmds)
+		return -ENOMEM;
+	for (size_t at = 0; !ret && at < keys->count; at += UNLINK_ROUND) {
+		size_t n = keys->count - at < UNLINK_ROUND ? keys->count - at : UNLINK_ROUND;
+
+		for (size_t i = 0; i < n; i++) {
+			cmds[i].argc = 2;
+			cmds[i].argv[0] = "UNLINK";
+			cmds[i].argvlen[0] = 6;
+			cmds[i].argv[1] = rv_array_get(keys, at + i, &cmds[i].argvlen[1]);
+		}
+		ret = redis_pipeline(pool, db, cmds, n, NULL, NULL);
+	}
+	free(cmds);
+	return ret;
+}
+
 int redis_unlink_many(struct redis_pool *pool, int db, const struct rv_array *keys)
 {
 	const char **argv = malloc((UNLINK_ROUND + 1) * sizeof *argv);
@@ -612,6 +722,10 @@ int redis_unlink_many(struct redis_pool *pool, int db, const struct rv_array *ke
 	}
 	argv[0] = "UNLINK";
 	argvlen[0] = 6;
+	if (redis_pool_is_cluster(pool)) {
+		ret = unlink_each(pool, db, keys);
+		goto out;
+	}
 	for (size_t at = 0; !ret && at < keys->count; at += UNLINK_ROUND) {
 		size_t n = keys->count - at < UNLINK_ROUND ? keys->count - at : UNLINK_ROUND;
 		struct redis_cmd cmd = {.argc = (int) n + 1, .many = argv, .manylen = argvlen};

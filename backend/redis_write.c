@@ -176,6 +176,70 @@ out:
 	return ret;
 }
 
+/* What DUMP and PTTL of a key said. */
+struct dumped {
+	char *payload; /* malloc'ed; NULL until DUMP answered */
+	size_t len;
+	long long pttl;
+};
+
+static int parse_dumped(const redisReply *reply, void *arg, size_t index)
+{
+	struct dumped *d = arg;
+
+	if (index == 1)
+		return reply->type == REDIS_REPLY_INTEGER ? (d->pttl = reply->integer, 0) : -EIO;
+	if (reply->type == REDIS_REPLY_NIL)
+		return -ENOENT;
+	if (reply->type != REDIS_REPLY_STRING)
+		return -EIO;
+	d->payload = malloc(reply->len ? reply->len : 1);
+	if (!d->payload)
+		return -ENOMEM;
+	memcpy(d->payload, reply->str, reply->len);
+	d->len = reply->len;
+	return 0;
+}
+
+/*
+ * RENAME between two slots of a cluster, which RENAME refuses (CROSSSLOT):
+ * DUMP and PTTL the source, RESTORE it under the new name on the target's
+ * node (REPLACE unless `noreplace`) with the TTL it should keep, then UNLINK
+ * the source. Not atomic: a failure between the two leaves both keys, never
+ * neither (SPEC 9), and the type and TTL travel with the value.
+ */
+static int rename_across_slots(struct redis_pool *pool, int db, const char *from, size_t flen,
+			       const char *to, size_t tlen, bool noreplace, long long pttl)
+{
+	struct dumped d = {NULL, 0, -1};
+	struct redis_cmd cmds[2];
+	char ttl[24];
+	int ret;
+
+	cmd_set(&cmds[0], 2, ARG("DUMP"), from, flen);
+	cmd_set(&cmds[1], 2, ARG("PTTL"), from, flen);
+	ret = redis_pipeline(pool, db, cmds, 2, parse_dumped, &d);
+	if (!ret && !d.payload)
+		ret = -ENOENT;
+	if (ret)
+		goto out;
+	/* the source's TTL, else (pttl) the one the target had; 0 is none for RESTORE */
+	snprintf(ttl, sizeof ttl, "%lld", d.pttl > 0 ? d.pttl : (pttl > 0 ? pttl : 0));
+	if (noreplace)
+		cmd_set(&cmds[0], 4, ARG("RESTORE"), to, tlen, ARG(ttl), d.payload, d.len);
+	else
+		cmd_set(&cmds[0], 5, ARG("RESTORE"), to, tlen, ARG(ttl), d.payload, d.len,
+			ARG("REPLACE"));
+	ret = redis_pipeline(pool, db, cmds, 1, NULL, NULL);
+	if (!ret) {
+		cmd_set(&cmds[0], 2, ARG("UNLINK"), from, flen);
+		ret = redis_pipeline(pool, db, cmds, 1, NULL, NULL);
+	}
+out:
+	free(d.payload);
+	return ret;
+}
+
 int redis_rename(struct redis_pool *pool, int db, const char *from, size_t flen, const char *to,
 		 size_t tlen, bool noreplace, long long pttl)
 {
@@ -185,6 +249,8 @@ int redis_rename(struct redis_pool *pool, int db, const char *from, size_t flen,
 	size_t n = 3;
 	int ret;
 
+	if (!redis_same_slot(pool, from, flen, to, tlen))
+		return rename_across_slots(pool, db, from, flen, to, tlen, noreplace, pttl);
 	if (noreplace)
 		cmd_set(&cmds[1], 3, ARG("RENAMENX"), from, flen, to, tlen);
 	else

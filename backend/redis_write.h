@@ -35,7 +35,10 @@ int redis_write_collection(struct redis_pool *pool, int db, const char *key, siz
 
 /*
  * RENAME from to (RENAMENX when `noreplace`: -EEXIST if `to` exists), then
- * PEXPIRE `pttl` on `to` when it is positive, in one MULTI/EXEC.
+ * PEXPIRE `pttl` on `to` when it is positive, in one MULTI/EXEC. In a Redis
+ * Cluster, between keys of two slots: DUMP and PTTL of `from`, RESTORE on
+ * `to`'s master (REPLACE unless `noreplace`) with `from`'s TTL, else `pttl`,
+ * then UNLINK `from`; a failure in between leaves both keys.
  */
 int redis_rename(struct redis_pool *pool, int db, const char *from, size_t flen, const char *to,
 		 size_t tlen, bool noreplace, long long pttl);

@@ -39,6 +39,43 @@ static void print_version(void)
 	fuse_lowlevel_version();
 }
 
+/*
+ * A cluster has database 0 only (SPEC 9): what names another is refused,
+ * then every command is routed by the cluster's slot map.
+ */
+static int use_cluster(struct rfs *fs, const struct rfs_options *opts, const char *display)
+{
+	const struct rfs_config *cfg = &opts->config;
+	char err[512];
+
+	if (opts->url.db > 0) {
+		fprintf(stderr, "redisfs: %s is a Redis Cluster, which has db0 only: /%d refused\n",
+			display, opts->url.db);
+		return -1;
+	}
+	if (opts->databases) {
+		fprintf(stderr,
+			"redisfs: %s is a Redis Cluster, which has db0 only: databases= refused\n",
+			display);
+		return -1;
+	}
+	for (size_t i = 0; i < cfg->rule_count; i++) {
+		if (cfg->rules[i].db != 0) {
+			fprintf(stderr,
+				"redisfs: ghosts.%s: %s is a Redis Cluster, which has db0 only: "
+				"db %d refused\n",
+				cfg->rules[i].name, display, cfg->rules[i].db);
+			return -1;
+		}
+	}
+	if (redis_pool_use_cluster(fs->pool, err, sizeof err)) {
+		fprintf(stderr, "redisfs: cannot use the Redis Cluster of %s: %s\n", display, err);
+		return -1;
+	}
+	fs->db_count = 1;
+	return 0;
+}
+
 /* Connect, authenticate and learn the databases before anything is mounted. */
 static int connect_redis(struct rfs *fs, const struct rfs_options *opts)
 {
@@ -53,6 +90,7 @@ static int connect_redis(struct rfs *fs, const struct rfs_options *opts)
 		.log = log_redis_error,
 	};
 	char display[1024], err[512];
+	bool cluster;
 	int ret;
 
 	url_display(&opts->url, display, sizeof display);
@@ -61,6 +99,17 @@ static int connect_redis(struct rfs *fs, const struct rfs_options *opts)
 		fprintf(stderr, "redisfs: cannot use %s: %s\n", display, err);
 		return -1;
 	}
+	ret = redis_cluster_detect(fs->pool, &cluster);
+	if (ret) {
+		fprintf(stderr, "redisfs: cannot use %s: %s\n", display, strerror(-ret));
+		return -1;
+	}
+	if (opts->cluster && !cluster) {
+		fprintf(stderr, "redisfs: -o cluster: %s is not a Redis Cluster node\n", display);
+		return -1;
+	}
+	if (cluster)
+		return use_cluster(fs, opts, display);
 	fs->db_count = opts->databases;
 	if (!fs->db_count) {
 		ret = redis_database_count(fs->pool, &fs->db_count);

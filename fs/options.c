@@ -33,6 +33,7 @@ static const struct fuse_opt rfs_opts[] = {
 	RFS_OPT("config=%s", config_path, 0),
 	RFS_OPT("delimiter=%s", delimiter, 0),
 	RFS_OPT("noflush", noflush, 1),
+	RFS_OPT("cluster", cluster, 1),
 	/* ro is ours (the daemon enforces it) and the kernel's (mount shows it) */
 	RFS_OPT("ro", read_only, 1),
 	FUSE_OPT_KEY("ro", KEY_KEEP),
@@ -300,6 +301,7 @@ void options_print_usage(const char *progname)
 	       "    -o passfile=PATH       Redis password file, mode 0600 or stricter [none]\n"
 	       "    -o config=PATH         INI file: [redis], [mysql], [ghosts.NAME] [none]\n"
 	       "    -o delimiter=S         show key namespaces up to S as folders [none]\n"
+	       "    -o cluster             a Redis Cluster: db0 over every master [detected]\n"
 	       "    -f                     foreground, messages to stderr [background, syslog]\n"
 	       "    -d                     debug: -f, and every FUSE request traced [off]\n"
 	       "    -s                     one request at a time [multi-threaded]\n"

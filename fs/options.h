@@ -20,6 +20,7 @@ struct rfs_options {
 	char *delimiter;   /* -o delimiter=S: namespaces as folders (SPEC 8) */
 	int read_only;	   /* -o ro / rw: 1 / 0, -1 until given */
 	int noflush;	   /* -o noflush: 1, -1 until given */
+	int cluster;	   /* -o cluster: 1 (a cluster is also detected without it) */
 	int allow_other;   /* -o allow_other (implies default_permissions) */
 	int show_help;
 	int show_version;

@@ -291,7 +291,9 @@ static int stat_key(struct rfs *fs, const struct tree_key *k, struct stat *st)
 	at = l ? dir_listing_find(l, k->key, k->len) : -1;
 	if (at >= 0) {
 		ret = tree_stat_listed(fs, l, (size_t) at, LOOKAHEAD, ahead, status);
-		*st = ahead[0];
+		/* a missing key leaves its stat unset: libfuse sends the caller's, zeroed */
+		if (!ret && !status[0])
+			*st = ahead[0];
 	} else {
 		ret = tree_stat_keys(fs, &b, st, status);
 	}

@@ -59,12 +59,15 @@ fi
 # (--error-exitcode) fails its suite at the unmount (tests/meson.build, add_test_setup).
 meson test -C build --setup=valgrind --suite integration --print-errorlogs
 
-# ThreadSanitizer over the daemon while 16 clients read and write, and through the faults.
+# ThreadSanitizer over the daemon while 16 clients read and write, through the faults, and
+# over a Redis Cluster (one slot map shared by every thread, redirections, a failover).
 # A report makes the daemon exit 66, which fails the suite at the unmount.
 setup build-tsan -Db_sanitize=thread -Db_lundef=false
-ninja -C build-tsan redisfs tests/test_mount_hostile tests/test_mount_faults
+ninja -C build-tsan redisfs tests/test_mount_hostile tests/test_mount_faults \
+  tests/test_mount_cluster
 REDISFS_TIME_SCALE=3 TSAN_OPTIONS=halt_on_error=0:second_deadlock_stack=1 \
-  meson test -C build-tsan --no-rebuild --print-errorlogs mount_hostile mount_faults
+  meson test -C build-tsan --no-rebuild --print-errorlogs mount_hostile mount_faults \
+  mount_cluster
 
 # libFuzzer, bounded: fuzz_seconds per target (tests/fuzz/meson.build).
 export CC=clang

@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_REDIS	     4	       /* servers one TCase may run at once */
+#define MAX_REDIS	     8	       /* servers one TCase may run at once: a cluster is 6 */
 #define MAX_MOUNTS	     4	       /* mounts one TCase may hold at once */
 #define MAX_SCRATCH	     16	       /* scratch directories */
 #define POLL_NS		     10000000L /* 10 ms between two looks at a starting process */

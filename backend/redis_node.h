@@ -1,0 +1,54 @@
+/* redis_node.h - what redis_conn.c offers the cluster routing: one exchange with one node. */
+#ifndef REDISFS_REDIS_NODE_H
+#define REDISFS_REDIS_NODE_H
+
+/*
+ * Backend-internal, below redis_command.h: redis_route.c decides which node
+ * gets which commands and uses these to talk to it; redis_conn.c implements
+ * them next to the connections they use.
+ */
+
+#include <hiredis/hiredis.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "redis_command.h"
+
+struct redis_cluster;
+
+/*
+ * Send `count` commands to node `node` (0: the URL's server; in a cluster,
+ * an index of the slot map) on this thread's connection to it, and read
+ * every reply: reconnect, AUTH, SELECT, LOADING/BUSY/TRYAGAIN/CLUSTERDOWN
+ * retries and the stall hold as redis_pipeline() says. Returns 0 with the
+ * replies in replies[0 .. count), which the caller frees with
+ * redis_free_replies(), or -errno with none (logged).
+ */
+int redis_node_exchange(struct redis_pool *pool, int node, int db, const struct redis_cmd *cmds,
+			size_t count, redisReply **replies);
+
+/* Free replies[0 .. count), leaving NULLs. */
+void redis_free_replies(redisReply **replies, size_t count);
+
+/*
+ * Hand each reply to the parser, or turn an error reply into -errno (the one
+ * errno mapping) and log it; NULL replies are skipped. Returns the first error.
+ */
+int redis_dispatch(struct redis_pool *pool, int db, const struct redis_cmd *cmds,
+		   redisReply *const *replies, size_t count, redis_parse_each_fn parse, void *arg);
+
+/* The pool's slot map (NULL against a single server); the pool owns it once set. */
+struct redis_cluster *redis_pool_cluster(const struct redis_pool *pool);
+void redis_pool_set_cluster(struct redis_pool *pool, struct redis_cluster *cluster);
+
+/* Whether the pool may send `cmd`: false for a write on a read-only pool. */
+bool redis_pool_allows(const struct redis_pool *pool, const struct redis_cmd *cmd);
+
+/* The URL's server: its TCP host (NULL for a unix socket) and port. */
+const char *redis_pool_host(const struct redis_pool *pool);
+int redis_pool_port(const struct redis_pool *pool);
+
+/* One line to the pool's log. */
+void redis_pool_log(const struct redis_pool *pool, const char *line);
+
+#endif
