@@ -29,6 +29,7 @@
 #define ITERATIONS    150	  /* rounds of each worker (fewer under a slow setup) */
 #define VALUE_LEN     1000	  /* every string value written has this length */
 #define LIST_LINES    20	  /* every list written has this many lines */
+#define ENDLESS_BOUND 60.0	  /* seconds for the calls a walk may make, on a fast fake */
 
 static struct h_redis *redis;
 static struct h_mount *mnt;
@@ -281,6 +282,30 @@ START_TEST(test_malformed_replies_give_a_clean_eio)
 	f_assert_fails(F_CAT, at(fake_mnt, "db0/k"), EIO, bound(FAKE_TIMEOUT));
 	f_assert_fails(F_LS, at(fake_mnt, "db0"), EIO, bound(FAKE_TIMEOUT));
 	ck_assert_msg(f_alive(fake_mnt->pid), "%s: the daemon died", mode->name);
+	ck_assert_int_eq(f_assert_works(F_LS, fake_mnt->mnt, 5.0 * h_time_scale()).count, 1);
+}
+END_TEST
+
+/*
+ * A server whose SCAN cursor never comes back to 0 (every reply is "cursor 1,
+ * no keys"): the listing gives up with EIO instead of walking for ever. The
+ * bound is generous: a walk may make many calls (a huge database needs them),
+ * each a fast round trip to the fake.
+ */
+static const struct fake_mode endless_scan =
+	MODE("endless_scan", "*2\r\n$1\r\n1\r\n*0\r\n", false);
+
+START_TEST(test_a_scan_that_never_ends_gives_eio)
+{
+	char url[64];
+
+	fake = fake_start(&endless_scan);
+	snprintf(url, sizeof url, "redis://127.0.0.1:%d", fake->port);
+	fake_mnt = h_mount_start(NULL, &(struct h_mount_spec){
+					       .url = url,
+					       .options = "databases=1,timeout=1,cache_timeout=0"});
+	f_assert_fails(F_LS, at(fake_mnt, "db0"), EIO, ENDLESS_BOUND * h_time_scale());
+	ck_assert_msg(f_alive(fake_mnt->pid), "the daemon died");
 	ck_assert_int_eq(f_assert_works(F_LS, fake_mnt->mnt, 5.0 * h_time_scale()).count, 1);
 }
 END_TEST
@@ -680,6 +705,7 @@ static Suite *hostile_suite(void)
 	h_tcase_add_fixture(tc, NULL, teardown);
 	tcase_add_checked_fixture(tc, NULL, fake_teardown);
 	tcase_add_loop_test(tc, test_malformed_replies_give_a_clean_eio, 0, MODE_COUNT);
+	tcase_add_test(tc, test_a_scan_that_never_ends_gives_eio);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("random_keys");
