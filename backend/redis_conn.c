@@ -587,15 +587,9 @@ static enum attempt_result pipeline_attempt(struct redis_pool *pool, struct redi
 	return result;
 }
 
-/* Adapts a single-reply parser to the pipeline's per-reply callback. */
-struct single_parse {
-	redis_parse_fn parse;
-	void *arg;
-};
-
-static int parse_single(const redisReply *reply, void *arg, size_t index)
+int redis_parse_single(const redisReply *reply, void *arg, size_t index)
 {
-	const struct single_parse *single = arg;
+	const struct redis_single_parse *single = arg;
 
 	(void) index;
 	return single->parse ? single->parse(reply, single->arg) : 0;
@@ -605,13 +599,13 @@ int redis_command(struct redis_pool *pool, int db, int argc, const char **argv,
 		  const size_t *argvlen, redis_parse_fn parse, void *arg)
 {
 	struct redis_cmd cmd = {.argc = argc};
-	struct single_parse single = {parse, arg};
+	struct redis_single_parse single = {parse, arg};
 
 	if (argc > REDIS_MAX_ARGS)
 		return -E2BIG;
 	memcpy(cmd.argv, argv, (size_t) argc * sizeof *argv);
 	memcpy(cmd.argvlen, argvlen, (size_t) argc * sizeof *argvlen);
-	return redis_pipeline(pool, db, &cmd, 1, parse_single, &single);
+	return redis_pipeline(pool, db, &cmd, 1, redis_parse_single, &single);
 }
 
 int redis_node_exchange(struct redis_pool *pool, int node, int db, const struct redis_cmd *cmds,

@@ -37,6 +37,14 @@ void redis_free_replies(redisReply **replies, size_t count);
 int redis_dispatch(struct redis_pool *pool, int db, const struct redis_cmd *cmds,
 		   redisReply *const *replies, size_t count, redis_parse_each_fn parse, void *arg);
 
+/* A single-reply parser, adapted to the per-reply callback by redis_parse_single. */
+struct redis_single_parse {
+	redis_parse_fn parse; /* may be NULL */
+	void *arg;
+};
+
+int redis_parse_single(const redisReply *reply, void *arg, size_t index);
+
 /* The pool's slot map (NULL against a single server); the pool owns it once set. */
 struct redis_cluster *redis_pool_cluster(const struct redis_pool *pool);
 void redis_pool_set_cluster(struct redis_pool *pool, struct redis_cluster *cluster);

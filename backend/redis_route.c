@@ -402,24 +402,11 @@ size_t redis_master_nodes(struct redis_pool *pool, int *nodes, size_t room)
 	return n;
 }
 
-struct single_parse {
-	redis_parse_fn parse;
-	void *arg;
-};
-
-static int parse_single(const redisReply *reply, void *arg, size_t index)
-{
-	const struct single_parse *single = arg;
-
-	(void) index;
-	return single->parse ? single->parse(reply, single->arg) : 0;
-}
-
 int redis_node_command(struct redis_pool *pool, int node, int db, int argc, const char **argv,
 		       const size_t *argvlen, redis_parse_fn parse, void *arg)
 {
 	struct redis_cmd cmd = {.argc = argc};
-	struct single_parse single = {parse, arg};
+	struct redis_single_parse single = {parse, arg};
 	redisReply *reply = NULL;
 	int ret;
 
@@ -435,7 +422,7 @@ int redis_node_command(struct redis_pool *pool, int node, int db, int argc, cons
 	if (ret == -EIO)
 		route_refresh(pool, -1, false);
 	if (!ret)
-		ret = redis_dispatch(pool, db, &cmd, &reply, 1, parse_single, &single);
+		ret = redis_dispatch(pool, db, &cmd, &reply, 1, redis_parse_single, &single);
 	redis_free_replies(&reply, 1);
 	return ret;
 }

@@ -16,15 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "harness.h"
+
 #define F_POLL_NS 20000000L /* 20 ms between two tries of f_wait_works */
-
-double f_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-}
 
 uint64_t f_fnv(uint64_t h, const void *p, size_t n)
 {
@@ -146,7 +140,7 @@ static void run_op(void *arg, int fd)
 int f_child(void (*fn)(void *arg, int fd), void *arg, double bound, void *out, size_t len,
 	    double *seconds)
 {
-	double start = f_now(), left;
+	double start = h_now(), left;
 	int p[2], status;
 	size_t got = 0;
 	pid_t pid;
@@ -162,7 +156,7 @@ int f_child(void (*fn)(void *arg, int fd), void *arg, double bound, void *out, s
 		_exit(0);
 	}
 	close(p[1]);
-	while (got < len && (left = start + bound - f_now()) > 0) {
+	while (got < len && (left = start + bound - h_now()) > 0) {
 		struct pollfd pfd = {.fd = p[0], .events = POLLIN};
 		ssize_t n;
 
@@ -174,7 +168,7 @@ int f_child(void (*fn)(void *arg, int fd), void *arg, double bound, void *out, s
 		got += (size_t) n;
 	}
 	if (seconds)
-		*seconds = f_now() - start;
+		*seconds = h_now() - start;
 	close(p[0]);
 	if (got < len)
 		kill(pid, SIGKILL);
@@ -223,7 +217,7 @@ struct f_result f_assert_works(enum f_op op, const char *path, double bound)
 
 struct f_result f_wait_works(enum f_op op, const char *path, double bound)
 {
-	double deadline = f_now() + bound;
+	double deadline = h_now() + bound;
 	struct f_result r;
 
 	for (;;) {
@@ -231,7 +225,7 @@ struct f_result f_wait_works(enum f_op op, const char *path, double bound)
 		ck_assert_msg(!r.hung, "%s %s hung for %.1f s", op_name(op), path, r.seconds);
 		if (r.err == 0)
 			return r;
-		ck_assert_msg(f_now() < deadline, "%s %s still fails after %.1f s: %s",
+		ck_assert_msg(h_now() < deadline, "%s %s still fails after %.1f s: %s",
 			      op_name(op), path, bound, strerror(r.err));
 		nanosleep(&(struct timespec){.tv_nsec = F_POLL_NS}, NULL);
 	}

@@ -34,9 +34,6 @@ struct f_result {
 	uint64_t digest; /* F_CAT: f_fnv of the bytes; F_LS: of the sorted names, NULs included */
 };
 
-/* CLOCK_MONOTONIC, in seconds. */
-double f_now(void);
-
 /* FNV-1a 64 of (p, n), continuing from `h` (F_FNV_INIT to start). */
 uint64_t f_fnv(uint64_t h, const void *p, size_t n);
 

@@ -47,12 +47,19 @@ static void scratch_cleanup(void);
 static bool initialised;
 static int daemon_failures; /* daemons that did not exit with status 0 after their unmount */
 
-static double now_seconds(void)
+double h_now(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+	return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
+void h_nap_ms(long ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+
+	nanosleep(&ts, NULL);
 }
 
 static void nap(long ns)
@@ -421,8 +428,8 @@ static bool redis_try_start(struct h_redis *r, const char *const *extra, char *w
 		_exit(127);
 	}
 
-	deadline = now_seconds() + H_WAIT_SECONDS;
-	while (now_seconds() < deadline) {
+	deadline = h_now() + H_WAIT_SECONDS;
+	while (h_now() < deadline) {
 		if (waitpid(r->pid, &status, WNOHANG) == r->pid) {
 			char buf[1024];
 
@@ -547,7 +554,7 @@ void h_redis_freeze(const struct h_redis *r, bool frozen)
 	ck_assert_msg(r->pid > 0, "h_redis_freeze: the server is not running");
 	ck_assert_msg(kill(r->pid, frozen ? SIGSTOP : SIGCONT) == 0, "kill %d: %s", (int) r->pid,
 		      strerror(errno));
-	for (double deadline = now_seconds() + H_WAIT_SECONDS; now_seconds() < deadline;) {
+	for (double deadline = h_now() + H_WAIT_SECONDS; h_now() < deadline;) {
 		char state = proc_state(r->pid);
 
 		if (frozen ? state == 'T' : state != 'T')
@@ -733,8 +740,8 @@ struct h_mount *h_mount_start(const struct h_redis *r, const struct h_mount_spec
 	}
 	free(wrapper_copy);
 
-	deadline = now_seconds() + H_WAIT_SECONDS * h_time_scale();
-	while (now_seconds() < deadline) {
+	deadline = h_now() + H_WAIT_SECONDS * h_time_scale();
+	while (h_now() < deadline) {
 		if (h_mount_info(m->mnt, type, sizeof type, NULL, 0)) {
 			ck_assert_msg(!strcmp(type, "fuse.redisfs"),
 				      "%s is mounted with type %s, not fuse.redisfs", m->mnt, type);
@@ -959,14 +966,14 @@ static int spawn(const char *const *argv, const char *cwd, bool set_auth, const 
 		_exit(127);
 	}
 
-	deadline = now_seconds() + timeout;
+	deadline = h_now() + timeout;
 	if (res) {
 		char *obuf = NULL, *ebuf = NULL;
 		bool oopen = true, eopen = true;
 
 		close(outp[1]);
 		close(errp[1]);
-		while ((oopen || eopen) && now_seconds() < deadline) {
+		while ((oopen || eopen) && h_now() < deadline) {
 			struct pollfd p[2] = {{.fd = oopen ? outp[0] : -1, .events = POLLIN},
 					      {.fd = eopen ? errp[0] : -1, .events = POLLIN}};
 
@@ -982,7 +989,7 @@ static int spawn(const char *const *argv, const char *cwd, bool set_auth, const 
 		res->out = obuf ? obuf : strdup("");
 		res->err = ebuf ? ebuf : strdup("");
 	}
-	if (!wait_bounded(pid, deadline - now_seconds() > 0 ? deadline - now_seconds() : 0,
+	if (!wait_bounded(pid, deadline - h_now() > 0 ? deadline - h_now() : 0,
 			  &status)) {
 		stop_pid(pid, 2.0);
 		status = -1;

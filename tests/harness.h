@@ -140,6 +140,12 @@ void h_redis_freeze(const struct h_redis *r, bool frozen);
  */
 double h_time_scale(void);
 
+/* CLOCK_MONOTONIC, in seconds. */
+double h_now(void);
+
+/* Sleep `ms` milliseconds. */
+void h_nap_ms(long ms);
+
 /*
  * A connection to `r` as the admin (the default user, with the server's
  * requirepass), in database `db`. Free it with redisFree().

@@ -13,21 +13,6 @@
 #define NODE_TIMEOUT "3000" /* ms before a silent master counts as failed */
 #define HOPS_MAX     8	    /* redirections one test command follows */
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-}
-
-static void nap_ms(long ms)
-{
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
-
-	nanosleep(&ts, NULL);
-}
-
 redisContext *h_cluster_connect_port(const struct h_cluster *cluster, int port)
 {
 	struct timeval tv = {.tv_sec = 5, .tv_usec = 0};
@@ -105,13 +90,13 @@ static bool stable(struct h_cluster *c, bool replicas_synced, char *why, size_t 
 
 static void wait_stable(struct h_cluster *c, bool replicas_synced)
 {
-	double deadline = now_seconds() + 60.0 * h_time_scale();
+	double deadline = h_now() + 60.0 * h_time_scale();
 	char why[128];
 
 	while (!stable(c, replicas_synced, why, sizeof why)) {
-		ck_assert_msg(now_seconds() < deadline, "the cluster did not settle in time: %s",
+		ck_assert_msg(h_now() < deadline, "the cluster did not settle in time: %s",
 			      why);
-		nap_ms(100);
+		h_nap_ms(100);
 	}
 }
 

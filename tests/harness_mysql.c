@@ -65,14 +65,6 @@ static volatile pid_t keeper_server;
 /* A helper (mariadb-install-db, cp) running in a process group of its own, or 0. */
 static volatile pid_t running_helper;
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-}
-
 static void nap(long ns)
 {
 	struct timespec ts = {.tv_sec = ns / 1000000000L, .tv_nsec = ns % 1000000000L};
@@ -459,7 +451,7 @@ static pid_t keeper_spawn(const struct h_mysql *m, int port)
 /* Start the server and wait until the superuser can connect, or say why not. */
 static bool keeper_start(const struct h_mysql *m, int port, char *why, size_t whylen)
 {
-	double deadline = now_seconds() + H_MYSQL_WAIT_SECONDS;
+	double deadline = h_now() + H_MYSQL_WAIT_SECONDS;
 	char buf[1024], reason[512] = "";
 	pid_t pid;
 	int status;
@@ -474,7 +466,7 @@ static bool keeper_start(const struct h_mysql *m, int port, char *why, size_t wh
 		return false;
 	}
 	keeper_server = pid;
-	while (now_seconds() < deadline) {
+	while (h_now() < deadline) {
 		MYSQL *mysql;
 
 		if (waitpid(pid, &status, WNOHANG) == pid) {
@@ -519,7 +511,7 @@ static bool keeper_halt(char *why, size_t whylen)
 /* SIGSTOP or SIGCONT the server and wait until waitpid() reports it so. */
 static bool keeper_freeze(bool frozen, char *why, size_t whylen)
 {
-	double deadline = now_seconds() + H_MYSQL_WAIT_SECONDS;
+	double deadline = h_now() + H_MYSQL_WAIT_SECONDS;
 	pid_t pid = keeper_server;
 	int status;
 
@@ -528,7 +520,7 @@ static bool keeper_freeze(bool frozen, char *why, size_t whylen)
 		return false;
 	}
 	kill(pid, frozen ? SIGSTOP : SIGCONT);
-	while (now_seconds() < deadline) {
+	while (h_now() < deadline) {
 		pid_t got = waitpid(pid, &status, WNOHANG | (frozen ? WUNTRACED : WCONTINUED));
 
 		if (got == pid && (frozen ? WIFSTOPPED(status) : WIFCONTINUED(status)))
@@ -623,7 +615,7 @@ static bool keeper_call(struct h_mysql *m, char op, int port, char *why, size_t 
 	static uint32_t counter;
 	struct keeper_request req = {.op = op, .port = port};
 	struct keeper_reply rep;
-	double deadline = now_seconds() + H_MYSQL_WAIT_SECONDS + 10;
+	double deadline = h_now() + H_MYSQL_WAIT_SECONDS + 10;
 
 	req.seq = ((uint32_t) getpid() << 12) ^ ++counter;
 	ck_assert_msg(m && m->keeper > 0, "no MariaDB server in this slot");
@@ -632,7 +624,7 @@ static bool keeper_call(struct h_mysql *m, char op, int port, char *why, size_t 
 		return false;
 	}
 	for (;;) {
-		double left = deadline - now_seconds();
+		double left = deadline - h_now();
 		struct pollfd pfd = {.fd = m->ctl, .events = POLLIN};
 		ssize_t n;
 

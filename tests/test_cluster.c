@@ -25,21 +25,6 @@ static struct h_cluster *cluster;
 static struct h_mount *mount;
 static struct h_redis *single; /* a plain server, for the refusal of -o cluster */
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-}
-
-static void nap_ms(long ms)
-{
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
-
-	nanosleep(&ts, NULL);
-}
-
 /* Keys of every type over every master, some sharing a slot by a hash tag. */
 static void fill(void)
 {
@@ -447,7 +432,7 @@ START_TEST(test_cluster_failover_gives_at_most_eio_then_works)
 {
 	int old_master = h_cluster_slot_master(cluster, h_cluster_keyslot(cluster, "key:7"));
 	int replica = replica_of(old_master);
-	double deadline = now_seconds() + 60.0 * h_time_scale();
+	double deadline = h_now() + 60.0 * h_time_scale();
 	char path[H_PATH_MAX];
 	redisContext *c;
 	int ret, rounds = 0;
@@ -458,14 +443,14 @@ START_TEST(test_cluster_failover_gives_at_most_eio_then_works)
 	redisFree(c);
 	/* while it happens: the right content or EIO, nothing else */
 	while (h_cluster_slot_master(cluster, h_cluster_keyslot(cluster, "key:7")) != replica) {
-		ck_assert_msg(now_seconds() < deadline, "the failover did not happen");
+		ck_assert_msg(h_now() < deadline, "the failover did not happen");
 		ret = read_matches("db0/key:7", "value-7");
 		ck_assert_msg(ret == 0 || ret == -EIO, "read during failover: %s", strerror(-ret));
 		ret = h_write_file(h_path(path, sizeof path, mount, "db0/key:8"), "during", 6,
 				   0644);
 		ck_assert_msg(ret == 0 || ret == -EIO, "write during failover: %s", strerror(-ret));
 		rounds++;
-		nap_ms(20);
+		h_nap_ms(20);
 	}
 	h_cluster_wait_stable(cluster);
 	/* afterwards: everything works at once, without a remount */
@@ -601,14 +586,14 @@ START_TEST(test_cluster_resharding_during_listing)
 	ck_assert_int_eq(unlink(path), 0);
 
 	while (migrate_some(src, dst, slot, 10) > 0)
-		nap_ms(50); /* slowly, so that listings run meanwhile */
+		h_nap_ms(50); /* slowly, so that listings run meanwhile */
 	for (int i = 0; i < masters; i++) {
 		c = h_cluster_connect_port(cluster, ports[i]);
 		h_cmd_ok(c, "CLUSTER SETSLOT %d NODE %s", slot, dst_id);
 		redisFree(c);
 	}
 	h_cluster_wait_stable(cluster);
-	nap_ms(300);
+	h_nap_ms(300);
 	ck_assert_int_eq(creat(stop, 0644) >= 0, 1);
 	ck_assert_int_eq(waitpid(lister, &status, 0), lister);
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,

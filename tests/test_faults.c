@@ -243,12 +243,12 @@ static pid_t start_busy_script(int seconds)
 
 START_TEST(test_busy_server_is_waited_for_within_the_timeout)
 {
-	double deadline = f_now() + 5.0;
+	double deadline = h_now() + 5.0;
 	struct f_result r;
 
 	script_pid = start_busy_script(BUSY_SECONDS);
 	while (!server_says("BUSY")) {
-		ck_assert_msg(f_now() < deadline, "the server never became BUSY");
+		ck_assert_msg(h_now() < deadline, "the server never became BUSY");
 		nanosleep(&(struct timespec){.tv_nsec = 10000000L}, NULL);
 	}
 	f_assert_fails(F_CAT, at(fast_mnt, "db0/probe"), EIO, bound(FAST_TIMEOUT));
@@ -316,7 +316,7 @@ static void ls_l_across_a_freeze(void *arg, int fd)
 	if (!d)
 		rep.opendir_err = errno;
 	kill(redis->pid, SIGSTOP);
-	start = f_now();
+	start = h_now();
 	while (d && (e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
@@ -327,7 +327,7 @@ static void ls_l_across_a_freeze(void *arg, int fd)
 	}
 	if (d)
 		closedir(d);
-	rep.seconds = f_now() - start;
+	rep.seconds = h_now() - start;
 	if (write(fd, &rep, sizeof rep) != (ssize_t) sizeof rep)
 		_exit(2);
 }

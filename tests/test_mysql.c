@@ -35,14 +35,6 @@ static void capture_log(void *arg, const char *line)
 	snprintf(cap->last, sizeof cap->last, "%s", line);
 }
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-}
-
 /* The endpoint of the test user over TCP; `cap` may be NULL. */
 static struct mysql_endpoint tcp_endpoint(double timeout, struct log_capture *cap)
 {
@@ -170,13 +162,13 @@ static void assert_numbers_checked(size_t n, long long expect_prepares, long lon
 	struct mysql_pool *pool = open_pool(10, NULL);
 	long long prepares = server_counter("COM_STMT_PREPARE");
 	long long executes = server_counter("COM_STMT_EXECUTE");
-	double started = now_seconds();
+	double started = h_now();
 	int ret;
 
 	memset(exists, 7, n);
 	ret = mysql_ids_exist(pool, "big", "id", ids, lens, n, exists);
 	ck_assert_int_eq(ret, 0);
-	fprintf(stderr, "test_mysql: %zu IDs checked in %.2f s\n", n, now_seconds() - started);
+	fprintf(stderr, "test_mysql: %zu IDs checked in %.2f s\n", n, h_now() - started);
 	for (size_t i = 0; i < n; i++)
 		ck_assert_msg(exists[i] == ((i + 1) % 3 != 0), "ID %zu gave exists=%d", i + 1,
 			      exists[i]);
@@ -529,9 +521,9 @@ START_TEST(test_unreachable_server_fails_pool_open_at_once)
 	double started;
 
 	ep.port = h_free_port();
-	started = now_seconds();
+	started = h_now();
 	ck_assert_int_eq(mysql_pool_open(&ep, &pool, err, sizeof err), -EIO);
-	ck_assert_double_lt(now_seconds() - started, SHORT_TIMEOUT);
+	ck_assert_double_lt(h_now() - started, SHORT_TIMEOUT);
 	ck_assert_ptr_null(pool);
 	ck_assert_msg(strstr(err, "connect"), "err: %s", err);
 }
@@ -662,8 +654,8 @@ START_TEST(test_threads_check_at_once_each_on_its_own_connection)
 		ck_assert_msg(jobs[t].failures == 0, "thread %d: %d failures", t, jobs[t].failures);
 	}
 	/* the threads' connections closed as they exited: only ours is left */
-	deadline = now_seconds() + 10;
-	while (pool_connections() > 1 && now_seconds() < deadline)
+	deadline = h_now() + 10;
+	while (pool_connections() > 1 && h_now() < deadline)
 		usleep(20000);
 	ck_assert_int_eq(pool_connections(), 1);
 	mysql_pool_close(pool);
@@ -684,8 +676,8 @@ START_TEST(test_killed_connection_is_replaced_without_an_error)
 	id = h_mysql_int(server, "SELECT ID FROM information_schema.PROCESSLIST WHERE USER = '%s'",
 			 server->user);
 	h_mysql_sql(server, "KILL CONNECTION %lld", id);
-	deadline = now_seconds() + 10;
-	while (pool_connections() > 0 && now_seconds() < deadline)
+	deadline = h_now() + 10;
+	while (pool_connections() > 0 && h_now() < deadline)
 		usleep(20000);
 	assert_probes(pool, "users", "id", probes, 2);
 	ck_assert_msg(cap.lines == 0, "logged: %s", cap.last);
@@ -737,8 +729,8 @@ START_TEST(test_connection_lost_during_a_query_is_retried_once)
 	ck_assert_msg(mysql_query(locker, "LOCK TABLES redisfs.users WRITE") == 0, "%s",
 		      mysql_error(locker));
 	ck_assert_int_eq(pthread_create(&thread, NULL, run_blocked_check, &bc), 0);
-	deadline = now_seconds() + 10;
-	while (!id && now_seconds() < deadline) {
+	deadline = h_now() + 10;
+	while (!id && h_now() < deadline) {
 		id = h_mysql_int(server,
 				 "SELECT COALESCE(MAX(ID), 0) FROM information_schema.PROCESSLIST"
 				 " WHERE USER = '%s' AND STATE LIKE '%%metadata lock%%'",
@@ -771,9 +763,9 @@ START_TEST(test_frozen_server_fails_with_eio_within_the_timeout)
 
 	assert_probes(pool, "users", "id", probes, 2);
 	h_mysql_freeze(server, true);
-	started = now_seconds();
+	started = h_now();
 	ret = mysql_ids_exist(pool, "users", "id", ids, lens, 1, exists);
-	took = now_seconds() - started;
+	took = h_now() - started;
 	h_mysql_freeze(server, false);
 	fprintf(stderr, "test_mysql: a frozen server failed the check in %.2f s\n", took);
 	ck_assert_int_eq(ret, -EIO);
@@ -796,9 +788,9 @@ START_TEST(test_pool_open_on_a_frozen_server_fails_within_the_timeout)
 	int ret;
 
 	h_mysql_freeze(server, true);
-	started = now_seconds();
+	started = h_now();
 	ret = mysql_pool_open(&ep, &pool, err, sizeof err);
-	took = now_seconds() - started;
+	took = h_now() - started;
 	h_mysql_freeze(server, false);
 	ck_assert_int_eq(ret, -EIO);
 	ck_assert_ptr_null(pool);
@@ -821,16 +813,16 @@ START_TEST(test_stopped_server_fails_with_eio_then_the_pool_recovers)
 	assert_probes(pool, "users", "id", probes, 2);
 	h_mysql_halt(server);
 
-	started = now_seconds();
+	started = h_now();
 	ck_assert_int_eq(mysql_ids_exist(pool, "users", "id", ids, lens, 2, exists), -EIO);
-	ck_assert_double_lt(now_seconds() - started, SHORT_TIMEOUT);
+	ck_assert_double_lt(h_now() - started, SHORT_TIMEOUT);
 	ck_assert_int_eq(cap.lines, 1);
 	ck_assert_msg(strncmp(cap.last, "mysql: ", 7) == 0 && !strchr(cap.last, '\n'),
 		      "log line: %s", cap.last);
-	started = now_seconds();
+	started = h_now();
 	ck_assert_int_eq(mysql_ids_exist(pool, "users", "id", ids, lens, 2, exists), -EIO);
 	ck_assert_int_eq(mysql_check_column(pool, "users", "id", err, sizeof err), -EIO);
-	ck_assert_double_lt(now_seconds() - started, SHORT_TIMEOUT);
+	ck_assert_double_lt(h_now() - started, SHORT_TIMEOUT);
 	ck_assert_msg(err[0], "no reason given");
 
 	h_mysql_restart(server);

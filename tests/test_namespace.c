@@ -46,14 +46,6 @@ static bool key_exists(int db, const char *key, size_t len)
 	return n == 1;
 }
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-}
-
 /* MNT/rel into `out`. Returns `out`. */
 static char *mnt_path(char out[PATH_LEN], const char *rel)
 {
@@ -293,13 +285,13 @@ static void assert_listing(const char *rel, const char *const *want, size_t n)
 /* stat of MNT/rel fails with ENOENT, within VANISH_SECONDS (the kernel may cache for 1 s). */
 static void assert_gone(const char *rel)
 {
-	double deadline = now_seconds() + VANISH_SECONDS * h_time_scale();
+	double deadline = h_now() + VANISH_SECONDS * h_time_scale();
 	char path[PATH_LEN];
 	struct stat st;
 	int ret;
 
 	mnt_path(path, rel);
-	while ((ret = lstat(path, &st)) == 0 && now_seconds() < deadline)
+	while ((ret = lstat(path, &st)) == 0 && h_now() < deadline)
 		usleep(50 * 1000);
 	ck_assert_msg(ret == -1 && errno == ENOENT, "%s is still there (%s)", rel,
 		      ret ? strerror(errno) : "stat succeeds");
@@ -739,7 +731,7 @@ static void *add_sessions(void *arg)
 	struct adder *a = arg;
 	useconds_t pause = (useconds_t) (ADDER_PAUSE_US * h_time_scale());
 
-	for (long i = 0; !atomic_load(&a->stop) && i < ADDER_MAX && now_seconds() < a->deadline;
+	for (long i = 0; !atomic_load(&a->stop) && i < ADDER_MAX && h_now() < a->deadline;
 	     i++) {
 		redisReply *r = redisCommand(
 			a->c, i % 2 ? "SET session:new%ld x" : "SET session:bg:%ld x", i);
@@ -775,10 +767,10 @@ static void setup_busy(void)
 
 START_TEST(test_rm_r_exits_0_while_another_client_adds_keys)
 {
-	struct adder a = {.deadline = now_seconds() + ADDER_SECONDS};
+	struct adder a = {.deadline = h_now() + ADDER_SECONDS};
 	redisContext *c = h_redis_connect(server, 0);
 	redisReply *before = h_all_keys(c), *after;
-	double warm = now_seconds() + H_WAIT_SECONDS * h_time_scale();
+	double warm = h_now() + H_WAIT_SECONDS * h_time_scale();
 	long at_start, at_end;
 	pthread_t thread;
 	char shown[256];
@@ -788,7 +780,7 @@ START_TEST(test_rm_r_exits_0_while_another_client_adds_keys)
 	atomic_init(&a.stop, false);
 	atomic_init(&a.added, 0);
 	ck_assert_int_eq(pthread_create(&thread, NULL, add_sessions, &a), 0);
-	while (atomic_load(&a.added) < ADDER_WARMUP && now_seconds() < warm)
+	while (atomic_load(&a.added) < ADDER_WARMUP && h_now() < warm)
 		usleep(10 * 1000);
 	at_start = atomic_load(&a.added);
 	status = h_sh(mount->mnt, "rm -r db0/session:");
@@ -860,10 +852,10 @@ START_TEST(test_rm_r_of_a_big_folder_exits_0)
 {
 	redisContext *c = h_redis_connect(server, 0);
 	redisReply *before = h_all_keys(c), *after;
-	double started = now_seconds(), took;
+	double started = h_now(), took;
 	int status = h_sh(mount->mnt, "rm -r db0/big:");
 
-	took = now_seconds() - started;
+	took = h_now() - started;
 	after = h_all_keys(c);
 	assert_removed_exactly(before, after, "big:", 4);
 	assert_no_new_keys(before, after);

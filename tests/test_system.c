@@ -163,13 +163,6 @@ static bool has_exited(pid_t pid)
 	return gone;
 }
 
-static void nap_ms(long ms)
-{
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
-
-	nanosleep(&ts, NULL);
-}
-
 /* Wait, bounded by H_WAIT_SECONDS, for `pid` to exit; reap it when it is our child. */
 static bool wait_exit(pid_t pid)
 {
@@ -178,7 +171,7 @@ static bool wait_exit(pid_t pid)
 			waitpid(pid, NULL, WNOHANG);
 			return true;
 		}
-		nap_ms(10);
+		h_nap_ms(10);
 	}
 	return false;
 }

@@ -367,24 +367,16 @@ static bool log_mentions(const char *needle)
 	return found;
 }
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-}
-
 /*
  * Wait (bounded) until `key` is gone. A file closed without a byte written is
  * emptied at FUSE's release, which the kernel sends after close(2) returns.
  */
 static void wait_gone(redisContext *c, const char *key)
 {
-	double deadline = now_seconds() + RELEASE_WAIT_S * h_time_scale();
+	double deadline = h_now() + RELEASE_WAIT_S * h_time_scale();
 	struct timespec nap = {0, 10000000L};
 
-	while (exists(c, key) && now_seconds() < deadline)
+	while (exists(c, key) && h_now() < deadline)
 		nanosleep(&nap, NULL);
 	assert_gone(c, key);
 }
@@ -807,7 +799,7 @@ START_TEST(test_a_100_mib_value_is_written_exactly)
 
 	ck_assert(big);
 	fill_random(big, size, 0xB16B16);
-	set_at = now_seconds();
+	set_at = h_now();
 	h_cmd_ok(c, "SET big small PX %lld", TTL_MS);
 	fd = open(mnt(path, "db0/big"), O_WRONLY | O_TRUNC);
 	ck_assert_msg(fd >= 0, "open db0/big: %s", strerror(errno));
@@ -816,7 +808,7 @@ START_TEST(test_a_100_mib_value_is_written_exactly)
 	ck_assert_msg(close(fd) == 0, "close of db0/big: %s", strerror(errno));
 	ck_assert_int_eq(h_cmd_int(c, "STRLEN big"), (long long) size);
 	pttl = pttl_of(c, "big");
-	elapsed_ms = (long long) ((now_seconds() - set_at) * 1000.0);
+	elapsed_ms = (long long) ((h_now() - set_at) * 1000.0);
 	ck_assert_msg(pttl > TTL_MS - elapsed_ms - ttl_slack_ms() && pttl <= TTL_MS,
 		      "big: PTTL %lld ms %lld ms after a PX of %lld, want the TTL kept", pttl,
 		      elapsed_ms, TTL_MS);
