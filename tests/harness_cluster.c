@@ -2,6 +2,7 @@
 #include "harness_cluster.h"
 
 #include <check.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,6 +104,46 @@ static void wait_stable(struct h_cluster *c, bool replicas_synced)
 void h_cluster_wait_stable(struct h_cluster *c)
 {
 	wait_stable(c, false);
+}
+
+/* Whether every replica of the node on `c` has applied all it was sent (none: true). */
+static bool replicas_caught_up(redisContext *c)
+{
+	redisReply *r = h_cmd(c, "INFO replication");
+	long long sent = -1, applied = LLONG_MAX;
+	char *save = NULL, *text;
+
+	ck_assert_msg(r->type == REDIS_REPLY_STRING, "INFO replication gave type %d", r->type);
+	text = strdup(r->str);
+	ck_assert(text);
+	freeReplyObject(r);
+	for (char *line = strtok_r(text, "\r\n", &save); line;
+	     line = strtok_r(NULL, "\r\n", &save)) {
+		const char *offset = strstr(line, ",offset=");
+
+		if (strncmp(line, "master_repl_offset:", 19) == 0)
+			sent = atoll(line + 19);
+		else if (strncmp(line, "slave", 5) == 0 && offset && atoll(offset + 8) < applied)
+			applied = atoll(offset + 8); /* slaveN:ip=...,port=...,state=...,offset=N,lag=... */
+	}
+	free(text);
+	return sent >= 0 && applied >= sent;
+}
+
+void h_cluster_wait_replicated(struct h_cluster *c)
+{
+	double deadline = h_now() + H_WAIT_SECONDS * h_time_scale();
+
+	for (int i = 0; i < H_CLUSTER_NODES; i++) {
+		redisContext *rc = h_cluster_connect_port(c, c->nodes[i]->port);
+
+		while (!replicas_caught_up(rc)) {
+			ck_assert_msg(h_now() < deadline, "the replicas of node %d did not catch up",
+				      c->nodes[i]->port);
+			h_nap_ms(20);
+		}
+		redisFree(rc);
+	}
 }
 
 struct h_cluster *h_cluster_start(const char *password)

@@ -63,4 +63,11 @@ void h_cluster_keys_free(char **keys, size_t n);
 /* Wait (bounded) until every node agrees on who serves each slot and says cluster_state:ok. */
 void h_cluster_wait_stable(struct h_cluster *c);
 
+/*
+ * Wait (bounded) until every replica has applied all its master sent: the
+ * master's master_repl_offset is what each replica's offset reaches. Then
+ * resetting commandstats on every node leaves no write still to come.
+ */
+void h_cluster_wait_replicated(struct h_cluster *c);
+
 #endif

@@ -63,7 +63,8 @@ static void setup_ro(void)
 
 	cluster = h_cluster_start(NULL);
 	fill();
-	/* from here on no node may see a write command: the mount's only */
+	/* from here on no node may see a write command: the mount's only (replication too) */
+	h_cluster_wait_replicated(cluster);
 	for (int i = 0; i < H_CLUSTER_NODES; i++) {
 		redisContext *c = h_cluster_connect_port(cluster, cluster->nodes[i]->port);
 
