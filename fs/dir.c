@@ -109,6 +109,7 @@ static int list_keys(struct rfs *fs, const struct fs_path *p, struct tree_dir *d
 		dir->listing->refs = 1;
 		dir->prefix_len = prefix.len;
 		clock_gettime(CLOCK_MONOTONIC, &dir->listing->taken);
+		dir->listing->used = dir->listing->taken;
 		if (!fs->delimiter)
 			return redis_scan_keys(fs->pool, p->db, NULL, 0, &dir->listing->keys);
 		ret = redis_scan_keys(fs->pool, p->db, prefix.key, prefix.len, &keys);
@@ -164,24 +165,27 @@ void tree_closedir(struct rfs *fs, struct tree_dir *dir)
 	free(dir);
 }
 
+static double seconds_between(const struct timespec *a, const struct timespec *b)
+{
+	return (double) (b->tv_sec - a->tv_sec) + (double) (b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
 struct listing *dir_recent_listing(struct rfs *fs, int db)
 {
 	struct listing *l = NULL;
 	struct timespec now;
-	double age;
 
 	if (!fs->recent)
 		return NULL;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	pthread_mutex_lock(&fs->recent_lock);
 	l = fs->recent[db];
-	if (l) {
-		age = (double) (now.tv_sec - l->taken.tv_sec) +
-		      (double) (now.tv_nsec - l->taken.tv_nsec) / 1e9;
-		if (age < fs->cache_timeout)
-			l->refs++;
-		else
-			l = NULL;
+	if (l && (seconds_between(&l->taken, &now) < fs->cache_timeout ||
+		  seconds_between(&l->used, &now) < DIR_LOOKAHEAD_IDLE)) {
+		l->refs++;
+		l->used = now;
+	} else {
+		l = NULL;
 	}
 	pthread_mutex_unlock(&fs->recent_lock);
 	return l;

@@ -12,15 +12,23 @@
 #define DIR_STAT_BATCH 128 /* keys whose attributes one readdirplus batch fetches */
 
 /*
+ * Seconds a listing keeps serving look-ahead after its last use: rm -r and
+ * find look files up long after the readdir, once the kernel's entries from
+ * readdirplus have expired (one round trip per 64 files instead of per file).
+ */
+#define DIR_LOOKAHEAD_IDLE 10.0
+
+/*
  * The keys of a database as one SCAN found them, sorted; shared by the open
- * folder that took it and, for cache_timeout after, by lookups that fetch
- * attributes for the keys that follow (find, du and stat loops).
+ * folder that took it and, while lookups keep using it, by lookups that fetch
+ * attributes for the keys that follow (find, du, stat loops and rm -r).
  */
 struct listing {
 	struct rv_array keys;
 	int db;
 	unsigned refs;	       /* under rfs.recent_lock */
 	struct timespec taken; /* CLOCK_MONOTONIC */
+	struct timespec used;  /* the last lookup that took its neighbours from it; recent_lock */
 };
 
 /*
@@ -49,7 +57,12 @@ int tree_opendir(struct rfs *fs, const char *path, struct tree_dir **out);
 /* Release a folder (its listing stays while it is the recent one of its database). */
 void tree_closedir(struct rfs *fs, struct tree_dir *dir);
 
-/* The recent listing of database `db` while younger than cache_timeout (a reference), or NULL. */
+/*
+ * The recent listing of database `db` (a reference), or NULL: while younger
+ * than cache_timeout, or used by a lookup in the last DIR_LOOKAHEAD_IDLE
+ * seconds. It only says which keys to fetch along with a looked-up one; their
+ * attributes always come fresh from Redis, so its age changes no answer.
+ */
 struct listing *dir_recent_listing(struct rfs *fs, int db);
 
 void dir_listing_put(struct rfs *fs, struct listing *l);
