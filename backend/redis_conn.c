@@ -12,9 +12,9 @@
 #include <sys/time.h>
 #include <time.h>
 
-#define RETRY_FIRST_NS 10000000LL    /* 10 ms: the first pause after LOADING or BUSY */
-#define RETRY_MAX_NS   200000000LL   /* 200 ms: pauses double up to this */
-#define STALL_HOLD_NS  1000000000LL  /* 1 s (or the timeout, if shorter): see note_failure */
+#define RETRY_FIRST_NS	10000000LL   /* 10 ms: the first pause after LOADING or BUSY */
+#define RETRY_MAX_NS	200000000LL  /* 200 ms: pauses double up to this */
+#define STALL_HOLD_NS	1000000000LL /* 1 s (or the timeout, if shorter): see note_failure */
 #define REPLY_ARRAY_MAX (1 << 24)    /* elements in one reply: far above what we ask for */
 
 /* One thread's connection. ctx is NULL until first use and after any error. */
@@ -30,8 +30,8 @@ struct redis_pool {
 	char *user;
 	char *password;
 	struct timeval timeout;
-	long long timeout_ns;	   /* the same: the bound of one call, its retries included */
-	long long stall_hold_ns;   /* min(STALL_HOLD_NS, timeout) */
+	long long timeout_ns;	       /* the same: the bound of one call, its retries included */
+	long long stall_hold_ns;       /* min(STALL_HOLD_NS, timeout) */
 	_Atomic long long stall_until; /* CLOCK_MONOTONIC ns: until then calls fail at once */
 	bool read_only;
 	redis_log_fn log;
@@ -44,10 +44,10 @@ struct redis_pool {
  * later is refused on a read-only mount until someone decides it only reads.
  */
 static const char *const read_commands[] = {
-	"PING",	  "AUTH",   "SELECT", "SCAN",	"TYPE",	   "STRLEN", "GETRANGE", "GET",
-	"LRANGE", "SSCAN",  "ZRANGE", "HSCAN",	"XRANGE",  "EXISTS", "LLEN",	 "SCARD",
-	"ZCARD",  "HLEN",   "XLEN",   "TTL",	"PTTL",	   "OBJECT", "MEMORY",	 "DBSIZE",
-	"INFO",	  "SMEMBERS", "HGETALL", "CONFIG", "LPOS", "SISMEMBER", "ZSCORE", "HEXISTS",
+	"PING",	  "AUTH",     "SELECT",	 "SCAN",   "TYPE",   "STRLEN",	  "GETRANGE", "GET",
+	"LRANGE", "SSCAN",    "ZRANGE",	 "HSCAN",  "XRANGE", "EXISTS",	  "LLEN",     "SCARD",
+	"ZCARD",  "HLEN",     "XLEN",	 "TTL",	   "PTTL",   "OBJECT",	  "MEMORY",   "DBSIZE",
+	"INFO",	  "SMEMBERS", "HGETALL", "CONFIG", "LPOS",   "SISMEMBER", "ZSCORE",   "HEXISTS",
 };
 
 /* A command's arguments, inline or not. */
@@ -287,8 +287,7 @@ static int conn_open(struct redis_pool *pool, struct redis_conn *conn, char *err
 	bound_reader(ctx);
 	if (pool->password) {
 		const char *argv[] = {"AUTH", pool->user, pool->password};
-		size_t argvlen[] = {4, pool->user ? strlen(pool->user) : 0,
-				    strlen(pool->password)};
+		size_t argvlen[] = {4, pool->user ? strlen(pool->user) : 0, strlen(pool->password)};
 
 		errno = 0;
 		if (pool->user)
@@ -416,7 +415,8 @@ static int conn_ready(struct redis_pool *pool, struct redis_conn *conn, int db, 
 	} else if (reply && strstr(reply->str, "out of range")) {
 		ret = ENXIO;
 	} else {
-		pool_log(pool, "redis: db%d SELECT: %s", db, reply ? reply->str : conn->ctx->errstr);
+		pool_log(pool, "redis: db%d SELECT: %s", db,
+			 reply ? reply->str : conn->ctx->errstr);
 	}
 	if (!reply)
 		note_failure(pool, conn->ctx, saved_errno);
@@ -466,9 +466,9 @@ enum attempt_result {
 
 /* Where an attempt says what happened; `why` and `at` only for ATTEMPT_LATER. */
 struct attempt {
-	int ret;	/* 0 or the first -errno, for ATTEMPT_DONE */
-	char why[256];	/* the server's LOADING or BUSY message */
-	size_t at;	/* the command it answered */
+	int ret;       /* 0 or the first -errno, for ATTEMPT_DONE */
+	char why[256]; /* the server's LOADING or BUSY message */
+	size_t at;     /* the command it answered */
 };
 
 /* Hand each reply to the parser, or turn it into -errno; the first error is kept. */
@@ -728,8 +728,18 @@ bool redis_pool_read_only(const struct redis_pool *pool)
 const char *redis_client_version(void)
 {
 #define STR2(x) #x
-#define STR(x) STR2(x)
+#define STR(x)	STR2(x)
 	return STR(HIREDIS_MAJOR) "." STR(HIREDIS_MINOR) "." STR(HIREDIS_PATCH);
 #undef STR
 #undef STR2
+}
+
+void redis_pool_thread_done(struct redis_pool *pool)
+{
+	struct redis_conn *conn = pthread_getspecific(pool->conn_key);
+
+	if (conn) {
+		pthread_setspecific(pool->conn_key, NULL);
+		conn_destroy(conn);
+	}
 }

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "../backend/rv.h"
+#include "listing.h"
 #include "names.h"
 #include "rfs.h"
 
@@ -17,19 +18,6 @@
  * readdirplus have expired (one round trip per 64 files instead of per file).
  */
 #define DIR_LOOKAHEAD_IDLE 10.0
-
-/*
- * The keys of a database as one SCAN found them, sorted; shared by the open
- * folder that took it and, while lookups keep using it, by lookups that fetch
- * attributes for the keys that follow (find, du, stat loops and rm -r).
- */
-struct listing {
-	struct rv_array keys;
-	int db;
-	unsigned refs;	       /* under rfs.recent_lock */
-	struct timespec taken; /* CLOCK_MONOTONIC */
-	struct timespec used;  /* the last lookup that took its neighbours from it; recent_lock */
-};
 
 /*
  * A folder's entries, taken once at opendir, so that offsets stay stable. A
@@ -65,20 +53,17 @@ void tree_closedir(struct rfs *fs, struct tree_dir *dir);
  */
 struct listing *dir_recent_listing(struct rfs *fs, int db);
 
-void dir_listing_put(struct rfs *fs, struct listing *l);
-
-/* The index of `key` in a listing, or -1. */
-long dir_listing_find(const struct listing *l, const char *key, size_t len);
-
 /* Forget every recent listing (rfs teardown). */
 void dir_forget_listings(struct rfs *fs);
 
-/* The number of entries (without "." and ".."). */
-size_t tree_dir_count(const struct tree_dir *dir);
-
-/* Entry i's name (`buf` holds it when it has to be made) and type (S_IFDIR or S_IFREG). */
-const char *tree_dir_name(const struct tree_dir *dir, size_t i, char buf[NAMES_MAX + 1],
-			  mode_t *type);
+/*
+ * Entry i (without "." and ".."): its name (`buf` holds it when it has to be
+ * made) and type (S_IFDIR or S_IFREG). Returns 1; 0 past the last entry; or
+ * -errno when the folder's scan failed before it got that far (-EIO): a
+ * listing that is still being scanned makes this wait for entry i.
+ */
+int tree_dir_entry(struct tree_dir *dir, size_t i, char buf[NAMES_MAX + 1], const char **name,
+		   mode_t *type);
 
 /*
  * Entry i's attributes for readdirplus, fetched for a batch of entries from

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -775,54 +774,6 @@ START_TEST(test_tar_of_databases_exits_0_with_every_file)
 }
 END_TEST
 
-/*
- * A listing older than cache_timeout still picks the keys whose attributes
- * come along with a lookup (rm -r and find look files up long after the
- * readdir): those attributes are fetched when asked, never the listing's age.
- */
-static void setup_lookahead(void)
-{
-	struct h_mount_spec spec = {.options = "cache_timeout=0.2"};
-	redisContext *c;
-
-	server = h_redis_start(NULL);
-	c = h_redis_connect(server, 3);
-	for (int i = 0; i < 200; i++)
-		h_cmd_ok(c, "SET lk%03d v", i);
-	redisFree(c);
-	mount = h_mount_start(server, &spec);
-}
-
-START_TEST(test_stat_after_an_aged_listing_gives_what_redis_holds_now)
-{
-	redisContext *c = h_redis_connect(server, 3);
-	struct h_names names;
-	char path[H_PATH_MAX + 32];
-	struct stat st;
-
-	ck_assert_int_eq(h_list(h_path(path, sizeof path, mount, "db3"), &names), 0);
-	ck_assert_uint_eq(names.n, 200);
-	h_names_free(&names);
-	/* past cache_timeout: neither the kernel nor the daemon may answer from memory */
-	nanosleep(&(struct timespec){.tv_nsec = 500000000L}, NULL);
-	h_cmd_ok(c, "SET lk001 0123456789");
-	h_cmd_ok(c, "DEL lk002");
-	ck_assert_int_eq(stat(h_path(path, sizeof path, mount, "db3/lk000"), &st), 0);
-	ck_assert_int_eq(st.st_size, 1);
-	ck_assert_int_eq(stat(h_path(path, sizeof path, mount, "db3/lk001"), &st), 0);
-	ck_assert_int_eq(st.st_size, 10);
-	errno = 0;
-	ck_assert(stat(h_path(path, sizeof path, mount, "db3/lk002"), &st) == -1 &&
-		  errno == ENOENT);
-	/* a change after the look-ahead shows once cache_timeout has passed */
-	h_cmd_ok(c, "SET lk003 abc");
-	nanosleep(&(struct timespec){.tv_nsec = 500000000L}, NULL);
-	ck_assert_int_eq(stat(h_path(path, sizeof path, mount, "db3/lk003"), &st), 0);
-	ck_assert_int_eq(st.st_size, 3);
-	redisFree(c);
-}
-END_TEST
-
 static Suite *read_suite(void)
 {
 	Suite *s = suite_create("read");
@@ -884,11 +835,6 @@ static Suite *read_suite(void)
 	h_tcase_add_fixture(tc, setup_data, h_stop_all);
 	tcase_add_test(tc, test_files_are_0644_and_folders_0755_owned_by_the_mounting_user);
 	tcase_add_test(tc, test_stream_files_are_0444);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("lookahead");
-	h_tcase_add_fixture(tc, setup_lookahead, h_stop_all);
-	tcase_add_test(tc, test_stat_after_an_aged_listing_gives_what_redis_holds_now);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("shell_tools");
