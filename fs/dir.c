@@ -51,6 +51,24 @@ static void remember(struct rfs *fs, struct listing *l)
 	listing_put(old);
 }
 
+/*
+ * A new listing of a database is coming: the old one is let go now rather
+ * than when the new one is complete, so that a million keys are not held
+ * twice (only look-ahead lookups used it, and they fetch fresh anyway).
+ */
+static void forget_recent(struct rfs *fs, int db)
+{
+	struct listing *old;
+
+	if (!fs->recent)
+		return;
+	pthread_mutex_lock(&fs->recent_lock);
+	old = fs->recent[db];
+	fs->recent[db] = NULL;
+	pthread_mutex_unlock(&fs->recent_lock);
+	listing_put(old);
+}
+
 /* A scan thread's end: its listing is complete. */
 static void remember_scanned(void *arg, struct listing *l)
 {
@@ -122,6 +140,8 @@ static int list_keys(struct rfs *fs, const struct fs_path *p, struct tree_dir *d
 		if (!ret && !folder)
 			ret = -ENOTDIR;
 	}
+	if (!ret)
+		forget_recent(fs, p->db);
 	/* a reader waits this long for a scan thread that shows no progress */
 	dir->listing = ret ? NULL : listing_new(p->db, 2 * fs->timeout + 1);
 	if (!ret && !dir->listing)

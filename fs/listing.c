@@ -7,6 +7,12 @@
 
 #define INDEX_FIRST 1024 /* slots of a new index; doubles as keys come */
 
+/* One SCAN reply's keys, queued for the index. */
+struct listing_batch {
+	struct listing_batch *next;
+	struct rv_array keys;
+};
+
 struct listing *listing_new(int db, double patience)
 {
 	struct listing *l = calloc(1, sizeof *l);
@@ -19,6 +25,7 @@ struct listing *listing_new(int db, double patience)
 	pthread_mutex_init(&l->lock, NULL);
 	pthread_cond_init(&l->grown, &attr);
 	pthread_condattr_destroy(&attr);
+	l->pending_tail = &l->pending;
 	l->db = db;
 	l->patience = patience;
 	atomic_init(&l->refs, 1);
@@ -37,6 +44,13 @@ void listing_put(struct listing *l)
 {
 	if (!l || atomic_fetch_sub(&l->refs, 1) != 1)
 		return;
+	while (l->pending) {
+		struct listing_batch *b = l->pending;
+
+		l->pending = b->next;
+		rv_array_free(&b->keys);
+		free(b);
+	}
 	rv_array_free(&l->keys);
 	free(l->index);
 	pthread_cond_destroy(&l->grown);
@@ -108,6 +122,8 @@ static int index_reserve(struct listing *l, size_t more)
 	return 0;
 }
 
+static int drain_all_locked(struct listing *l);
+
 /* Add a key of hash `h` unless it is there; room in the index is reserved. Under the lock. */
 static int insert_locked(struct listing *l, uint32_t h, const char *key, size_t len)
 {
@@ -127,7 +143,9 @@ int listing_push(struct listing *l, const char *key, size_t len)
 	int ret;
 
 	pthread_mutex_lock(&l->lock);
-	ret = index_reserve(l, 1);
+	ret = drain_all_locked(l); /* in the order they came */
+	if (!ret)
+		ret = index_reserve(l, 1);
 	if (!ret)
 		ret = insert_locked(l, h, key, len);
 	pthread_mutex_unlock(&l->lock);
@@ -144,52 +162,104 @@ int listing_reserve(struct listing *l, size_t keys)
 	return ret;
 }
 
-int listing_scan_step(struct listing *l, struct redis_scan *scan, bool *done)
+/* Add the keys of a batch, repeats dropped. Under the lock. 0 or -ENOMEM. */
+static int insert_batch_locked(struct listing *l, const struct rv_array *batch)
 {
-	struct rv_array batch = {0};
-	uint32_t *hashes = NULL;
+	uint32_t *hashes;
 	const char *key;
 	size_t len, mask;
 	int ret;
 
-	ret = redis_scan_next(scan, &batch, done);
-	if (!ret && batch.count && !(hashes = malloc(batch.count * sizeof *hashes)))
-		ret = -ENOMEM;
-	/* hashed before the lock is taken: readers wait for the inserts only */
-	for (size_t i = 0; !ret && i < batch.count; i++) {
-		key = rv_array_get(&batch, i, &len);
+	if (!batch->count)
+		return 0;
+	hashes = malloc(batch->count * sizeof *hashes);
+	if (!hashes)
+		return -ENOMEM;
+	ret = index_reserve(l, batch->count);
+	mask = l->index_size - 1;
+	for (size_t i = 0; !ret && i < batch->count; i++) {
+		key = rv_array_get(batch, i, &len);
 		hashes[i] = hash32(key, len);
-	}
-	pthread_mutex_lock(&l->lock);
-	if (!ret && batch.count)
-		ret = index_reserve(l, batch.count);
-	if (!ret && batch.count) {
 		/*
 		 * A big index is far bigger than the cache, and each insert would
 		 * wait for its slot from memory: asking for all the batch's slots
 		 * first lets those waits overlap.
 		 */
-		mask = l->index_size - 1;
-		for (size_t i = 0; i < batch.count; i++)
-			__builtin_prefetch(&l->index[hashes[i] & mask]);
+		__builtin_prefetch(&l->index[hashes[i] & mask]);
 	}
-	for (size_t i = 0; !ret && i < batch.count; i++) {
-		key = rv_array_get(&batch, i, &len);
+	for (size_t i = 0; !ret && i < batch->count; i++) {
+		key = rv_array_get(batch, i, &len);
 		ret = insert_locked(l, hashes[i], key, len);
 	}
-	pthread_cond_broadcast(&l->grown);
-	pthread_mutex_unlock(&l->lock);
 	free(hashes);
-	rv_array_free(&batch);
 	return ret;
 }
 
-void listing_finish(struct listing *l, int state)
+/*
+ * Add the oldest queued batch; under the lock. A failure fails the listing:
+ * it could no longer be complete. Returns 0 or -errno.
+ */
+static int drain_one_locked(struct listing *l)
+{
+	struct listing_batch *b = l->pending;
+	int ret;
+
+	l->pending = b->next;
+	if (!l->pending)
+		l->pending_tail = &l->pending;
+	l->pending_count--;
+	ret = insert_batch_locked(l, &b->keys);
+	rv_array_free(&b->keys);
+	free(b);
+	if (ret) {
+		l->state = ret;
+		pthread_cond_broadcast(&l->grown);
+	}
+	return ret;
+}
+
+static int drain_all_locked(struct listing *l)
+{
+	int ret = 0;
+
+	while (!ret && l->pending)
+		ret = drain_one_locked(l);
+	return ret;
+}
+
+int listing_scan_step(struct listing *l, struct redis_scan *scan, bool *done)
+{
+	struct listing_batch *b = calloc(1, sizeof *b);
+	int ret = b ? 0 : -ENOMEM;
+
+	if (!ret)
+		ret = redis_scan_next(scan, &b->keys, done);
+	if (ret) {
+		if (b)
+			rv_array_free(&b->keys);
+		free(b);
+		return ret;
+	}
+	pthread_mutex_lock(&l->lock);
+	*l->pending_tail = b;
+	l->pending_tail = &b->next;
+	l->pending_count++;
+	while (!ret && l->pending_count > LISTING_PENDING_MAX)
+		ret = drain_one_locked(l); /* nobody reads fast enough: add them here */
+	pthread_cond_broadcast(&l->grown);
+	pthread_mutex_unlock(&l->lock);
+	return ret;
+}
+
+int listing_finish(struct listing *l, int state)
 {
 	pthread_mutex_lock(&l->lock);
+	if (!state)
+		state = drain_all_locked(l);
 	l->state = state;
 	pthread_cond_broadcast(&l->grown);
 	pthread_mutex_unlock(&l->lock);
+	return state;
 }
 
 long listing_find(struct listing *l, const char *key, size_t len)
@@ -197,6 +267,7 @@ long listing_find(struct listing *l, const char *key, size_t len)
 	long at = -1;
 
 	pthread_mutex_lock(&l->lock);
+	(void) drain_all_locked(l); /* on failure, what is there can still be found */
 	if (l->index_size) {
 		size_t slot = slot_of(l, hash32(key, len), key, len);
 
@@ -227,12 +298,17 @@ int listing_name(struct listing *l, size_t i, size_t skip, char buf[NAMES_MAX + 
 	int ret = 1;
 
 	pthread_mutex_lock(&l->lock);
-	while (i >= l->keys.count && l->state == LISTING_SCANNING) {
+	while (i >= l->keys.count && (l->pending || l->state == LISTING_SCANNING)) {
 		struct timespec until = deadline_in(l->patience);
 		size_t had = l->keys.count;
 
+		if (l->pending) {
+			if (drain_one_locked(l))
+				break; /* the state says why */
+			continue;
+		}
 		if (pthread_cond_timedwait(&l->grown, &l->lock, &until) == ETIMEDOUT &&
-		    l->keys.count == had && l->state == LISTING_SCANNING) {
+		    l->keys.count == had && !l->pending && l->state == LISTING_SCANNING) {
 			ret = -EIO; /* cannot happen while every command has its timeout */
 			break;
 		}
@@ -254,6 +330,8 @@ int listing_copy(struct listing *l, size_t first, size_t max, struct rv_array *o
 	int ret = 0;
 
 	pthread_mutex_lock(&l->lock);
+	while (l->pending && l->keys.count < first + max && !drain_one_locked(l))
+		;
 	for (size_t i = first; !ret && i < l->keys.count && i - first < max; i++) {
 		key = rv_array_get(&l->keys, i, &len);
 		ret = rv_array_push(out, key, len);
@@ -314,7 +392,7 @@ static void *scan_thread(void *arg)
 		else
 			ret = listing_scan_step(l, job->scan, &done);
 	}
-	listing_finish(l, ret);
+	ret = listing_finish(l, ret);
 	if (!ret && job->done)
 		job->done(job->arg, l);
 	redis_scan_close(job->scan);

@@ -15,6 +15,14 @@
 #define LISTING_SCANNING 1 /* listing.state while keys are still coming */
 
 /*
+ * SCAN replies that may wait for a reader before the scan thread adds them
+ * itself: a slow reader (ls -l) does not make the raw replies pile up.
+ */
+#define LISTING_PENDING_MAX 16
+
+struct listing_batch;
+
+/*
  * The keys of a database (or of a namespace folder) in the order SCAN gave
  * them, each once: an index of the keys drops SCAN's repeats as they come, and
  * finds a key for look-ahead lookups. A big database is scanned by a thread of
@@ -29,9 +37,17 @@ struct listing {
 	pthread_mutex_t lock; /* guards keys, index and state while a scan fills them */
 	pthread_cond_t grown; /* keys were added, or the scan ended */
 	struct rv_array keys;
-	uint64_t *index;    /* open addressing: 0 free, else hash << 32 | the key's position + 1 */
-	size_t index_size;  /* slots, a power of two, at least twice the keys */
-	int state;	    /* LISTING_SCANNING, 0 (complete) or -errno (failed) */
+	uint64_t *index;   /* open addressing: 0 free, else hash << 32 | the key's position + 1 */
+	size_t index_size; /* slots, a power of two, at least twice the keys */
+	int state;	   /* LISTING_SCANNING, 0 (complete) or -errno (failed) */
+
+	/*
+	 * SCAN's replies not yet in `keys`: the scan thread only queues them, so
+	 * that it asks for the next one at once, and whoever reads next (readdir,
+	 * on the other core) adds them, repeats dropped.
+	 */
+	struct listing_batch *pending, **pending_tail;
+	size_t pending_count;
 	atomic_bool cancel; /* the folder was closed early: the scan may stop */
 	double patience;    /* seconds a reader waits for a scan that shows no progress */
 
@@ -73,8 +89,11 @@ int listing_reserve(struct listing *l, size_t keys);
  */
 int listing_scan_step(struct listing *l, struct redis_scan *scan, bool *done);
 
-/* Mark the listing complete (0) or failed (-errno), and wake its readers. */
-void listing_finish(struct listing *l, int state);
+/*
+ * Mark the listing complete (0: the keys still queued are added first) or
+ * failed (-errno), and wake its readers. Returns the state it ends in.
+ */
+int listing_finish(struct listing *l, int state);
 
 /* The position of `key`, or -1. */
 long listing_find(struct listing *l, const char *key, size_t len);
