@@ -97,14 +97,14 @@ static int split_namespace(struct rfs *fs, struct tree_dir *dir, struct rv_array
 	return ret ? ret : rv_array_sort_unique(&dir->names);
 }
 
+/* keys an index is made ready for at once: past it, it grows as keys come (bounded memory) */
+#define DIR_RESERVE_MAX ((size_t) 1 << 22)
+
 /*
  * A database folder: the first SCAN call here, and when the database has more
  * keys, the rest in a thread of its own while readdir hands out what came
  * (the SCAN and the kernel's readdir overlap, on two cores).
  */
-/* keys an index is made ready for at once: past it, it grows as keys come (bounded memory) */
-#define DIR_RESERVE_MAX ((size_t) 1 << 22)
-
 static int scan_database(struct rfs *fs, struct listing *l)
 {
 	struct redis_scan *scan;
