@@ -187,6 +187,8 @@ static void stat_from_info(struct rfs *fs, const struct attr_info *info, struct 
 {
 	if (!info->status)
 		tree_stat_file(fs, st, info->size, info->type == RV_STREAM ? 0444 : 0644);
+	else /* libfuse sends a negative lookup's attributes too: no stack bytes in them */
+		memset(st, 0, sizeof *st);
 }
 
 /* Values whose sizes are computed per batch: collections need their text measured. */
