@@ -739,18 +739,22 @@ int redis_pool_open(const struct redis_endpoint *ep, struct redis_pool **out, ch
 	return 0;
 }
 
-void redis_pool_close(struct redis_pool *pool)
+void redis_pool_thread_done(struct redis_pool *pool)
 {
-	struct redis_thread *thread;
+	struct redis_thread *thread = pthread_getspecific(pool->conn_key);
 
-	if (!pool)
-		return;
-	/* other threads' connections went with their threads (the key's destructor) */
-	thread = pthread_getspecific(pool->conn_key);
 	if (thread) {
 		pthread_setspecific(pool->conn_key, NULL);
 		thread_destroy(thread);
 	}
+}
+
+void redis_pool_close(struct redis_pool *pool)
+{
+	if (!pool)
+		return;
+	/* other threads' connections went with their threads (the key's destructor) */
+	redis_pool_thread_done(pool);
 	pthread_key_delete(pool->conn_key);
 	cluster_free(pool->cluster);
 	free(pool->host);

@@ -39,6 +39,13 @@ int redis_pool_open(const struct redis_endpoint *ep, struct redis_pool **out, ch
 /* Close every connection and free the pool. NULL is fine. */
 void redis_pool_close(struct redis_pool *pool);
 
+/*
+ * Close the calling thread's connection now, not when the thread ends: a
+ * helper thread that others wait for calls it last, so that its connection is
+ * gone before the pool is closed.
+ */
+void redis_pool_thread_done(struct redis_pool *pool);
+
 /* Whether the pool refuses writes (the mount's -o ro). */
 bool redis_pool_read_only(const struct redis_pool *pool);
 

@@ -12,15 +12,14 @@
 #include "redis_command.h"
 #include "redis_node.h"
 #include "redis_reply.h"
+#include "redis_walk.h"
 
 #define SCAN_COUNT	    1000  /* keys per SCAN: ~1 ms of server time, few round trips */
 #define RANGE_CHUNK	    4096  /* elements per LRANGE/ZRANGE/XRANGE: bounded replies */
 #define WHOLE_LIMIT	    10000 /* sets and hashes up to this size come in one atomic reply */
 #define DATABASES_PROBE_MAX (1 << 20)
-#define MASTERS_MAX	    1024  /* CLUSTER_NODES_MAX: every node could be a master */
-#define RESCANS_MAX	    3	  /* listings again after the cluster's slot map changed */
-#define WALK_CALLS_FLOOR    16384 /* cursor calls any walk may make: see walk_bound_check */
-#define WALK_CALLS_PER_SIZE 8	  /* and per SCAN_COUNT elements the server says it holds */
+#define MASTERS_MAX	    1024 /* CLUSTER_NODES_MAX: every node could be a master */
+#define RESCANS_MAX	    3	 /* listings again after the cluster's slot map changed */
 
 /* argv helpers: a C string and its length, for binary-safe commands */
 #define ARG(s) (s), strlen(s)
@@ -163,52 +162,6 @@ static int parse_scan_any(const redisReply *reply, void *arg)
 	return ret;
 }
 
-/*
- * A bound on the calls of one cursor walk (SCAN, SSCAN, HSCAN), so that a
- * server whose cursor never comes back to 0 cannot keep a listing going for
- * ever. A healthy walk makes about (elements + buckets / 10) / SCAN_COUNT
- * calls, and a hash table holds at most about ten buckets per element (Redis
- * shrinks it below that), so a walk may make WALK_CALLS_PER_SIZE calls per
- * SCAN_COUNT elements of the size the server reports, asked for only once a
- * walk is long (past the floor), and again each time it reaches the bound.
- */
-struct walk_bound {
-	long long calls, allowed;
-	int node;		  /* DBSIZE of this node, when key is NULL */
-	const char *size_command; /* else this command about the key: SCARD, HLEN */
-	const char *key;
-	size_t klen;
-};
-
-static int walk_bound_check(struct redis_pool *pool, int db, struct walk_bound *b)
-{
-	long long size = 0;
-	char line[128];
-	int ret;
-
-	if (!b->allowed)
-		b->allowed = WALK_CALLS_FLOOR;
-	if (++b->calls < b->allowed)
-		return 0;
-	if (b->key)
-		ret = one_command(pool, db, parse_integer, &size, 2, ARG(b->size_command), b->key,
-				  b->klen);
-	else
-		ret = redis_node_command(pool, b->node, db, 1, (const char *[]){"DBSIZE"},
-					 (const size_t[]){6}, parse_integer, &size);
-	if (ret)
-		return ret;
-	if (size > 0 && size < LLONG_MAX / WALK_CALLS_PER_SIZE)
-		b->allowed = WALK_CALLS_FLOOR + WALK_CALLS_PER_SIZE * (size / SCAN_COUNT + 1);
-	if (b->calls < b->allowed)
-		return 0;
-	snprintf(line, sizeof line,
-		 "db%d: a cursor walk made %lld calls for %lld elements without ending: EIO", db,
-		 b->calls, size);
-	redis_pool_log(pool, line);
-	return -EIO;
-}
-
 /* A glob pattern that matches exactly the keys starting with the given bytes. */
 static char *glob_for_prefix(const char *prefix, size_t len, size_t *outlen)
 {
@@ -248,7 +201,7 @@ static int scan_node(struct redis_pool *pool, int node, int db, const char *patt
 {
 	const char *argv[6] = {"SCAN", st->cursor, "MATCH", pattern, "COUNT", NULL};
 	size_t argvlen[6] = {4, 0, 5, pattern_len, 5, 0};
-	struct walk_bound bound = {.node = node};
+	struct redis_walk_bound bound = {.node = node};
 	char count[16];
 	int ret;
 
@@ -268,7 +221,7 @@ static int scan_node(struct redis_pool *pool, int node, int db, const char *patt
 		ret = redis_node_command(pool, node, db, pattern ? 6 : 4, argv, argvlen,
 					 any ? parse_scan_any : parse_scan, st);
 	} while (!ret && strcmp(st->cursor, "0") != 0 &&
-		 !(ret = walk_bound_check(pool, db, &bound)));
+		 !(ret = redis_walk_bound_check(pool, db, &bound)));
 	return ret;
 }
 
@@ -473,9 +426,10 @@ static int fetch_scan(struct redis_pool *pool, int db, const char *key, size_t k
 		      const char *command, struct rv_array *out)
 {
 	struct scan_state st = {.cursor = "0", .out = out};
-	struct walk_bound bound = {.size_command = strcmp(command, "HSCAN") ? "SCARD" : "HLEN",
-				   .key = key,
-				   .klen = klen};
+	struct redis_walk_bound bound = {.size_command =
+						 strcmp(command, "HSCAN") ? "SCARD" : "HLEN",
+					 .key = key,
+					 .klen = klen};
 	char count[16];
 	int ret;
 
@@ -484,7 +438,7 @@ static int fetch_scan(struct redis_pool *pool, int db, const char *key, size_t k
 		ret = one_command(pool, db, parse_scan, &st, 5, ARG(command), key, klen,
 				  ARG(st.cursor), ARG("COUNT"), ARG(count));
 	} while (!ret && strcmp(st.cursor, "0") != 0 &&
-		 !(ret = walk_bound_check(pool, db, &bound)));
+		 !(ret = redis_walk_bound_check(pool, db, &bound)));
 	return ret;
 }
 

@@ -9,6 +9,7 @@
 
 #include "../backend/redis_batch.h"
 #include "../backend/redis_keys.h"
+#include "../backend/redis_scan.h"
 #include "ghost_tree.h"
 #include "namespace.h"
 #include "tree.h"
@@ -35,34 +36,43 @@ static int list_root(struct rfs *fs, struct tree_dir *dir)
 	return ret;
 }
 
-void dir_listing_put(struct rfs *fs, struct listing *l)
-{
-	bool last;
-
-	if (!l)
-		return;
-	pthread_mutex_lock(&fs->recent_lock);
-	last = --l->refs == 0;
-	pthread_mutex_unlock(&fs->recent_lock);
-	if (last) {
-		rv_array_free(&l->keys);
-		free(l);
-	}
-}
-
-/* Make a new listing the recent one of its database, for lookups that follow it. */
+/* Make a complete listing the recent one of its database, for lookups that follow it. */
 static void remember(struct rfs *fs, struct listing *l)
 {
 	struct listing *old;
 
 	if (!fs->recent || fs->cache_timeout <= 0)
 		return;
+	listing_get(l);
 	pthread_mutex_lock(&fs->recent_lock);
 	old = fs->recent[l->db];
 	fs->recent[l->db] = l;
-	l->refs++;
 	pthread_mutex_unlock(&fs->recent_lock);
-	dir_listing_put(fs, old);
+	listing_put(old);
+}
+
+/*
+ * A new listing of a database is coming: the old one is let go now rather
+ * than when the new one is complete, so that a million keys are not held
+ * twice (only look-ahead lookups used it, and they fetch fresh anyway).
+ */
+static void forget_recent(struct rfs *fs, int db)
+{
+	struct listing *old;
+
+	if (!fs->recent)
+		return;
+	pthread_mutex_lock(&fs->recent_lock);
+	old = fs->recent[db];
+	fs->recent[db] = NULL;
+	pthread_mutex_unlock(&fs->recent_lock);
+	listing_put(old);
+}
+
+/* A scan thread's end: its listing is complete. */
+static void remember_scanned(void *arg, struct listing *l)
+{
+	remember(arg, l);
 }
 
 /*
@@ -82,12 +92,62 @@ static int split_namespace(struct rfs *fs, struct tree_dir *dir, struct rv_array
 			     fs->delimiter_len, name, &consumed))
 			ret = tree_push_name(&dir->names, name);
 		else
-			ret = rv_array_push(&dir->listing->keys, key, len);
+			ret = listing_push(dir->listing, key, len);
 	}
 	return ret ? ret : rv_array_sort_unique(&dir->names);
 }
 
-/* A database folder, or a namespace folder below one: one SCAN, kept as the snapshot. */
+/*
+ * A cluster's database: every master is walked in turn, and again when the
+ * slot map changed meanwhile (redis_scan_keys), before readdir hands out any.
+ */
+static int scan_masters(struct rfs *fs, struct listing *l)
+{
+	struct rv_array keys = {0};
+	size_t len;
+	int ret = redis_scan_keys(fs->pool, l->db, NULL, 0, &keys);
+
+	for (size_t i = 0; !ret && i < keys.count; i++) {
+		const char *key = rv_array_get(&keys, i, &len);
+
+		ret = listing_push(l, key, len);
+	}
+	rv_array_free(&keys);
+	return ret;
+}
+
+/* keys an index is made ready for at once: past it, it grows as keys come (bounded memory) */
+#define DIR_RESERVE_MAX ((size_t) 1 << 22)
+
+/*
+ * A database folder: the first SCAN call here, and when the database has more
+ * keys, the rest in a thread of its own while readdir hands out what came
+ * (the SCAN and the kernel's readdir overlap, on two cores).
+ */
+static int scan_database(struct rfs *fs, struct listing *l)
+{
+	struct redis_scan *scan;
+	bool done = false;
+	size_t keys;
+	int ret;
+
+	if (redis_pool_is_cluster(fs->pool))
+		return scan_masters(fs, l);
+	ret = redis_scan_open(fs->pool, l->db, NULL, 0, &scan);
+	if (!ret)
+		ret = listing_scan_step(l, scan, &done);
+	/* a big database: its index made big enough at once, not doubled a dozen times */
+	if (!ret && !done && !redis_database_size(fs->pool, l->db, &keys))
+		ret = listing_reserve(l, keys < DIR_RESERVE_MAX ? keys : DIR_RESERVE_MAX);
+	if (!ret && !done && !listing_scan_start(&fs->scans, l, scan, remember_scanned, fs))
+		return 0;     /* the thread goes on with `scan` */
+	while (!ret && !done) /* no thread to be had: the rest here */
+		ret = listing_scan_step(l, scan, &done);
+	redis_scan_close(scan);
+	return ret;
+}
+
+/* A database folder, or a namespace folder below one. */
 static int list_keys(struct rfs *fs, const struct fs_path *p, struct tree_dir *dir)
 {
 	struct tree_key prefix = {0};
@@ -101,16 +161,16 @@ static int list_keys(struct rfs *fs, const struct fs_path *p, struct tree_dir *d
 		if (!ret && !folder)
 			ret = -ENOTDIR;
 	}
-	dir->listing = ret ? NULL : calloc(1, sizeof *dir->listing);
+	if (!ret)
+		forget_recent(fs, p->db);
+	/* a reader waits this long for a scan thread that shows no progress */
+	dir->listing = ret ? NULL : listing_new(p->db, 2 * fs->timeout + 1);
 	if (!ret && !dir->listing)
 		ret = -ENOMEM;
 	if (!ret) {
-		dir->listing->db = p->db;
-		dir->listing->refs = 1;
 		dir->prefix_len = prefix.len;
-		clock_gettime(CLOCK_MONOTONIC, &dir->listing->taken);
 		if (!fs->delimiter)
-			return redis_scan_keys(fs->pool, p->db, NULL, 0, &dir->listing->keys);
+			return scan_database(fs, dir->listing);
 		ret = redis_scan_keys(fs->pool, p->db, prefix.key, prefix.len, &keys);
 	}
 	/* a namespace folder exists while some key has its prefix */
@@ -149,7 +209,7 @@ int tree_opendir(struct rfs *fs, const char *path, struct tree_dir **out)
 		tree_closedir(fs, dir);
 		return ret;
 	}
-	if (dir->listing)
+	if (dir->listing && listing_complete(dir->listing))
 		remember(fs, dir->listing); /* ls -l and find look its files up next */
 	*out = dir;
 	return 0;
@@ -157,31 +217,37 @@ int tree_opendir(struct rfs *fs, const char *path, struct tree_dir **out)
 
 void tree_closedir(struct rfs *fs, struct tree_dir *dir)
 {
+	(void) fs; /* listings count their own references */
 	if (!dir)
 		return;
-	dir_listing_put(fs, dir->listing);
+	if (dir->listing)
+		listing_cancel(dir->listing); /* nobody reads on: a scan still running may stop */
+	listing_put(dir->listing);
 	rv_array_free(&dir->names);
 	free(dir);
+}
+
+static double seconds_between(const struct timespec *a, const struct timespec *b)
+{
+	return (double) (b->tv_sec - a->tv_sec) + (double) (b->tv_nsec - a->tv_nsec) / 1e9;
 }
 
 struct listing *dir_recent_listing(struct rfs *fs, int db)
 {
 	struct listing *l = NULL;
 	struct timespec now;
-	double age;
 
 	if (!fs->recent)
 		return NULL;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	pthread_mutex_lock(&fs->recent_lock);
 	l = fs->recent[db];
-	if (l) {
-		age = (double) (now.tv_sec - l->taken.tv_sec) +
-		      (double) (now.tv_nsec - l->taken.tv_nsec) / 1e9;
-		if (age < fs->cache_timeout)
-			l->refs++;
-		else
-			l = NULL;
+	if (l && (seconds_between(&l->taken, &now) < fs->cache_timeout ||
+		  seconds_between(&l->used, &now) < DIR_LOOKAHEAD_IDLE)) {
+		listing_get(l);
+		l->used = now;
+	} else {
+		l = NULL;
 	}
 	pthread_mutex_unlock(&fs->recent_lock);
 	return l;
@@ -190,52 +256,26 @@ struct listing *dir_recent_listing(struct rfs *fs, int db)
 void dir_forget_listings(struct rfs *fs)
 {
 	for (int db = 0; fs->recent && db < fs->db_count; db++) {
-		dir_listing_put(fs, fs->recent[db]);
+		listing_put(fs->recent[db]);
 		fs->recent[db] = NULL;
 	}
 }
 
-long dir_listing_find(const struct listing *l, const char *key, size_t len)
+int tree_dir_entry(struct tree_dir *dir, size_t i, char buf[NAMES_MAX + 1], const char **name,
+		   mode_t *type)
 {
-	size_t lo = 0, hi = l->keys.count, n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const char *k = rv_array_get(&l->keys, mid, &n);
-		size_t common = n < len ? n : len;
-		int c = common ? memcmp(k, key, common) : 0;
-
-		if (!c)
-			c = (n > len) - (n < len);
-		if (!c)
-			return (long) mid;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
-}
-
-size_t tree_dir_count(const struct tree_dir *dir)
-{
-	return dir->names.count + (dir->listing ? dir->listing->keys.count : 0);
-}
-
-const char *tree_dir_name(const struct tree_dir *dir, size_t i, char buf[NAMES_MAX + 1],
-			  mode_t *type)
-{
-	const char *p;
 	size_t len;
 
 	if (i < dir->names.count) {
 		*type = dir->type;
-		return rv_array_get(&dir->names, i, &len);
+		*name = rv_array_get(&dir->names, i, &len);
+		return 1;
 	}
+	if (!dir->listing)
+		return 0;
 	*type = S_IFREG;
-	p = rv_array_get(&dir->listing->keys, i - dir->names.count, &len);
-	names_encode(p + dir->prefix_len, len - dir->prefix_len, buf);
-	return buf;
+	*name = buf;
+	return listing_name(dir->listing, i - dir->names.count, dir->prefix_len, buf);
 }
 
 /* Fetch the attributes of keys[first ..] for a batch. */
@@ -243,14 +283,15 @@ static int stat_batch(struct rfs *fs, struct tree_dir *dir, size_t first)
 {
 	int ret;
 
+	size_t got;
+
 	dir->stat_count = 0;
-	ret = tree_stat_listed(fs, dir->listing, first, DIR_STAT_BATCH, dir->stats, dir->status);
+	ret = tree_stat_listed(fs, dir->listing, first, DIR_STAT_BATCH, dir->stats, dir->status,
+			       &got);
 	if (ret)
 		return ret;
 	dir->stat_first = first;
-	dir->stat_count = dir->listing->keys.count - first < DIR_STAT_BATCH
-				  ? dir->listing->keys.count - first
-				  : DIR_STAT_BATCH;
+	dir->stat_count = got;
 	return 0;
 }
 
@@ -265,6 +306,8 @@ int tree_dir_stat(struct rfs *fs, struct tree_dir *dir, size_t i, struct stat *s
 		ret = stat_batch(fs, dir, i);
 		if (ret)
 			return ret;
+		if (!dir->stat_count)
+			return -ENOENT; /* not scanned yet: the kernel looks it up */
 	}
 	*st = dir->stats[i - dir->stat_first];
 	return dir->status[i - dir->stat_first];

@@ -6,22 +6,18 @@
 #include <sys/stat.h>
 
 #include "../backend/rv.h"
+#include "listing.h"
 #include "names.h"
 #include "rfs.h"
 
 #define DIR_STAT_BATCH 128 /* keys whose attributes one readdirplus batch fetches */
 
 /*
- * The keys of a database as one SCAN found them, sorted; shared by the open
- * folder that took it and, for cache_timeout after, by lookups that fetch
- * attributes for the keys that follow (find, du and stat loops).
+ * Seconds a listing keeps serving look-ahead after its last use: rm -r and
+ * find look files up long after the readdir, once the kernel's entries from
+ * readdirplus have expired (one round trip per 64 files instead of per file).
  */
-struct listing {
-	struct rv_array keys;
-	int db;
-	unsigned refs;	       /* under rfs.recent_lock */
-	struct timespec taken; /* CLOCK_MONOTONIC */
-};
+#define DIR_LOOKAHEAD_IDLE 10.0
 
 /*
  * A folder's entries, taken once at opendir, so that offsets stay stable. A
@@ -49,23 +45,25 @@ int tree_opendir(struct rfs *fs, const char *path, struct tree_dir **out);
 /* Release a folder (its listing stays while it is the recent one of its database). */
 void tree_closedir(struct rfs *fs, struct tree_dir *dir);
 
-/* The recent listing of database `db` while younger than cache_timeout (a reference), or NULL. */
+/*
+ * The recent listing of database `db` (a reference), or NULL: while younger
+ * than cache_timeout, or used by a lookup in the last DIR_LOOKAHEAD_IDLE
+ * seconds. It only says which keys to fetch along with a looked-up one; their
+ * attributes always come fresh from Redis, so its age changes no answer.
+ */
 struct listing *dir_recent_listing(struct rfs *fs, int db);
-
-void dir_listing_put(struct rfs *fs, struct listing *l);
-
-/* The index of `key` in a listing, or -1. */
-long dir_listing_find(const struct listing *l, const char *key, size_t len);
 
 /* Forget every recent listing (rfs teardown). */
 void dir_forget_listings(struct rfs *fs);
 
-/* The number of entries (without "." and ".."). */
-size_t tree_dir_count(const struct tree_dir *dir);
-
-/* Entry i's name (`buf` holds it when it has to be made) and type (S_IFDIR or S_IFREG). */
-const char *tree_dir_name(const struct tree_dir *dir, size_t i, char buf[NAMES_MAX + 1],
-			  mode_t *type);
+/*
+ * Entry i (without "." and ".."): its name (`buf` holds it when it has to be
+ * made) and type (S_IFDIR or S_IFREG). Returns 1; 0 past the last entry; or
+ * -errno when the folder's scan failed before it got that far (-EIO): a
+ * listing that is still being scanned makes this wait for entry i.
+ */
+int tree_dir_entry(struct tree_dir *dir, size_t i, char buf[NAMES_MAX + 1], const char **name,
+		   mode_t *type);
 
 /*
  * Entry i's attributes for readdirplus, fetched for a batch of entries from

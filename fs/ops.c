@@ -57,8 +57,8 @@ static int rfs_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_
 		       struct fuse_file_info *fi, enum fuse_readdir_flags flags)
 {
 	struct tree_dir *dir = (struct tree_dir *) (uintptr_t) fi->fh;
-	size_t count = tree_dir_count(dir);
 	char namebuf[NAMES_MAX + 1];
+	bool filled = false;
 	struct stat st;
 
 	(void) path;
@@ -70,10 +70,14 @@ static int rfs_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_
 		if (at < 2) {
 			name = at == 0 ? "." : "..";
 			st.st_mode = S_IFDIR;
-		} else if ((size_t) at - 2 < count) {
+		} else {
 			mode_t type;
+			int got = tree_dir_entry(dir, (size_t) at - 2, namebuf, &name, &type);
 
-			name = tree_dir_name(dir, (size_t) at - 2, namebuf, &type);
+			if (got < 0 && !filled)
+				return got; /* the scan failed: never an end that looks complete */
+			if (got <= 0)
+				break; /* the end, or an error that the next request gets */
 			st.st_mode = type;
 			/* readdirplus: attributes for a batch at once, not a lookup per file */
 			if ((flags & FUSE_READDIR_PLUS) &&
@@ -83,11 +87,10 @@ static int rfs_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_
 				memset(&st, 0, sizeof st); /* the kernel looks this one up */
 				st.st_mode = type;
 			}
-		} else {
-			break;
 		}
 		if (filler(buf, name, &st, at + 1, fill))
 			break;
+		filled = true;
 	}
 	return 0;
 }

@@ -9,6 +9,7 @@
 
 #include "../backend/redis_conn.h"
 #include "attr_cache.h"
+#include "listing.h"
 
 struct ghosts;
 struct listing;
@@ -20,6 +21,7 @@ struct rfs {
 	int only_db;	       /* the database of a URL with /N, or -1 for all */
 	bool read_only;	       /* -o ro: every change is EROFS, no write command is sent */
 	bool noflush;	       /* -o noflush: rmdir of a database is EPERM */
+	double timeout;	       /* -o timeout: seconds one command may take */
 	double cache_timeout;  /* seconds the kernel may keep names and attributes */
 	const char *delimiter; /* -o delimiter: namespaces as folders (SPEC 8), or NULL */
 	size_t delimiter_len;
@@ -36,6 +38,7 @@ struct rfs {
 	struct attr_cache attrs;     /* stat results, forgotten on our own changes */
 	pthread_mutex_t recent_lock; /* guards recent[] and listings' refs */
 	struct listing **recent;     /* per database: its last listing (dir.h), or NULL */
+	struct listing_scans scans;  /* the threads that scan big databases (listing.h) */
 };
 
 #endif

@@ -187,6 +187,8 @@ static void stat_from_info(struct rfs *fs, const struct attr_info *info, struct 
 {
 	if (!info->status)
 		tree_stat_file(fs, st, info->size, info->type == RV_STREAM ? 0444 : 0644);
+	else /* libfuse sends a negative lookup's attributes too: no stack bytes in them */
+		memset(st, 0, sizeof *st);
 }
 
 /* Values whose sizes are computed per batch: collections need their text measured. */
@@ -246,21 +248,23 @@ out:
 	return ret;
 }
 
-int tree_stat_listed(struct rfs *fs, const struct listing *l, size_t first, size_t max,
-		     struct stat *st, int *status)
+int tree_stat_listed(struct rfs *fs, struct listing *l, size_t first, size_t max, struct stat *st,
+		     int *status, size_t *got)
 {
 	const char **keys = malloc((max ? max : 1) * sizeof *keys);
 	size_t *lens = malloc((max ? max : 1) * sizeof *lens);
 	struct redis_batch b = {.db = l->db, .keys = keys, .lens = lens};
+	struct rv_array copy = {0}; /* a scan may move the listing's keys meanwhile */
 	int ret = -ENOMEM;
 
-	if (keys && lens) {
-		for (size_t i = first; i < l->keys.count && b.count < max; i++) {
-			keys[b.count] = rv_array_get(&l->keys, i, &lens[b.count]);
-			b.count++;
-		}
+	*got = 0;
+	if (keys && lens && !listing_copy(l, first, max, &copy)) {
+		for (b.count = 0; b.count < copy.count; b.count++)
+			keys[b.count] = rv_array_get(&copy, b.count, &lens[b.count]);
 		ret = tree_stat_keys(fs, &b, st, status);
+		*got = b.count;
 	}
+	rv_array_free(&copy);
 	free(keys);
 	free(lens);
 	return ret;
@@ -281,6 +285,7 @@ static int stat_key(struct rfs *fs, const struct tree_key *k, struct stat *st)
 	int status[LOOKAHEAD], ret;
 	struct attr_info info;
 	struct listing *l;
+	size_t got;
 	long at;
 
 	if (attr_cache_get(&fs->attrs, k->db, k->key, k->len, &info)) {
@@ -288,16 +293,16 @@ static int stat_key(struct rfs *fs, const struct tree_key *k, struct stat *st)
 		return info.status;
 	}
 	l = dir_recent_listing(fs, k->db);
-	at = l ? dir_listing_find(l, k->key, k->len) : -1;
+	at = l ? listing_find(l, k->key, k->len) : -1;
 	if (at >= 0) {
-		ret = tree_stat_listed(fs, l, (size_t) at, LOOKAHEAD, ahead, status);
+		ret = tree_stat_listed(fs, l, (size_t) at, LOOKAHEAD, ahead, status, &got);
 		/* a missing key leaves its stat unset: libfuse sends the caller's, zeroed */
 		if (!ret && !status[0])
 			*st = ahead[0];
 	} else {
 		ret = tree_stat_keys(fs, &b, st, status);
 	}
-	dir_listing_put(fs, l);
+	listing_put(l);
 	return ret ? ret : status[0];
 }
 

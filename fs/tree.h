@@ -57,10 +57,13 @@ void tree_mark_changed(struct rfs *fs);
 struct redis_batch;
 int tree_stat_keys(struct rfs *fs, const struct redis_batch *b, struct stat *st, int *status);
 
-/* stat of up to `max` keys of a listing from index `first` on (see tree_stat_keys). */
+/*
+ * stat of up to `max` keys of a listing from index `first` on, of those it
+ * holds already (see tree_stat_keys); *got says how many.
+ */
 struct listing;
-int tree_stat_listed(struct rfs *fs, const struct listing *l, size_t first, size_t max,
-		     struct stat *st, int *status);
+int tree_stat_listed(struct rfs *fs, struct listing *l, size_t first, size_t max, struct stat *st,
+		     int *status, size_t *got);
 
 /* Forget what the attribute cache knows of a key: it was just changed through the mount. */
 void tree_forget(struct rfs *fs, int db, const char *key, size_t len);
