@@ -14,6 +14,7 @@
 
 #include "harness.h"
 #include "harness_cluster.h"
+#include "harness_mysql.h"
 #include "run_suite.h"
 
 #define STRING_KEYS  200 /* key:0 .. key:199, spread over every master */
@@ -24,6 +25,7 @@
 static struct h_cluster *cluster;
 static struct h_mount *mount;
 static struct h_redis *single; /* a plain server, for the refusal of -o cluster */
+static struct h_mysql *mysql;  /* for the ghost rule */
 
 /* Keys of every type over every master, some sharing a slot by a hash tag. */
 static void fill(void)
@@ -81,6 +83,42 @@ static void setup_auth(void)
 
 	cluster = h_cluster_start(PASSWORD);
 	fill();
+	spec.url = cluster->url;
+	mount = h_mount_start(cluster->nodes[0], &spec);
+}
+
+/*
+ * A ghost rule over queues that live on different masters (q:a in slot
+ * 14817, q:b in slot 2434: the first and the last of three masters).
+ */
+static void setup_ghosts(void)
+{
+	char pass[H_PATH_MAX], config[H_PATH_MAX], text[2048], opts[H_PATH_MAX + 16];
+	struct h_mount_spec spec = {.url = NULL, .options = opts};
+	const char *dir;
+
+	cluster = h_cluster_start(NULL);
+	mysql = h_mysql_start();
+	h_mysql_sql(mysql,
+		    "USE `%s`; CREATE TABLE users (id BIGINT PRIMARY KEY);"
+		    "INSERT INTO users (id) VALUES (1), (2), (4)",
+		    mysql->database);
+	dir = h_scratch_dir();
+	snprintf(pass, sizeof pass, "%s/mysql.pass", dir);
+	snprintf(text, sizeof text, "%s\n", mysql->password);
+	ck_assert_int_eq(h_write_file(pass, text, strlen(text), 0600), 0);
+	snprintf(text, sizeof text,
+		 "[mysql]\nhost = 127.0.0.1\nport = %d\nuser = %s\npassword_file = %s\n"
+		 "database = %s\n\n[ghosts.q]\nkeys = q:*\ntable = users\ncolumn = id\n",
+		 mysql->port, mysql->user, pass, mysql->database);
+	snprintf(config, sizeof config, "%s/redisfs.ini", dir);
+	ck_assert_int_eq(h_write_file(config, text, strlen(text), 0600), 0);
+	h_cluster_cmd_ok(cluster, "RPUSH q:a 1 3 2 5");
+	h_cluster_cmd_ok(cluster, "SADD q:b 4 6");
+	h_cluster_cmd_ok(cluster, "SET other 3");
+	ck_assert_int_ne(h_cluster_slot_master(cluster, h_cluster_keyslot(cluster, "q:a")),
+			 h_cluster_slot_master(cluster, h_cluster_keyslot(cluster, "q:b")));
+	snprintf(opts, sizeof opts, "config=%s", config);
 	spec.url = cluster->url;
 	mount = h_mount_start(cluster->nodes[0], &spec);
 }
@@ -702,6 +740,45 @@ START_TEST(test_cluster_option_against_a_cluster_mounts)
 }
 END_TEST
 
+static void teardown_ghosts(void)
+{
+	h_mysql_stop_all();
+	mysql = NULL;
+	teardown();
+}
+
+/* ghosts/ over a cluster: each queue read from its master, only ghosts shown and removed. */
+START_TEST(test_cluster_ghosts_lists_and_removes_exactly_the_ghosts)
+{
+	char path[H_PATH_MAX];
+	struct h_names names = {0};
+	redisReply *r;
+
+	ck_assert_int_eq(h_list(h_path(path, sizeof path, mount, "ghosts/q/q:a"), &names), 0);
+	ck_assert_uint_eq(names.n, 2);
+	ck_assert(h_names_has(&names, "3") && h_names_has(&names, "5"));
+	h_names_free(&names);
+	ck_assert_int_eq(h_list(h_path(path, sizeof path, mount, "ghosts/q/q:b"), &names), 0);
+	ck_assert_uint_eq(names.n, 1);
+	ck_assert(h_names_has(&names, "6"));
+	h_names_free(&names);
+
+	ck_assert_int_eq(unlink(h_path(path, sizeof path, mount, "ghosts/q/q:a/3")), 0);
+	ck_assert_int_eq(h_sh(mount->mnt, "rm -r ghosts/q/q:b"), 0);
+	r = h_cluster_cmd(cluster, "LRANGE q:a 0 -1");
+	ck_assert_uint_eq(r->elements, 3);
+	ck_assert_str_eq(r->element[0]->str, "1");
+	ck_assert_str_eq(r->element[1]->str, "2");
+	ck_assert_str_eq(r->element[2]->str, "5");
+	freeReplyObject(r);
+	r = h_cluster_cmd(cluster, "SMEMBERS q:b");
+	ck_assert_uint_eq(r->elements, 1);
+	ck_assert_str_eq(r->element[0]->str, "4");
+	freeReplyObject(r);
+	ck_assert_int_eq(h_cluster_cmd_int(cluster, "EXISTS other"), 1);
+}
+END_TEST
+
 static Suite *cluster_suite(void)
 {
 	Suite *s = suite_create("cluster");
@@ -741,6 +818,12 @@ static Suite *cluster_suite(void)
 	tcase_add_test(tc, test_cluster_failover_gives_at_most_eio_then_works);
 	suite_add_tcase(s, tc);
 
+	tc = tcase_create("ghosts");
+	h_mysql_tcase_add_fixture(tc, setup_ghosts, teardown_ghosts);
+	tcase_set_timeout(tc, 120 * h_time_scale());
+	tcase_add_test(tc, test_cluster_ghosts_lists_and_removes_exactly_the_ghosts);
+	suite_add_tcase(s, tc);
+
 	tc = tcase_create("refusals");
 	h_tcase_add_fixture(tc, setup_refusals, teardown);
 	tcase_set_timeout(tc, 120 * h_time_scale());
@@ -753,6 +836,6 @@ static Suite *cluster_suite(void)
 
 int main(void)
 {
-	h_init();
+	h_mysql_init();
 	return run_suite(cluster_suite(), CK_FORK);
 }
