@@ -69,12 +69,6 @@ static void forget_recent(struct rfs *fs, int db)
 	listing_put(old);
 }
 
-/* A scan thread's end: its listing is complete. */
-static void remember_scanned(void *arg, struct listing *l)
-{
-	remember(arg, l);
-}
-
 /*
  * Split the keys under a namespace folder's prefix into its folders (names)
  * and its files (keys kept whole, in order), SPEC 8.
@@ -98,10 +92,12 @@ static int split_namespace(struct rfs *fs, struct tree_dir *dir, struct rv_array
 }
 
 /*
- * A cluster's database: every master is walked in turn, and again when the
- * slot map changed meanwhile (redis_scan_keys), before readdir hands out any.
+ * A database folder: every key, walked to the end before readdir hands out
+ * any (every master of a cluster in turn, and again when its slot map changed
+ * meanwhile). Serving readdir while a thread scans (listing_scan_start) is
+ * off: one CI run saw a listing hang while connections were killed under it.
  */
-static int scan_masters(struct rfs *fs, struct listing *l)
+static int scan_database(struct rfs *fs, struct listing *l)
 {
 	struct rv_array keys = {0};
 	size_t len;
@@ -113,37 +109,6 @@ static int scan_masters(struct rfs *fs, struct listing *l)
 		ret = listing_push(l, key, len);
 	}
 	rv_array_free(&keys);
-	return ret;
-}
-
-/* keys an index is made ready for at once: past it, it grows as keys come (bounded memory) */
-#define DIR_RESERVE_MAX ((size_t) 1 << 22)
-
-/*
- * A database folder: the first SCAN call here, and when the database has more
- * keys, the rest in a thread of its own while readdir hands out what came
- * (the SCAN and the kernel's readdir overlap, on two cores).
- */
-static int scan_database(struct rfs *fs, struct listing *l)
-{
-	struct redis_scan *scan;
-	bool done = false;
-	size_t keys;
-	int ret;
-
-	if (redis_pool_is_cluster(fs->pool))
-		return scan_masters(fs, l);
-	ret = redis_scan_open(fs->pool, l->db, NULL, 0, &scan);
-	if (!ret)
-		ret = listing_scan_step(l, scan, &done);
-	/* a big database: its index made big enough at once, not doubled a dozen times */
-	if (!ret && !done && !redis_database_size(fs->pool, l->db, &keys))
-		ret = listing_reserve(l, keys < DIR_RESERVE_MAX ? keys : DIR_RESERVE_MAX);
-	if (!ret && !done && !listing_scan_start(&fs->scans, l, scan, remember_scanned, fs))
-		return 0;     /* the thread goes on with `scan` */
-	while (!ret && !done) /* no thread to be had: the rest here */
-		ret = listing_scan_step(l, scan, &done);
-	redis_scan_close(scan);
 	return ret;
 }
 
