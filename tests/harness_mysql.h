@@ -100,4 +100,11 @@ void h_mysql_sql(const struct h_mysql *m, const char *fmt, ...)
 long long h_mysql_int(const struct h_mysql *m, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * Write, in the scratch directory, a password file (0600) for m's user and a
+ * redisfs config with [mysql] for `m` and one rule, [ghosts.q]: keys q:*,
+ * table users, column id. The config's path goes to `config`.
+ */
+void h_mysql_write_ghost_config(const struct h_mysql *m, char *config, size_t len);
+
 #endif

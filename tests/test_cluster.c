@@ -93,9 +93,8 @@ static void setup_auth(void)
  */
 static void setup_ghosts(void)
 {
-	char pass[H_PATH_MAX], config[H_PATH_MAX], text[2048], opts[H_PATH_MAX + 16];
+	char config[H_PATH_MAX], opts[H_PATH_MAX + 16];
 	struct h_mount_spec spec = {.url = NULL, .options = opts};
-	const char *dir;
 
 	cluster = h_cluster_start(NULL);
 	mysql = h_mysql_start();
@@ -103,16 +102,7 @@ static void setup_ghosts(void)
 		    "USE `%s`; CREATE TABLE users (id BIGINT PRIMARY KEY);"
 		    "INSERT INTO users (id) VALUES (1), (2), (4)",
 		    mysql->database);
-	dir = h_scratch_dir();
-	snprintf(pass, sizeof pass, "%s/mysql.pass", dir);
-	snprintf(text, sizeof text, "%s\n", mysql->password);
-	ck_assert_int_eq(h_write_file(pass, text, strlen(text), 0600), 0);
-	snprintf(text, sizeof text,
-		 "[mysql]\nhost = 127.0.0.1\nport = %d\nuser = %s\npassword_file = %s\n"
-		 "database = %s\n\n[ghosts.q]\nkeys = q:*\ntable = users\ncolumn = id\n",
-		 mysql->port, mysql->user, pass, mysql->database);
-	snprintf(config, sizeof config, "%s/redisfs.ini", dir);
-	ck_assert_int_eq(h_write_file(config, text, strlen(text), 0600), 0);
+	h_mysql_write_ghost_config(mysql, config, sizeof config);
 	h_cluster_cmd_ok(cluster, "RPUSH q:a 1 3 2 5");
 	h_cluster_cmd_ok(cluster, "SADD q:b 4 6");
 	h_cluster_cmd_ok(cluster, "SET other 3");

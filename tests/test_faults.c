@@ -448,8 +448,7 @@ END_TEST
 
 static void setup_mysql(void)
 {
-	char pass[H_PATH_MAX], config[H_PATH_MAX], text[2048], opts[H_PATH_MAX + 64];
-	const char *dir;
+	char config[H_PATH_MAX], opts[H_PATH_MAX + 64];
 	redisContext *c;
 
 	redis = h_redis_start(NULL);
@@ -458,16 +457,7 @@ static void setup_mysql(void)
 		    "USE `%s`; CREATE TABLE users (id BIGINT PRIMARY KEY);"
 		    "INSERT INTO users (id) VALUES (1), (2)",
 		    mysql->database);
-	dir = h_scratch_dir();
-	snprintf(pass, sizeof pass, "%s/mysql.pass", dir);
-	snprintf(text, sizeof text, "%s\n", mysql->password);
-	ck_assert_int_eq(h_write_file(pass, text, strlen(text), 0600), 0);
-	snprintf(text, sizeof text,
-		 "[mysql]\nhost = 127.0.0.1\nport = %d\nuser = %s\npassword_file = %s\n"
-		 "database = %s\n\n[ghosts.q]\nkeys = q:*\ntable = users\ncolumn = id\n",
-		 mysql->port, mysql->user, pass, mysql->database);
-	snprintf(config, sizeof config, "%s/redisfs.ini", dir);
-	ck_assert_int_eq(h_write_file(config, text, strlen(text), 0600), 0);
+	h_mysql_write_ghost_config(mysql, config, sizeof config);
 	c = h_redis_connect(redis, 0);
 	h_cmd_ok(c, "RPUSH q:x 1 3 2");
 	h_cmd_ok(c, "SET plain %s", "no MySQL needed");

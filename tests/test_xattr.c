@@ -595,8 +595,7 @@ END_TEST
 /* Ghost files (SPEC 6) stand for members, not keys: they have no attributes. */
 static void setup_ghosts(void)
 {
-	const char *dir;
-	char pass[H_PATH_MAX], text[2048], config[H_PATH_MAX], opts[H_PATH_MAX + 64];
+	char config[H_PATH_MAX], opts[H_PATH_MAX + 64];
 	redisContext *c;
 
 	server = h_redis_start(NULL);
@@ -605,16 +604,7 @@ static void setup_ghosts(void)
 		    "USE `%s`; CREATE TABLE users (id BIGINT PRIMARY KEY); "
 		    "INSERT INTO users VALUES (1), (2)",
 		    mysql->database);
-	dir = h_scratch_dir();
-	snprintf(pass, sizeof pass, "%s/mysql.pass", dir);
-	snprintf(text, sizeof text, "%s\n", mysql->password);
-	ck_assert_int_eq(h_write_file(pass, text, strlen(text), 0600), 0);
-	snprintf(text, sizeof text,
-		 "[mysql]\nhost = 127.0.0.1\nport = %d\nuser = %s\npassword_file = %s\n"
-		 "database = %s\n\n[ghosts.q]\nkeys = q:*\ntable = users\ncolumn = id\n",
-		 mysql->port, mysql->user, pass, mysql->database);
-	snprintf(config, sizeof config, "%s/redisfs.ini", dir);
-	ck_assert_int_eq(h_write_file(config, text, strlen(text), 0600), 0);
+	h_mysql_write_ghost_config(mysql, config, sizeof config);
 	c = h_redis_connect(server, 0);
 	h_cmd_ok(c, "SADD q:a 1 3");
 	redisFree(c);
