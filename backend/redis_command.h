@@ -41,6 +41,17 @@ struct redis_cmd {
 	const size_t *manylen;
 };
 
+/* A command's arguments and their lengths, inline or through `many`. */
+static inline const char **redis_cmd_argv(const struct redis_cmd *cmd)
+{
+	return cmd->many ? cmd->many : (const char **) cmd->argv;
+}
+
+static inline const size_t *redis_cmd_argvlen(const struct redis_cmd *cmd)
+{
+	return cmd->many ? cmd->manylen : cmd->argvlen;
+}
+
 /*
  * `count` commands in one round trip (a pipeline); reply i is handed to
  * parse(reply, arg, i) unless it is an error. Every reply is read even after

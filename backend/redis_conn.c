@@ -13,6 +13,7 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "redis_allow.h"
 #include "redis_bound.h"
 #include "redis_cluster.h"
 #include "redis_route.h"
@@ -50,54 +51,6 @@ struct redis_pool {
 	pthread_key_t conn_key;	       /* this thread's struct redis_thread */
 	struct redis_cluster *cluster; /* NULL against a single server */
 };
-
-/* A command's arguments, inline or not. */
-static const char **cmd_argv(const struct redis_cmd *cmd)
-{
-	return cmd->many ? cmd->many : (const char **) cmd->argv;
-}
-
-static const size_t *cmd_argvlen(const struct redis_cmd *cmd)
-{
-	return cmd->many ? cmd->manylen : cmd->argvlen;
-}
-
-/*
- * Commands a read-only pool may send: an allow-list, so that a command added
- * later is refused on a read-only mount until someone decides it only reads.
- */
-static const char *const read_commands[] = {
-	"PING",	  "AUTH",      "SELECT", "SCAN",    "TYPE",	"STRLEN",  "GETRANGE",
-	"GET",	  "LRANGE",    "SSCAN",	 "ZRANGE",  "HSCAN",	"XRANGE",  "EXISTS",
-	"LLEN",	  "SCARD",     "ZCARD",	 "HLEN",    "XLEN",	"TTL",	   "PTTL",
-	"OBJECT", "MEMORY",    "DBSIZE", "INFO",    "SMEMBERS", "HGETALL", "CONFIG",
-	"LPOS",	  "SISMEMBER", "ZSCORE", "HEXISTS", "DUMP",	"ASKING",  "CLUSTER",
-};
-
-/* A subcommand is argv[1]; `name` is upper-case. */
-static bool subcommand_is(const struct redis_cmd *cmd, const char *name)
-{
-	return cmd->argc > 1 && cmd_argvlen(cmd)[1] == strlen(name) &&
-	       strncasecmp(cmd_argv(cmd)[1], name, strlen(name)) == 0;
-}
-
-static bool command_only_reads(const struct redis_cmd *cmd)
-{
-	const char *name = cmd_argv(cmd)[0];
-	size_t len = cmd_argvlen(cmd)[0];
-
-	for (size_t i = 0; i < sizeof read_commands / sizeof read_commands[0]; i++) {
-		if (strlen(read_commands[i]) != len || strncasecmp(read_commands[i], name, len))
-			continue;
-		/* CONFIG reads only with GET; CLUSTER only with SLOTS and NODES */
-		if (strcmp(read_commands[i], "CONFIG") == 0)
-			return subcommand_is(cmd, "GET");
-		if (strcmp(read_commands[i], "CLUSTER") == 0)
-			return subcommand_is(cmd, "SLOTS") || subcommand_is(cmd, "NODES");
-		return true;
-	}
-	return false;
-}
 
 static bool starts_with(const char *s, const char *prefix)
 {
@@ -165,9 +118,9 @@ static void log_failure(const struct redis_pool *pool, int db, const struct redi
 {
 	char name[32], key[512];
 
-	printable(name, sizeof name, cmd_argv(cmd)[0], cmd_argvlen(cmd)[0]);
+	printable(name, sizeof name, redis_cmd_argv(cmd)[0], redis_cmd_argvlen(cmd)[0]);
 	if (cmd->argc > 1)
-		printable(key, sizeof key, cmd_argv(cmd)[1], cmd_argvlen(cmd)[1]);
+		printable(key, sizeof key, redis_cmd_argv(cmd)[1], redis_cmd_argvlen(cmd)[1]);
 	else
 		key[0] = '\0';
 	pool_log(pool, "redis: db%d %s '%s': %s", db < 0 ? 0 : db, name, key, message);
@@ -448,8 +401,8 @@ static int conn_ready(struct redis_pool *pool, struct redis_conn *conn, int db, 
 
 static bool command_is(const struct redis_cmd *cmd, const char *name)
 {
-	return cmd_argvlen(cmd)[0] == strlen(name) &&
-	       strncasecmp(cmd_argv(cmd)[0], name, strlen(name)) == 0;
+	return redis_cmd_argvlen(cmd)[0] == strlen(name) &&
+	       strncasecmp(redis_cmd_argv(cmd)[0], name, strlen(name)) == 0;
 }
 
 /*
@@ -540,8 +493,8 @@ static enum attempt_result pipeline_attempt(struct redis_pool *pool, struct redi
 	if (out->ret)
 		return ATTEMPT_DONE;
 	for (size_t i = 0; i < count; i++)
-		redisAppendCommandArgv(conn->ctx, cmds[i].argc, cmd_argv(&cmds[i]),
-				       cmd_argvlen(&cmds[i]));
+		redisAppendCommandArgv(conn->ctx, cmds[i].argc, redis_cmd_argv(&cmds[i]),
+				       redis_cmd_argvlen(&cmds[i]));
 	/* every reply first: whether to send the pipeline again depends on all of them */
 	for (; got < count; got++) {
 		void *r = NULL;
@@ -658,7 +611,7 @@ int redis_pipeline(struct redis_pool *pool, int db, const struct redis_cmd *cmds
 	int ret;
 
 	for (size_t i = 0; i < count; i++) {
-		if (pool->read_only && !command_only_reads(&cmds[i]))
+		if (pool->read_only && !redis_command_only_reads(&cmds[i]))
 			return -EROFS;
 	}
 	if (pool->cluster)
@@ -793,7 +746,7 @@ void redis_pool_log(const struct redis_pool *pool, const char *line)
 
 bool redis_pool_allows(const struct redis_pool *pool, const struct redis_cmd *cmd)
 {
-	return !pool->read_only || command_only_reads(cmd);
+	return !pool->read_only || redis_command_only_reads(cmd);
 }
 
 const char *redis_pool_host(const struct redis_pool *pool)

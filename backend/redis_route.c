@@ -25,20 +25,10 @@ static long long now_ns(void)
 	return (long long) ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static const char **cmd_argv(const struct redis_cmd *cmd)
-{
-	return cmd->many ? cmd->many : (const char **) cmd->argv;
-}
-
-static const size_t *cmd_argvlen(const struct redis_cmd *cmd)
-{
-	return cmd->many ? cmd->manylen : cmd->argvlen;
-}
-
 static bool name_is(const struct redis_cmd *cmd, int at, const char *name)
 {
-	return cmd->argc > at && cmd_argvlen(cmd)[at] == strlen(name) &&
-	       strncasecmp(cmd_argv(cmd)[at], name, strlen(name)) == 0;
+	return cmd->argc > at && redis_cmd_argvlen(cmd)[at] == strlen(name) &&
+	       strncasecmp(redis_cmd_argv(cmd)[at], name, strlen(name)) == 0;
 }
 
 /* Commands without a key: they go to any master, or to the node the caller names. */
@@ -65,7 +55,7 @@ static int command_slot(const struct redis_cmd *cmd)
 		at = 2;
 	if (cmd->argc <= at)
 		return -1;
-	return (int) cluster_key_slot(cmd_argv(cmd)[at], cmd_argvlen(cmd)[at]);
+	return (int) cluster_key_slot(redis_cmd_argv(cmd)[at], redis_cmd_argvlen(cmd)[at]);
 }
 
 /* Some master for a keyless command: the first that serves slots, else the URL's server. */
