@@ -178,9 +178,24 @@ static void note_failure(struct redis_pool *pool, const redisContext *ctx, int s
 		atomic_store(&pool->stall_until, now_ns() + pool->stall_hold_ns);
 }
 
-static bool stalled(const struct redis_pool *pool)
+bool redis_pool_stalled(const struct redis_pool *pool)
 {
 	return now_ns() < atomic_load(&pool->stall_until);
+}
+
+void redis_backoff_start(const struct redis_pool *pool, struct redis_backoff *b)
+{
+	b->deadline = now_ns() + pool->timeout_ns;
+	b->pause = RETRY_FIRST_NS;
+}
+
+bool redis_backoff_wait(struct redis_backoff *b)
+{
+	if (now_ns() + b->pause >= b->deadline)
+		return false;
+	nap_ns(b->pause);
+	b->pause = b->pause * 2 > RETRY_MAX_NS ? RETRY_MAX_NS : b->pause * 2;
+	return true;
 }
 
 /* Whether an error reply starts with the error code `code` ("LOADING", "BUSY"). */
@@ -197,7 +212,7 @@ static bool error_code_is(const redisReply *r, const char *code)
  * ask again later. In a cluster also TRYAGAIN (a multi-key command while its
  * slot migrates) and CLUSTERDOWN (a slot without a master during a failover).
  */
-static bool reply_says_later(const redisReply *r)
+bool redis_reply_says_later(const redisReply *r)
 {
 	return r && (error_code_is(r, "LOADING") || error_code_is(r, "BUSY") ||
 		     error_code_is(r, "TRYAGAIN") || error_code_is(r, "CLUSTERDOWN"));
@@ -257,7 +272,7 @@ static int conn_open(struct redis_pool *pool, struct redis_conn *conn, char *err
 		if (!reply || reply->type == REDIS_REPLY_ERROR) {
 			snprintf(err, errlen, "authentication failed: %s",
 				 reply ? reply->str : ctx->errstr);
-			ret = reply_says_later(reply) ? -EAGAIN : -redis_errno(ctx, reply);
+			ret = redis_reply_says_later(reply) ? -EAGAIN : -redis_errno(ctx, reply);
 			if (!reply)
 				note_failure(pool, ctx, saved_errno);
 			freeReplyObject(reply);
@@ -278,17 +293,16 @@ static int conn_open(struct redis_pool *pool, struct redis_conn *conn, char *err
  */
 static int conn_ping(struct redis_pool *pool, struct redis_conn *conn, char *err, size_t errlen)
 {
-	long long deadline = now_ns() + pool->timeout_ns, pause = RETRY_FIRST_NS;
+	struct redis_backoff later;
 	redisReply *reply;
 	int ret;
 
+	redis_backoff_start(pool, &later);
 	for (;;) {
 		reply = redisCommandArgv(conn->ctx, 1, (const char *[]){"PING"}, (size_t[]){4});
-		if (!reply_says_later(reply) || now_ns() + pause >= deadline)
+		if (!redis_reply_says_later(reply) || !redis_backoff_wait(&later))
 			break;
 		freeReplyObject(reply);
-		nap_ns(pause);
-		pause = pause * 2 > RETRY_MAX_NS ? RETRY_MAX_NS : pause * 2;
 	}
 	ret = 0;
 	if (!reply || reply->type == REDIS_REPLY_ERROR) {
@@ -343,6 +357,22 @@ static bool dropped_while_idle(const redisContext *ctx, int saved_errno)
 	       (saved_errno == ECONNRESET || saved_errno == EPIPE || saved_errno == ENOTCONN);
 }
 
+int redis_pool_lost(struct redis_pool *pool, int db, const struct redis_cmd *cmd,
+		    const redisContext *ctx, int saved_errno, bool may_retry)
+{
+	char why[64];
+
+	if (may_retry && dropped_while_idle(ctx, saved_errno))
+		return -ECONNRESET;
+	/* "Resource temporarily unavailable" would not say what happened */
+	snprintf(why, sizeof why, "no answer within %g s (-o timeout)",
+		 (double) pool->timeout_ns / 1e9);
+	log_failure(pool, db, cmd,
+		    ctx->err == REDIS_ERR_IO && timed_out(saved_errno) ? why : ctx->errstr);
+	note_failure(pool, ctx, saved_errno);
+	return -EIO;
+}
+
 /*
  * Make sure this thread has a live connection in database `db`.
  * A failed SELECT of a database the server does not have is -ENXIO; a server
@@ -380,7 +410,7 @@ static int conn_ready(struct redis_pool *pool, struct redis_conn *conn, int db, 
 		return 0;
 	}
 	ret = redis_errno(conn->ctx, reply);
-	if (reply_says_later(reply)) {
+	if (redis_reply_says_later(reply)) {
 		snprintf(why, whylen, "%s", reply->str);
 		ret = EAGAIN;
 	} else if (!reply && dropped_while_idle(conn->ctx, saved_errno)) {
@@ -418,7 +448,7 @@ static long later_index(const struct redis_cmd *cmds, redisReply *const *replies
 	for (size_t i = 0; i < count; i++) {
 		const redisReply *r = replies[i];
 
-		if (reply_says_later(r)) {
+		if (redis_reply_says_later(r)) {
 			if (later < 0)
 				later = (long) i;
 		} else if (!error_code_is(r, "EXECABORT") &&
@@ -508,21 +538,10 @@ static enum attempt_result pipeline_attempt(struct redis_pool *pool, struct redi
 	}
 	if (got < count) {
 		/* the connection broke: hiredis contexts are unusable after an error */
-		if (got == 0 && reused && dropped_while_idle(conn->ctx, saved_errno)) {
+		out->ret = redis_pool_lost(pool, db, &cmds[got], conn->ctx, saved_errno,
+					   got == 0 && reused);
+		if (out->ret == -ECONNRESET)
 			result = ATTEMPT_DROPPED;
-		} else {
-			char why[64];
-
-			/* "Resource temporarily unavailable" would not say what happened */
-			snprintf(why, sizeof why, "no answer within %g s (-o timeout)",
-				 (double) pool->timeout_ns / 1e9);
-			log_failure(pool, db, &cmds[got],
-				    conn->ctx->err == REDIS_ERR_IO && timed_out(saved_errno)
-					    ? why
-					    : conn->ctx->errstr);
-			note_failure(pool, conn->ctx, saved_errno);
-			out->ret = -EIO;
-		}
 		conn_close(conn);
 	} else if ((later = later_index(cmds, replies, count)) >= 0) {
 		snprintf(out->why, sizeof out->why, "%s", replies[later]->str);
@@ -565,14 +584,15 @@ int redis_node_exchange(struct redis_pool *pool, int node, int db, const struct 
 			size_t count, redisReply **replies)
 {
 	struct redis_conn *conn = conn_get(pool, node);
-	long long deadline = now_ns() + pool->timeout_ns, pause = RETRY_FIRST_NS;
+	struct redis_backoff later;
 	bool redialled = false;
 	struct attempt at;
 
 	if (!conn)
 		return -ENOMEM;
-	if (stalled(pool))
+	if (redis_pool_stalled(pool))
 		return -EIO; /* logged when the stall began */
+	redis_backoff_start(pool, &later);
 	for (;;) {
 		switch (pipeline_attempt(pool, conn, db, cmds, count, replies, &at)) {
 		case ATTEMPT_DONE:
@@ -584,15 +604,42 @@ int redis_node_exchange(struct redis_pool *pool, int node, int db, const struct 
 			break;
 		case ATTEMPT_LATER:
 			/* backoff inside the caller's bound: the timeout covers the retries */
-			if (now_ns() + pause >= deadline) {
+			if (!redis_backoff_wait(&later)) {
 				log_failure(pool, db, &cmds[at.at], at.why);
 				return -EIO;
 			}
-			nap_ns(pause);
-			pause = pause * 2 > RETRY_MAX_NS ? RETRY_MAX_NS : pause * 2;
 			break;
 		}
 	}
+}
+
+int redis_pool_dial(struct redis_pool *pool, int db, redisContext **out)
+{
+	struct redis_conn conn = {.ctx = NULL, .db = 0, .node = 0};
+	struct redis_backoff later;
+	char why[256];
+	int ret;
+
+	*out = NULL;
+	if (redis_pool_stalled(pool))
+		return -EIO; /* logged when the stall began */
+	redis_backoff_start(pool, &later);
+	while ((ret = conn_ready(pool, &conn, db, why, sizeof why)) == -EAGAIN) {
+		if (!redis_backoff_wait(&later)) {
+			pool_log(pool, "redis: db%d: %s", db < 0 ? 0 : db, why);
+			return -EIO;
+		}
+	}
+	if (ret == -ECONNRESET) {
+		pool_log(pool, "redis: db%d SELECT: connection closed by the server", db);
+		ret = -EIO;
+	}
+	if (ret) {
+		conn_close(&conn); /* a refused SELECT leaves it open */
+		return ret;
+	}
+	*out = conn.ctx;
+	return 0;
 }
 
 void redis_free_replies(redisReply **replies, size_t count)

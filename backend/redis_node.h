@@ -59,4 +59,52 @@ int redis_pool_port(const struct redis_pool *pool);
 /* One line to the pool's log. */
 void redis_pool_log(const struct redis_pool *pool, const char *line);
 
+/*
+ * For a connection of one's own (redis_dedicated.c), made and read as the
+ * pool's are.
+ */
+
+/*
+ * A new connection to the URL's server, outside the per-thread table:
+ * connected, authenticated and in database `db` (SELECT), every step bounded
+ * by the pool's timeout (also on every later read and write), LOADING and
+ * BUSY asked again with backoff within it. Fails at once (-EIO) while the
+ * pool holds a stall. Returns 0 with the context in *out (the caller
+ * redisFree()s it), or -errno (logged; -ENXIO for a database the server does
+ * not have).
+ */
+int redis_pool_dial(struct redis_pool *pool, int db, redisContext **out);
+
+/*
+ * What a failed read or write of the reply to `cmd` on `ctx` stands for,
+ * `saved_errno` being errno right after it: with `may_retry`, a connection
+ * the server had closed (EOF, a reset: CLIENT KILL, a restart, an idle
+ * timeout) is -ECONNRESET, not logged, worth one more try on a new one.
+ * Anything else is -EIO, logged with the command, and a timeout starts the
+ * pool's stall hold. The context is unusable either way.
+ */
+int redis_pool_lost(struct redis_pool *pool, int db, const struct redis_cmd *cmd,
+		    const redisContext *ctx, int saved_errno, bool may_retry);
+
+/* Whether a timeout a moment ago makes every call fail at once now. */
+bool redis_pool_stalled(const struct redis_pool *pool);
+
+/* Whether a reply says "ask again later": LOADING, BUSY, TRYAGAIN, CLUSTERDOWN. */
+bool redis_reply_says_later(const redisReply *r);
+
+/* Asking again after such a reply, within one call's bound (the pool's timeout). */
+struct redis_backoff {
+	long long deadline; /* CLOCK_MONOTONIC ns */
+	long long pause;    /* ns before the next try */
+};
+
+/* The bound of a call that starts now. */
+void redis_backoff_start(const struct redis_pool *pool, struct redis_backoff *b);
+
+/*
+ * Sleep before the next try (10 ms, doubling up to 200 ms) and return true;
+ * or return false at once when the next try would begin past the bound.
+ */
+bool redis_backoff_wait(struct redis_backoff *b);
+
 #endif

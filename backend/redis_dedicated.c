@@ -1,0 +1,145 @@
+/* redis_dedicated.c - a connection of one's own, for a walk that keeps a command in flight. */
+#include "redis_dedicated.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include "redis_node.h"
+
+struct redis_dedicated {
+	struct redis_pool *pool;
+	int db;
+	redisContext *ctx; /* NULL after a failure that ended it */
+	int send_errno;	   /* errno of a send that failed, for the receive to judge; else 0 */
+};
+
+int redis_dedicated_open(struct redis_pool *pool, int db, struct redis_dedicated **out)
+{
+	struct redis_dedicated *d = calloc(1, sizeof *d);
+	int ret;
+
+	*out = NULL;
+	if (!d)
+		return -ENOMEM;
+	d->pool = pool;
+	d->db = db;
+	ret = redis_pool_dial(pool, db, &d->ctx);
+	if (ret) {
+		free(d);
+		return ret;
+	}
+	*out = d;
+	return 0;
+}
+
+int redis_dedicated_send(struct redis_dedicated *d, const struct redis_cmd *cmd)
+{
+	int done = 0;
+
+	if (!redis_pool_allows(d->pool, cmd))
+		return -EROFS;
+	if (!d->ctx || d->send_errno || d->ctx->err)
+		return 0; /* broken already: the receive says how */
+	if (redisAppendCommandArgv(d->ctx, cmd->argc, redis_cmd_argv(cmd),
+				   redis_cmd_argvlen(cmd)) != REDIS_OK)
+		return -ENOMEM; /* hiredis fails to append only when out of memory */
+	/* on the wire now, not at the next read: the server works while the caller does not wait */
+	while (!done) {
+		errno = 0;
+		if (redisBufferWrite(d->ctx, &done) != REDIS_OK) {
+			d->send_errno = errno ? errno : EIO;
+			break;
+		}
+	}
+	return 0;
+}
+
+/*
+ * One read of the reply; a failure of the send before it counts as the
+ * read's. -ECONNRESET (with `may_retry`) when the server had closed the
+ * connection, else redis_pool_lost's -EIO (logged).
+ */
+static int receive_once(struct redis_dedicated *d, const struct redis_cmd *cmd, bool may_retry,
+			redisReply **reply)
+{
+	void *r = NULL;
+	int saved_errno = d->send_errno;
+
+	if (!saved_errno && !d->ctx->err) {
+		errno = 0;
+		if (redisGetReply(d->ctx, &r) == REDIS_OK) {
+			*reply = r;
+			return 0;
+		}
+		saved_errno = errno;
+	}
+	return redis_pool_lost(d->pool, d->db, cmd, d->ctx, saved_errno, may_retry);
+}
+
+/* A new connection in place of a broken one, and `cmd` sent on it. */
+static int redial(struct redis_dedicated *d, const struct redis_cmd *cmd)
+{
+	int ret;
+
+	redisFree(d->ctx);
+	d->ctx = NULL;
+	d->send_errno = 0;
+	ret = redis_pool_dial(d->pool, d->db, &d->ctx);
+	return ret ? ret : redis_dedicated_send(d, cmd);
+}
+
+int redis_dedicated_receive(struct redis_dedicated *d, const struct redis_cmd *cmd,
+			    redisReply **reply)
+{
+	struct redis_backoff later;
+	bool redialled = false;
+	int ret;
+
+	*reply = NULL;
+	if (!d->ctx)
+		return -EIO; /* ended by an earlier failure, which was logged */
+	if (redis_pool_stalled(d->pool)) {
+		ret = -EIO; /* a timeout a moment ago: fail at once, as every call does then */
+		goto out;
+	}
+	redis_backoff_start(d->pool, &later);
+	for (;;) {
+		ret = receive_once(d, cmd, !redialled, reply);
+		if (ret == -ECONNRESET) {
+			redialled = true;
+			ret = redial(d, cmd);
+			if (!ret)
+				continue;
+			break;
+		}
+		if (ret || !redis_reply_says_later(*reply) || !redis_backoff_wait(&later))
+			break;
+		freeReplyObject(*reply); /* LOADING or BUSY: the same command once more */
+		*reply = NULL;
+		ret = redis_dedicated_send(d, cmd);
+		if (ret)
+			break;
+	}
+	if (!ret && (*reply)->type == REDIS_REPLY_ERROR)
+		ret = redis_dispatch(d->pool, d->db, cmd, reply, 1, NULL, NULL);
+out:
+	if (ret) {
+		if (*reply)
+			freeReplyObject(*reply);
+		*reply = NULL;
+		if (d->ctx)
+			redisFree(d->ctx); /* hiredis contexts are unusable after an error */
+		d->ctx = NULL;
+	}
+	return ret;
+}
+
+void redis_dedicated_close(struct redis_dedicated *d)
+{
+	if (!d)
+		return;
+	if (d->ctx)
+		redisFree(d->ctx);
+	free(d);
+}
