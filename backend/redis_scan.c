@@ -1,114 +1,147 @@
-/* redis_scan.c - a SCAN walk taken one call at a time, so that keys can be used as they come. */
+/* redis_scan.c - a SCAN walk with one call always in flight, on a connection of its own. */
 #include "redis_scan.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "redis_command.h"
+#include "redis_dedicated.h"
+#include "redis_reply.h"
 #include "redis_walk.h"
 
-#define SCAN_COUNT "1000" /* keys per SCAN: ~1 ms of server time, few round trips */
+#define SCAN_COUNT  "1000" /* keys per SCAN: ~1 ms of server time, few round trips */
+#define CURSOR_SIZE 24	   /* an unsigned 64-bit decimal and its NUL */
 
 struct redis_scan {
 	struct redis_pool *pool;
 	int db;
-	char cursor[24]; /* "0" before the first call; "0" again after the last */
-	bool started;
+	char cursor[CURSOR_SIZE];      /* of the SCAN in flight; "0" before the first */
+	bool started;		       /* the first SCAN was answered */
+	bool done;		       /* the cursor came back to 0 */
+	int failed;		       /* the -errno that ended the walk, or 0 */
+	struct redis_dedicated *conn;  /* while SCANs are in flight on it */
 	struct redis_walk_bound bound; /* a cursor that never comes back to 0 gives EIO */
-	size_t pattern_len;
-	char *pattern; /* NULL: every key */
 };
 
-int redis_scan_open(struct redis_pool *pool, int db, const char *pattern, size_t pattern_len,
-		    struct redis_scan **out)
+int redis_scan_open(struct redis_pool *pool, int db, struct redis_scan **out)
 {
 	struct redis_scan *scan = calloc(1, sizeof *scan);
 
 	*out = NULL;
+	if (redis_pool_is_cluster(pool)) {
+		free(scan);
+		return -EOPNOTSUPP; /* one server's walk: a cluster's masters are walked in turn */
+	}
 	if (!scan)
 		return -ENOMEM;
 	scan->pool = pool;
 	scan->db = db;
 	strcpy(scan->cursor, "0");
-	if (pattern) {
-		scan->pattern = malloc(pattern_len ? pattern_len : 1);
-		if (!scan->pattern) {
-			free(scan);
-			return -ENOMEM;
-		}
-		memcpy(scan->pattern, pattern, pattern_len);
-		scan->pattern_len = pattern_len;
-	}
 	*out = scan;
 	return 0;
 }
 
-struct scan_reply {
-	char *cursor; /* 24 bytes */
+/* SCAN cursor COUNT 1000: its arguments point into `scan`, so that it can be sent again. */
+static struct redis_cmd scan_command(const struct redis_scan *scan)
+{
+	return (struct redis_cmd){
+		.argc = 4,
+		.argv = {"SCAN", scan->cursor, "COUNT", SCAN_COUNT},
+		.argvlen = {4, strlen(scan->cursor), 5, strlen(SCAN_COUNT)},
+	};
+}
+
+/* The cursor of a reply [cursor, [key, ...]] into `cursor`; -EIO for any other shape. */
+static int reply_cursor(const redisReply *reply, char cursor[CURSOR_SIZE])
+{
+	const redisReply *c;
+
+	if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2 ||
+	    reply->element[1]->type != REDIS_REPLY_ARRAY)
+		return -EIO;
+	c = reply->element[0];
+	if (c->type != REDIS_REPLY_STRING || c->len == 0 || c->len >= CURSOR_SIZE ||
+	    strspn(c->str, "0123456789") != c->len)
+		return -EIO; /* a cursor is an unsigned decimal: anything else is no reply of SCAN
+			      */
+	memcpy(cursor, c->str, c->len);
+	cursor[c->len] = '\0';
+	return 0;
+}
+
+/*
+ * A reply's cursor becomes the walk's; while it is not 0, the next SCAN goes
+ * out at once (on the walk's connection, made for it the first time).
+ */
+static int advance(struct redis_scan *scan, const char *cursor)
+{
+	struct redis_cmd next;
+	int ret;
+
+	strcpy(scan->cursor, cursor);
+	scan->started = true;
+	scan->done = strcmp(cursor, "0") == 0;
+	if (scan->done)
+		return 0;
+	ret = redis_walk_bound_check(scan->pool, scan->db, &scan->bound);
+	if (!ret && !scan->conn)
+		ret = redis_dedicated_open(scan->pool, scan->db, &scan->conn);
+	next = scan_command(scan);
+	return ret ? ret : redis_dedicated_send(scan->conn, &next);
+}
+
+struct first_reply {
+	char cursor[CURSOR_SIZE];
 	struct rv_array *keys;
 };
 
-/* [cursor, [key, ...]]: the keys are appended, the cursor kept for the next call. */
-static int parse_scan_reply(const redisReply *reply, void *arg)
+/* The first reply, on the pool's connection: only copied here, the next SCAN is sent after. */
+static int parse_first(const redisReply *reply, void *arg)
 {
-	struct scan_reply *out = arg;
-	const redisReply *cursor, *items;
-	char *end;
+	struct first_reply *first = arg;
+	int ret = reply_cursor(reply, first->cursor);
 
-	if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2)
-		return -EIO;
-	cursor = reply->element[0];
-	items = reply->element[1];
-	if (cursor->type != REDIS_REPLY_STRING || cursor->len == 0 || cursor->len > 20 ||
-	    items->type != REDIS_REPLY_ARRAY)
-		return -EIO;
-	errno = 0;
-	(void) strtoull(cursor->str, &end, 10);
-	if (errno || end != cursor->str + cursor->len)
-		return -EIO; /* a cursor is an unsigned decimal: anything else is no reply of SCAN
-			      */
-	for (size_t i = 0; i < items->elements; i++) {
-		const redisReply *k = items->element[i];
-
-		if (k->type != REDIS_REPLY_STRING)
-			return -EIO;
-		if (rv_array_push(out->keys, k->str, k->len))
-			return -ENOMEM;
-	}
-	memcpy(out->cursor, cursor->str, cursor->len);
-	out->cursor[cursor->len] = '\0';
-	return 0;
+	return ret ? ret : reply_push_strings(reply->element[1], first->keys, NULL);
 }
 
 int redis_scan_next(struct redis_scan *scan, struct rv_array *keys, bool *done)
 {
-	const char *argv[6] = {"SCAN", scan->cursor, "MATCH", scan->pattern, "COUNT", SCAN_COUNT};
-	size_t argvlen[6] = {4, strlen(scan->cursor), 5, scan->pattern_len, 5, strlen(SCAN_COUNT)};
-	char cursor[24];
-	struct scan_reply out = {.cursor = cursor, .keys = keys};
-	int ret;
+	struct redis_cmd cmd = scan_command(scan);
+	struct first_reply first = {.keys = keys};
+	redisReply *reply = NULL;
+	char cursor[CURSOR_SIZE];
+	int ret = scan->failed;
 
 	*done = false;
-	if (scan->started && strcmp(scan->cursor, "0") == 0) {
+	if (!ret && scan->done) {
 		*done = true; /* the walk is over: nothing more to ask */
 		return 0;
 	}
-	if (!scan->pattern) {
-		argv[2] = argv[4];
-		argvlen[2] = argvlen[4];
-		argv[3] = argv[5];
-		argvlen[3] = argvlen[5];
+	if (!ret && !scan->started) {
+		ret = redis_command(scan->pool, scan->db, cmd.argc, cmd.argv, cmd.argvlen,
+				    parse_first, &first);
+		if (!ret)
+			ret = advance(scan, first.cursor);
+	} else if (!ret) {
+		ret = redis_dedicated_receive(scan->conn, &cmd, &reply);
+		if (!ret)
+			ret = reply_cursor(reply, cursor);
+		if (!ret)
+			ret = advance(scan, cursor);
+		/* the next SCAN is on its way: now this reply's keys */
+		if (!ret)
+			ret = reply_push_strings(reply->element[1], keys, NULL);
+		if (reply)
+			freeReplyObject(reply);
 	}
-	ret = redis_command(scan->pool, scan->db, scan->pattern ? 6 : 4, argv, argvlen,
-			    parse_scan_reply, &out);
-	if (ret)
-		return ret;
-	scan->started = true;
-	strcpy(scan->cursor, cursor);
-	*done = strcmp(cursor, "0") == 0;
-	return *done ? 0 : redis_walk_bound_check(scan->pool, scan->db, &scan->bound);
+	if (ret || scan->done) {
+		scan->failed = ret;
+		redis_dedicated_close(scan->conn); /* as soon as it is no longer needed */
+		scan->conn = NULL;
+	}
+	*done = scan->done && !ret;
+	return ret;
 }
 
 static int parse_size(const redisReply *reply, void *arg)
@@ -131,6 +164,6 @@ void redis_scan_close(struct redis_scan *scan)
 {
 	if (!scan)
 		return;
-	free(scan->pattern);
+	redis_dedicated_close(scan->conn);
 	free(scan);
 }

@@ -133,6 +133,12 @@ int rv_array_sort_unique(struct rv_array *a)
 	return 0;
 }
 
+void rv_array_clear(struct rv_array *a)
+{
+	a->used = 0;
+	a->count = 0;
+}
+
 void rv_array_free(struct rv_array *a)
 {
 	free(a->buf);

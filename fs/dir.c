@@ -1,4 +1,4 @@
-/* dir.c - folder listings: a snapshot per opendir, entries with attributes for readdirplus. */
+/* dir.c - folder listings: one per opendir, served as readdir asks; attributes for readdirplus. */
 #include "dir.h"
 
 #include <errno.h>
@@ -92,12 +92,10 @@ static int split_namespace(struct rfs *fs, struct tree_dir *dir, struct rv_array
 }
 
 /*
- * A database folder: every key, walked to the end before readdir hands out
- * any (every master of a cluster in turn, and again when its slot map changed
- * meanwhile). Serving readdir while a thread scans (listing_scan_start) is
- * off: one CI run saw a listing hang while connections were killed under it.
+ * A cluster's database: every master is walked in turn, and again when the
+ * slot map changed meanwhile (redis_scan_keys), before readdir hands out any.
  */
-static int scan_database(struct rfs *fs, struct listing *l)
+static int scan_masters(struct rfs *fs, struct listing *l)
 {
 	struct rv_array keys = {0};
 	size_t len;
@@ -109,6 +107,45 @@ static int scan_database(struct rfs *fs, struct listing *l)
 		ret = listing_push(l, key, len);
 	}
 	rv_array_free(&keys);
+	return ret;
+}
+
+static int walk_next(void *scan, struct rv_array *keys, bool *done)
+{
+	return redis_scan_next(scan, keys, done);
+}
+
+static void walk_close(void *scan)
+{
+	redis_scan_close(scan);
+}
+
+/* keys an index is made ready for at once: past it, it grows as keys come (bounded memory) */
+#define DIR_RESERVE_MAX ((size_t) 1 << 22)
+
+/*
+ * A database folder of one server: the first SCAN here, so that its failure
+ * fails opendir; when there is more, the listing keeps the walk, and readdir
+ * pulls each next batch when it needs it, while the walk has the SCAN after
+ * it on its way already (redis_scan.h): the server, the daemon and the
+ * kernel work at once, and a million keys are held once, in the listing.
+ */
+static int walk_database(struct rfs *fs, struct listing *l)
+{
+	struct redis_scan *scan;
+	size_t keys;
+	int ret;
+
+	if (redis_pool_is_cluster(fs->pool))
+		return scan_masters(fs, l);
+	ret = redis_scan_open(fs->pool, l->db, &scan);
+	if (ret)
+		return ret;
+	listing_walk_from(l, &(struct listing_walk){walk_next, walk_close, scan});
+	ret = listing_pull(l);
+	/* a big database: its index made big enough at once, not doubled a dozen times */
+	if (!ret && !listing_complete(l) && !redis_database_size(fs->pool, l->db, &keys))
+		ret = listing_reserve(l, keys < DIR_RESERVE_MAX ? keys : DIR_RESERVE_MAX);
 	return ret;
 }
 
@@ -128,14 +165,13 @@ static int list_keys(struct rfs *fs, const struct fs_path *p, struct tree_dir *d
 	}
 	if (!ret)
 		forget_recent(fs, p->db);
-	/* a reader waits this long for a scan thread that shows no progress */
-	dir->listing = ret ? NULL : listing_new(p->db, 2 * fs->timeout + 1);
+	dir->listing = ret ? NULL : listing_new(p->db);
 	if (!ret && !dir->listing)
 		ret = -ENOMEM;
 	if (!ret) {
 		dir->prefix_len = prefix.len;
 		if (!fs->delimiter)
-			return scan_database(fs, dir->listing);
+			return walk_database(fs, dir->listing);
 		ret = redis_scan_keys(fs->pool, p->db, prefix.key, prefix.len, &keys);
 	}
 	/* a namespace folder exists while some key has its prefix */
@@ -146,6 +182,19 @@ static int list_keys(struct rfs *fs, const struct fs_path *p, struct tree_dir *d
 	rv_array_free(&keys);
 	tree_key_free(&prefix);
 	return ret;
+}
+
+/*
+ * A folder's listing, once complete, becomes its database's recent one: ls -l
+ * and find look its files up next. A walk that has not got to the end (or
+ * failed) is never remembered: look-ahead would miss keys.
+ */
+static void remember_once(struct tree_dir *dir)
+{
+	if (dir->listing && !dir->remembered && listing_complete(dir->listing)) {
+		remember(dir->fs, dir->listing);
+		dir->remembered = true;
+	}
 }
 
 int tree_opendir(struct rfs *fs, const char *path, struct tree_dir **out)
@@ -174,8 +223,8 @@ int tree_opendir(struct rfs *fs, const char *path, struct tree_dir **out)
 		tree_closedir(fs, dir);
 		return ret;
 	}
-	if (dir->listing && listing_complete(dir->listing))
-		remember(fs, dir->listing); /* ls -l and find look its files up next */
+	dir->fs = fs;
+	remember_once(dir);
 	*out = dir;
 	return 0;
 }
@@ -185,9 +234,7 @@ void tree_closedir(struct rfs *fs, struct tree_dir *dir)
 	(void) fs; /* listings count their own references */
 	if (!dir)
 		return;
-	if (dir->listing)
-		listing_cancel(dir->listing); /* nobody reads on: a scan still running may stop */
-	listing_put(dir->listing);
+	listing_put(dir->listing); /* a walk still going ends with it, its connection too */
 	rv_array_free(&dir->names);
 	free(dir);
 }
@@ -230,6 +277,7 @@ int tree_dir_entry(struct tree_dir *dir, size_t i, char buf[NAMES_MAX + 1], cons
 		   mode_t *type)
 {
 	size_t len;
+	int ret;
 
 	if (i < dir->names.count) {
 		*type = dir->type;
@@ -240,7 +288,10 @@ int tree_dir_entry(struct tree_dir *dir, size_t i, char buf[NAMES_MAX + 1], cons
 		return 0;
 	*type = S_IFREG;
 	*name = buf;
-	return listing_name(dir->listing, i - dir->names.count, dir->prefix_len, buf);
+	ret = listing_name(dir->listing, i - dir->names.count, dir->prefix_len, buf);
+	if (ret == 0)
+		remember_once(dir); /* the walk got to its end */
+	return ret;
 }
 
 /* Fetch the attributes of keys[first ..] for a batch. */

@@ -1,4 +1,4 @@
-/* dir.h - folder listings: a snapshot per opendir, entries with attributes for readdirplus. */
+/* dir.h - folder listings: one per opendir, served as readdir asks; attributes for readdirplus. */
 #ifndef REDISFS_DIR_H
 #define REDISFS_DIR_H
 
@@ -20,15 +20,18 @@
 #define DIR_LOOKAHEAD_IDLE 10.0
 
 /*
- * A folder's entries, taken once at opendir, so that offsets stay stable. A
- * database folder keeps its keys (names are made as entries are handed out:
- * one copy of a million keys, not two); other folders keep their names.
+ * A folder's entries, in an order fixed at opendir, so that offsets stay
+ * stable. A database folder keeps its keys (names are made as entries are
+ * handed out: one copy of a million keys, not two), and those of a big one
+ * come as readdir asks for them; other folders keep their names.
  */
 struct tree_dir {
+	struct rfs *fs;
 	struct rv_array names;	 /* NUL-terminated names of entries of type `type`, first */
 	struct listing *listing; /* then files, one per key: a database or namespace folder */
 	size_t prefix_len;	 /* bytes of each key that the folder's path stands for */
 	mode_t type;		 /* what the entries of `names` are: S_IFDIR or S_IFREG */
+	bool remembered;	 /* the listing, complete, is its database's recent one */
 
 	/* attributes of keys[stat_first .. stat_first + stat_count), for readdirplus */
 	size_t stat_first, stat_count;
@@ -39,7 +42,11 @@ struct tree_dir {
 /* Push a name with its NUL, so a listing can hand entries out as they are. 0 or -ENOMEM. */
 int tree_push_name(struct rv_array *names, const char *name);
 
-/* Take the snapshot of the folder at `path`: 0, -ENOTDIR, -ENOENT, -EIO (never partial). */
+/*
+ * Open the folder at `path`: 0, -ENOTDIR, -ENOENT, -EIO. A database folder
+ * of one server has its first SCAN answered here and the rest pulled by
+ * tree_dir_entry(); every other folder is listed whole here.
+ */
 int tree_opendir(struct rfs *fs, const char *path, struct tree_dir **out);
 
 /* Release a folder (its listing stays while it is the recent one of its database). */
@@ -58,9 +65,11 @@ void dir_forget_listings(struct rfs *fs);
 
 /*
  * Entry i (without "." and ".."): its name (`buf` holds it when it has to be
- * made) and type (S_IFDIR or S_IFREG). Returns 1; 0 past the last entry; or
- * -errno when the folder's scan failed before it got that far (-EIO): a
- * listing that is still being scanned makes this wait for entry i.
+ * made) and type (S_IFDIR or S_IFREG). Returns 1; 0 past the last entry,
+ * only once the folder's walk is complete; or -errno when the walk failed
+ * before it got that far (-EIO), at this and every later call. Entry i
+ * beyond the keys that have come pulls the next batches from the walk
+ * (waiting for Redis, within the timeout).
  */
 int tree_dir_entry(struct tree_dir *dir, size_t i, char buf[NAMES_MAX + 1], const char **name,
 		   mode_t *type);

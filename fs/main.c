@@ -216,7 +216,6 @@ int main(int argc, char *argv[])
 	memset(&fs, 0, sizeof fs);
 	pthread_mutex_init(&fs.changed_lock, NULL);
 	pthread_mutex_init(&fs.recent_lock, NULL);
-	listing_scans_init(&fs.scans, NULL);
 	clock_gettime(CLOCK_REALTIME, &fs.changed);
 	fs.uid = getuid();
 	fs.gid = getgid();
@@ -256,7 +255,6 @@ int main(int argc, char *argv[])
 		goto out_opts;
 	if (connect_redis(&fs, &opts) || setup_ghosts(&fs, &opts, &mysql, &ghosts))
 		goto out_pool;
-	fs.scans.pool = fs.pool;
 	if (attr_cache_init(&fs.attrs, opts.cache_timeout) ||
 	    !(fs.recent = calloc((size_t) fs.db_count, sizeof *fs.recent))) {
 		fprintf(stderr, "redisfs: out of memory\n");
@@ -279,7 +277,6 @@ int main(int argc, char *argv[])
 out_unmount:
 	fuse_unmount(fuse);
 out_pool:
-	listing_scans_wait(&fs.scans); /* their connections go before the pool */
 	dir_forget_listings(&fs);
 	free(fs.recent);
 	attr_cache_free(&fs.attrs);

@@ -9,7 +9,6 @@
 
 #include "../backend/redis_conn.h"
 #include "attr_cache.h"
-#include "listing.h"
 
 struct ghosts;
 struct listing;
@@ -38,7 +37,6 @@ struct rfs {
 	struct attr_cache attrs;     /* stat results, forgotten on our own changes */
 	pthread_mutex_t recent_lock; /* guards recent[] and listings' refs */
 	struct listing **recent;     /* per database: its last listing (dir.h), or NULL */
-	struct listing_scans scans;  /* the threads that scan big databases (listing.h) */
 };
 
 #endif
