@@ -10,11 +10,24 @@
 struct redis_dedicated {
 	struct redis_pool *pool;
 	int db;
+	redis_dedicated_prepare_fn prepare;
+	void *prepare_arg;
 	redisContext *ctx; /* NULL after a failure that ended it */
 	int send_errno;	   /* errno of a send that failed, for the receive to judge; else 0 */
 };
 
-int redis_dedicated_open(struct redis_pool *pool, int db, struct redis_dedicated **out)
+/* A new context in d->ctx, prepared. */
+static int dial(struct redis_dedicated *d)
+{
+	int ret = redis_pool_dial(d->pool, d->db, &d->ctx);
+
+	if (!ret && d->prepare)
+		d->prepare(d->ctx, d->prepare_arg);
+	return ret;
+}
+
+int redis_dedicated_open(struct redis_pool *pool, int db, redis_dedicated_prepare_fn prepare,
+			 void *arg, struct redis_dedicated **out)
 {
 	struct redis_dedicated *d = calloc(1, sizeof *d);
 	int ret;
@@ -24,7 +37,9 @@ int redis_dedicated_open(struct redis_pool *pool, int db, struct redis_dedicated
 		return -ENOMEM;
 	d->pool = pool;
 	d->db = db;
-	ret = redis_pool_dial(pool, db, &d->ctx);
+	d->prepare = prepare;
+	d->prepare_arg = arg;
+	ret = dial(d);
 	if (ret) {
 		free(d);
 		return ret;
@@ -53,6 +68,15 @@ int redis_dedicated_send(struct redis_dedicated *d, const struct redis_cmd *cmd)
 		}
 	}
 	return 0;
+}
+
+/* Free a reply as the reader that made it says (a prepared reader may hand out stand-ins). */
+static void free_reply(const struct redis_dedicated *d, redisReply *reply)
+{
+	if (d->ctx && d->ctx->reader->fn && d->ctx->reader->fn->freeObject)
+		d->ctx->reader->fn->freeObject(reply);
+	else
+		freeReplyObject(reply);
 }
 
 /*
@@ -85,7 +109,7 @@ static int redial(struct redis_dedicated *d, const struct redis_cmd *cmd)
 	redisFree(d->ctx);
 	d->ctx = NULL;
 	d->send_errno = 0;
-	ret = redis_pool_dial(d->pool, d->db, &d->ctx);
+	ret = dial(d);
 	return ret ? ret : redis_dedicated_send(d, cmd);
 }
 
@@ -115,7 +139,7 @@ int redis_dedicated_receive(struct redis_dedicated *d, const struct redis_cmd *c
 		}
 		if (ret || !redis_reply_says_later(*reply) || !redis_backoff_wait(&later))
 			break;
-		freeReplyObject(*reply); /* LOADING or BUSY: the same command once more */
+		free_reply(d, *reply); /* LOADING or BUSY: the same command once more */
 		*reply = NULL;
 		ret = redis_dedicated_send(d, cmd);
 		if (ret)
@@ -126,7 +150,7 @@ int redis_dedicated_receive(struct redis_dedicated *d, const struct redis_cmd *c
 out:
 	if (ret) {
 		if (*reply)
-			freeReplyObject(*reply);
+			free_reply(d, *reply);
 		*reply = NULL;
 		if (d->ctx)
 			redisFree(d->ctx); /* hiredis contexts are unusable after an error */

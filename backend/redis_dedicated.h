@@ -16,11 +16,16 @@
  */
 struct redis_dedicated;
 
+/* Called on each context the connection makes, before any command: e.g. to set its reader. */
+typedef void (*redis_dedicated_prepare_fn)(redisContext *ctx, void *arg);
+
 /*
- * Connect, authenticate and SELECT `db` as the pool does (redis_pool_dial).
+ * Connect, authenticate and SELECT `db` as the pool does (redis_pool_dial),
+ * then prepare(ctx, arg) (NULL: nothing), here and after every redial.
  * Returns 0, or -errno (logged) with *out NULL. The pool must outlive it.
  */
-int redis_dedicated_open(struct redis_pool *pool, int db, struct redis_dedicated **out);
+int redis_dedicated_open(struct redis_pool *pool, int db, redis_dedicated_prepare_fn prepare,
+			 void *arg, struct redis_dedicated **out);
 
 /*
  * Send `cmd` and return without waiting for its reply. -EROFS for a write on
@@ -36,9 +41,9 @@ int redis_dedicated_send(struct redis_dedicated *d, const struct redis_cmd *cmd)
  * LOADING and BUSY are asked again with backoff within the pool's timeout; a
  * timeout is -EIO, never retried into a second one. An error reply is
  * -errno by the one mapping (redis_conn.c), logged with the command.
- * Returns 0 with *reply for the caller to freeReplyObject(), or -errno with
- * *reply NULL; after an error the connection is closed and every later
- * receive is -EIO.
+ * Returns 0 with *reply for the caller to free (freeReplyObject(), or as
+ * its reader's functions say), or -errno with *reply NULL; after an error the connection is closed
+ * and every later receive is -EIO.
  */
 int redis_dedicated_receive(struct redis_dedicated *d, const struct redis_cmd *cmd,
 			    redisReply **reply);

@@ -8,21 +8,28 @@
 #include "redis_command.h"
 #include "redis_dedicated.h"
 #include "redis_reply.h"
+#include "redis_scan_reply.h"
 #include "redis_walk.h"
 
-#define SCAN_COUNT  "1000" /* keys per SCAN: ~1 ms of server time, few round trips */
-#define CURSOR_SIZE 24	   /* an unsigned 64-bit decimal and its NUL */
+#define SCAN_COUNT "1000" /* keys per SCAN: ~1 ms of server time, few round trips */
 
 struct redis_scan {
 	struct redis_pool *pool;
 	int db;
-	char cursor[CURSOR_SIZE];      /* of the SCAN in flight; "0" before the first */
+	char cursor[SCAN_CURSOR_SIZE]; /* of the SCAN in flight; "0" before the first */
 	bool started;		       /* the first SCAN was answered */
 	bool done;		       /* the cursor came back to 0 */
 	int failed;		       /* the -errno that ended the walk, or 0 */
 	struct redis_dedicated *conn;  /* while SCANs are in flight on it */
+	struct scan_sink sink;	       /* how its replies are read */
 	struct redis_walk_bound bound; /* a cursor that never comes back to 0 gives EIO */
 };
+
+/* Each context of the walk's connection reads SCAN replies into the sink. */
+static void prepare_reader(redisContext *ctx, void *sink)
+{
+	scan_sink_attach(ctx, sink);
+}
 
 int redis_scan_open(struct redis_pool *pool, int db, struct redis_scan **out)
 {
@@ -53,7 +60,7 @@ static struct redis_cmd scan_command(const struct redis_scan *scan)
 }
 
 /* The cursor of a reply [cursor, [key, ...]] into `cursor`; -EIO for any other shape. */
-static int reply_cursor(const redisReply *reply, char cursor[CURSOR_SIZE])
+static int reply_cursor(const redisReply *reply, char cursor[SCAN_CURSOR_SIZE])
 {
 	const redisReply *c;
 
@@ -61,7 +68,7 @@ static int reply_cursor(const redisReply *reply, char cursor[CURSOR_SIZE])
 	    reply->element[1]->type != REDIS_REPLY_ARRAY)
 		return -EIO;
 	c = reply->element[0];
-	if (c->type != REDIS_REPLY_STRING || c->len == 0 || c->len >= CURSOR_SIZE ||
+	if (c->type != REDIS_REPLY_STRING || c->len == 0 || c->len >= SCAN_CURSOR_SIZE ||
 	    strspn(c->str, "0123456789") != c->len)
 		return -EIO; /* a cursor is an unsigned decimal: anything else is no reply of SCAN
 			      */
@@ -86,13 +93,14 @@ static int advance(struct redis_scan *scan, const char *cursor)
 		return 0;
 	ret = redis_walk_bound_check(scan->pool, scan->db, &scan->bound);
 	if (!ret && !scan->conn)
-		ret = redis_dedicated_open(scan->pool, scan->db, &scan->conn);
+		ret = redis_dedicated_open(scan->pool, scan->db, prepare_reader, &scan->sink,
+					   &scan->conn);
 	next = scan_command(scan);
 	return ret ? ret : redis_dedicated_send(scan->conn, &next);
 }
 
 struct first_reply {
-	char cursor[CURSOR_SIZE];
+	char cursor[SCAN_CURSOR_SIZE];
 	struct rv_array *keys;
 };
 
@@ -110,7 +118,7 @@ int redis_scan_next(struct redis_scan *scan, struct rv_array *keys, bool *done)
 	struct redis_cmd cmd = scan_command(scan);
 	struct first_reply first = {.keys = keys};
 	redisReply *reply = NULL;
-	char cursor[CURSOR_SIZE];
+	size_t had = keys->count;
 	int ret = scan->failed;
 
 	*done = false;
@@ -124,16 +132,18 @@ int redis_scan_next(struct redis_scan *scan, struct rv_array *keys, bool *done)
 		if (!ret)
 			ret = advance(scan, first.cursor);
 	} else if (!ret) {
+		/* the reader appends the keys as it parses them (redis_scan_reply.h) */
+		scan->sink.keys = keys;
+		scan->sink.mark = had;
 		ret = redis_dedicated_receive(scan->conn, &cmd, &reply);
 		if (!ret)
-			ret = reply_cursor(reply, cursor);
+			ret = scan_sink_is_reply(reply) ? scan_sink_check(&scan->sink) : -EIO;
+		/* the next SCAN goes out before the keys are handed back */
 		if (!ret)
-			ret = advance(scan, cursor);
-		/* the next SCAN is on its way: now this reply's keys */
-		if (!ret)
-			ret = reply_push_strings(reply->element[1], keys, NULL);
-		if (reply)
-			freeReplyObject(reply);
+			ret = advance(scan, scan->sink.cursor);
+		scan_sink_free_reply(reply);
+		if (ret)
+			rv_array_truncate(keys, had); /* nothing of a failed call */
 	}
 	if (ret || scan->done) {
 		scan->failed = ret;

@@ -133,10 +133,19 @@ int rv_array_sort_unique(struct rv_array *a)
 	return 0;
 }
 
+void rv_array_truncate(struct rv_array *a, size_t count)
+{
+	if (count >= a->count)
+		return;
+	a->used = count ? a->start[count] : 0;
+	a->count = count;
+	if (a->buf)
+		a->buf[a->used] = '\0';
+}
+
 void rv_array_clear(struct rv_array *a)
 {
-	a->used = 0;
-	a->count = 0;
+	rv_array_truncate(a, 0);
 }
 
 void rv_array_free(struct rv_array *a)

@@ -48,6 +48,9 @@ const char *rv_array_get(const struct rv_array *a, size_t i, size_t *len);
  */
 int rv_array_sort_unique(struct rv_array *a);
 
+/* Keep only the first `count` items (all when it has no more), and the memory of the rest. */
+void rv_array_truncate(struct rv_array *a, size_t count);
+
 /* Empty the array, keeping its memory for the next items (a buffer reused batch after batch). */
 void rv_array_clear(struct rv_array *a);
 

@@ -59,15 +59,20 @@ struct fake_mode {
 	const char *name;
 	const char *reply;
 	size_t len;
-	bool close_after; /* close the connection once the reply is sent */
+	bool close_after;  /* close the connection once the reply is sent */
+	const char *first; /* the first command of each connection gets this, when set */
 };
 
-#define MODE(name, reply, close) {name, reply, sizeof reply - 1, close}
+#define MODE(name, reply, close)                                                                   \
+	{                                                                                          \
+		name, reply, sizeof reply - 1, close, NULL                                         \
+	}
 static const struct fake_mode modes[] = {
 	MODE("garbage", "?what is this\r\n", false),
 	MODE("truncated_then_closed", "$100\r\nabc", true),
 	MODE("truncated_then_silent", "*2\r\n$1\r\n0\r\n", false),
-	MODE("nested_too_deep", "*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n:1\r\n", false),
+	MODE("nested_too_deep", "*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n:1\r\n",
+	     false),
 	MODE("array_of_2g_elements", "*2147483647\r\n", false),
 	MODE("array_length_out_of_range", "*99999999999999\r\n", false),
 	MODE("bulk_of_2g_then_closed", "$2147483647\r\nabc", true),
@@ -83,6 +88,7 @@ static const struct fake_mode modes[] = {
 
 struct fake_client {
 	int fd;
+	long served; /* commands answered, PING aside */
 	size_t len;
 	char buf[FAKE_BUF];
 };
@@ -152,6 +158,7 @@ static void client_close(struct fake_client *c)
 	close(c->fd);
 	c->fd = -1;
 	c->len = 0;
+	c->served = 0;
 }
 
 /* Answer every whole request in the client's buffer. */
@@ -164,6 +171,11 @@ static void client_serve(struct fake_server *s, struct fake_client *c)
 	while (c->fd >= 0 && (r = read_request(c->buf, c->len, &used, &ping)) != 0) {
 		const char *reply = ping ? "+PONG\r\n" : s->mode->reply;
 		size_t len = ping ? 7 : s->mode->len;
+
+		if (!ping && s->mode->first && c->served++ == 0) {
+			reply = s->mode->first;
+			len = strlen(reply);
+		}
 
 		if (r < 0 || (len && send(c->fd, reply, len, MSG_NOSIGNAL) != (ssize_t) len)) {
 			client_close(c);
@@ -273,13 +285,63 @@ START_TEST(test_malformed_replies_give_a_clean_eio)
 	fake = fake_start(mode);
 	snprintf(url, sizeof url, "redis://127.0.0.1:%d", fake->port);
 	/* databases=1: the start only connects and PINGs, which the fake answers well */
-	fake_mnt = h_mount_start(NULL, &(struct h_mount_spec){
-					       .url = url,
-					       .options = "databases=1,timeout=1,cache_timeout=0"});
+	fake_mnt = h_mount_start(
+		NULL, &(struct h_mount_spec){.url = url,
+					     .options = "databases=1,timeout=1,cache_timeout=0"});
 	fprintf(stderr, "fake server: %s\n", mode->name);
 	f_assert_fails(F_LS, at(fake_mnt, "db0"), EIO, bound(FAKE_TIMEOUT));
 	f_assert_fails(F_STAT, at(fake_mnt, "db0/k"), EIO, bound(FAKE_TIMEOUT));
 	f_assert_fails(F_CAT, at(fake_mnt, "db0/k"), EIO, bound(FAKE_TIMEOUT));
+	f_assert_fails(F_LS, at(fake_mnt, "db0"), EIO, bound(FAKE_TIMEOUT));
+	ck_assert_msg(f_alive(fake_mnt->pid), "%s: the daemon died", mode->name);
+	ck_assert_int_eq(f_assert_works(F_LS, fake_mnt->mnt, 5.0 * h_time_scale()).count, 1);
+}
+END_TEST
+
+/*
+ * Malformed replies in the middle of a walk: each connection's first command
+ * gets a good SCAN reply that asks for more (the first SCAN, on the thread's
+ * connection, so opendir works; and the first on the walk's own connection),
+ * every later one a malformed reply, read by the walk's own reader
+ * (redis_scan_reply.c). readdir fails with a clean EIO; the daemon lives on.
+ */
+#define MIDWAY(name, reply)                                                                        \
+	{                                                                                          \
+		name, reply, sizeof reply - 1, false, "*2\r\n$1\r\n7\r\n*1\r\n$1\r\nk\r\n"         \
+	}
+static const struct fake_mode midway_modes[] = {
+	MIDWAY("midway_integer_key", "*2\r\n$1\r\n0\r\n*1\r\n:7\r\n"),
+	MIDWAY("midway_nil_key", "*2\r\n$1\r\n0\r\n*1\r\n$-1\r\n"),
+	MIDWAY("midway_word_cursor", "*2\r\n$3\r\nabc\r\n*0\r\n"),
+	MIDWAY("midway_empty_cursor", "*2\r\n$0\r\n\r\n*0\r\n"),
+	MIDWAY("midway_long_cursor", "*2\r\n$30\r\n123456789012345678901234567890\r\n*0\r\n"),
+	MIDWAY("midway_array_cursor", "*2\r\n*1\r\n$1\r\n0\r\n*0\r\n"),
+	MIDWAY("midway_keys_not_an_array", "*2\r\n$1\r\n0\r\n$1\r\nk\r\n"),
+	MIDWAY("midway_nested_keys", "*2\r\n$1\r\n0\r\n*1\r\n*1\r\n$1\r\nk\r\n"),
+	MIDWAY("midway_three_parts", "*3\r\n$1\r\n0\r\n*0\r\n*0\r\n"),
+	MIDWAY("midway_one_part", "*1\r\n$1\r\n0\r\n"),
+	MIDWAY("midway_empty_array", "*0\r\n"),
+	MIDWAY("midway_nil_array", "*-1\r\n"),
+	MIDWAY("midway_integer", ":0\r\n"),
+	MIDWAY("midway_status", "+OK\r\n"),
+	MIDWAY("midway_error", "-ERR no such thing\r\n"),
+	MIDWAY("midway_garbage", "?what is this\r\n"),
+	MIDWAY("midway_array_of_2g_keys", "*2\r\n$1\r\n0\r\n*2147483647\r\n"),
+};
+#define MIDWAY_COUNT ((int) (sizeof midway_modes / sizeof midway_modes[0]))
+
+START_TEST(test_malformed_replies_midway_through_a_walk_give_a_clean_eio)
+{
+	const struct fake_mode *mode = &midway_modes[_i];
+	char url[64];
+
+	fake = fake_start(mode);
+	snprintf(url, sizeof url, "redis://127.0.0.1:%d", fake->port);
+	fake_mnt = h_mount_start(
+		NULL, &(struct h_mount_spec){.url = url,
+					     .options = "databases=1,timeout=1,cache_timeout=0"});
+	fprintf(stderr, "fake server: %s\n", mode->name);
+	f_assert_fails(F_LS, at(fake_mnt, "db0"), EIO, bound(FAKE_TIMEOUT));
 	f_assert_fails(F_LS, at(fake_mnt, "db0"), EIO, bound(FAKE_TIMEOUT));
 	ck_assert_msg(f_alive(fake_mnt->pid), "%s: the daemon died", mode->name);
 	ck_assert_int_eq(f_assert_works(F_LS, fake_mnt->mnt, 5.0 * h_time_scale()).count, 1);
@@ -292,8 +354,7 @@ END_TEST
  * bound is generous: a walk may make many calls (a huge database needs them),
  * each a fast round trip to the fake.
  */
-static const struct fake_mode endless_scan =
-	MODE("endless_scan", "*2\r\n$1\r\n1\r\n*0\r\n", false);
+static const struct fake_mode endless_scan = MODE("endless_scan", "*2\r\n$1\r\n1\r\n*0\r\n", false);
 
 START_TEST(test_a_scan_that_never_ends_gives_eio)
 {
@@ -301,9 +362,9 @@ START_TEST(test_a_scan_that_never_ends_gives_eio)
 
 	fake = fake_start(&endless_scan);
 	snprintf(url, sizeof url, "redis://127.0.0.1:%d", fake->port);
-	fake_mnt = h_mount_start(NULL, &(struct h_mount_spec){
-					       .url = url,
-					       .options = "databases=1,timeout=1,cache_timeout=0"});
+	fake_mnt = h_mount_start(
+		NULL, &(struct h_mount_spec){.url = url,
+					     .options = "databases=1,timeout=1,cache_timeout=0"});
 	f_assert_fails(F_LS, at(fake_mnt, "db0"), EIO, ENDLESS_BOUND * h_time_scale());
 	ck_assert_msg(f_alive(fake_mnt->pid), "the daemon died");
 	ck_assert_int_eq(f_assert_works(F_LS, fake_mnt->mnt, 5.0 * h_time_scale()).count, 1);
@@ -688,8 +749,8 @@ START_TEST(test_16_concurrent_readers_and_writers_see_only_whole_values)
 			      &seconds) == 0,
 		      "the workers did not finish within %.0f s: deadlock or crash",
 		      120 * h_time_scale());
-	fprintf(stderr, "concurrency: %ld reads, %ld writes in %.1f s\n", total.reads,
-		total.writes, seconds);
+	fprintf(stderr, "concurrency: %ld reads, %ld writes in %.1f s\n", total.reads, total.writes,
+		seconds);
 	ck_assert_msg(total.errors == 0, "%ld errors; the first: %s", total.errors,
 		      total.first_error);
 	ck_assert_int_eq(total.writes, (long) rounds * WORKERS * 2);
@@ -705,6 +766,8 @@ static Suite *hostile_suite(void)
 	h_tcase_add_fixture(tc, NULL, teardown);
 	tcase_add_checked_fixture(tc, NULL, fake_teardown);
 	tcase_add_loop_test(tc, test_malformed_replies_give_a_clean_eio, 0, MODE_COUNT);
+	tcase_add_loop_test(tc, test_malformed_replies_midway_through_a_walk_give_a_clean_eio, 0,
+			    MIDWAY_COUNT);
 	tcase_add_test(tc, test_a_scan_that_never_ends_gives_eio);
 	suite_add_tcase(s, tc);
 

@@ -123,6 +123,34 @@ START_TEST(test_free_leaves_an_empty_array_that_can_be_reused)
 }
 END_TEST
 
+START_TEST(test_truncate_keeps_the_first_items_and_the_memory)
+{
+	struct rv_array a = {0};
+	char *buf;
+
+	push(&a, LIT("one"));
+	push(&a, LIT("two"));
+	push(&a, LIT("three"));
+	buf = a.buf;
+	rv_array_truncate(&a, 5); /* more than it has: nothing changes */
+	ck_assert_uint_eq(a.count, 3);
+	rv_array_truncate(&a, 1);
+	ck_assert_uint_eq(a.count, 1);
+	assert_item(&a, 0, LIT("one"));
+	push(&a, LIT("four"));
+	assert_item(&a, 1, LIT("four"));
+	rv_array_clear(&a);
+	ck_assert_uint_eq(a.count, 0);
+	ck_assert_uint_eq(a.used, 0);
+	push(&a, LIT("five"));
+	assert_item(&a, 0, LIT("five"));
+	ck_assert_ptr_eq(a.buf, buf); /* reused, not allocated again */
+	rv_array_free(&a);
+	rv_array_clear(&a); /* a zeroed array too */
+	ck_assert_uint_eq(a.count, 0);
+}
+END_TEST
+
 /* ---- sort_unique ---- */
 
 START_TEST(test_sort_unique_removes_duplicates)
@@ -345,6 +373,7 @@ static Suite *rv_suite(void)
 	tcase_add_test(tc, test_empty_items_are_kept_as_items_of_length_zero);
 	tcase_add_test(tc, test_many_pushes_keep_every_item);
 	tcase_add_test(tc, test_free_leaves_an_empty_array_that_can_be_reused);
+	tcase_add_test(tc, test_truncate_keeps_the_first_items_and_the_memory);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("sort_unique");
