@@ -2,6 +2,7 @@
 #include "redis_dedicated.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
@@ -157,6 +158,18 @@ out:
 		d->ctx = NULL;
 	}
 	return ret;
+}
+
+bool redis_dedicated_ready(const struct redis_dedicated *d)
+{
+	struct pollfd p;
+
+	if (!d->ctx || d->send_errno || d->ctx->err)
+		return true;
+	if (d->ctx->reader->pos < d->ctx->reader->len)
+		return true; /* bytes read before and not parsed yet */
+	p = (struct pollfd){.fd = d->ctx->fd, .events = POLLIN};
+	return poll(&p, 1, 0) != 0; /* bytes, an end or an error: the receive tells which */
 }
 
 void redis_dedicated_close(struct redis_dedicated *d)

@@ -3,6 +3,7 @@
 #define REDISFS_REDIS_DEDICATED_H
 
 #include <hiredis/hiredis.h>
+#include <stdbool.h>
 
 #include "redis_command.h"
 
@@ -47,6 +48,13 @@ int redis_dedicated_send(struct redis_dedicated *d, const struct redis_cmd *cmd)
  */
 int redis_dedicated_receive(struct redis_dedicated *d, const struct redis_cmd *cmd,
 			    redisReply **reply);
+
+/*
+ * Whether redis_dedicated_receive() would return without waiting for the
+ * server: the reply has begun to come, or the connection is broken (the
+ * receive then says so at once, or dials again). Never blocks.
+ */
+bool redis_dedicated_ready(const struct redis_dedicated *d);
 
 /* Close the connection (a reply still in flight is dropped with it). NULL is fine. */
 void redis_dedicated_close(struct redis_dedicated *d);

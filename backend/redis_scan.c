@@ -154,6 +154,13 @@ int redis_scan_next(struct redis_scan *scan, struct rv_array *keys, bool *done)
 	return ret;
 }
 
+bool redis_scan_ready(const struct redis_scan *scan)
+{
+	if (scan->failed || scan->done)
+		return true;
+	return scan->conn && redis_dedicated_ready(scan->conn);
+}
+
 static int parse_size(const redisReply *reply, void *arg)
 {
 	if (reply->type != REDIS_REPLY_INTEGER || reply->integer < 0)

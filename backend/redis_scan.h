@@ -41,6 +41,13 @@ int redis_scan_open(struct redis_pool *pool, int db, struct redis_scan **out);
  */
 int redis_scan_next(struct redis_scan *scan, struct rv_array *keys, bool *done);
 
+/*
+ * Whether redis_scan_next() would return without waiting for the server:
+ * the walk is over or failed, or the reply of the SCAN in flight has begun
+ * to come. Never blocks; false also before the first call (it asks then).
+ */
+bool redis_scan_ready(const struct redis_scan *scan);
+
 /* DBSIZE of database `db`: how many keys a walk over all of it will give, about. 0 or -errno. */
 int redis_database_size(struct redis_pool *pool, int db, size_t *keys);
 

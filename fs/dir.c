@@ -115,6 +115,11 @@ static int walk_next(void *scan, struct rv_array *keys, bool *done)
 	return redis_scan_next(scan, keys, done);
 }
 
+static bool walk_ready(void *scan)
+{
+	return redis_scan_ready(scan);
+}
+
 static void walk_close(void *scan)
 {
 	redis_scan_close(scan);
@@ -141,7 +146,7 @@ static int walk_database(struct rfs *fs, struct listing *l)
 	ret = redis_scan_open(fs->pool, l->db, &scan);
 	if (ret)
 		return ret;
-	listing_walk_from(l, &(struct listing_walk){walk_next, walk_close, scan});
+	listing_walk_from(l, &(struct listing_walk){walk_next, walk_ready, walk_close, scan});
 	ret = listing_pull(l);
 	/* a big database: its index made big enough at once, not doubled a dozen times */
 	if (!ret && !listing_complete(l) && !redis_database_size(fs->pool, l->db, &keys))
@@ -273,8 +278,8 @@ void dir_forget_listings(struct rfs *fs)
 	}
 }
 
-int tree_dir_entry(struct tree_dir *dir, size_t i, char buf[NAMES_MAX + 1], const char **name,
-		   mode_t *type)
+int tree_dir_entry(struct tree_dir *dir, size_t i, bool wait, char buf[NAMES_MAX + 1],
+		   const char **name, mode_t *type)
 {
 	size_t len;
 	int ret;
@@ -288,7 +293,7 @@ int tree_dir_entry(struct tree_dir *dir, size_t i, char buf[NAMES_MAX + 1], cons
 		return 0;
 	*type = S_IFREG;
 	*name = buf;
-	ret = listing_name(dir->listing, i - dir->names.count, dir->prefix_len, buf);
+	ret = listing_name(dir->listing, i - dir->names.count, dir->prefix_len, wait, buf);
 	if (ret == 0)
 		remember_once(dir); /* the walk got to its end */
 	return ret;

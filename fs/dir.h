@@ -68,11 +68,14 @@ void dir_forget_listings(struct rfs *fs);
  * made) and type (S_IFDIR or S_IFREG). Returns 1; 0 past the last entry,
  * only once the folder's walk is complete; or -errno when the walk failed
  * before it got that far (-EIO), at this and every later call. Entry i
- * beyond the keys that have come pulls the next batches from the walk
- * (waiting for Redis, within the timeout).
+ * beyond the keys that have come pulls the next batches from the walk,
+ * waiting for Redis (within the timeout); without `wait`, when the next
+ * batch has not begun to arrive, -EAGAIN instead: a readdir that has
+ * entries to hand out hands them out, and the kernel and the server then
+ * work at once (the kernel asks for up to a megabyte of entries at a time).
  */
-int tree_dir_entry(struct tree_dir *dir, size_t i, char buf[NAMES_MAX + 1], const char **name,
-		   mode_t *type);
+int tree_dir_entry(struct tree_dir *dir, size_t i, bool wait, char buf[NAMES_MAX + 1],
+		   const char **name, mode_t *type);
 
 /*
  * Entry i's attributes for readdirplus, fetched for a batch of entries from

@@ -242,7 +242,18 @@ long listing_find(struct listing *l, const char *key, size_t len)
 	return at;
 }
 
-int listing_name(struct listing *l, size_t i, size_t skip, char buf[NAMES_MAX + 1])
+/* Whether a pull now would not wait for Redis. */
+static bool walk_ready(struct listing *l)
+{
+	bool ready;
+
+	pthread_mutex_lock(&l->walk_lock);
+	ready = state_of(l) != LISTING_WALKING || !l->walk.ready || l->walk.ready(l->walk.arg);
+	pthread_mutex_unlock(&l->walk_lock);
+	return ready;
+}
+
+int listing_name(struct listing *l, size_t i, size_t skip, bool wait, char buf[NAMES_MAX + 1])
 {
 	const char *key;
 	size_t len;
@@ -251,6 +262,8 @@ int listing_name(struct listing *l, size_t i, size_t skip, char buf[NAMES_MAX + 
 	pthread_mutex_lock(&l->lock);
 	while (i >= l->keys.count && l->state == LISTING_WALKING) {
 		pthread_mutex_unlock(&l->lock);
+		if (!wait && !walk_ready(l))
+			return -EAGAIN;
 		(void) listing_pull(l); /* a failure stays in the state, for every later call */
 		pthread_mutex_lock(&l->lock);
 	}

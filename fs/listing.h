@@ -17,10 +17,12 @@
  * Where the rest of a listing's keys come from (dir.c: a SCAN walk,
  * redis_scan.h). next() appends the next batch to `keys` and sets *done
  * after the last; it may wait for Redis (bounded by the timeout) and
- * returns 0 or -errno. close() frees `arg`.
+ * returns 0 or -errno. ready() says, without blocking, whether next()
+ * would return without waiting (NULL: always). close() frees `arg`.
  */
 struct listing_walk {
 	int (*next)(void *arg, struct rv_array *keys, bool *done);
+	bool (*ready)(void *arg);
 	void (*close)(void *arg);
 	void *arg;
 };
@@ -92,9 +94,10 @@ long listing_find(struct listing *l, const char *key, size_t len);
  * The file name of key i, without its first `skip` bytes (a namespace folder's
  * prefix), into `buf`, pulling from the walk while it has not got that far.
  * Returns 1, 0 when the listing is complete with fewer keys, or -errno when
- * the walk failed before it got there (again at every later call).
+ * the walk failed before it got there (again at every later call). Without
+ * `wait`, a pull that would wait for Redis is not made: -EAGAIN.
  */
-int listing_name(struct listing *l, size_t i, size_t skip, char buf[NAMES_MAX + 1]);
+int listing_name(struct listing *l, size_t i, size_t skip, bool wait, char buf[NAMES_MAX + 1]);
 
 /* Copy keys first .. first+max-1 that are already there to `out` (empty: none). 0 or -ENOMEM. */
 int listing_copy(struct listing *l, size_t first, size_t max, struct rv_array *out);

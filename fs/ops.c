@@ -72,12 +72,15 @@ static int rfs_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_
 			st.st_mode = S_IFDIR;
 		} else {
 			mode_t type;
-			int got = tree_dir_entry(dir, (size_t) at - 2, namebuf, &name, &type);
+			/* once something is filled, hand it out rather than wait for Redis */
+			int got = tree_dir_entry(dir, (size_t) at - 2, !filled, namebuf, &name,
+						 &type);
 
 			if (got < 0 && !filled)
 				return got; /* the scan failed: never an end that looks complete */
 			if (got <= 0)
-				break; /* the end, or an error that the next request gets */
+				break; /* the end, keys on their way, or an error the next request
+					  gets */
 			st.st_mode = type;
 			/* readdirplus: attributes for a batch at once, not a lookup per file */
 			if ((flags & FUSE_READDIR_PLUS) &&

@@ -1,6 +1,7 @@
 /* test_listing_index.c - unit tests for fs/listing.c: each key once, found, named, pulled. */
 #include <check.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -109,11 +110,11 @@ START_TEST(test_names_are_encoded_without_the_folder_prefix)
 
 	ck_assert_int_eq(listing_push(l, LIT("user:a/b")), 0);
 	ck_assert_int_eq(listing_push(l, LIT("user:")), 0);
-	ck_assert_int_eq(listing_name(l, 0, 5, name), 1);
+	ck_assert_int_eq(listing_name(l, 0, 5, true, name), 1);
 	ck_assert_str_eq(name, "a%2Fb");
-	ck_assert_int_eq(listing_name(l, 1, 5, name), 1);
+	ck_assert_int_eq(listing_name(l, 1, 5, true, name), 1);
 	ck_assert_str_eq(name, "%");
-	ck_assert_int_eq(listing_name(l, 2, 5, name), 0); /* complete: the end */
+	ck_assert_int_eq(listing_name(l, 2, 5, true, name), 0); /* complete: the end */
 	listing_put(l);
 }
 END_TEST
@@ -125,7 +126,8 @@ END_TEST
 struct fake_walk {
 	const char *const *batches[8]; /* NULL-terminated lists of keys */
 	int batch_count;
-	int fail; /* what the call after the last batch returns; 0: the last batch is done */
+	int fail;  /* what the call after the last batch returns; 0: the last batch is done */
+	bool slow; /* its next batch has not begun to arrive: a call would wait */
 	int calls, closes;
 };
 
@@ -142,6 +144,11 @@ static int fake_next(void *arg, struct rv_array *keys, bool *done)
 	return 0;
 }
 
+static bool fake_ready(void *arg)
+{
+	return !((struct fake_walk *) arg)->slow;
+}
+
 static void fake_close(void *arg)
 {
 	((struct fake_walk *) arg)->closes++;
@@ -151,7 +158,7 @@ static struct listing *walked(struct fake_walk *w)
 {
 	struct listing *l = listing_new(0);
 
-	listing_walk_from(l, &(struct listing_walk){fake_next, fake_close, w});
+	listing_walk_from(l, &(struct listing_walk){fake_next, fake_ready, fake_close, w});
 	return l;
 }
 
@@ -166,15 +173,15 @@ START_TEST(test_a_failed_walk_ends_the_listing_with_its_error_not_an_end)
 	struct listing *l = walked(&w);
 	char name[NAMES_MAX + 1];
 
-	ck_assert_int_eq(listing_name(l, 0, 0, name), 1);
-	ck_assert_int_eq(listing_name(l, 1, 0, name), 1);
-	ck_assert_int_eq(listing_name(l, 2, 0, name), -EIO);
-	ck_assert_int_eq(listing_name(l, 2, 0, name), -EIO); /* and again: never an end */
-	ck_assert_int_eq(listing_name(l, 5, 0, name), -EIO);
+	ck_assert_int_eq(listing_name(l, 0, 0, true, name), 1);
+	ck_assert_int_eq(listing_name(l, 1, 0, true, name), 1);
+	ck_assert_int_eq(listing_name(l, 2, 0, true, name), -EIO);
+	ck_assert_int_eq(listing_name(l, 2, 0, true, name), -EIO); /* and again: never an end */
+	ck_assert_int_eq(listing_name(l, 5, 0, true, name), -EIO);
 	ck_assert(!listing_complete(l));
 	ck_assert_int_eq(w.calls, 2);
-	ck_assert_int_eq(w.closes, 1);			  /* its connection goes at once */
-	ck_assert_int_eq(listing_name(l, 0, 0, name), 1); /* what came can still be read */
+	ck_assert_int_eq(w.closes, 1);				/* its connection goes at once */
+	ck_assert_int_eq(listing_name(l, 0, 0, true, name), 1); /* what came can still be read */
 	listing_put(l);
 	ck_assert_int_eq(w.closes, 1);
 }
@@ -187,21 +194,21 @@ START_TEST(test_batches_are_pulled_only_when_readdir_needs_them)
 	char name[NAMES_MAX + 1];
 
 	ck_assert_int_eq(w.calls, 0);
-	ck_assert_int_eq(listing_name(l, 0, 0, name), 1);
+	ck_assert_int_eq(listing_name(l, 0, 0, true, name), 1);
 	ck_assert_str_eq(name, "a");
 	ck_assert_int_eq(w.calls, 1);
-	ck_assert_int_eq(listing_name(l, 1, 0, name), 1);
+	ck_assert_int_eq(listing_name(l, 1, 0, true, name), 1);
 	ck_assert_int_eq(w.calls, 1);
 	ck_assert(!listing_complete(l));
-	ck_assert_int_eq(listing_name(l, 2, 0, name), 1); /* "b" came again: dropped */
+	ck_assert_int_eq(listing_name(l, 2, 0, true, name), 1); /* "b" came again: dropped */
 	ck_assert_str_eq(name, "c");
 	ck_assert_int_eq(w.calls, 2);
-	ck_assert_int_eq(listing_name(l, 3, 0, name), 1);
+	ck_assert_int_eq(listing_name(l, 3, 0, true, name), 1);
 	ck_assert_str_eq(name, "d");
 	ck_assert_int_eq(w.calls, 3);
 	ck_assert(listing_complete(l));
 	ck_assert_int_eq(w.closes, 1);
-	ck_assert_int_eq(listing_name(l, 4, 0, name), 0); /* complete: the end */
+	ck_assert_int_eq(listing_name(l, 4, 0, true, name), 0); /* complete: the end */
 	ck_assert_int_eq(w.calls, 3);
 	ck_assert_uint_eq(l->keys.count, 4);
 	listing_put(l);
@@ -217,12 +224,34 @@ START_TEST(test_empty_batches_are_pulled_past_until_a_key_or_the_end)
 
 	ck_assert_int_eq(listing_pull(l), 0); /* opendir's pull: no key yet, and no end */
 	ck_assert(!listing_complete(l));
-	ck_assert_int_eq(listing_name(l, 0, 0, name), 1);
+	ck_assert_int_eq(listing_name(l, 0, 0, true, name), 1);
 	ck_assert_int_eq(w.calls, 3);
-	ck_assert_int_eq(listing_name(l, 2, 0, name), 0);
+	ck_assert_int_eq(listing_name(l, 2, 0, true, name), 0);
 	ck_assert_int_eq(w.calls, 4);
 	ck_assert_int_eq(listing_pull(l), 0); /* complete: nothing is asked */
 	ck_assert_int_eq(w.calls, 4);
+	listing_put(l);
+}
+END_TEST
+
+START_TEST(test_without_wait_a_pull_that_would_wait_is_not_made)
+{
+	struct fake_walk w = {.batches = {ab, cad}, .batch_count = 2, .slow = true};
+	struct listing *l = walked(&w);
+	char name[NAMES_MAX + 1];
+
+	ck_assert_int_eq(listing_name(l, 0, 0, false, name), -EAGAIN);
+	ck_assert_int_eq(w.calls, 0);
+	ck_assert_int_eq(listing_name(l, 0, 0, true, name), 1);	 /* waits for it */
+	ck_assert_int_eq(listing_name(l, 1, 0, false, name), 1); /* there already */
+	ck_assert_int_eq(listing_name(l, 2, 0, false, name), -EAGAIN);
+	ck_assert_int_eq(w.calls, 1);
+	w.slow = false; /* the reply has begun to come */
+	ck_assert_int_eq(listing_name(l, 2, 0, false, name), 1);
+	ck_assert_str_eq(name, "c");
+	ck_assert_int_eq(w.calls, 2);
+	w.slow = true; /* complete: nothing to wait for, the end */
+	ck_assert_int_eq(listing_name(l, 4, 0, false, name), 0);
 	listing_put(l);
 }
 END_TEST
@@ -233,7 +262,7 @@ START_TEST(test_a_folder_closed_before_the_end_closes_its_walk)
 	struct listing *l = walked(&w);
 	char name[NAMES_MAX + 1];
 
-	ck_assert_int_eq(listing_name(l, 0, 0, name), 1);
+	ck_assert_int_eq(listing_name(l, 0, 0, true, name), 1);
 	ck_assert_int_eq(w.closes, 0);
 	listing_put(l);
 	ck_assert_int_eq(w.calls, 1);
@@ -272,6 +301,7 @@ static Suite *listing_index_suite(void)
 	tcase_add_test(tc, test_a_failed_walk_ends_the_listing_with_its_error_not_an_end);
 	tcase_add_test(tc, test_batches_are_pulled_only_when_readdir_needs_them);
 	tcase_add_test(tc, test_empty_batches_are_pulled_past_until_a_key_or_the_end);
+	tcase_add_test(tc, test_without_wait_a_pull_that_would_wait_is_not_made);
 	tcase_add_test(tc, test_a_folder_closed_before_the_end_closes_its_walk);
 	tcase_add_test(tc, test_copy_gives_the_keys_there_from_first_on);
 	suite_add_tcase(s, tc);
