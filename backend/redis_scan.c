@@ -70,8 +70,7 @@ static int reply_cursor(const redisReply *reply, char cursor[SCAN_CURSOR_SIZE])
 	c = reply->element[0];
 	if (c->type != REDIS_REPLY_STRING || c->len == 0 || c->len >= SCAN_CURSOR_SIZE ||
 	    strspn(c->str, "0123456789") != c->len)
-		return -EIO; /* a cursor is an unsigned decimal: anything else is no reply of SCAN
-			      */
+		return -EIO; /* a cursor is an unsigned decimal, or no reply of SCAN */
 	memcpy(cursor, c->str, c->len);
 	cursor[c->len] = '\0';
 	return 0;

@@ -83,7 +83,8 @@ void listing_walk_from(struct listing *l, const struct listing_walk *walk);
  * Pull one batch from the walk into the listing, repeats dropped. When the
  * walk is done the listing becomes complete; when it fails (or a key cannot
  * be added), failed with that error for good. Returns 0, or that -errno;
- * 0 at once when the listing is no longer walking.
+ * nothing is asked when the listing is no longer walking: 0 when complete,
+ * its error when failed.
  */
 int listing_pull(struct listing *l);
 
