@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "../backend/rv.h"
+#include "handles.h"
 #include "listing.h"
 #include "names.h"
 #include "rfs.h"
@@ -25,6 +26,7 @@
  * one copy of a million keys, not two); other folders keep their names.
  */
 struct tree_dir {
+	struct handle_link open; /* in rfs.open_dirs from opendir to releasedir */
 	struct rv_array names;	 /* NUL-terminated names of entries of type `type`, first */
 	struct listing *listing; /* then files, one per key: a database or namespace folder */
 	size_t prefix_len;	 /* bytes of each key that the folder's path stands for */

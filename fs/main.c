@@ -226,6 +226,8 @@ int main(int argc, char *argv[])
 	memset(&fs, 0, sizeof fs);
 	pthread_mutex_init(&fs.changed_lock, NULL);
 	pthread_mutex_init(&fs.recent_lock, NULL);
+	handle_list_init(&fs.open_files);
+	handle_list_init(&fs.open_dirs);
 	listing_scans_init(&fs.scans, NULL);
 	clock_gettime(CLOCK_REALTIME, &fs.changed);
 
@@ -288,12 +290,14 @@ int main(int argc, char *argv[])
 	if (fuse_set_signal_handlers(se) != 0)
 		goto out_unmount;
 
-	ret = serve(se, &cmd) ? 1 : 0;
+	/* a signal number: a stop that was asked for (systemctl stop, ^C); -errno: a failure */
+	ret = serve(se, &cmd) < 0 ? 1 : 0;
 
 	fuse_remove_signal_handlers(se);
 out_unmount:
 	fuse_session_unmount(se);
 out_pool:
+	ops_release_all(&fs);	       /* releases the unmount dropped */
 	listing_scans_wait(&fs.scans); /* their connections go before the pool */
 	dir_forget_listings(&fs);
 	free(fs.recent);
@@ -311,5 +315,7 @@ out_opts:
 	fuse_opt_free_args(&args);
 	pthread_mutex_destroy(&fs.changed_lock);
 	pthread_mutex_destroy(&fs.recent_lock);
+	handle_list_destroy(&fs.open_files);
+	handle_list_destroy(&fs.open_dirs);
 	return ret;
 }

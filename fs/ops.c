@@ -207,6 +207,23 @@ static void rfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 	reply_status(req, ret ? ret : tree_refuse_change(fs, path, -EPERM));
 }
 
+/*
+ * Hand an open file to the kernel: its handle, whether it bypasses the page
+ * cache (file.h says why), and a place in the list that teardown frees.
+ */
+static void set_handle(struct rfs *fs, struct fuse_file_info *fi, struct file *f)
+{
+	fi->fh = (uint64_t) (uintptr_t) f;
+	fi->direct_io = file_direct_io(f);
+	handle_list_add(&fs->open_files, &f->open);
+}
+
+static void release_file(struct rfs *fs, struct file *f)
+{
+	handle_list_remove(&fs->open_files, &f->open);
+	file_release(fs, f);
+}
+
 /* The entry of a file just made at `path`: its attributes, and one lookup counted. */
 static int made_entry(struct rfs *fs, fuse_ino_t parent, const char *name, const char *path,
 		      struct fuse_entry_param *e)
@@ -266,10 +283,10 @@ static void rfs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode
 		fuse_reply_err(req, -ret);
 		return;
 	}
-	fi->fh = (uint64_t) (uintptr_t) f;
+	set_handle(fs, fi, f);
 	if (fuse_reply_create(req, &e, fi) != 0) {
 		inodes_forget(&fs->inodes, e.ino, 1);
-		file_release(fs, f);
+		release_file(fs, f);
 	}
 }
 
@@ -302,9 +319,9 @@ static void rfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_err(req, -ret);
 		return;
 	}
-	fi->fh = (uint64_t) (uintptr_t) f;
+	set_handle(fs, fi, f);
 	if (fuse_reply_open(req, fi) != 0)
-		file_release(fs, f);
+		release_file(fs, f);
 }
 
 static void rfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -355,8 +372,14 @@ static void rfs_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_
 static void rfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	(void) ino;
-	file_release(rfs_of(req), fh_ptr(fi));
+	release_file(rfs_of(req), fh_ptr(fi));
 	fuse_reply_err(req, 0);
+}
+
+static void close_dir(struct rfs *fs, struct tree_dir *dir)
+{
+	handle_list_remove(&fs->open_dirs, &dir->open);
+	tree_closedir(fs, dir);
 }
 
 static void rfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -373,8 +396,9 @@ static void rfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *f
 		return;
 	}
 	fi->fh = (uint64_t) (uintptr_t) dir;
+	handle_list_add(&fs->open_dirs, &dir->open);
 	if (fuse_reply_open(req, fi) != 0)
-		tree_closedir(fs, dir);
+		close_dir(fs, dir);
 }
 
 /*
@@ -481,7 +505,7 @@ static void rfs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t o
 static void rfs_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	(void) ino;
-	tree_closedir(rfs_of(req), fh_ptr(fi));
+	close_dir(rfs_of(req), fh_ptr(fi));
 	fuse_reply_err(req, 0);
 }
 
@@ -580,6 +604,16 @@ static const struct fuse_lowlevel_ops rfs_operations = {
 	.removexattr = rfs_removexattr,
 	.create = rfs_create,
 };
+
+void ops_release_all(struct rfs *fs)
+{
+	struct handle_link *h;
+
+	while ((h = handle_list_pop(&fs->open_files)))
+		file_abandon(handle_owner(h, struct file, open));
+	while ((h = handle_list_pop(&fs->open_dirs)))
+		tree_closedir(fs, handle_owner(h, struct tree_dir, open));
+}
 
 const struct fuse_lowlevel_ops *ops_table(void)
 {

@@ -7,4 +7,13 @@
 /* The operations redisfs serves; the session's userdata is a struct rfs (rfs.h). */
 const struct fuse_lowlevel_ops *ops_table(void);
 
+struct rfs;
+
+/*
+ * Free what the kernel left open (teardown, once the session loop has ended:
+ * a stop while files were open, or releases an unmount dropped). Nothing is
+ * written: see file_abandon().
+ */
+void ops_release_all(struct rfs *fs);
+
 #endif

@@ -9,6 +9,7 @@
 
 #include "../backend/redis_conn.h"
 #include "attr_cache.h"
+#include "handles.h"
 #include "inodes.h"
 #include "listing.h"
 
@@ -16,7 +17,9 @@ struct ghosts;
 struct listing;
 
 struct rfs {
-	struct inodes inodes; /* what each inode number the kernel holds names */
+	struct inodes inodes;	       /* what each inode number the kernel holds names */
+	struct handle_list open_files; /* what the kernel has not released (handles.h) */
+	struct handle_list open_dirs;
 	struct redis_pool *pool;
 	struct ghosts *ghosts; /* the ghost rules (ghosts.h), or NULL when there are none */
 	int db_count;	       /* databases the server has */
