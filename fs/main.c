@@ -267,10 +267,14 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "redisfs: out of memory\n");
 		goto out_opts;
 	}
+	if (read_bufs_init(&fs.read_bufs)) {
+		fprintf(stderr, "redisfs: no thread-specific key left\n");
+		goto out_inodes;
+	}
 	/* fuse_session_new rejects unknown options before anything touches the network */
 	se = fuse_session_new(&args, ops_table(), sizeof *ops_table(), &fs);
 	if (!se)
-		goto out_inodes;
+		goto out_read_bufs;
 	if (connect_redis(&fs, &opts) || setup_ghosts(&fs, &opts, &mysql, &ghosts))
 		goto out_pool;
 	fs.scans.pool = fs.pool;
@@ -307,6 +311,8 @@ out_pool:
 	mysql_pool_close(mysql);
 	redis_pool_close(fs.pool);
 	fuse_session_destroy(se);
+out_read_bufs:
+	read_bufs_free(&fs.read_bufs);
 out_inodes:
 	inodes_free(&fs.inodes);
 out_opts:

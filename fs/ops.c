@@ -327,7 +327,8 @@ static void rfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 static void rfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		     struct fuse_file_info *fi)
 {
-	char *buf = malloc(size ? size : 1);
+	struct rfs *fs = rfs_of(req);
+	char *buf = read_bufs_get(&fs->read_bufs, size);
 	ssize_t n;
 
 	(void) ino;
@@ -335,12 +336,11 @@ static void rfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	n = file_read(rfs_of(req), fh_ptr(fi), buf, size, off);
+	n = file_read(fs, fh_ptr(fi), buf, size, off);
 	if (n < 0)
 		fuse_reply_err(req, (int) -n);
 	else
 		fuse_reply_buf(req, buf, (size_t) n);
-	free(buf);
 }
 
 static void rfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,

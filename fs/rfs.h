@@ -12,6 +12,7 @@
 #include "handles.h"
 #include "inodes.h"
 #include "listing.h"
+#include "read_buf.h"
 
 struct ghosts;
 struct listing;
@@ -20,6 +21,7 @@ struct rfs {
 	struct inodes inodes;	       /* what each inode number the kernel holds names */
 	struct handle_list open_files; /* what the kernel has not released (handles.h) */
 	struct handle_list open_dirs;
+	struct read_bufs read_bufs; /* each thread's reply buffer for read(2) */
 	struct redis_pool *pool;
 	struct ghosts *ghosts; /* the ghost rules (ghosts.h), or NULL when there are none */
 	int db_count;	       /* databases the server has */
