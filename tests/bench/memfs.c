@@ -279,7 +279,7 @@ static void memfs_list(fuse_req_t req, fuse_ino_t dir, size_t size, off_t off, b
 {
 	struct memfs *m = fuse_req_userdata(req);
 	char *buf = malloc(size);
-	struct fuse_entry_param e;
+	struct fuse_entry_param file, folder;
 	const char *name;
 	size_t used = 0;
 	fuse_ino_t ino;
@@ -288,21 +288,24 @@ static void memfs_list(fuse_req_t req, fuse_ino_t dir, size_t size, off_t off, b
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
+	/* every file has the same attributes, and so has every folder: only st_ino differs */
+	memfs_entry(m, FIRST_FILE_INO, &file);
+	memfs_entry(m, DB_INO, &folder);
 	pthread_rwlock_rdlock(&m->lock);
 	for (off_t i = off < 0 ? 0 : off; (name = memfs_dirent(m, dir, i, &ino)); i++) {
+		struct fuse_entry_param *e = ino >= FIRST_FILE_INO ? &file : &folder;
 		size_t len;
 
 		if (!ino)
 			continue;
-		memfs_entry(m, ino, &e);
 		/*
 		 * "." and ".." go with ino 0, which the kernel takes as no lookup (it
 		 * ignores their attributes anyway), but keep st_ino for d_ino: glibc's
 		 * readdir hides entries whose d_ino is 0.
 		 */
-		if (i < 2)
-			e.ino = 0;
-		len = memfs_add(req, buf + used, size - used, name, &e, i + 1, plus);
+		e->ino = i < 2 ? 0 : ino;
+		e->attr.st_ino = ino;
+		len = memfs_add(req, buf + used, size - used, name, e, i + 1, plus);
 		if (len > size - used)
 			break;
 		used += len;
