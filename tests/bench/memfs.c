@@ -69,13 +69,17 @@ struct memfs {
 	gid_t gid;
 };
 
-#define MEMFS_OPT(t, p)                                                                            \
-	{                                                                                          \
-		t, offsetof(struct memfs_options, p), 1                                            \
-	}
+/* one option a line, which clang-format would pack */
+/* clang-format off */
+#define MEMFS_OPT(t, p) { t, offsetof(struct memfs_options, p), 1 }
 static const struct fuse_opt memfs_opts[] = {
-	MEMFS_OPT("count=%lu", count), MEMFS_OPT("size=%llu", size), MEMFS_OPT("prefix=%s", prefix),
-	MEMFS_OPT("cache_timeout=%lf", cache_timeout), FUSE_OPT_END};
+	MEMFS_OPT("count=%lu", count),
+	MEMFS_OPT("size=%llu", size),
+	MEMFS_OPT("prefix=%s", prefix),
+	MEMFS_OPT("cache_timeout=%lf", cache_timeout),
+	FUSE_OPT_END
+};
+/* clang-format on */
 
 static int file_cmp(const void *a, const void *b)
 {
