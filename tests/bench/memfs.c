@@ -35,8 +35,9 @@
 #include <unistd.h>
 
 #define DB_DIR	    "db0"
-#define BLOCK_SHIFT 20 /* the content's line changes every MiB, like run.sh's big string */
-#define LINE_LEN    8  /* "%07d\n" */
+#define BLOCK_SHIFT 20	 /* the content's line changes every MiB, like run.sh's big string */
+#define LINE_LEN    8	 /* "%07d\n" */
+#define READ_ALIGN  4096 /* a page: where read replies start (memfs_read says why) */
 
 /*
  * Fixed inode numbers: the root, db0, then file i of the sorted array. A file's
@@ -390,7 +391,7 @@ static void memfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		       struct fuse_file_info *fi)
 {
 	struct memfs *m = fuse_req_userdata(req);
-	char *buf;
+	char *raw, *buf;
 
 	(void) ino;
 	(void) fi;
@@ -404,14 +405,22 @@ static void memfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	}
 	if (size > m->opts.size - (uint64_t) off)
 		size = (size_t) (m->opts.size - (uint64_t) off);
-	buf = malloc(size);
-	if (!buf) {
+	/*
+	 * The kernel copies the reply into page-cache pages, and from some of the
+	 * offsets in a page that malloc gave (it varies by thread) that copy took up
+	 * to twice as long: 300-450 ms of daemon CPU for five reads of 100 MiB
+	 * against 215-230 ms from the start of a page. posix_memalign was slower
+	 * still (600 ms and more), hence the rounding by hand.
+	 */
+	raw = malloc(size + READ_ALIGN);
+	if (!raw) {
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
+	buf = (char *) (((uintptr_t) raw + READ_ALIGN - 1) & ~(uintptr_t) (READ_ALIGN - 1));
 	memfs_content(buf, size, (uint64_t) off);
 	fuse_reply_buf(req, buf, size);
-	free(buf);
+	free(raw);
 }
 
 static void memfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
