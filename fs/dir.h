@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "../backend/rv.h"
+#include "handles.h"
 #include "listing.h"
 #include "names.h"
 #include "rfs.h"
@@ -26,6 +27,7 @@
  * come as readdir asks for them; other folders keep their names.
  */
 struct tree_dir {
+	struct handle_link open; /* in rfs.open_dirs from opendir to releasedir */
 	struct rfs *fs;
 	struct rv_array names;	 /* NUL-terminated names of entries of type `type`, first */
 	struct listing *listing; /* then files, one per key: a database or namespace folder */

@@ -173,6 +173,11 @@ int file_open(struct rfs *fs, const char *path, int flags, struct file **out)
 	return 0;
 }
 
+bool file_direct_io(const struct file *f)
+{
+	return f->writable || !f->ranged;
+}
+
 /*
  * The key a new file's path names: its canonical, unshortened name below
  * the database (or below a namespace folder, whose prefix comes first).
@@ -345,6 +350,19 @@ void file_release(struct rfs *fs, struct file *f)
 			 f->key.db);
 	else if (f->dirty && file_flush(fs, f))
 		fuse_log(FUSE_LOG_ERR, "redisfs: db%d: writing a key at close failed\n", f->key.db);
+	file_free(f);
+}
+
+void file_abandon(struct file *f)
+{
+	char name[NAMES_MAX + 1];
+
+	if (f->dirty || f->pending_trunc) {
+		names_encode(f->key.key, f->key.len, name);
+		fuse_log(FUSE_LOG_ERR,
+			 "redisfs: db%d '%s': stopped while open for writing: not written\n",
+			 f->key.db, name);
+	}
 	file_free(f);
 }
 

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "handles.h"
 #include "render.h"
 #include "rfs.h"
 #include "tree.h"
@@ -16,6 +17,7 @@
  * holds its whole content in `text`, and close() writes it to Redis.
  */
 struct file {
+	struct handle_link open; /* in rfs.open_files from open to release */
 	struct tree_key key;
 	enum rv_type type;
 	struct render_buf text;
@@ -55,8 +57,28 @@ ssize_t file_write(struct rfs *fs, struct file *f, const char *buf, size_t size,
  */
 int file_flush(struct rfs *fs, struct file *f);
 
+/*
+ * Whether the handle's reads and writes must bypass the kernel's page cache
+ * (direct I/O). The cache of an inode is shared by all its descriptors, and
+ * a writer's bytes land in it while another process copies them out, so a
+ * reader could see two versions mixed. A handle that writes, or that reads a
+ * snapshot taken at open (a collection's text, a ghost), goes straight to
+ * the daemon: each read sees one whole value, exactly the bytes the handle
+ * holds. A string opened read-only is read in ranges from Redis and keeps
+ * the cache, whose readahead overlaps the daemon's reads with the reader's
+ * work (cat | md5sum of 100 MiB takes half the time).
+ */
+bool file_direct_io(const struct file *f);
+
 /* The last close: a pending O_TRUNC of a collection removes it; then frees `f`. */
 void file_release(struct rfs *fs, struct file *f);
+
+/*
+ * Free a handle the kernel never released (the daemon stops with it open):
+ * nothing is written, since its writer never closed it; a change it held is
+ * logged as lost.
+ */
+void file_abandon(struct file *f);
 
 /* truncate(2) (f NULL) and ftruncate(2) (f an open handle). */
 int file_truncate(struct rfs *fs, const char *path, off_t size, struct file *f);

@@ -1,7 +1,7 @@
 /* main.c - redisfs entry point: parse, connect and check, mount, serve, unwind in stages. */
 #include <errno.h>
 #include <limits.h>
-#include <fuse.h>
+#include <malloc.h>
 #include <fuse_lowlevel.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -18,6 +18,8 @@
 #include "ops.h"
 #include "options.h"
 #include "rfs.h"
+
+#define MMAP_THRESHOLD (256 * 1024) /* bytes: glibc's first threshold is 128 KiB */
 
 static void log_redis_error(void *arg, const char *line)
 {
@@ -179,13 +181,13 @@ static int setup_ghosts(struct rfs *fs, const struct rfs_options *opts, struct m
 	return 0;
 }
 
-static int serve(struct fuse *fuse, const struct fuse_cmdline_opts *cmd)
+static int serve(struct fuse_session *se, const struct fuse_cmdline_opts *cmd)
 {
 	struct fuse_loop_config *loop;
 	int ret;
 
 	if (cmd->singlethread)
-		return fuse_loop(fuse);
+		return fuse_session_loop(se);
 	loop = fuse_loop_cfg_create();
 	if (!loop)
 		return -1;
@@ -193,7 +195,7 @@ static int serve(struct fuse *fuse, const struct fuse_cmdline_opts *cmd)
 	if (cmd->max_idle_threads != UINT_MAX) /* UINT_MAX: not given */
 		fuse_loop_cfg_set_idle_threads(loop, cmd->max_idle_threads);
 	fuse_loop_cfg_set_max_threads(loop, cmd->max_threads);
-	ret = fuse_loop_mt(fuse, loop);
+	ret = fuse_session_loop_mt(se, loop);
 	fuse_loop_cfg_destroy(loop);
 	return ret;
 }
@@ -205,10 +207,18 @@ int main(int argc, char *argv[])
 	struct mysql_pool *mysql = NULL;
 	struct rfs_options opts;
 	struct ghosts ghosts;
-	struct fuse *fuse;
+	struct fuse_session *se = NULL;
 	struct rfs fs;
 	int ret = 1;
 
+	/*
+	 * Big arrays (a listing's keys, the inode table) grow by realloc and go
+	 * when a listing does. glibc raises its mmap threshold after the first
+	 * big free, and later big blocks then live in the heap, where a realloc
+	 * copies and a free keeps the pages: a fixed threshold keeps them
+	 * mmapped, so they grow with mremap and their pages go back at free.
+	 */
+	mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD);
 	/* a server that hangs up mid-command is EIO, not death by SIGPIPE (also before mounting) */
 	signal(SIGPIPE, SIG_IGN);
 	memset(&cmd, 0, sizeof cmd);
@@ -216,9 +226,9 @@ int main(int argc, char *argv[])
 	memset(&fs, 0, sizeof fs);
 	pthread_mutex_init(&fs.changed_lock, NULL);
 	pthread_mutex_init(&fs.recent_lock, NULL);
+	handle_list_init(&fs.open_files);
+	handle_list_init(&fs.open_dirs);
 	clock_gettime(CLOCK_REALTIME, &fs.changed);
-	fs.uid = getuid();
-	fs.gid = getgid();
 
 	if (options_parse(&args, &opts) || fuse_parse_cmdline(&args, &cmd) != 0)
 		goto out_opts;
@@ -231,7 +241,7 @@ int main(int argc, char *argv[])
 		options_print_usage(argv[0]);
 		printf("FUSE options:\n");
 		fuse_cmdline_help();
-		fuse_lib_help(&args);
+		fuse_lowlevel_help();
 		ret = 0;
 		goto out_opts;
 	}
@@ -248,11 +258,22 @@ int main(int argc, char *argv[])
 	fs.delimiter = opts.delimiter;
 	fs.delimiter_len = opts.delimiter ? strlen(opts.delimiter) : 0;
 	fs.only_db = opts.url.db;
+	fs.uid = opts.uid;
+	fs.gid = opts.gid;
+	fs.umask = opts.umask;
 
-	/* fuse_new rejects unknown options before anything touches the network */
-	fuse = fuse_new(&args, ops_table(), sizeof *ops_table(), &fs);
-	if (!fuse)
+	if (inodes_init(&fs.inodes)) {
+		fprintf(stderr, "redisfs: out of memory\n");
 		goto out_opts;
+	}
+	if (read_bufs_init(&fs.read_bufs)) {
+		fprintf(stderr, "redisfs: no thread-specific key left\n");
+		goto out_inodes;
+	}
+	/* fuse_session_new rejects unknown options before anything touches the network */
+	se = fuse_session_new(&args, ops_table(), sizeof *ops_table(), &fs);
+	if (!se)
+		goto out_read_bufs;
 	if (connect_redis(&fs, &opts) || setup_ghosts(&fs, &opts, &mysql, &ghosts))
 		goto out_pool;
 	if (attr_cache_init(&fs.attrs, opts.cache_timeout) ||
@@ -260,7 +281,7 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "redisfs: out of memory\n");
 		goto out_pool;
 	}
-	if (fuse_mount(fuse, cmd.mountpoint) != 0)
+	if (fuse_session_mount(se, cmd.mountpoint) != 0)
 		goto out_pool;
 	if (fuse_daemonize(cmd.foreground) != 0)
 		goto out_unmount;
@@ -268,15 +289,17 @@ int main(int argc, char *argv[])
 		openlog("redisfs", LOG_PID, LOG_DAEMON);
 		fuse_set_log_func(log_to_syslog);
 	}
-	if (fuse_set_signal_handlers(fuse_get_session(fuse)) != 0)
+	if (fuse_set_signal_handlers(se) != 0)
 		goto out_unmount;
 
-	ret = serve(fuse, &cmd) ? 1 : 0;
+	/* a signal number: a stop that was asked for (systemctl stop, ^C); -errno: a failure */
+	ret = serve(se, &cmd) < 0 ? 1 : 0;
 
-	fuse_remove_signal_handlers(fuse_get_session(fuse));
+	fuse_remove_signal_handlers(se);
 out_unmount:
-	fuse_unmount(fuse);
+	fuse_session_unmount(se);
 out_pool:
+	ops_release_all(&fs);	       /* releases the unmount dropped */
 	dir_forget_listings(&fs);
 	free(fs.recent);
 	attr_cache_free(&fs.attrs);
@@ -284,12 +307,18 @@ out_pool:
 		ghosts_free(fs.ghosts);
 	mysql_pool_close(mysql);
 	redis_pool_close(fs.pool);
-	fuse_destroy(fuse);
+	fuse_session_destroy(se);
+out_read_bufs:
+	read_bufs_free(&fs.read_bufs);
+out_inodes:
+	inodes_free(&fs.inodes);
 out_opts:
 	free(cmd.mountpoint);
 	options_free(&opts);
 	fuse_opt_free_args(&args);
 	pthread_mutex_destroy(&fs.changed_lock);
 	pthread_mutex_destroy(&fs.recent_lock);
+	handle_list_destroy(&fs.open_files);
+	handle_list_destroy(&fs.open_dirs);
 	return ret;
 }

@@ -1,297 +1,623 @@
-/* ops.c - the FUSE operations table: thin adapters from libfuse to tree.c. */
+/* ops.c - the FUSE low-level operations: inode numbers to paths, then thin adapters to tree.c. */
 #include "ops.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "rfs.h"
 #include "dir.h"
 #include "file.h"
+#include "inodes.h"
 #include "rename.h"
+#include "rfs.h"
 #include "tree.h"
 #include "xattr.h"
 
-static struct rfs *rfs_get(void)
+/*
+ * d_ino of an entry that readdir hands out without an inode (what libfuse's
+ * high-level API gives too): glibc's readdir skips entries whose d_ino is 0.
+ */
+#define UNKNOWN_INO 0xffffffffULL
+
+/* The shortest entry fuse_add_direntry_plus() makes: bounds the inodes one reply can carry. */
+#define DIRENTPLUS_MIN 160
+
+static struct rfs *rfs_of(fuse_req_t req)
 {
-	return fuse_get_context()->private_data;
+	return fuse_req_userdata(req);
 }
 
-static void *rfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
+static void reply_status(fuse_req_t req, int ret)
 {
-	struct rfs *fs = rfs_get();
+	fuse_reply_err(req, ret < 0 ? -ret : 0);
+}
 
+static void *fh_ptr(const struct fuse_file_info *fi)
+{
+	return (void *) (uintptr_t) fi->fh;
+}
+
+/* The path of `ino`, or of `name` in folder `ino`; see inodes_path. */
+static int path_of(struct rfs *fs, fuse_ino_t ino, const char *name, char path[PATH_MAX])
+{
+	return inodes_path(&fs->inodes, ino, name, path, PATH_MAX);
+}
+
+static void rfs_init(void *userdata, struct fuse_conn_info *conn)
+{
+	(void) userdata;
 	/* O_TRUNC arrives with open, not as a separate truncate before it */
 	if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC)
 		conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
-	/* Redis changes behind our back: cache only as long as the user allows */
-	cfg->entry_timeout = fs->cache_timeout;
-	cfg->attr_timeout = fs->cache_timeout;
-	cfg->negative_timeout = fs->cache_timeout;
-	cfg->kernel_cache = 0;
-	cfg->hard_remove = 1; /* an unlinked key is gone: no .fuse_hidden renames */
-	return fs;
-}
-
-static int rfs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
-{
-	(void) fi;
-	return tree_getattr(rfs_get(), path, st);
-}
-
-static int rfs_opendir(const char *path, struct fuse_file_info *fi)
-{
-	struct tree_dir *dir = NULL;
-	int ret = tree_opendir(rfs_get(), path, &dir);
-
-	fi->fh = (uint64_t) (uintptr_t) dir;
-	return ret;
+	/*
+	 * The low-level API's defaults are kept: readdirplus where the kernel
+	 * thinks it pays (READDIRPLUS_AUTO: the first batch, and after lookups),
+	 * no writeback cache (close() must reach Redis), and the page cache
+	 * dropped at each open (keep_cache is never set: Redis changes behind
+	 * our back).
+	 */
 }
 
 /*
- * Offsets are 1 for ".", 2 for "..", 3 + i for entry i. They must be nonzero:
- * libfuse before 3.17.1 drops readdirplus attributes given with offset 0.
+ * Answer a lookup of `name` in `parent` (whose path is `path`) with the
+ * attributes `ret` and `st` say, counting it in the inode table. A key that
+ * does not exist is a negative entry the kernel may keep for cache_timeout.
  */
-static int rfs_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t off,
-		       struct fuse_file_info *fi, enum fuse_readdir_flags flags)
+static void reply_entry(fuse_req_t req, struct rfs *fs, fuse_ino_t parent, const char *name,
+			int ret, struct stat *st)
 {
-	struct tree_dir *dir = (struct tree_dir *) (uintptr_t) fi->fh;
-	char namebuf[NAMES_MAX + 1];
-	bool filled = false;
-	struct stat st;
+	struct fuse_entry_param e;
 
-	(void) path;
-	for (off_t at = off < 0 ? 0 : off;; at++) {
-		enum fuse_fill_dir_flags fill = 0;
-		const char *name;
-
-		memset(&st, 0, sizeof st);
-		if (at < 2) {
-			name = at == 0 ? "." : "..";
-			st.st_mode = S_IFDIR;
-		} else {
-			mode_t type;
-			/* once something is filled, hand it out rather than wait for Redis */
-			int got = tree_dir_entry(dir, (size_t) at - 2, !filled, namebuf, &name,
-						 &type);
-
-			if (got < 0 && !filled)
-				return got; /* the scan failed: never an end that looks complete */
-			if (got <= 0)
-				break; /* the end, keys on their way, or an error the next request
-					  gets */
-			st.st_mode = type;
-			/* readdirplus: attributes for a batch at once, not a lookup per file */
-			if ((flags & FUSE_READDIR_PLUS) &&
-			    tree_dir_stat(rfs_get(), dir, (size_t) at - 2, &st) == 0) {
-				fill = FUSE_FILL_DIR_PLUS;
-			} else {
-				memset(&st, 0, sizeof st); /* the kernel looks this one up */
-				st.st_mode = type;
-			}
-		}
-		if (filler(buf, name, &st, at + 1, fill))
-			break;
-		filled = true;
+	memset(&e, 0, sizeof e);
+	e.attr_timeout = fs->cache_timeout;
+	e.entry_timeout = fs->cache_timeout;
+	if (ret == -ENOENT && fs->cache_timeout > 0) {
+		fuse_reply_entry(req, &e); /* ino 0: "no such name", cached */
+		return;
 	}
-	return 0;
+	if (!ret)
+		ret = inodes_lookup(&fs->inodes, parent, name, &e.ino, &e.generation);
+	if (ret) {
+		fuse_reply_err(req, -ret);
+		return;
+	}
+	e.attr = *st;
+	e.attr.st_ino = e.ino;
+	if (fuse_reply_entry(req, &e) != 0)
+		inodes_forget(&fs->inodes, e.ino, 1); /* interrupted: the kernel did not count it */
 }
 
-static int rfs_releasedir(const char *path, struct fuse_file_info *fi)
+static void rfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	(void) path;
-	tree_closedir(rfs_get(), (struct tree_dir *) (uintptr_t) fi->fh);
-	return 0;
+	struct rfs *fs = rfs_of(req);
+	char path[PATH_MAX];
+	struct stat st;
+	int ret = path_of(fs, parent, name, path);
+
+	memset(&st, 0, sizeof st);
+	if (!ret)
+		ret = tree_getattr(fs, path, &st);
+	reply_entry(req, fs, parent, name, ret, &st);
 }
 
-static struct file *file_of(struct fuse_file_info *fi)
+static void rfs_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
 {
-	return (struct file *) (uintptr_t) fi->fh;
+	inodes_forget(&rfs_of(req)->inodes, ino, nlookup);
+	fuse_reply_none(req);
 }
 
-static int rfs_open(const char *path, struct fuse_file_info *fi)
+static void rfs_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
 {
-	struct file *f = NULL;
-	int ret = file_open(rfs_get(), path, fi->flags, &f);
+	struct rfs *fs = rfs_of(req);
 
+	for (size_t i = 0; i < count; i++)
+		inodes_forget(&fs->inodes, forgets[i].ino, forgets[i].nlookup);
+	fuse_reply_none(req);
+}
+
+static void reply_attr(fuse_req_t req, struct rfs *fs, fuse_ino_t ino, const char *path)
+{
+	struct stat st;
+	int ret;
+
+	memset(&st, 0, sizeof st);
+	ret = tree_getattr(fs, path, &st);
+	if (ret) {
+		fuse_reply_err(req, -ret);
+		return;
+	}
+	st.st_ino = ino;
+	fuse_reply_attr(req, &st, fs->cache_timeout);
+}
+
+static void rfs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct rfs *fs = rfs_of(req);
+	char path[PATH_MAX];
+	int ret = path_of(fs, ino, NULL, path);
+
+	(void) fi;
+	if (ret)
+		fuse_reply_err(req, -ret);
+	else
+		reply_attr(req, fs, ino, path);
+}
+
+/*
+ * chmod, chown and utimens succeed and change nothing (Redis keeps no modes,
+ * owners or times), so that cp -p, sed -i and touch work; truncate is real.
+ */
+static void rfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
+			struct fuse_file_info *fi)
+{
+	const int ignored = FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID |
+			    FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_ATIME_NOW |
+			    FUSE_SET_ATTR_MTIME_NOW | FUSE_SET_ATTR_CTIME;
+	struct rfs *fs = rfs_of(req);
+	char path[PATH_MAX];
+	int ret = path_of(fs, ino, NULL, path);
+
+	if (!ret && (to_set & ignored))
+		ret = tree_refuse_change(fs, path, 0);
+	if (!ret && (to_set & FUSE_SET_ATTR_SIZE))
+		ret = file_truncate(fs, path, attr->st_size, fi ? fh_ptr(fi) : NULL);
+	if (ret)
+		fuse_reply_err(req, -ret);
+	else
+		reply_attr(req, fs, ino, path);
+}
+
+static void rfs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct rfs *fs = rfs_of(req);
+	char path[PATH_MAX];
+	int ret = path_of(fs, parent, name, path);
+
+	if (!ret)
+		ret = tree_unlink(fs, path);
+	if (!ret)
+		inodes_remove(&fs->inodes, parent, name); /* the kernel's inode of it is dead */
+	reply_status(req, ret);
+}
+
+/* A database folder stays after rmdir, but as a new inode: the kernel's old one is dead. */
+static void rfs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct rfs *fs = rfs_of(req);
+	char path[PATH_MAX];
+	int ret = path_of(fs, parent, name, path);
+
+	if (!ret)
+		ret = tree_rmdir(fs, path);
+	if (!ret)
+		inodes_remove(&fs->inodes, parent, name);
+	reply_status(req, ret);
+}
+
+static void rfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
+{
+	struct rfs *fs = rfs_of(req);
+	char path[PATH_MAX];
+	int ret = path_of(fs, parent, name, path);
+
+	(void) mode;
+	reply_status(req, ret ? ret : tree_refuse_change(fs, path, -EPERM));
+}
+
+/*
+ * Hand an open file to the kernel: its handle, whether it bypasses the page
+ * cache (file.h says why), and a place in the list that teardown frees.
+ */
+static void set_handle(struct rfs *fs, struct fuse_file_info *fi, struct file *f)
+{
 	fi->fh = (uint64_t) (uintptr_t) f;
+	fi->direct_io = file_direct_io(f);
+	handle_list_add(&fs->open_files, &f->open);
+}
+
+static void release_file(struct rfs *fs, struct file *f)
+{
+	handle_list_remove(&fs->open_files, &f->open);
+	file_release(fs, f);
+}
+
+/* The entry of a file just made at `path`: its attributes, and one lookup counted. */
+static int made_entry(struct rfs *fs, fuse_ino_t parent, const char *name, const char *path,
+		      struct fuse_entry_param *e)
+{
+	int ret;
+
+	memset(e, 0, sizeof *e);
+	ret = tree_getattr(fs, path, &e->attr);
+	if (!ret)
+		ret = inodes_lookup(&fs->inodes, parent, name, &e->ino, &e->generation);
+	e->attr.st_ino = e->ino;
+	e->attr_timeout = fs->cache_timeout;
+	e->entry_timeout = fs->cache_timeout;
 	return ret;
 }
 
-static int rfs_read(const char *path, char *buf, size_t size, off_t off, struct fuse_file_info *fi)
+static void rfs_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev)
 {
-	(void) path;
-	return (int) file_read(rfs_get(), file_of(fi), buf, size, off);
+	struct rfs *fs = rfs_of(req);
+	struct fuse_entry_param e;
+	struct file *f = NULL;
+	char path[PATH_MAX];
+	int ret = path_of(fs, parent, name, path);
+
+	(void) rdev;
+	if (!ret && !S_ISREG(mode))
+		ret = tree_refuse_change(fs, path, -EPERM); /* no fifos or devices */
+	else if (!ret)
+		ret = file_create(fs, path, O_WRONLY, &f);
+	if (f)
+		file_release(fs, f);
+	if (!ret)
+		ret = made_entry(fs, parent, name, path, &e);
+	if (ret)
+		fuse_reply_err(req, -ret);
+	else if (fuse_reply_entry(req, &e) != 0)
+		inodes_forget(&fs->inodes, e.ino, 1);
 }
 
-static int rfs_release(const char *path, struct fuse_file_info *fi)
+static void rfs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+		       struct fuse_file_info *fi)
 {
-	(void) path;
-	file_release(rfs_get(), file_of(fi));
-	return 0;
+	struct rfs *fs = rfs_of(req);
+	struct fuse_entry_param e;
+	struct file *f = NULL;
+	char path[PATH_MAX];
+	int ret = path_of(fs, parent, name, path);
+
+	(void) mode; /* Redis keeps no modes: every key is 0644 */
+	if (!ret)
+		ret = file_create(fs, path, fi->flags, &f);
+	if (!ret)
+		ret = made_entry(fs, parent, name, path, &e);
+	if (ret) {
+		if (f)
+			file_release(fs, f);
+		fuse_reply_err(req, -ret);
+		return;
+	}
+	set_handle(fs, fi, f);
+	if (fuse_reply_create(req, &e, fi) != 0) {
+		inodes_forget(&fs->inodes, e.ino, 1);
+		release_file(fs, f);
+	}
+}
+
+static void rfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
+		       const char *newname, unsigned int flags)
+{
+	struct rfs *fs = rfs_of(req);
+	char from[PATH_MAX], to[PATH_MAX];
+	int ret = path_of(fs, parent, name, from);
+
+	if (!ret)
+		ret = path_of(fs, newparent, newname, to);
+	if (!ret)
+		ret = rename_key(fs, from, to, flags);
+	if (!ret)
+		ret = inodes_rename(&fs->inodes, parent, name, newparent, newname);
+	reply_status(req, ret);
+}
+
+static void rfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct rfs *fs = rfs_of(req);
+	struct file *f = NULL;
+	char path[PATH_MAX];
+	int ret = path_of(fs, ino, NULL, path);
+
+	if (!ret)
+		ret = file_open(fs, path, fi->flags, &f);
+	if (ret) {
+		fuse_reply_err(req, -ret);
+		return;
+	}
+	set_handle(fs, fi, f);
+	if (fuse_reply_open(req, fi) != 0)
+		release_file(fs, f);
+}
+
+static void rfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		     struct fuse_file_info *fi)
+{
+	struct rfs *fs = rfs_of(req);
+	char *buf = read_bufs_get(&fs->read_bufs, size);
+	ssize_t n;
+
+	(void) ino;
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	n = file_read(fs, fh_ptr(fi), buf, size, off);
+	if (n < 0)
+		fuse_reply_err(req, (int) -n);
+	else
+		fuse_reply_buf(req, buf, (size_t) n);
+}
+
+static void rfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
+		      struct fuse_file_info *fi)
+{
+	ssize_t n = file_write(rfs_of(req), fh_ptr(fi), buf, size, off);
+
+	(void) ino;
+	if (n < 0)
+		fuse_reply_err(req, (int) -n);
+	else
+		fuse_reply_write(req, (size_t) n);
 }
 
 /* close(2) of every descriptor calls this: what was written must be in Redis when it returns */
-static int rfs_flush(const char *path, struct fuse_file_info *fi)
+static void rfs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	(void) path;
-	return file_flush(rfs_get(), file_of(fi));
+	(void) ino;
+	reply_status(req, file_flush(rfs_of(req), fh_ptr(fi)));
 }
 
-static int rfs_fsync(const char *path, int datasync, struct fuse_file_info *fi)
+static void rfs_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
 {
-	(void) path;
+	(void) ino;
 	(void) datasync;
-	return file_flush(rfs_get(), file_of(fi));
+	reply_status(req, file_flush(rfs_of(req), fh_ptr(fi)));
 }
 
-static int rfs_unlink(const char *path)
+static void rfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	return tree_unlink(rfs_get(), path);
+	(void) ino;
+	release_file(rfs_of(req), fh_ptr(fi));
+	fuse_reply_err(req, 0);
 }
 
-static int rfs_rmdir(const char *path)
+static void close_dir(struct rfs *fs, struct tree_dir *dir)
 {
-	return tree_rmdir(rfs_get(), path);
+	handle_list_remove(&fs->open_dirs, &dir->open);
+	tree_closedir(fs, dir);
 }
 
-static int rfs_mkdir(const char *path, mode_t mode)
+static void rfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	(void) mode;
-	return tree_refuse_change(rfs_get(), path, -EPERM);
-}
+	struct rfs *fs = rfs_of(req);
+	struct tree_dir *dir = NULL;
+	char path[PATH_MAX];
+	int ret = path_of(fs, ino, NULL, path);
 
-static int rfs_create(const char *path, mode_t mode, struct fuse_file_info *fi)
-{
-	struct file *f = NULL;
-	int ret;
-
-	(void) mode; /* Redis keeps no modes: every key is 0644 */
-	ret = file_create(rfs_get(), path, fi->flags, &f);
-	fi->fh = (uint64_t) (uintptr_t) f;
-	return ret;
-}
-
-static int rfs_mknod(const char *path, mode_t mode, dev_t rdev)
-{
-	struct file *f = NULL;
-	int ret;
-
-	(void) rdev;
-	if (!S_ISREG(mode))
-		return tree_refuse_change(rfs_get(), path, -EPERM); /* no fifos or devices */
-	ret = file_create(rfs_get(), path, O_WRONLY, &f);
 	if (!ret)
-		file_release(rfs_get(), f);
-	return ret;
-}
-
-static int rfs_rename(const char *from, const char *to, unsigned int flags)
-{
-	return rename_key(rfs_get(), from, to, flags);
-}
-
-static int rfs_truncate(const char *path, off_t size, struct fuse_file_info *fi)
-{
-	return file_truncate(rfs_get(), path, size, fi ? file_of(fi) : NULL);
-}
-
-static int rfs_write(const char *path, const char *buf, size_t size, off_t off,
-		     struct fuse_file_info *fi)
-{
-	(void) path;
-	return (int) file_write(rfs_get(), file_of(fi), buf, size, off);
-}
-
-static int rfs_setxattr(const char *path, const char *name, const char *value, size_t size,
-			int flags)
-{
-	return xattr_set(rfs_get(), path, name, value, size, flags);
-}
-
-static int rfs_getxattr(const char *path, const char *name, char *value, size_t size)
-{
-	return xattr_get(rfs_get(), path, name, value, size);
-}
-
-static int rfs_listxattr(const char *path, char *list, size_t size)
-{
-	return xattr_list(rfs_get(), path, list, size);
-}
-
-static int rfs_removexattr(const char *path, const char *name)
-{
-	return xattr_remove(rfs_get(), path, name);
+		ret = tree_opendir(fs, path, &dir);
+	if (ret) {
+		fuse_reply_err(req, -ret);
+		return;
+	}
+	fi->fh = (uint64_t) (uintptr_t) dir;
+	handle_list_add(&fs->open_dirs, &dir->open);
+	if (fuse_reply_open(req, fi) != 0)
+		close_dir(fs, dir);
 }
 
 /*
- * Redis keeps no modes or owners: chmod and chown succeed and change nothing,
- * so that cp -p, sed -i and editors that copy a file's mode do not fail.
+ * Entry `at` of an open folder (offsets: 1 for ".", 2 for "..", 3 + i for
+ * entry i, so that an offset is never 0): its name and type. Returns 1, 0
+ * past the end, or -errno when the listing failed before it got there;
+ * without `wait`, -EAGAIN for keys still on their way (tree_dir_entry).
  */
-static int rfs_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
+static int dir_entry(struct tree_dir *dir, off_t at, bool wait, char buf[NAMES_MAX + 1],
+		     const char **name, mode_t *type)
 {
-	(void) mode;
-	(void) fi;
-	return tree_refuse_change(rfs_get(), path, 0);
+	if (at < 2) {
+		*name = at == 0 ? "." : "..";
+		*type = S_IFDIR;
+		return 1;
+	}
+	return tree_dir_entry(dir, (size_t) at - 2, wait, buf, name, type);
 }
 
-static int rfs_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_info *fi)
+/*
+ * The readdirplus part of entry `at`: attributes for a batch of keys at once,
+ * and an inode counted for the kernel, which keeps both for cache_timeout.
+ * Returns false when the entry goes without them (folders, a key gone
+ * meanwhile): the kernel then looks it up when it needs to.
+ */
+static bool dir_entry_plus(struct rfs *fs, fuse_ino_t ino, struct tree_dir *dir, off_t at,
+			   const char *name, struct fuse_entry_param *e)
 {
-	(void) uid;
-	(void) gid;
-	(void) fi;
-	return tree_refuse_change(rfs_get(), path, 0);
+	if (at < 2 || tree_dir_stat(fs, dir, (size_t) at - 2, &e->attr) != 0 ||
+	    inodes_lookup(&fs->inodes, ino, name, &e->ino, &e->generation) != 0)
+		return false;
+	e->attr.st_ino = e->ino;
+	e->attr_timeout = fs->cache_timeout;
+	e->entry_timeout = fs->cache_timeout;
+	return true;
 }
 
-static int rfs_utimens(const char *path, const struct timespec tv[2], struct fuse_file_info *fi)
+static void list_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		     struct fuse_file_info *fi, bool plus)
 {
-	(void) tv;
-	(void) fi;
-	/* Redis keeps no times; touch of an existing key succeeds and changes nothing */
-	return tree_refuse_change(rfs_get(), path, 0);
+	struct rfs *fs = rfs_of(req);
+	struct tree_dir *dir = fh_ptr(fi);
+	size_t used = 0, counted = 0, max_counted = size / DIRENTPLUS_MIN + 1;
+	char *buf = malloc(size ? size : 1);
+	fuse_ino_t *inos = plus ? malloc(max_counted * sizeof *inos) : NULL;
+	char namebuf[NAMES_MAX + 1];
+	int ret = 0;
+
+	if (!buf || (plus && !inos)) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (off_t at = off < 0 ? 0 : off;; at++) {
+		struct fuse_entry_param e;
+		const char *name;
+		mode_t type;
+		size_t need;
+		/* once something is filled, hand it out rather than wait for Redis */
+		int got = dir_entry(dir, at, used == 0, namebuf, &name, &type);
+
+		if (got <= 0) {
+			if (!used)
+				ret = got; /* a failed scan: never an end that looks complete */
+			break; /* else keys on their way, or an error the next request gets */
+		}
+		memset(&e, 0, sizeof e);
+		need = plus ? fuse_add_direntry_plus(req, NULL, 0, name, NULL, 0)
+			    : fuse_add_direntry(req, NULL, 0, name, NULL, 0);
+		if (used + need > size || (plus && counted == max_counted))
+			break;
+		if (plus && dir_entry_plus(fs, ino, dir, at, name, &e)) {
+			inos[counted++] = e.ino;
+		} else {
+			memset(&e, 0, sizeof e);
+			e.attr.st_mode = type;
+			e.attr.st_ino = at == 0 ? ino : UNKNOWN_INO;
+		}
+		if (plus)
+			fuse_add_direntry_plus(req, buf + used, size - used, name, &e, at + 1);
+		else
+			fuse_add_direntry(req, buf + used, size - used, name, &e.attr, at + 1);
+		used += need;
+	}
+out:
+	if (ret)
+		fuse_reply_err(req, -ret);
+	else if (fuse_reply_buf(req, buf, used) != 0)
+		for (size_t i = 0; i < counted; i++)
+			inodes_forget(&fs->inodes, inos[i], 1); /* never reached the kernel */
+	free(inos);
+	free(buf);
 }
 
-static int rfs_statfs(const char *path, struct statvfs *st)
+static void rfs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+			struct fuse_file_info *fi)
 {
-	(void) path;
-	memset(st, 0, sizeof *st);
-	st->f_bsize = 4096;
-	st->f_frsize = 4096;
-	st->f_namemax = 255;
-	return 0;
+	list_dir(req, ino, size, off, fi, false);
 }
 
-static const struct fuse_operations rfs_operations = {
+static void rfs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+			    struct fuse_file_info *fi)
+{
+	list_dir(req, ino, size, off, fi, true);
+}
+
+static void rfs_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	(void) ino;
+	close_dir(rfs_of(req), fh_ptr(fi));
+	fuse_reply_err(req, 0);
+}
+
+static void rfs_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+	struct statvfs st;
+
+	(void) ino;
+	memset(&st, 0, sizeof st);
+	st.f_bsize = 4096;
+	st.f_frsize = 4096;
+	st.f_namemax = 255;
+	fuse_reply_statfs(req, &st);
+}
+
+static void rfs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
+			 size_t size, int flags)
+{
+	struct rfs *fs = rfs_of(req);
+	char path[PATH_MAX];
+	int ret = path_of(fs, ino, NULL, path);
+
+	reply_status(req, ret ? ret : xattr_set(fs, path, name, value, size, flags));
+}
+
+/* A getxattr or listxattr answer: with `size` 0 only the length, else the bytes. */
+static void reply_xattr_value(fuse_req_t req, int len, const char *value, size_t size)
+{
+	if (len < 0)
+		fuse_reply_err(req, -len);
+	else if (size == 0)
+		fuse_reply_xattr(req, (size_t) len);
+	else
+		fuse_reply_buf(req, value, (size_t) len);
+}
+
+static void rfs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
+{
+	struct rfs *fs = rfs_of(req);
+	char path[PATH_MAX], *value = size ? malloc(size) : NULL;
+	int len = path_of(fs, ino, NULL, path);
+
+	if (!len)
+		len = size && !value ? -ENOMEM : xattr_get(fs, path, name, value, size);
+	reply_xattr_value(req, len, value, size);
+	free(value);
+}
+
+static void rfs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
+{
+	struct rfs *fs = rfs_of(req);
+	char path[PATH_MAX], *list = size ? malloc(size) : NULL;
+	int len = path_of(fs, ino, NULL, path);
+
+	if (!len)
+		len = size && !list ? -ENOMEM : xattr_list(fs, path, list, size);
+	reply_xattr_value(req, len, list, size);
+	free(list);
+}
+
+static void rfs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
+{
+	struct rfs *fs = rfs_of(req);
+	char path[PATH_MAX];
+	int ret = path_of(fs, ino, NULL, path);
+
+	reply_status(req, ret ? ret : xattr_remove(fs, path, name));
+}
+
+static const struct fuse_lowlevel_ops rfs_operations = {
 	.init = rfs_init,
+	.lookup = rfs_lookup,
+	.forget = rfs_forget,
+	.forget_multi = rfs_forget_multi,
 	.getattr = rfs_getattr,
-	.opendir = rfs_opendir,
-	.readdir = rfs_readdir,
-	.releasedir = rfs_releasedir,
-	.open = rfs_open,
-	.read = rfs_read,
-	.release = rfs_release,
-	.flush = rfs_flush,
-	.fsync = rfs_fsync,
+	.setattr = rfs_setattr,
+	.mknod = rfs_mknod,
+	.mkdir = rfs_mkdir,
 	.unlink = rfs_unlink,
 	.rmdir = rfs_rmdir,
-	.mkdir = rfs_mkdir,
-	.create = rfs_create,
-	.mknod = rfs_mknod,
 	.rename = rfs_rename,
-	.truncate = rfs_truncate,
+	.open = rfs_open,
+	.read = rfs_read,
 	.write = rfs_write,
+	.flush = rfs_flush,
+	.release = rfs_release,
+	.fsync = rfs_fsync,
+	.opendir = rfs_opendir,
+	.readdir = rfs_readdir,
+	.readdirplus = rfs_readdirplus,
+	.releasedir = rfs_releasedir,
+	.statfs = rfs_statfs,
 	.setxattr = rfs_setxattr,
 	.getxattr = rfs_getxattr,
 	.listxattr = rfs_listxattr,
 	.removexattr = rfs_removexattr,
-	.chmod = rfs_chmod,
-	.chown = rfs_chown,
-	.utimens = rfs_utimens,
-	.statfs = rfs_statfs,
+	.create = rfs_create,
 };
 
-const struct fuse_operations *ops_table(void)
+void ops_release_all(struct rfs *fs)
+{
+	struct handle_link *h;
+
+	while ((h = handle_list_pop(&fs->open_files)))
+		file_abandon(handle_owner(h, struct file, open));
+	while ((h = handle_list_pop(&fs->open_dirs)))
+		tree_closedir(fs, handle_owner(h, struct tree_dir, open));
+}
+
+const struct fuse_lowlevel_ops *ops_table(void)
 {
 	return &rfs_operations;
 }

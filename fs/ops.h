@@ -1,10 +1,19 @@
-/* ops.h - the FUSE operations table: thin adapters from libfuse to tree.c. */
+/* ops.h - the FUSE low-level operations: inode numbers to paths, then thin adapters to tree.c. */
 #ifndef REDISFS_OPS_H
 #define REDISFS_OPS_H
 
-#include <fuse.h>
+#include <fuse_lowlevel.h>
 
-/* The operations redisfs serves; private data is a struct rfs (rfs.h). */
-const struct fuse_operations *ops_table(void);
+/* The operations redisfs serves; the session's userdata is a struct rfs (rfs.h). */
+const struct fuse_lowlevel_ops *ops_table(void);
+
+struct rfs;
+
+/*
+ * Free what the kernel left open (teardown, once the session loop has ended:
+ * a stop while files were open, or releases an unmount dropped). Nothing is
+ * written: see file_abandon().
+ */
+void ops_release_all(struct rfs *fs);
 
 #endif

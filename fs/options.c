@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,9 @@ static const struct fuse_opt rfs_opts[] = {
 	RFS_OPT("cache_timeout=%s", cache_s, 0),
 	RFS_OPT("config=%s", config_path, 0),
 	RFS_OPT("delimiter=%s", delimiter, 0),
+	RFS_OPT("uid=%s", uid_s, 0),
+	RFS_OPT("gid=%s", gid_s, 0),
+	RFS_OPT("umask=%s", umask_s, 0),
 	RFS_OPT("noflush", noflush, 1),
 	RFS_OPT("cluster", cluster, 1),
 	/* ro is ours (the daemon enforces it) and the kernel's (mount shows it) */
@@ -137,6 +141,42 @@ static int parse_databases(const char *text, int *out)
 	return 0;
 }
 
+/* -o uid=, gid=: a decimal id; 0 or -1 after printing which option is wrong. */
+static int parse_id(const char *name, const char *text, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!text)
+		return 0;
+	errno = 0;
+	v = strtoul(text, &end, 10);
+	if (errno || end == text || *end || text[0] == '-' || text[0] == '+' || v >= UINT32_MAX) {
+		fprintf(stderr, "redisfs: bad %s '%s': expected a number\n", name, text);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* -o umask=: octal bits of 0777 */
+static int parse_umask(const char *text, mode_t *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!text)
+		return 0;
+	errno = 0;
+	v = strtoul(text, &end, 8);
+	if (errno || end == text || *end || text[0] == '-' || text[0] == '+' || v > 0777) {
+		fprintf(stderr, "redisfs: bad umask '%s': expected octal from 0 to 0777\n", text);
+		return -1;
+	}
+	*out = (mode_t) v;
+	return 0;
+}
+
 /* Overwrite the password part of the URL argument so /proc/PID/cmdline does not show it. */
 static void hide_url_password(const char *url_text, int argc, char **argv)
 {
@@ -210,6 +250,7 @@ static int merge_config(struct rfs_options *opts)
 int options_finish(struct rfs_options *opts, struct fuse_args *args, int argc, char **argv)
 {
 	const char *env = getenv("REDISCLI_AUTH");
+	unsigned long uid, gid;
 	char err[512];
 	int ret;
 
@@ -227,6 +268,13 @@ int options_finish(struct rfs_options *opts, struct fuse_args *args, int argc, c
 	    parse_seconds("cache_timeout", opts->cache_s, 0, 86400, &opts->cache_timeout) ||
 	    parse_databases(opts->databases_s, &opts->databases))
 		return -1;
+	uid = getuid();
+	gid = getgid();
+	if (parse_id("uid", opts->uid_s, &uid) || parse_id("gid", opts->gid_s, &gid) ||
+	    parse_umask(opts->umask_s, &opts->umask))
+		return -1;
+	opts->uid = (uid_t) uid;
+	opts->gid = (gid_t) gid;
 
 	if (opts->delimiter && (!opts->delimiter[0] || strchr(opts->delimiter, '/') ||
 				strlen(opts->delimiter) > DELIMITER_MAX)) {
@@ -302,6 +350,9 @@ void options_print_usage(const char *progname)
 	       "    -o config=PATH         INI file: [redis], [mysql], [ghosts.NAME] [none]\n"
 	       "    -o delimiter=S         show key namespaces up to S as folders [none]\n"
 	       "    -o cluster             a Redis Cluster: db0 over every master [detected]\n"
+	       "    -o uid=N               the owner every file shows [the user who mounts]\n"
+	       "    -o gid=N               the group every file shows [the user's group]\n"
+	       "    -o umask=M             octal mode bits taken from every file [0]\n"
 	       "    -f                     foreground, messages to stderr [background, syslog]\n"
 	       "    -d                     debug: -f, and every FUSE request traced [off]\n"
 	       "    -s                     one request at a time [multi-threaded]\n"
@@ -322,6 +373,9 @@ void options_free(struct rfs_options *opts)
 	free(opts->cache_s);
 	free(opts->config_path);
 	free(opts->delimiter);
+	free(opts->uid_s);
+	free(opts->gid_s);
+	free(opts->umask_s);
 	config_free(&opts->config);
 	if (opts->password)
 		explicit_bzero(opts->password, strlen(opts->password));

@@ -2,9 +2,10 @@
 #ifndef REDISFS_OPTIONS_H
 #define REDISFS_OPTIONS_H
 
-#include <fuse.h>
+#include <fuse_opt.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "config.h"
 #include "url.h"
@@ -22,6 +23,9 @@ struct rfs_options {
 	int noflush;	   /* -o noflush: 1, -1 until given */
 	int cluster;	   /* -o cluster: 1 (a cluster is also detected without it) */
 	int allow_other;   /* -o allow_other (implies default_permissions) */
+	char *uid_s;	   /* -o uid=N: the owner every file shows */
+	char *gid_s;	   /* -o gid=N */
+	char *umask_s;	   /* -o umask=M (octal): bits taken from every mode */
 	int show_help;
 	int show_version;
 
@@ -30,6 +34,9 @@ struct rfs_options {
 	struct redis_url url;
 	char *password; /* from passfile, REDISCLI_AUTH or the URL; NULL for none */
 	int databases;	/* 0: ask the server */
+	uid_t uid;	/* -o uid=, else the user who mounts */
+	gid_t gid;
+	mode_t umask; /* 0 unless -o umask= */
 	double timeout;
 	double cache_timeout;
 };
@@ -51,7 +58,6 @@ int options_parse(struct fuse_args *args, struct rfs_options *opts);
  * Returns 0, or -1 after printing one line on stderr.
  */
 int options_finish(struct rfs_options *opts, struct fuse_args *args, int argc, char **argv);
-
 
 /* Print redisfs's own usage (libfuse's options are printed after it). */
 void options_print_usage(const char *progname);

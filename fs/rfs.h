@@ -1,4 +1,4 @@
-/* rfs.h - the mount's state: the one FUSE private-data struct every operation reads. */
+/* rfs.h - the mount's state: the one FUSE userdata struct every operation reads. */
 #ifndef REDISFS_RFS_H
 #define REDISFS_RFS_H
 
@@ -9,11 +9,18 @@
 
 #include "../backend/redis_conn.h"
 #include "attr_cache.h"
+#include "handles.h"
+#include "inodes.h"
+#include "read_buf.h"
 
 struct ghosts;
 struct listing;
 
 struct rfs {
+	struct inodes inodes;	       /* what each inode number the kernel holds names */
+	struct handle_list open_files; /* what the kernel has not released (handles.h) */
+	struct handle_list open_dirs;
+	struct read_bufs read_bufs; /* each thread's reply buffer for read(2) */
 	struct redis_pool *pool;
 	struct ghosts *ghosts; /* the ghost rules (ghosts.h), or NULL when there are none */
 	int db_count;	       /* databases the server has */
@@ -24,8 +31,9 @@ struct rfs {
 	double cache_timeout;  /* seconds the kernel may keep names and attributes */
 	const char *delimiter; /* -o delimiter: namespaces as folders (SPEC 8), or NULL */
 	size_t delimiter_len;
-	uid_t uid; /* owner of every file: the user who mounted */
+	uid_t uid; /* owner of every file: the user who mounted, or -o uid= */
 	gid_t gid;
+	mode_t umask; /* -o umask=: bits taken from every mode */
 
 	/*
 	 * Redis keeps no modification time: mtime is the time of the mount or

@@ -169,7 +169,7 @@ void tree_stat_dir(struct rfs *fs, struct stat *st)
 {
 	memset(st, 0, sizeof *st);
 	fill_common(fs, st);
-	st->st_mode = S_IFDIR | (fs->read_only ? 0555 : 0755);
+	st->st_mode = S_IFDIR | ((fs->read_only ? 0555 : 0755) & ~fs->umask);
 	st->st_nlink = 2;
 }
 
@@ -177,7 +177,7 @@ void tree_stat_file(struct rfs *fs, struct stat *st, size_t size, mode_t perm)
 {
 	memset(st, 0, sizeof *st);
 	fill_common(fs, st);
-	st->st_mode = S_IFREG | (fs->read_only ? (perm & 0444) : perm);
+	st->st_mode = S_IFREG | ((fs->read_only ? (perm & 0444) : perm) & ~fs->umask);
 	st->st_nlink = 1;
 	st->st_size = (off_t) size;
 	st->st_blocks = (blkcnt_t) ((size + 511) / 512);

@@ -441,6 +441,37 @@ START_TEST(test_url_database_shows_only_that_folder)
 }
 END_TEST
 
+static void setup_owner_and_umask(void)
+{
+	struct h_mount_spec spec = {.options = "uid=1234,gid=4321,umask=027"};
+	redisContext *c;
+
+	open_server = h_redis_start(NULL);
+	c = h_redis_connect(open_server, 0);
+	h_cmd_ok(c, "SET owned yes");
+	redisFree(c);
+	mount = h_mount_start(open_server, &spec);
+}
+
+START_TEST(test_uid_gid_and_umask_show_on_every_file_and_folder)
+{
+	const char *paths[] = {"", "db0", "db0/owned"};
+	const mode_t want[] = {S_IFDIR | 0750, S_IFDIR | 0750, S_IFREG | 0640};
+	char path[H_PATH_MAX + 32];
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
+		h_path(path, sizeof path, mount, paths[i]);
+		ck_assert_msg(stat(path, &st) == 0, "stat %s: %s", path, strerror(errno));
+		ck_assert_uint_eq(st.st_uid, 1234);
+		ck_assert_uint_eq(st.st_gid, 4321);
+		ck_assert_msg(st.st_mode == want[i], "%s has mode %o, want %o", path,
+			      (unsigned) st.st_mode, (unsigned) want[i]);
+	}
+	assert_mount_serves_db0(mount, open_server); /* and it still serves */
+}
+END_TEST
+
 static Suite *cli_suite(void)
 {
 	Suite *s = suite_create("cli");
@@ -489,6 +520,11 @@ static Suite *cli_suite(void)
 	tc = tcase_create("url_database");
 	h_tcase_add_fixture(tc, setup_url_database, h_stop_all);
 	tcase_add_test(tc, test_url_database_shows_only_that_folder);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("owner_and_umask");
+	h_tcase_add_fixture(tc, setup_owner_and_umask, h_stop_all);
+	tcase_add_test(tc, test_uid_gid_and_umask_show_on_every_file_and_folder);
 	suite_add_tcase(s, tc);
 	return s;
 }

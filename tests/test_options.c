@@ -123,10 +123,43 @@ START_TEST(test_redisfs_options_are_parsed)
 }
 END_TEST
 
+START_TEST(test_owner_and_umask_are_ours_not_the_kernels)
+{
+	const char *w[] = {"redisfs", "/mnt/x", "-o", "uid=1234,gid=4321,umask=027", NULL};
+	const char *none[] = {"redisfs", "/mnt/x", NULL};
+	struct rfs_options opts;
+	struct fuse_args args;
+	struct argv_copy a;
+
+	argv_make(&a, w);
+	ck_assert_int_eq(parse_all(&a, &args, &opts), 0);
+	ck_assert_uint_eq(opts.uid, 1234);
+	ck_assert_uint_eq(opts.gid, 4321);
+	ck_assert_uint_eq(opts.umask, 027);
+	/* libfuse's low-level session would refuse them: they stay here */
+	ck_assert(!has_arg(&args, "uid="));
+	ck_assert(!has_arg(&args, "umask="));
+	options_free(&opts);
+	fuse_opt_free_args(&args);
+	argv_free(&a);
+
+	argv_make(&a, none);
+	ck_assert_int_eq(parse_all(&a, &args, &opts), 0);
+	ck_assert_uint_eq(opts.uid, getuid());
+	ck_assert_uint_eq(opts.gid, getgid());
+	ck_assert_uint_eq(opts.umask, 0);
+	options_free(&opts);
+	fuse_opt_free_args(&args);
+	argv_free(&a);
+}
+END_TEST
+
 START_TEST(test_bad_numbers_are_refused)
 {
-	const char *bad[] = {"timeout=abc", "timeout=0",	 "timeout=-1", "cache_timeout=x",
-			     "databases=0", "databases=-3", "databases=1x", "timeout=1e999"};
+	const char *bad[] = {"timeout=abc", "timeout=0",    "timeout=-1",   "cache_timeout=x",
+			     "databases=0", "databases=-3", "databases=1x", "timeout=1e999",
+			     "uid=-1",	    "uid=root",	    "gid=1x",	    "uid=4294967295",
+			     "umask=0778",  "umask=1000",   "umask=-2",	    "umask="};
 
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		const char *w[] = {"redisfs", "/mnt/x", "-o", bad[i], NULL};
@@ -298,6 +331,7 @@ static Suite *options_suite(void)
 	tcase_add_test(cmdline, test_url_and_mountpoint_are_told_apart);
 	tcase_add_test(cmdline, test_mountpoint_alone_uses_the_default_url);
 	tcase_add_test(cmdline, test_redisfs_options_are_parsed);
+	tcase_add_test(cmdline, test_owner_and_umask_are_ours_not_the_kernels);
 	tcase_add_test(cmdline, test_bad_numbers_are_refused);
 	tcase_add_test(cmdline, test_fstab_noise_is_discarded);
 	tcase_add_test(cmdline, test_allow_other_implies_default_permissions);

@@ -5,10 +5,11 @@
  *
  * The root holds db0, and db0 holds the files P0 .. P{N-1}, each BYTES long
  * (defaults: 1000 files of 32 bytes named key:0 ..). It does what redisfs does
- * on the kernel side (the high-level libfuse API, multi-threaded, the same cache
+ * on the kernel side (libfuse's low-level API, multi-threaded, the same cache
  * timeouts, readdirplus, an xattr handler, unlink, and rmdir of db0 that empties
  * it and leaves it) and nothing on the other side, so that tests/bench/run.sh can
- * set redisfs beside the cheapest a FUSE file system can be.
+ * set redisfs beside the cheapest a FUSE file system can be: no paths, no node
+ * table, nothing allocated per file or per lookup.
  *
  * Byte `o` of every file is byte o % 8 of the line "%07d\n" of o / 1 MiB: what
  * run.sh stores in Redis, so that an md5sum tells whether both read the same.
@@ -19,7 +20,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <fuse.h>
+#include <fuse_lowlevel.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -28,12 +30,23 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
-#define DB_DIR "db0"
-#define BLOCK_SHIFT 20 /* the content's line changes every MiB, like run.sh's big string */
-#define LINE_LEN 8     /* "%07d\n" */
+#define DB_DIR	    "db0"
+#define BLOCK_SHIFT 20	 /* the content's line changes every MiB, like run.sh's big string */
+#define LINE_LEN    8	 /* "%07d\n" */
+#define READ_ALIGN  4096 /* a page: where read replies start (memfs_read says why) */
+
+/*
+ * Fixed inode numbers: the root, db0, then file i of the sorted array. A file's
+ * number never changes and is never given to another file (a removed one stays
+ * removed), so the number alone says what a request is about.
+ */
+#define ROOT_INO       FUSE_ROOT_ID /* 1 */
+#define DB_INO	       2
+#define FIRST_FILE_INO 3
 
 struct memfs_options {
 	unsigned long count;
@@ -57,6 +70,8 @@ struct memfs {
 	gid_t gid;
 };
 
+/* one option a line, which clang-format would pack */
+/* clang-format off */
 #define MEMFS_OPT(t, p) { t, offsetof(struct memfs_options, p), 1 }
 static const struct fuse_opt memfs_opts[] = {
 	MEMFS_OPT("count=%lu", count),
@@ -65,11 +80,7 @@ static const struct fuse_opt memfs_opts[] = {
 	MEMFS_OPT("cache_timeout=%lf", cache_timeout),
 	FUSE_OPT_END
 };
-
-static struct memfs *memfs_get(void)
-{
-	return fuse_get_context()->private_data;
-}
+/* clang-format on */
 
 static int file_cmp(const void *a, const void *b)
 {
@@ -104,38 +115,44 @@ static void memfs_free(struct memfs *m)
 
 enum node { NODE_NONE, NODE_ROOT, NODE_DB, NODE_FILE };
 
-/* What `path` names; for a file, its index in *at. Call with the lock held. */
-static enum node memfs_find(struct memfs *m, const char *path, size_t *at)
+/* What inode `ino` is now; NODE_NONE for a removed file. Call with the lock held. */
+static enum node memfs_node(const struct memfs *m, fuse_ino_t ino)
 {
-	struct memfs_file key, *f;
-	const char *rest;
-
-	if (strcmp(path, "/") == 0)
+	if (ino == ROOT_INO)
 		return NODE_ROOT;
-	if (strncmp(path, "/" DB_DIR, strlen("/" DB_DIR)) != 0)
-		return NODE_NONE;
-	rest = path + strlen("/" DB_DIR);
-	if (!*rest)
+	if (ino == DB_INO)
 		return NODE_DB;
-	if (*rest != '/')
+	if (ino < FIRST_FILE_INO || ino - FIRST_FILE_INO >= m->opts.count)
 		return NODE_NONE;
-	key.name = (char *) rest + 1;
-	f = bsearch(&key, m->files, m->opts.count, sizeof *m->files, file_cmp);
-	if (!f || f->removed)
-		return NODE_NONE;
-	*at = (size_t) (f - m->files);
-	return NODE_FILE;
+	return m->files[ino - FIRST_FILE_INO].removed ? NODE_NONE : NODE_FILE;
 }
 
-static void memfs_stat(const struct memfs *m, enum node n, struct stat *st)
+/* The inode of `name` in folder `parent`, or 0 when there is none. Call with the lock held. */
+static fuse_ino_t memfs_child(const struct memfs *m, fuse_ino_t parent, const char *name)
+{
+	struct memfs_file key = {.name = (char *) name};
+	const struct memfs_file *f;
+
+	if (parent == ROOT_INO)
+		return strcmp(name, DB_DIR) == 0 ? DB_INO : 0;
+	if (parent != DB_INO)
+		return 0;
+	f = bsearch(&key, m->files, m->opts.count, sizeof *m->files, file_cmp);
+	if (!f || f->removed)
+		return 0;
+	return FIRST_FILE_INO + (fuse_ino_t) (f - m->files);
+}
+
+static void memfs_stat(const struct memfs *m, fuse_ino_t ino, struct stat *st)
 {
 	memset(st, 0, sizeof *st);
+	st->st_ino = ino;
 	st->st_uid = m->uid;
 	st->st_gid = m->gid;
 	st->st_atim = m->mounted;
 	st->st_mtim = m->mounted;
 	st->st_ctim = m->mounted;
-	if (n == NODE_FILE) {
+	if (ino >= FIRST_FILE_INO) {
 		st->st_mode = S_IFREG | 0644;
 		st->st_nlink = 1;
 		st->st_size = (off_t) m->opts.size;
@@ -146,98 +163,204 @@ static void memfs_stat(const struct memfs *m, enum node n, struct stat *st)
 	}
 }
 
-static void *memfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
+/*
+ * The entry of `ino`, cached as long as redisfs lets the kernel cache its own.
+ * For ino 0 it is a negative entry, which the kernel keeps for entry_timeout as
+ * redisfs's negative_timeout = cache_timeout asks.
+ */
+static void memfs_entry(const struct memfs *m, fuse_ino_t ino, struct fuse_entry_param *e)
 {
-	struct memfs *m = memfs_get();
-
-	(void) conn;
-	/* as redisfs's rfs_init: what it may cache, memfs may cache, and no more */
-	cfg->entry_timeout = m->opts.cache_timeout;
-	cfg->attr_timeout = m->opts.cache_timeout;
-	cfg->negative_timeout = m->opts.cache_timeout;
-	cfg->kernel_cache = 0;
-	cfg->hard_remove = 1;
-	return m;
+	memset(e, 0, sizeof *e);
+	e->ino = ino;
+	e->entry_timeout = m->opts.cache_timeout;
+	if (ino) {
+		e->attr_timeout = m->opts.cache_timeout;
+		memfs_stat(m, ino, &e->attr);
+	}
 }
 
-static int memfs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
+static void memfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	struct memfs *m = memfs_get();
-	enum node n;
-	size_t at;
+	struct memfs *m = fuse_req_userdata(req);
+	struct fuse_entry_param e;
+	fuse_ino_t ino;
 
-	(void) fi;
 	pthread_rwlock_rdlock(&m->lock);
-	n = memfs_find(m, path, &at);
+	ino = memfs_child(m, parent, name);
 	pthread_rwlock_unlock(&m->lock);
-	if (n == NODE_NONE)
-		return -ENOENT;
-	memfs_stat(m, n, st);
-	return 0;
+	memfs_entry(m, ino, &e);
+	fuse_reply_entry(req, &e);
 }
 
 /*
- * Offsets are 1 for ".", 2 for "..", 3 + i for file i (removed ones skipped):
- * nonzero, because libfuse before 3.17.1 drops readdirplus attributes given
- * with offset 0. "." and ".." go without attributes: libfuse would pass their
- * st_ino of 0 on, and glibc's readdir hides entries whose d_ino is 0.
+ * Every lookup and every readdirplus entry adds one to the kernel's count for an
+ * inode, and forget takes them back. Nothing here is allocated per lookup and no
+ * number is reused, so there is nothing to count or free: forget only answers.
  */
-static int memfs_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t off,
-			 struct fuse_file_info *fi, enum fuse_readdir_flags flags)
+static void memfs_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
 {
-	enum fuse_fill_dir_flags fill = (flags & FUSE_READDIR_PLUS) ? FUSE_FILL_DIR_PLUS : 0;
-	struct memfs *m = memfs_get();
-	struct stat dir, file;
+	(void) ino;
+	(void) nlookup;
+	fuse_reply_none(req);
+}
+
+static void memfs_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
+{
+	(void) count;
+	(void) forgets;
+	fuse_reply_none(req);
+}
+
+static void memfs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct memfs *m = fuse_req_userdata(req);
+	struct stat st;
 	enum node n;
-	size_t at;
 
 	(void) fi;
 	pthread_rwlock_rdlock(&m->lock);
-	n = memfs_find(m, path, &at);
-	if (n != NODE_ROOT && n != NODE_DB) {
-		pthread_rwlock_unlock(&m->lock);
-		return n == NODE_NONE ? -ENOENT : -ENOTDIR;
-	}
-	memfs_stat(m, NODE_DB, &dir);
-	memfs_stat(m, NODE_FILE, &file);
-	for (off_t i = off < 0 ? 0 : off;; i++) {
-		if (i == 0) {
-			if (filler(buf, ".", &dir, 1, 0))
-				break;
-		} else if (i == 1) {
-			if (filler(buf, "..", &dir, 2, 0))
-				break;
-		} else if (n == NODE_ROOT) {
-			if (i == 2)
-				filler(buf, DB_DIR, &dir, 3, fill);
-			break;
-		} else if ((size_t) i - 2 < m->opts.count) {
-			const struct memfs_file *f = &m->files[i - 2];
-
-			if (!f->removed && filler(buf, f->name, &file, i + 1, fill))
-				break;
-		} else {
-			break;
-		}
-	}
+	n = memfs_node(m, ino);
 	pthread_rwlock_unlock(&m->lock);
-	return 0;
+	if (n == NODE_NONE) {
+		fuse_reply_err(req, ENOENT);
+		return;
+	}
+	memfs_stat(m, ino, &st);
+	fuse_reply_attr(req, &st, m->opts.cache_timeout);
 }
 
-static int memfs_open(const char *path, struct fuse_file_info *fi)
+static void memfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct memfs *m = memfs_get();
+	struct memfs *m = fuse_req_userdata(req);
 	enum node n;
-	size_t at;
 
 	pthread_rwlock_rdlock(&m->lock);
-	n = memfs_find(m, path, &at);
+	n = memfs_node(m, ino);
 	pthread_rwlock_unlock(&m->lock);
-	if (n != NODE_FILE)
-		return n == NODE_NONE ? -ENOENT : -EISDIR;
-	if ((fi->flags & O_ACCMODE) != O_RDONLY)
-		return -EROFS; /* a floor for reading and removing: nothing to write to */
-	return 0;
+	if (n == NODE_NONE || n == NODE_FILE) {
+		fuse_reply_err(req, n == NODE_NONE ? ENOENT : ENOTDIR);
+		return;
+	}
+	fuse_reply_open(req, fi); /* no state: offsets say where a listing is */
+}
+
+/*
+ * Entry `i` of folder `dir`: its name, or NULL past the end; *ino is 0 for a
+ * removed file, which the listing skips. Entry i's offset is i + 1: nonzero, and
+ * stable however many files are removed. Call with the lock held.
+ */
+static const char *memfs_dirent(const struct memfs *m, fuse_ino_t dir, off_t i, fuse_ino_t *ino)
+{
+	const struct memfs_file *f;
+
+	if (i == 0 || i == 1) {
+		*ino = i == 0 ? dir : ROOT_INO;
+		return i == 0 ? "." : "..";
+	}
+	if (dir == ROOT_INO) {
+		*ino = DB_INO;
+		return i == 2 ? DB_DIR : NULL;
+	}
+	if ((uint64_t) i - 2 >= m->opts.count)
+		return NULL;
+	f = &m->files[i - 2];
+	*ino = f->removed ? 0 : FIRST_FILE_INO + (fuse_ino_t) (i - 2);
+	return f->name;
+}
+
+/*
+ * Add entry `name` at `buf`, with its attributes when `plus`. Returns the space
+ * it needs, more than `room` when it did not fit (and was not added).
+ */
+static size_t memfs_add(fuse_req_t req, char *buf, size_t room, const char *name,
+			const struct fuse_entry_param *e, off_t next, bool plus)
+{
+	if (plus)
+		return fuse_add_direntry_plus(req, buf, room, name, e, next);
+	return fuse_add_direntry(req, buf, room, name, &e->attr, next);
+}
+
+static void memfs_list(fuse_req_t req, fuse_ino_t dir, size_t size, off_t off, bool plus)
+{
+	struct memfs *m = fuse_req_userdata(req);
+	char *buf = malloc(size);
+	struct fuse_entry_param file, folder;
+	const char *name;
+	size_t used = 0;
+	fuse_ino_t ino;
+
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	/* every file has the same attributes, and so has every folder: only st_ino differs */
+	memfs_entry(m, FIRST_FILE_INO, &file);
+	memfs_entry(m, DB_INO, &folder);
+	pthread_rwlock_rdlock(&m->lock);
+	for (off_t i = off < 0 ? 0 : off; (name = memfs_dirent(m, dir, i, &ino)); i++) {
+		struct fuse_entry_param *e = ino >= FIRST_FILE_INO ? &file : &folder;
+		size_t len;
+
+		if (!ino)
+			continue;
+		/*
+		 * "." and ".." go with ino 0, which the kernel takes as no lookup (it
+		 * ignores their attributes anyway), but keep st_ino for d_ino: glibc's
+		 * readdir hides entries whose d_ino is 0.
+		 */
+		e->ino = i < 2 ? 0 : ino;
+		e->attr.st_ino = ino;
+		len = memfs_add(req, buf + used, size - used, name, e, i + 1, plus);
+		if (len > size - used)
+			break;
+		used += len;
+	}
+	pthread_rwlock_unlock(&m->lock);
+	fuse_reply_buf(req, buf, used);
+	free(buf);
+}
+
+/* opendir let only folders through: `ino` is the root or db0. */
+static void memfs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+			  struct fuse_file_info *fi)
+{
+	(void) fi;
+	memfs_list(req, ino, size, off, false);
+}
+
+static void memfs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+			      struct fuse_file_info *fi)
+{
+	(void) fi;
+	memfs_list(req, ino, size, off, true);
+}
+
+static void memfs_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	(void) ino;
+	(void) fi;
+	fuse_reply_err(req, 0); /* opendir kept nothing */
+}
+
+static void memfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct memfs *m = fuse_req_userdata(req);
+	enum node n;
+
+	pthread_rwlock_rdlock(&m->lock);
+	n = memfs_node(m, ino);
+	pthread_rwlock_unlock(&m->lock);
+	if (n != NODE_FILE) {
+		fuse_reply_err(req, n == NODE_NONE ? ENOENT : EISDIR);
+		return;
+	}
+	if ((fi->flags & O_ACCMODE) != O_RDONLY) {
+		fuse_reply_err(req,
+			       EROFS); /* a floor for reading and removing: nothing to write to */
+		return;
+	}
+	fi->keep_cache = 0; /* as redisfs: every open reads again */
+	fuse_reply_open(req, fi);
 }
 
 /* The content at `off`: its MiB's line "%07d\n" over and over, 8 bytes at a time. */
@@ -263,99 +386,203 @@ static void memfs_content(char *buf, size_t len, uint64_t off)
 	}
 }
 
-static int memfs_read(const char *path, char *buf, size_t size, off_t off,
-		      struct fuse_file_info *fi)
+/* open let only files through; a removed file stays readable while it is open. */
+static void memfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		       struct fuse_file_info *fi)
 {
-	struct memfs *m = memfs_get();
+	struct memfs *m = fuse_req_userdata(req);
+	char *raw, *buf;
 
-	(void) path;
+	(void) ino;
 	(void) fi;
-	if (off < 0)
-		return -EINVAL;
-	if ((uint64_t) off >= m->opts.size)
-		return 0;
+	if (off < 0) {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	if ((uint64_t) off >= m->opts.size || !size) {
+		fuse_reply_buf(req, NULL, 0);
+		return;
+	}
 	if (size > m->opts.size - (uint64_t) off)
 		size = (size_t) (m->opts.size - (uint64_t) off);
+	/*
+	 * The kernel copies the reply into page-cache pages, and from some of the
+	 * offsets in a page that malloc gave (it varies by thread) that copy took up
+	 * to twice as long: 300-450 ms of daemon CPU for five reads of 100 MiB
+	 * against 215-230 ms from the start of a page. posix_memalign was slower
+	 * still (600 ms and more), hence the rounding by hand.
+	 */
+	raw = malloc(size + READ_ALIGN);
+	if (!raw) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	buf = (char *) (((uintptr_t) raw + READ_ALIGN - 1) & ~(uintptr_t) (READ_ALIGN - 1));
 	memfs_content(buf, size, (uint64_t) off);
-	return (int) size;
+	fuse_reply_buf(req, buf, size);
+	free(raw);
 }
 
-static int memfs_unlink(const char *path)
+static void memfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct memfs *m = memfs_get();
-	enum node n;
-	size_t at;
+	(void) ino;
+	(void) fi;
+	fuse_reply_err(req, 0); /* open kept nothing */
+}
+
+static void memfs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct memfs *m = fuse_req_userdata(req);
+	fuse_ino_t ino;
 
 	pthread_rwlock_wrlock(&m->lock);
-	n = memfs_find(m, path, &at);
-	if (n == NODE_FILE)
-		m->files[at].removed = true;
+	ino = memfs_child(m, parent, name);
+	if (ino >= FIRST_FILE_INO)
+		m->files[ino - FIRST_FILE_INO].removed = true;
 	pthread_rwlock_unlock(&m->lock);
-	if (n == NODE_NONE)
-		return -ENOENT;
-	return n == NODE_FILE ? 0 : -EISDIR;
+	if (!ino)
+		fuse_reply_err(req, ENOENT);
+	else
+		fuse_reply_err(req, ino >= FIRST_FILE_INO ? 0 : EISDIR);
 }
 
 /* rmdir of db0 empties it and leaves it, as redisfs's FLUSHDB does. */
-static int memfs_rmdir(const char *path)
+static void memfs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	struct memfs *m = memfs_get();
-	enum node n;
-	size_t at;
+	struct memfs *m = fuse_req_userdata(req);
+	fuse_ino_t ino;
 
 	pthread_rwlock_wrlock(&m->lock);
-	n = memfs_find(m, path, &at);
-	if (n == NODE_DB) {
+	ino = memfs_child(m, parent, name);
+	if (ino == DB_INO) {
 		for (size_t i = 0; i < m->opts.count; i++)
 			m->files[i].removed = true;
 	}
 	pthread_rwlock_unlock(&m->lock);
-	if (n == NODE_NONE)
-		return -ENOENT;
-	if (n == NODE_FILE)
-		return -ENOTDIR;
-	return n == NODE_DB ? 0 : -EBUSY;
+	if (!ino)
+		fuse_reply_err(req, ENOENT);
+	else
+		fuse_reply_err(req, ino == DB_INO ? 0 : ENOTDIR);
+}
+
+/* Whether `ino` is there, for the xattr calls. */
+static bool memfs_exists(struct memfs *m, fuse_ino_t ino)
+{
+	enum node n;
+
+	pthread_rwlock_rdlock(&m->lock);
+	n = memfs_node(m, ino);
+	pthread_rwlock_unlock(&m->lock);
+	return n != NODE_NONE;
 }
 
 /* No attributes at all, answered without work: ls -l asks every file for two. */
-static int memfs_getxattr(const char *path, const char *name, char *value, size_t size)
+static void memfs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 {
-	struct stat st;
-	int ret = memfs_getattr(path, &st, NULL);
-
 	(void) name;
-	(void) value;
 	(void) size;
-	return ret ? ret : -ENODATA;
+	fuse_reply_err(req, memfs_exists(fuse_req_userdata(req), ino) ? ENODATA : ENOENT);
 }
 
-static int memfs_listxattr(const char *path, char *list, size_t size)
+static void memfs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 {
-	struct stat st;
-
-	(void) list;
-	(void) size;
-	return memfs_getattr(path, &st, NULL);
+	if (!memfs_exists(fuse_req_userdata(req), ino))
+		fuse_reply_err(req, ENOENT);
+	else if (!size)
+		fuse_reply_xattr(req, 0); /* the size of the empty list */
+	else
+		fuse_reply_buf(req, NULL, 0);
 }
 
-static const struct fuse_operations memfs_operations = {
-	.init = memfs_init,
+/* What redisfs's statfs says: nothing about space, only the block and name sizes. */
+static void memfs_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+	struct statvfs st;
+
+	(void) ino;
+	memset(&st, 0, sizeof st);
+	st.f_bsize = 4096;
+	st.f_frsize = 4096;
+	st.f_namemax = 255;
+	fuse_reply_statfs(req, &st);
+}
+
+/*
+ * No init: the low-level API's defaults are what memfs wants. Having readdirplus
+ * turns on FUSE_CAP_READDIRPLUS and FUSE_CAP_READDIRPLUS_AUTO, so the kernel asks
+ * for readdirplus at the start of a listing and again once entries are looked up
+ * (ls -l), and for plain readdir otherwise (ls -f): the choice it makes for redisfs.
+ */
+static const struct fuse_lowlevel_ops memfs_ops = {
+	.lookup = memfs_lookup,
+	.forget = memfs_forget,
+	.forget_multi = memfs_forget_multi,
 	.getattr = memfs_getattr,
+	.opendir = memfs_opendir,
 	.readdir = memfs_readdir,
+	.readdirplus = memfs_readdirplus,
+	.releasedir = memfs_releasedir,
 	.open = memfs_open,
 	.read = memfs_read,
+	.release = memfs_release,
 	.unlink = memfs_unlink,
 	.rmdir = memfs_rmdir,
 	.getxattr = memfs_getxattr,
 	.listxattr = memfs_listxattr,
+	.statfs = memfs_statfs,
 };
+
+/* --help, --version, or no mountpoint. Returns the exit status. */
+static int memfs_usage(const char *prog, const struct fuse_cmdline_opts *cmd)
+{
+	if (cmd->show_version) {
+		printf("FUSE library version %s\n", fuse_pkgversion());
+		fuse_lowlevel_version();
+		return 0;
+	}
+	printf("usage: %s MOUNTPOINT [options]\n\n"
+	       "    -o count=N             files in db0 (1000)\n"
+	       "    -o size=BYTES          bytes of every file (32)\n"
+	       "    -o prefix=P            names P0 .. P{N-1} (key:)\n"
+	       "    -o cache_timeout=S     entry, attribute and negative timeouts (1)\n\n",
+	       prog);
+	if (!cmd->show_help)
+		return 1;
+	fuse_cmdline_help();
+	fuse_lowlevel_help();
+	return 0;
+}
+
+/* The loop fuse_main would run: multi-threaded unless -s. Returns the loop's result. */
+static int memfs_loop(struct fuse_session *se, const struct fuse_cmdline_opts *cmd)
+{
+	struct fuse_loop_config *config;
+	int ret;
+
+	if (cmd->singlethread)
+		return fuse_session_loop(se);
+	config = fuse_loop_cfg_create();
+	if (!config)
+		return -ENOMEM;
+	fuse_loop_cfg_set_clone_fd(config, (unsigned int) cmd->clone_fd);
+	/* UINT_MAX is "not given": passing it on only makes libfuse 3.14 print a warning */
+	if (cmd->max_idle_threads != UINT_MAX)
+		fuse_loop_cfg_set_idle_threads(config, cmd->max_idle_threads);
+	fuse_loop_cfg_set_max_threads(config, cmd->max_threads);
+	ret = fuse_session_loop_mt(se, config);
+	fuse_loop_cfg_destroy(config);
+	return ret;
+}
 
 int main(int argc, char *argv[])
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
+	struct fuse_cmdline_opts cmd;
+	struct fuse_session *se;
 	struct memfs m;
 	int ret = 1;
 
+	memset(&cmd, 0, sizeof cmd);
 	memset(&m, 0, sizeof m);
 	m.opts.count = 1000;
 	m.opts.size = 32;
@@ -365,20 +592,41 @@ int main(int argc, char *argv[])
 	clock_gettime(CLOCK_REALTIME, &m.mounted);
 	pthread_rwlock_init(&m.lock, NULL);
 
+	/* libfuse's options first; what is left of -o is memfs's, then the session's */
+	if (fuse_parse_cmdline(&args, &cmd) != 0)
+		goto out1;
+	if (cmd.show_help || cmd.show_version || !cmd.mountpoint) {
+		ret = memfs_usage(argv[0], &cmd);
+		goto out1;
+	}
 	if (fuse_opt_parse(&args, &m.opts, memfs_opts, NULL) != 0)
-		goto out;
+		goto out1;
 	if (!m.opts.prefix) {
 		m.opts.prefix = strdup("key:");
 		if (!m.opts.prefix)
-			goto out;
+			goto out1;
 	}
 	if (memfs_fill(&m)) {
 		fprintf(stderr, "memfs: out of memory for %lu names\n", m.opts.count);
-		goto out;
+		goto out1;
 	}
-	ret = fuse_main(args.argc, args.argv, &memfs_operations, &m);
-out:
+	se = fuse_session_new(&args, &memfs_ops, sizeof memfs_ops, &m);
+	if (!se)
+		goto out1;
+	if (fuse_set_signal_handlers(se) != 0)
+		goto out2;
+	if (fuse_session_mount(se, cmd.mountpoint) != 0)
+		goto out3;
+	fuse_daemonize(cmd.foreground);
+	ret = memfs_loop(se, &cmd) ? 1 : 0;
+	fuse_session_unmount(se);
+out3:
+	fuse_remove_signal_handlers(se);
+out2:
+	fuse_session_destroy(se);
+out1:
 	memfs_free(&m); /* what fuse_opt_parse or memfs_fill left, too */
+	free(cmd.mountpoint);
 	fuse_opt_free_args(&args);
 	pthread_rwlock_destroy(&m.lock);
 	return ret;

@@ -1,0 +1,79 @@
+/* inodes.h - the inode numbers the kernel holds: each a (parent, name), until it forgets. */
+#ifndef REDISFS_INODES_H
+#define REDISFS_INODES_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define INODES_ROOT 1 /* FUSE_ROOT_ID: the mount's root, never forgotten */
+
+struct inode_slot;
+
+/*
+ * The low-level FUSE API names files by inode number; redisfs's logic works on
+ * paths (tree.h). This table turns one into the other: an inode is a name in
+ * a parent folder, made when the kernel first looks the name up (LOOKUP,
+ * READDIRPLUS, CREATE, MKNOD) and freed when the kernel has forgotten every
+ * lookup it counted (FORGET). An inode number is its slot in one array, so a
+ * million files cost one slot each (48 bytes; names over 23 bytes are
+ * allocated apart) and a hash chain link, not a node of libfuse's own.
+ *
+ * Every function takes the table's lock: any thread may call any of them.
+ */
+struct inodes {
+	pthread_mutex_t lock;
+	struct inode_slot *slots; /* slots[ino]; slot 0 is never used */
+	uint32_t room;		  /* slots allocated */
+	uint32_t used;		  /* slots handed out so far, free ones included */
+	uint32_t live;		  /* inodes that exist, the root included */
+	uint32_t free_list;	  /* a slot to hand out again, or 0 */
+	uint32_t *buckets;	  /* hash of (parent, name) -> first slot of its chain, or 0 */
+	uint32_t nbuckets;	  /* a power of two */
+};
+
+/* An empty table that holds the root. 0 or -ENOMEM. */
+int inodes_init(struct inodes *t);
+
+/* Free every inode. */
+void inodes_free(struct inodes *t);
+
+/*
+ * The inode of `name` in folder `parent`, made when there is none, with one
+ * more lookup counted. *ino and *generation identify it (a slot handed out
+ * again gets a new generation). Returns 0, -ESTALE when `parent` is not a
+ * live inode, -ENAMETOOLONG past 255 bytes, or -ENOMEM.
+ */
+int inodes_lookup(struct inodes *t, uint64_t parent, const char *name, uint64_t *ino,
+		  uint64_t *generation);
+
+/* The kernel forgot `n` lookups of `ino`; at none left the inode is freed. */
+void inodes_forget(struct inodes *t, uint64_t ino, uint64_t n);
+
+/*
+ * The mount path of `ino` ("/" for the root), followed by "/name" when
+ * `name` is not NULL, into `buf` of `size` bytes. Returns 0, -ENOENT for an
+ * inode whose name was removed (unlinked, renamed over), -ESTALE for a number
+ * that is no live inode, or -ENAMETOOLONG.
+ */
+int inodes_path(struct inodes *t, uint64_t ino, const char *name, char *buf, size_t size);
+
+/*
+ * `name` in `parent` is gone (unlink, rmdir): its inode, if any, keeps living
+ * for the kernel's lookups but no longer has the name, so that a new file of
+ * that name gets a new inode.
+ */
+void inodes_remove(struct inodes *t, uint64_t parent, const char *name);
+
+/*
+ * `name` in `parent` was renamed to `newname` in `newparent`: an inode that
+ * had the new name loses it (rename replaces), the old one takes it.
+ * 0, or -ENOMEM (the table is then as if the old name were removed).
+ */
+int inodes_rename(struct inodes *t, uint64_t parent, const char *name, uint64_t newparent,
+		  const char *newname);
+
+/* How many inodes exist, the root included (for tests). */
+size_t inodes_count(struct inodes *t);
+
+#endif
