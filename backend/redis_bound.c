@@ -6,6 +6,15 @@
 #define REPLY_ARRAY_MAX (1 << 24) /* elements in one reply: far above what we ask for */
 
 /*
+ * Bytes of read buffer a reader keeps between replies. hiredis frees its
+ * buffer once a reply is consumed if more than 16 KiB are spare, so every
+ * reply of a big read (GETRANGE of 256 KiB) grew it anew, doubling and
+ * copying; kept up to this size, it grows once. A bigger reply (a whole
+ * value) still gives its buffer back.
+ */
+#define READER_KEEP (2 << 20)
+
+/*
  * hiredis allocates an array of `elements` pointers as soon as a reply
  * announces them: a broken or hostile server could ask for 16 GiB with a
  * dozen bytes. No command redisfs sends gets anywhere near this many.
@@ -38,4 +47,5 @@ void redis_bound_reader(redisContext *ctx)
 	pthread_once(&bounded_once, bounded_functions_init);
 	if (hiredis_functions && ctx->reader->fn == hiredis_functions)
 		ctx->reader->fn = &bounded_functions;
+	ctx->reader->maxbuf = READER_KEEP;
 }

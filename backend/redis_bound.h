@@ -7,7 +7,8 @@
 /*
  * Make the context's reader fail ("Out of memory", so the call is EIO)
  * on a reply that announces more than 2^24 elements, instead of allocating
- * room for them. Thread-safe; the replies are hiredis's own otherwise.
+ * room for them, and keep up to 2 MiB of read buffer between replies.
+ * Thread-safe; the replies are hiredis's own otherwise.
  */
 void redis_bound_reader(redisContext *ctx);
 

@@ -19,7 +19,8 @@
 #include "options.h"
 #include "rfs.h"
 
-#define MMAP_THRESHOLD (256 * 1024) /* bytes: glibc's first threshold is 128 KiB */
+#define MMAP_THRESHOLD (4 << 20)  /* bytes: blocks this big or bigger are mmapped */
+#define TRIM_THRESHOLD (32 << 20) /* bytes of free heap kept for the next allocations */
 
 static void log_redis_error(void *arg, const char *line)
 {
@@ -217,8 +218,12 @@ int main(int argc, char *argv[])
 	 * big free, and later big blocks then live in the heap, where a realloc
 	 * copies and a free keeps the pages: a fixed threshold keeps them
 	 * mmapped, so they grow with mremap and their pages go back at free.
+	 * Fixing it also fixes the trim threshold at 128 KiB, and every read's
+	 * reply buffers (256 KiB) would then be given back and faulted in again:
+	 * up to 32 MiB of free heap is kept instead.
 	 */
 	mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD);
+	mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD);
 	/* a server that hangs up mid-command is EIO, not death by SIGPIPE (also before mounting) */
 	signal(SIGPIPE, SIG_IGN);
 	memset(&cmd, 0, sizeof cmd);
@@ -299,7 +304,7 @@ int main(int argc, char *argv[])
 out_unmount:
 	fuse_session_unmount(se);
 out_pool:
-	ops_release_all(&fs);	       /* releases the unmount dropped */
+	ops_release_all(&fs); /* releases the unmount dropped */
 	dir_forget_listings(&fs);
 	free(fs.recent);
 	attr_cache_free(&fs.attrs);
