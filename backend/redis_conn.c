@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "redis_allow.h"
+#include "redis_await.h"
 #include "redis_bound.h"
 #include "redis_cluster.h"
 #include "redis_route.h"
@@ -525,6 +526,7 @@ static enum attempt_result pipeline_attempt(struct redis_pool *pool, struct redi
 	for (size_t i = 0; i < count; i++)
 		redisAppendCommandArgv(conn->ctx, cmds[i].argc, redis_cmd_argv(&cmds[i]),
 				       redis_cmd_argvlen(&cmds[i]));
+	redis_await_reply(conn->ctx);
 	/* every reply first: whether to send the pipeline again depends on all of them */
 	for (; got < count; got++) {
 		void *r = NULL;
