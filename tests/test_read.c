@@ -1,9 +1,11 @@
 /* test_read.c - SPEC 2, 3 and 4 through a real mount: the tree, key names, file contents. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -775,6 +777,41 @@ START_TEST(test_tar_of_databases_exits_0_with_every_file)
 }
 END_TEST
 
+/*
+ * A list bypasses the page cache (direct I/O, so that a reader never sees
+ * two versions mixed): a private mapping still shows its text, a shared one
+ * is refused with ENODEV, as the man page says. A string keeps the cache.
+ */
+START_TEST(test_mmap_private_of_a_list_shows_its_text_and_shared_is_enodev)
+{
+	char path[H_PATH_MAX + 32];
+	const char want[] = "x\nneedle y\n";
+	void *m;
+	int fd;
+
+	snprintf(path, sizeof path, "%s/db%d/queue", mount->mnt, DB_SHELL);
+	fd = open(path, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	m = mmap(NULL, sizeof want - 1, PROT_READ, MAP_PRIVATE, fd, 0);
+	ck_assert_msg(m != MAP_FAILED, "MAP_PRIVATE of %s: %s", path, strerror(errno));
+	ck_assert_mem_eq(m, want, sizeof want - 1);
+	munmap(m, sizeof want - 1);
+	errno = 0;
+	ck_assert(mmap(NULL, sizeof want - 1, PROT_READ, MAP_SHARED, fd, 0) == MAP_FAILED);
+	ck_assert_int_eq(errno, ENODEV);
+	close(fd);
+
+	snprintf(path, sizeof path, "%s/db%d/user:2", mount->mnt, DB_SHELL);
+	fd = open(path, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	m = mmap(NULL, 11, PROT_READ, MAP_SHARED, fd, 0);
+	ck_assert_msg(m != MAP_FAILED, "MAP_SHARED of a string: %s", strerror(errno));
+	ck_assert_mem_eq(m, "bob needle\n", 11);
+	munmap(m, 11);
+	close(fd);
+}
+END_TEST
+
 static Suite *read_suite(void)
 {
 	Suite *s = suite_create("read");
@@ -846,6 +883,7 @@ static Suite *read_suite(void)
 	tcase_add_test(tc, test_grep_l_names_exactly_the_keys_that_match);
 	tcase_add_test(tc, test_cp_r_copies_every_value_of_a_database);
 	tcase_add_test(tc, test_tar_of_databases_exits_0_with_every_file);
+	tcase_add_test(tc, test_mmap_private_of_a_list_shows_its_text_and_shared_is_enodev);
 	suite_add_tcase(s, tc);
 	return s;
 }
