@@ -277,9 +277,9 @@ static void fake_teardown(void)
 	fake = NULL;
 }
 
-START_TEST(test_malformed_replies_give_a_clean_eio)
+/* Start the fake server in `mode` and mount it (fake, fake_mnt). */
+static void mount_fake(const struct fake_mode *mode)
 {
-	const struct fake_mode *mode = &modes[_i];
 	char url[64];
 
 	fake = fake_start(mode);
@@ -289,6 +289,13 @@ START_TEST(test_malformed_replies_give_a_clean_eio)
 		NULL, &(struct h_mount_spec){.url = url,
 					     .options = "databases=1,timeout=1,cache_timeout=0"});
 	fprintf(stderr, "fake server: %s\n", mode->name);
+}
+
+START_TEST(test_malformed_replies_give_a_clean_eio)
+{
+	const struct fake_mode *mode = &modes[_i];
+
+	mount_fake(mode);
 	f_assert_fails(F_LS, at(fake_mnt, "db0"), EIO, bound(FAKE_TIMEOUT));
 	f_assert_fails(F_STAT, at(fake_mnt, "db0/k"), EIO, bound(FAKE_TIMEOUT));
 	f_assert_fails(F_CAT, at(fake_mnt, "db0/k"), EIO, bound(FAKE_TIMEOUT));
@@ -333,14 +340,8 @@ static const struct fake_mode midway_modes[] = {
 START_TEST(test_malformed_replies_midway_through_a_walk_give_a_clean_eio)
 {
 	const struct fake_mode *mode = &midway_modes[_i];
-	char url[64];
 
-	fake = fake_start(mode);
-	snprintf(url, sizeof url, "redis://127.0.0.1:%d", fake->port);
-	fake_mnt = h_mount_start(
-		NULL, &(struct h_mount_spec){.url = url,
-					     .options = "databases=1,timeout=1,cache_timeout=0"});
-	fprintf(stderr, "fake server: %s\n", mode->name);
+	mount_fake(mode);
 	f_assert_fails(F_LS, at(fake_mnt, "db0"), EIO, bound(FAKE_TIMEOUT));
 	f_assert_fails(F_LS, at(fake_mnt, "db0"), EIO, bound(FAKE_TIMEOUT));
 	ck_assert_msg(f_alive(fake_mnt->pid), "%s: the daemon died", mode->name);
