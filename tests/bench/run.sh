@@ -20,7 +20,8 @@ RUNS=${RUNS:-3}
 SCALE=${SCALE:-1}
 build=${BUILD:-$top/build}
 bin=${REDISFS_BIN:-$build/redisfs}
-for exe in "$bin" "$build/tests/bench/memfs" "$build/tests/bench/scan_floor"; do
+for exe in "$bin" "$build/tests/bench/memfs" "$build/tests/bench/scan_floor" \
+  "$build/tests/bench/unlink_floor"; do
   [ -x "$exe" ] || { echo "run.sh: no $exe: build first (meson setup build && ninja -C build)" >&2; exit 1; }
 done
 
@@ -184,12 +185,14 @@ cat_md5() { cat "$1" | md5sum; }
 cli_scan_count() { rcli -n "$1" --scan | wc -l; }
 cli_get_md5() { rcli -n "$1" --raw -D '' GET "$2" | md5sum; }
 scan_floor() { "$work/bin/scan_floor" 127.0.0.1 "$rport" "$1"; }
+unlink_floor() { "$work/bin/unlink_floor" 127.0.0.1 "$rport" "$1" key: "$2"; }
 
 # --- servers, binaries and data ---------------------------------------------------------
 mkdir -p "$work/bin"
 # copies: a rebuild during the run does not change what is measured
 cp "$bin" "$work/bin/redisfs"
-cp "$build/tests/bench/memfs" "$build/tests/bench/scan_floor" "$work/bin/"
+cp "$build/tests/bench/memfs" "$build/tests/bench/scan_floor" "$build/tests/bench/unlink_floor" \
+  "$work/bin/"
 
 rport=$(free_port)
 redis-server --port "$rport" --bind 127.0.0.1 --dir "$work" --save '' --appendonly no \
@@ -287,6 +290,10 @@ for run in $(seq "$RUNS"); do
   make_files "$shm/rm" "$N_ATTR"
   measure rm_tmpfs rm -r "$shm/rm"
   [ ! -e "$shm/rm" ] || fail "rm -r on tmpfs left $shm/rm"
+  # the round trips that an rm -r waiting for Redis's answer adds to memfs's, one a file
+  load_keys 1 "$N_ATTR"
+  measure rm_unlinks unlink_floor 1 "$N_ATTR"
+  [ "$(rcli -n 1 DBSIZE)" = 0 ] || fail "unlink_floor left $(rcli -n 1 DBSIZE) keys in db1"
 done
 
 # --- peak RSS of a fresh daemon after ls -f, and after ls -l, of db0 --------------------
@@ -327,6 +334,11 @@ rss_row() {
     "$3" "$verdict"
 }
 info_row() { printf '| %s | %.3f s |\n' "$1" "$(med "$2")"; }
+# sum_row WHAT KEY1 KEY2 FS_KEY: the sum of two medians, and FS_KEY's median as a ratio to it.
+sum_row() {
+  awk -v w="$1" -v a="$(med "$2")" -v b="$(med "$3")" -v f="$(med "$4")" \
+    'BEGIN {printf "| %s | %.3f s (redisfs: %.2f× of it) |\n", w, a + b, f / (a + b)}'
+}
 
 n_list=$(commas "$N_LIST")
 n_attr=$(commas "$N_ATTR")
@@ -359,5 +371,8 @@ info_row "\`ls -f\` of $n_list files on memfs" lsf_memfs
 info_row "\`ls -l\` of $n_attr files on tmpfs" lsl_tmpfs
 info_row "\`cat \\| md5sum\` of $BIG_MIB MiB on memfs" cat_memfs
 info_row "\`rm -r\` of $n_attr files on tmpfs" rm_tmpfs
+info_row "\`UNLINK\` of $n_attr keys one at a time in C (\`unlink_floor\`)" rm_unlinks
+sum_row "\`rm -r\` on memfs plus those round trips: the bound of an \`rm -r\` that waits for Redis" \
+  rm_memfs rm_unlinks rm_redisfs
 info_row "\`ls -f\` of $n_list keys, fresh redisfs daemon (the RSS row)" rss_lsf
 info_row "\`ls -l\` of $n_list keys, fresh redisfs daemon (the RSS row)" rss_lsl
