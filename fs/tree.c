@@ -17,6 +17,12 @@
 #include "paths.h"
 
 #define BLOCK_SIZE (1 << 20) /* st_blksize: reads of a big value come in 1 MiB ranges */
+/*
+ * A folder's st_blksize sizes glibc's readdir buffer (32 KiB at least, st_blksize up to 1 MiB).
+ * 1 MiB made every getdents a READDIRPLUS of ~6,000 keys, and ls -l of 100,000 keys 6.9 s to
+ * 5.4 s with 4 KiB (memfs, like disks, says 4 KiB: 3.5 s); rm -r and ls -f did not change.
+ */
+#define DIR_BLOCK_SIZE 4096
 
 int tree_parse(struct rfs *fs, const char *path, struct fs_path *p)
 {
@@ -171,6 +177,7 @@ void tree_stat_dir(struct rfs *fs, struct stat *st)
 	fill_common(fs, st);
 	st->st_mode = S_IFDIR | ((fs->read_only ? 0555 : 0755) & ~fs->umask);
 	st->st_nlink = 2;
+	st->st_blksize = DIR_BLOCK_SIZE;
 }
 
 void tree_stat_file(struct rfs *fs, struct stat *st, size_t size, mode_t perm)

@@ -629,6 +629,27 @@ START_TEST(test_files_are_0644_and_folders_0755_owned_by_the_mounting_user)
 }
 END_TEST
 
+/*
+ * st_blksize: a file asks for reads of 1 MiB (one GETRANGE each); a folder keeps
+ * glibc's readdir buffer at 32 KiB, as on a disk, not a megabyte of entries at once.
+ */
+START_TEST(test_files_advise_1_mib_blocks_and_folders_4_kib)
+{
+	static const char *const folders[] = {".", "db0", "db15"};
+	char path[H_PATH_MAX + 32], rel[32];
+	struct stat st;
+
+	snprintf(rel, sizeof rel, "db%d/str", DB_TYPES);
+	ck_assert_int_eq(stat(h_path(path, sizeof path, mount, rel), &st), 0);
+	ck_assert_int_eq(st.st_blksize, 1 << 20);
+	for (size_t i = 0; i < sizeof folders / sizeof *folders; i++) {
+		ck_assert_int_eq(stat(h_path(path, sizeof path, mount, folders[i]), &st), 0);
+		ck_assert_msg(st.st_blksize == 4096, "%s has st_blksize %ld", folders[i],
+			      (long) st.st_blksize);
+	}
+}
+END_TEST
+
 START_TEST(test_stream_files_are_0444)
 {
 	char rel[32];
@@ -873,6 +894,7 @@ static Suite *read_suite(void)
 	h_tcase_add_fixture(tc, setup_data, h_stop_all);
 	tcase_add_test(tc, test_files_are_0644_and_folders_0755_owned_by_the_mounting_user);
 	tcase_add_test(tc, test_stream_files_are_0444);
+	tcase_add_test(tc, test_files_advise_1_mib_blocks_and_folders_4_kib);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("shell_tools");
