@@ -302,9 +302,8 @@ int tree_dir_entry(struct tree_dir *dir, size_t i, bool wait, char buf[NAMES_MAX
 /* Fetch the attributes of keys[first ..] for a batch. */
 static int stat_batch(struct rfs *fs, struct tree_dir *dir, size_t first)
 {
-	int ret;
-
 	size_t got;
+	int ret;
 
 	dir->stat_count = 0;
 	ret = tree_stat_listed(fs, dir->listing, first, DIR_STAT_BATCH, dir->stats, dir->status,
