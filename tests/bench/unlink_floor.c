@@ -9,72 +9,49 @@
  * this is the least an rm -r through redisfs can take. Exit status 1, with one line on
  * stderr, when a command fails or a key was not there.
  */
-#include <hiredis/hiredis.h>
+#include "floor.h"
+
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
-static double seconds_since(const struct timespec *t0)
+/* UNLINK of PREFIX0 .. PREFIX(n-1), each removing its key: 0, or -1 after printing why. */
+static int unlink_each(redisContext *c, const char *prefix, long long n)
 {
-	struct timespec t1;
+	for (long long i = 0; i < n; i++) {
+		redisReply *r = floor_reply("unlink_floor", c, "UNLINK",
+					    redisCommand(c, "UNLINK %s%lld", prefix, i));
 
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (double) (t1.tv_sec - t0->tv_sec) + (double) (t1.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
-/* 0 when the reply is the integer `want`, else -1 after printing why; frees the reply. */
-static int expect_integer(redisContext *c, const char *what, redisReply *r, long long want)
-{
-	int ret = -1;
-
-	if (!r)
-		fprintf(stderr, "unlink_floor: %s: %s\n", what, c->errstr);
-	else if (r->type == REDIS_REPLY_ERROR)
-		fprintf(stderr, "unlink_floor: %s: %.*s\n", what, (int) r->len, r->str);
-	else if (r->type != REDIS_REPLY_INTEGER || r->integer != want)
-		fprintf(stderr, "unlink_floor: %s: not the reply %lld\n", what, want);
-	else
-		ret = 0;
-	freeReplyObject(r); /* NULL is fine */
-	return ret;
+		if (!r)
+			return -1;
+		if (r->type != REDIS_REPLY_INTEGER || r->integer != 1) {
+			fprintf(stderr, "unlink_floor: UNLINK %s%lld: not the reply 1\n", prefix,
+				i);
+			freeReplyObject(r);
+			return -1;
+		}
+		freeReplyObject(r);
+	}
+	return 0;
 }
 
 int main(int argc, char *argv[])
 {
 	struct timespec t0;
 	redisContext *c;
-	redisReply *r;
 	long long n;
-	int ret = 1;
+	int ret;
 
 	if (argc != 6 || (n = atoll(argv[5])) < 1) {
 		fprintf(stderr, "usage: unlink_floor HOST PORT DB PREFIX N\n");
 		return 1;
 	}
-	c = redisConnect(argv[1], atoi(argv[2]));
-	if (!c || c->err) {
-		fprintf(stderr, "unlink_floor: cannot connect to %s:%s: %s\n", argv[1], argv[2],
-			c ? c->errstr : "out of memory");
-		goto out;
-	}
-	r = redisCommand(c, "SELECT %s", argv[3]);
-	if (!r || r->type != REDIS_REPLY_STATUS) {
-		fprintf(stderr, "unlink_floor: SELECT %s: %s\n", argv[3],
-			r ? (r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply")
-			  : c->errstr);
-		freeReplyObject(r);
-		goto out;
-	}
-	freeReplyObject(r);
-
+	c = floor_connect("unlink_floor", argv[1], argv[2], argv[3]);
+	if (!c)
+		return 1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (long long i = 0; i < n; i++) {
-		if (expect_integer(c, "UNLINK", redisCommand(c, "UNLINK %s%lld", argv[4], i), 1))
-			goto out;
-	}
-	printf("%lld keys removed in %.3f s\n", n, seconds_since(&t0));
-	ret = 0;
-out:
-	redisFree(c); /* NULL is fine */
-	return ret;
+	ret = unlink_each(c, argv[4], n);
+	if (!ret)
+		printf("%lld keys removed in %.3f s\n", n, floor_seconds_since(&t0));
+	redisFree(c);
+	return ret ? 1 : 0;
 }
