@@ -45,62 +45,14 @@ static struct {
 static volatile sig_atomic_t cleaning;
 static void scratch_cleanup(void);
 static bool initialised;
-static int daemon_failures; /* daemons that did not exit with status 0 after their unmount */
-
-double h_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-}
-
-void h_nap_ms(long ms)
-{
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
-
-	nanosleep(&ts, NULL);
-}
-
-static void nap(long ns)
-{
-	struct timespec ts = {.tv_sec = ns / 1000000000L, .tv_nsec = ns % 1000000000L};
-
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
-
-/*
- * Wait for `pid` up to `seconds`. Returns true when it was reaped (its status
- * in *status when not NULL), false when it is still running.
- * Async-signal-safe (waitpid and nanosleep only).
- */
-static bool wait_bounded(pid_t pid, double seconds, int *status)
-{
-	long steps = (long) (seconds * 1e9 / POLL_NS) + 1;
-	int st;
-
-	for (long i = 0; i < steps; i++) {
-		pid_t got = waitpid(pid, &st, WNOHANG);
-
-		if (got == pid || (got == -1 && errno == ECHILD)) {
-			if (status)
-				*status = got == pid ? st : 0;
-			return true;
-		}
-		nap(POLL_NS);
-	}
-	return false;
-}
-
-/* SIGTERM, a bounded wait, SIGKILL and reap. Async-signal-safe. */
+static int daemon_failures; //* SIGTERM, a bounded wait, SIGKILL and reap. Async-signal-safe. */
 static void stop_pid(pid_t pid, double grace)
 {
 	if (pid <= 0)
 		return;
 	kill(pid, SIGTERM);
 	kill(pid, SIGCONT); /* a frozen (SIGSTOPped) process acts on SIGTERM only once thawed */
-	if (!wait_bounded(pid, grace, NULL)) {
+	if (!h_wait_bounded(pid, grace, NULL)) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 	}
@@ -178,7 +130,7 @@ static void cleanup_owned(bool in_signal)
 	}
 	/* check's handler has sent SIGTERM to the running test: reap it (bounded). */
 	for (long i = 0; i < 30 && waitpid(-1, NULL, WNOHANG) != -1; i++)
-		nap(POLL_NS);
+		h_nap_ns(POLL_NS);
 	for (int i = 0; i < MAX_SCRATCH; i++) {
 		if (scratch_slots[i].owner != self)
 			continue;
@@ -288,69 +240,6 @@ int h_free_port(void)
 	return port;
 }
 
-/* A mkdtemp directory under $TMPDIR (or /tmp), resolved to its real path. */
-static void make_temp_dir(char *out, size_t len, const char *tag)
-{
-	const char *tmp = getenv("TMPDIR");
-	char templ[H_PATH_MAX];
-	char *real;
-
-	if (!tmp || !*tmp)
-		tmp = "/tmp";
-	ck_assert_msg((size_t) snprintf(templ, sizeof templ, "%s/redisfs-%s.XXXXXX", tmp, tag) <
-			      sizeof templ,
-		      "TMPDIR is too long");
-	ck_assert_msg(mkdtemp(templ), "mkdtemp %s: %s", templ, strerror(errno));
-	/* mountinfo shows canonical paths: compare like with like. */
-	real = realpath(templ, NULL);
-	ck_assert_msg(real, "realpath %s: %s", templ, strerror(errno));
-	ck_assert_msg(strlen(real) < len, "path too long: %s", real);
-	strcpy(out, real);
-	free(real);
-}
-
-static void join_path(char *out, size_t len, const char *dir, const char *name)
-{
-	char tmp[2 * H_PATH_MAX]; /* `dir` may live in the same struct as `out` */
-	size_t n = (size_t) snprintf(tmp, sizeof tmp, "%s/%s", dir, name);
-
-	ck_assert_msg(n < len && n < sizeof tmp, "path too long: %s/%s", dir, name);
-	memcpy(out, tmp, n + 1);
-}
-
-/* The first bytes of a log file, for a failure message; never fails. */
-static const char *log_excerpt(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd >= 0 ? read(fd, buf, len - 1) : -1;
-
-	if (fd >= 0)
-		close(fd);
-	if (n < 0)
-		n = 0;
-	buf[n] = '\0';
-	return buf;
-}
-
-/* Point fds 0, 1 and 2 of a new child at /dev/null and `log`; _exit on failure. */
-static void child_stdio(const char *log)
-{
-	int in = open("/dev/null", O_RDONLY);
-	int out = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0600);
-
-	if (in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
-		_exit(127);
-	close(in);
-	close(out);
-}
-
-/* In a new child: die with the parent (`parent` is its PID before the fork). */
-static void child_die_with(pid_t parent, int sig)
-{
-	if (prctl(PR_SET_PDEATHSIG, sig) != 0 || getppid() != parent)
-		_exit(127);
-}
-
 static struct h_redis *redis_slot(void)
 {
 	for (int i = 0; i < MAX_REDIS; i++)
@@ -422,8 +311,8 @@ static bool redis_try_start(struct h_redis *r, const char *const *extra, char *w
 	r->pid = fork();
 	ck_assert_msg(r->pid >= 0, "fork: %s", strerror(errno));
 	if (r->pid == 0) {
-		child_die_with(parent, SIGKILL);
-		child_stdio(r->log);
+		h_child_die_with(parent, SIGKILL);
+		h_child_stdio(r->log, true);
 		execv(argv[0], (char *const *) argv);
 		_exit(127);
 	}
@@ -435,12 +324,12 @@ static bool redis_try_start(struct h_redis *r, const char *const *extra, char *w
 
 			r->pid = 0;
 			snprintf(why, whylen, "redis-server exited (status 0x%x): %s", status,
-				 log_excerpt(r->log, buf, sizeof buf));
+				 h_log_head(r->log, buf, sizeof buf));
 			return false;
 		}
 		if (redis_answers(r->port))
 			return true;
-		nap(POLL_NS);
+		h_nap_ns(POLL_NS);
 	}
 	stop_pid(r->pid, 1.0);
 	r->pid = 0;
@@ -460,8 +349,8 @@ struct h_redis *h_redis_start(const char *const *extra)
 	r = redis_slot();
 	memset(r, 0, sizeof *r);
 	r->owner = getpid();
-	make_temp_dir(r->dir, sizeof r->dir, "redis");
-	join_path(r->log, sizeof r->log, r->dir, "redis.log");
+	h_temp_dir(r->dir, sizeof r->dir, "redis");
+	h_join_path(r->log, sizeof r->log, r->dir, "redis.log");
 	for (int i = 0; extra && extra[i]; i++)
 		if (!strcmp(extra[i], "--requirepass") && extra[i + 1])
 			snprintf(r->password, sizeof r->password, "%s", extra[i + 1]);
@@ -524,7 +413,7 @@ void h_redis_restart(struct h_redis *r, const char *const *extra)
 	for (int attempt = 0; attempt < START_TRIES; attempt++) {
 		if (redis_try_start(r, extra, why, sizeof why))
 			return;
-		nap(100 * POLL_NS);
+		h_nap_ns(100 * POLL_NS);
 	}
 	ck_abort_msg("cannot restart redis-server on port %d: %s", r->port, why);
 }
@@ -559,7 +448,7 @@ void h_redis_freeze(const struct h_redis *r, bool frozen)
 
 		if (frozen ? state == 'T' : state != 'T')
 			return;
-		nap(POLL_NS);
+		h_nap_ns(POLL_NS);
 	}
 	ck_abort_msg("redis-server %d did not %s", (int) r->pid, frozen ? "stop" : "continue");
 }
@@ -705,10 +594,10 @@ struct h_mount *h_mount_start(const struct h_redis *r, const struct h_mount_spec
 	m = mount_slot();
 	memset(m, 0, sizeof *m);
 	m->owner = getpid();
-	make_temp_dir(m->work, sizeof m->work, "mount");
-	join_path(m->mnt, sizeof m->mnt, m->work, "mnt");
-	join_path(m->log, sizeof m->log, m->work, "daemon.log");
-	join_path(m->wrapper_log, sizeof m->wrapper_log, m->work, "wrapper.log");
+	h_temp_dir(m->work, sizeof m->work, "mount");
+	h_join_path(m->mnt, sizeof m->mnt, m->work, "mnt");
+	h_join_path(m->log, sizeof m->log, m->work, "daemon.log");
+	h_join_path(m->wrapper_log, sizeof m->wrapper_log, m->work, "wrapper.log");
 	ck_assert_msg(mkdir(m->mnt, 0755) == 0, "mkdir %s: %s", m->mnt, strerror(errno));
 	if (spec->url)
 		snprintf(m->url, sizeof m->url, "%s", spec->url);
@@ -729,8 +618,8 @@ struct h_mount *h_mount_start(const struct h_redis *r, const struct h_mount_spec
 	m->pid = fork();
 	ck_assert_msg(m->pid >= 0, "fork: %s", strerror(errno));
 	if (m->pid == 0) {
-		child_die_with(parent, SIGTERM);
-		child_stdio(m->log);
+		h_child_die_with(parent, SIGTERM);
+		h_child_stdio(m->log, true);
 		if (spec->auth)
 			setenv("REDISCLI_AUTH", spec->auth, 1);
 		else
@@ -756,15 +645,15 @@ struct h_mount *h_mount_start(const struct h_redis *r, const struct h_mount_spec
 				     spec->options ? spec->options : "",
 				     WIFEXITED(status) ? "status" : "signal",
 				     WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
-				     log_excerpt(m->log, buf, sizeof buf));
+				     h_log_head(m->log, buf, sizeof buf));
 		}
-		nap(POLL_NS);
+		h_nap_ns(POLL_NS);
 	}
 	{
 		char buf[2048];
 
 		ck_abort_msg("%s was not mounted within %.0f s; daemon log: %s", m->mnt,
-			     H_WAIT_SECONDS * h_time_scale(), log_excerpt(m->log, buf, sizeof buf));
+			     H_WAIT_SECONDS * h_time_scale(), h_log_head(m->log, buf, sizeof buf));
 	}
 	return NULL;
 }
@@ -778,11 +667,11 @@ static int run_quiet(const char *const *argv, double seconds)
 
 	ck_assert_msg(pid >= 0, "fork: %s", strerror(errno));
 	if (pid == 0) {
-		child_stdio("/dev/null");
+		h_child_stdio("/dev/null", true);
 		execvp(argv[0], (char *const *) argv);
 		_exit(127);
 	}
-	if (!wait_bounded(pid, seconds, &status)) {
+	if (!h_wait_bounded(pid, seconds, &status)) {
 		stop_pid(pid, 1.0);
 		return -1;
 	}
@@ -839,7 +728,7 @@ void h_mount_stop(struct h_mount *m)
 	if (h_mount_info(m->mnt, NULL, 0, NULL, 0) && run_quiet(argv, H_WAIT_SECONDS) != 0)
 		umount2(m->mnt, MNT_DETACH);
 	if (m->pid > 0) {
-		exited = wait_bounded(m->pid, wait, &status);
+		exited = h_wait_bounded(m->pid, wait, &status);
 		check_daemon_exit(m, exited, status);
 		if (!exited)
 			stop_pid(m->pid, 1.0);
@@ -870,7 +759,7 @@ const char *h_scratch_dir(void)
 	for (int i = 0; i < MAX_SCRATCH; i++) {
 		if (scratch_slots[i].owner)
 			continue;
-		make_temp_dir(scratch_slots[i].path, sizeof scratch_slots[i].path, "scratch");
+		h_temp_dir(scratch_slots[i].path, sizeof scratch_slots[i].path, "scratch");
 		scratch_slots[i].owner = getpid();
 		return scratch_slots[i].path;
 	}
@@ -946,7 +835,7 @@ static int spawn(const char *const *argv, const char *cwd, bool set_auth, const 
 	if (pid == 0) {
 		int in = open("/dev/null", O_RDONLY);
 
-		child_die_with(parent, SIGKILL);
+		h_child_die_with(parent, SIGKILL);
 		if (in < 0 || dup2(in, 0) < 0)
 			_exit(127);
 		if (res && (dup2(outp[1], 1) < 0 || dup2(errp[1], 2) < 0))
@@ -989,7 +878,7 @@ static int spawn(const char *const *argv, const char *cwd, bool set_auth, const 
 		res->out = obuf ? obuf : strdup("");
 		res->err = ebuf ? ebuf : strdup("");
 	}
-	if (!wait_bounded(pid, deadline - h_now() > 0 ? deadline - h_now() : 0,
+	if (!h_wait_bounded(pid, deadline - h_now() > 0 ? deadline - h_now() : 0,
 			  &status)) {
 		stop_pid(pid, 2.0);
 		status = -1;
@@ -1022,14 +911,6 @@ void h_run_free(struct h_run *res)
 	memset(res, 0, sizeof *res);
 }
 
-static char *vformat(const char *fmt, va_list ap)
-{
-	char *s = NULL;
-
-	ck_assert_msg(vasprintf(&s, fmt, ap) >= 0, "out of memory");
-	return s;
-}
-
 int h_sh(const char *cwd, const char *fmt, ...)
 {
 	va_list ap;
@@ -1037,7 +918,7 @@ int h_sh(const char *cwd, const char *fmt, ...)
 	int status;
 
 	va_start(ap, fmt);
-	cmd = vformat(fmt, ap);
+	cmd = h_vformat(fmt, ap);
 	va_end(ap);
 	{
 		const char *argv[] = {"/bin/sh", "-c", cmd, NULL};
@@ -1055,7 +936,7 @@ int h_sh_out(const char *cwd, struct h_run *res, const char *fmt, ...)
 	int status;
 
 	va_start(ap, fmt);
-	cmd = vformat(fmt, ap);
+	cmd = h_vformat(fmt, ap);
 	va_end(ap);
 	{
 		const char *argv[] = {"/bin/sh", "-c", cmd, NULL};
@@ -1068,7 +949,7 @@ int h_sh_out(const char *cwd, struct h_run *res, const char *fmt, ...)
 
 char *h_path(char *out, size_t len, const struct h_mount *m, const char *rel)
 {
-	join_path(out, len, m->mnt, rel);
+	h_join_path(out, len, m->mnt, rel);
 	return out;
 }
 
@@ -1467,7 +1348,7 @@ static long find_hashed(const char *dir, const struct h_names *names, const bool
 		(*matches)++;
 		if (found >= 0)
 			continue;
-		join_path(path, sizeof path, dir, names->v[i]);
+		h_join_path(path, sizeof path, dir, names->v[i]);
 		if (!want || file_holds(path, want, wlen))
 			found = (long) i;
 	}
@@ -1485,7 +1366,7 @@ char *h_key_path(const char *dir, redisContext *c, const char *key, size_t klen,
 
 	h_key_name(key, klen, name, &hashed);
 	if (!hashed) {
-		join_path(out, len, dir, name);
+		h_join_path(out, len, dir, name);
 		return out;
 	}
 	ck_assert_msg(h_list(dir, &names) == 0, "cannot list %s", dir);
@@ -1496,7 +1377,7 @@ char *h_key_path(const char *dir, redisContext *c, const char *key, size_t klen,
 	ck_assert_msg(at >= 0 && (c || matches == 1),
 		      "%s holds %zu shortened names %s<16 hex digits> (%s)", dir, matches, name,
 		      c ? "none with the key's content" : "want exactly one");
-	join_path(out, len, dir, names.v[at]);
+	h_join_path(out, len, dir, names.v[at]);
 	h_names_free(&names);
 	free(want);
 	return out;
@@ -1539,7 +1420,7 @@ void h_assert_dir_matches_db(const char *dir, redisContext *c)
 			ck_assert_msg(at >= 0, "%s: the key's name '%s' is not listed", dir, name);
 		}
 		used[at] = true;
-		join_path(path, sizeof path, dir, names.v[at]);
+		h_join_path(path, sizeof path, dir, names.v[at]);
 		ck_assert_msg(stat(path, &st) == 0, "stat %s: %s", path, strerror(errno));
 		err = h_read_file(path, &got, &glen);
 		ck_assert_msg(err == 0, "read %s: %s", path, strerror(-err));

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "harness_util.h" /* h_now(), h_nap_ms(), paths, child processes */
+
 /*
  * How the harness is used:
  *
@@ -139,12 +141,6 @@ void h_redis_freeze(const struct h_redis *r, bool frozen);
  * are multiplied by it, heavy workloads divided.
  */
 double h_time_scale(void);
-
-/* CLOCK_MONOTONIC, in seconds. */
-double h_now(void);
-
-/* Sleep `ms` milliseconds. */
-void h_nap_ms(long ms);
 
 /*
  * A connection to `r` as the admin (the default user, with the server's

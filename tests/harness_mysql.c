@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -64,33 +63,6 @@ static volatile pid_t keeper_server;
 
 /* A helper (mariadb-install-db, cp) running in a process group of its own, or 0. */
 static volatile pid_t running_helper;
-
-static void nap(long ns)
-{
-	struct timespec ts = {.tv_sec = ns / 1000000000L, .tv_nsec = ns % 1000000000L};
-
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
-
-/* Wait for child `pid` up to `seconds`; true when reaped. Async-signal-safe. */
-static bool wait_bounded(pid_t pid, double seconds, int *status)
-{
-	long steps = (long) (seconds * 1e9 / POLL_NS) + 1;
-	int st = 0;
-
-	for (long i = 0; i < steps; i++) {
-		pid_t got = waitpid(pid, &st, WNOHANG);
-
-		if (got == pid || (got == -1 && errno == ECHILD)) {
-			if (status)
-				*status = got == pid ? st : 0;
-			return true;
-		}
-		nap(POLL_NS);
-	}
-	return false;
-}
 
 /*
  * Remove `name` under `dirfd` and everything below it. Async-signal-safe
@@ -147,7 +119,7 @@ static void stop_keeper(pid_t keeper, double grace)
 	if (keeper <= 0)
 		return;
 	kill(keeper, SIGTERM);
-	if (!wait_bounded(keeper, grace, NULL)) {
+	if (!h_wait_bounded(keeper, grace, NULL)) {
 		kill(-keeper, SIGKILL);
 		waitpid(keeper, NULL, 0);
 	}
@@ -249,55 +221,6 @@ void h_mysql_tcase_add_fixture(TCase *tc, void (*setup)(void), void (*teardown)(
 	h_tcase_add_fixture(tc, setup, teardown);
 }
 
-/* A mkdtemp directory under $TMPDIR (or /tmp). */
-static void make_temp_dir(char *out, size_t len, const char *tag)
-{
-	const char *tmp = getenv("TMPDIR");
-
-	if (!tmp || !*tmp)
-		tmp = "/tmp";
-	ck_assert_msg((size_t) snprintf(out, len, "%s/redisfs-%s.XXXXXX", tmp, tag) < len,
-		      "TMPDIR is too long");
-	ck_assert_msg(mkdtemp(out), "mkdtemp %s: %s", out, strerror(errno));
-}
-
-static void join_path(char *out, size_t len, const char *dir, const char *name)
-{
-	ck_assert_msg((size_t) snprintf(out, len, "%s/%s", dir, name) < len, "path too long: %s/%s",
-		      dir, name);
-}
-
-/* The last bytes of a log file, for a failure message; never fails. */
-static const char *log_tail(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	off_t size = fd >= 0 ? lseek(fd, 0, SEEK_END) : 0;
-	ssize_t n = 0;
-
-	if (fd >= 0) {
-		lseek(fd, size > (off_t) len - 1 ? size - ((off_t) len - 1) : 0, SEEK_SET);
-		n = read(fd, buf, len - 1);
-		close(fd);
-	}
-	buf[n > 0 ? n : 0] = '\0';
-	return buf;
-}
-
-/* In a new child: die with the parent, stdin from /dev/null, stdout and stderr to `log`. */
-static void child_prepare(pid_t parent, const char *log, bool truncate)
-{
-	int in, out;
-
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
-		_exit(127);
-	in = open("/dev/null", O_RDONLY);
-	out = open(log, O_WRONLY | O_CREAT | O_APPEND | (truncate ? O_TRUNC : 0), 0600);
-	if (in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
-		_exit(127);
-	close(in);
-	close(out);
-}
-
 /* Run argv with its output in `log`, bounded. Returns its exit status, or -1 when killed. */
 static int run_logged(const char *const *argv, const char *log, double seconds)
 {
@@ -307,13 +230,14 @@ static int run_logged(const char *const *argv, const char *log, double seconds)
 	ck_assert_msg(pid >= 0, "fork: %s", strerror(errno));
 	if (pid == 0) {
 		setpgid(0, 0);
-		child_prepare(parent, log, true);
+		h_child_die_with(parent, SIGKILL);
+		h_child_stdio(log, true);
 		execvp(argv[0], (char *const *) argv);
 		_exit(127);
 	}
 	setpgid(pid, pid);
 	running_helper = pid;
-	if (!wait_bounded(pid, seconds, &status)) {
+	if (!h_wait_bounded(pid, seconds, &status)) {
 		kill(-pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		status = -1;
@@ -346,12 +270,12 @@ static const char *template_datadir(void)
 	if (install_template.owner == getpid())
 		return datadir;
 	admin_name(user, sizeof user);
-	make_temp_dir(install_template.path, sizeof install_template.path, "mysql-template");
+	h_temp_dir(install_template.path, sizeof install_template.path, "mysql-template");
 	install_template.owner = getpid();
-	join_path(datadir, sizeof datadir, install_template.path, "data");
-	join_path(log, sizeof log, install_template.path, "install.log");
+	h_join_path(datadir, sizeof datadir, install_template.path, "data");
+	h_join_path(log, sizeof log, install_template.path, "install.log");
 	/* a private tmpdir: the bootstrap server's temporary tables never meet another's */
-	join_path(tmp, sizeof tmp, install_template.path, "tmp");
+	h_join_path(tmp, sizeof tmp, install_template.path, "tmp");
 	ck_assert_msg(mkdir(tmp, 0700) == 0, "mkdir %s: %s", tmp, strerror(errno));
 	snprintf(arg_tmpdir, sizeof arg_tmpdir, "--tmpdir=%s", tmp);
 	snprintf(arg_datadir, sizeof arg_datadir, "--datadir=%s", datadir);
@@ -369,7 +293,7 @@ static const char *template_datadir(void)
 		status = run_logged(argv, log, INSTALL_SECONDS);
 	}
 	ck_assert_msg(status == 0, "mariadb-install-db failed (status %d): %s", status,
-		      log_tail(log, buf, sizeof buf));
+		      h_log_tail(log, buf, sizeof buf));
 	return datadir;
 }
 
@@ -441,7 +365,8 @@ static pid_t keeper_spawn(const struct h_mysql *m, int port)
 	snprintf(tmpdir, sizeof tmpdir, "--tmpdir=%s/tmp", m->dir);
 	pid = fork();
 	if (pid == 0) {
-		child_prepare(parent, m->log, false);
+		h_child_die_with(parent, SIGKILL);
+		h_child_stdio(m->log, false);
 		execv(argv[0], (char *const *) argv);
 		_exit(127);
 	}
@@ -472,7 +397,7 @@ static bool keeper_start(const struct h_mysql *m, int port, char *why, size_t wh
 		if (waitpid(pid, &status, WNOHANG) == pid) {
 			keeper_server = 0;
 			snprintf(why, whylen, "mariadbd exited (status 0x%x); its log ends: %s",
-				 status, log_tail(m->log, buf, sizeof buf));
+				 status, h_log_tail(m->log, buf, sizeof buf));
 			return false;
 		}
 		mysql = admin_connect(m->socket, m->admin, 1, 5, reason, sizeof reason);
@@ -480,13 +405,13 @@ static bool keeper_start(const struct h_mysql *m, int port, char *why, size_t wh
 			mysql_close(mysql);
 			return true;
 		}
-		nap(POLL_NS);
+		h_nap_ns(POLL_NS);
 	}
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	keeper_server = 0;
 	snprintf(why, whylen, "mariadbd did not answer in %.0f s (%s); its log ends: %s",
-		 H_MYSQL_WAIT_SECONDS, reason, log_tail(m->log, buf, sizeof buf));
+		 H_MYSQL_WAIT_SECONDS, reason, h_log_tail(m->log, buf, sizeof buf));
 	return false;
 }
 
@@ -498,7 +423,7 @@ static bool keeper_halt(char *why, size_t whylen)
 		return true;
 	kill(pid, SIGCONT); /* a frozen server cannot shut down */
 	kill(pid, SIGTERM);
-	if (!wait_bounded(pid, H_MYSQL_WAIT_SECONDS, NULL)) {
+	if (!h_wait_bounded(pid, H_MYSQL_WAIT_SECONDS, NULL)) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		snprintf(why, whylen, "mariadbd ignored SIGTERM for %.0f s: killed",
@@ -530,7 +455,7 @@ static bool keeper_freeze(bool frozen, char *why, size_t whylen)
 			snprintf(why, whylen, "mariadbd exited (status 0x%x)", status);
 			return false;
 		}
-		nap(POLL_NS);
+		h_nap_ns(POLL_NS);
 	}
 	snprintf(why, whylen, "mariadbd did not %s", frozen ? "stop" : "continue");
 	return false;
@@ -596,8 +521,7 @@ static void keeper_fork(struct h_mysql *m)
 		close(sv[0]);
 		/* its own group: check's killpg() is not for it, and kill(-keeper) gets both */
 		setpgid(0, 0);
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
-			_exit(127);
+		h_child_die_with(parent, SIGKILL);
 		keeper_main(m, sv[1]);
 	}
 	setpgid(pid, pid); /* whichever of the two runs first */
@@ -672,15 +596,15 @@ struct h_mysql *h_mysql_start(void)
 	m = mysql_slot();
 	memset(m, 0, sizeof *m);
 	m->owner = getpid();
-	make_temp_dir(m->dir, sizeof m->dir, "mysql");
+	h_temp_dir(m->dir, sizeof m->dir, "mysql");
 	/* a copy: GCC cannot tell that two members of one slot do not overlap */
 	memcpy(dir, m->dir, sizeof dir);
-	join_path(m->socket, sizeof m->socket, dir, "mysql.sock");
+	h_join_path(m->socket, sizeof m->socket, dir, "mysql.sock");
 	ck_assert_msg(strlen(m->socket) < 100, "socket path too long for sun_path: %s", m->socket);
-	join_path(m->log, sizeof m->log, dir, "mariadbd.log");
-	join_path(data, sizeof data, dir, "data");
-	join_path(tmp, sizeof tmp, dir, "tmp");
-	join_path(copylog, sizeof copylog, dir, "copy.log");
+	h_join_path(m->log, sizeof m->log, dir, "mariadbd.log");
+	h_join_path(data, sizeof data, dir, "data");
+	h_join_path(tmp, sizeof tmp, dir, "tmp");
+	h_join_path(copylog, sizeof copylog, dir, "copy.log");
 	ck_assert_msg(mkdir(tmp, 0700) == 0, "mkdir %s: %s", tmp, strerror(errno));
 	admin_name(m->admin, sizeof m->admin);
 	strcpy(m->user, TEST_USER);
@@ -692,7 +616,7 @@ struct h_mysql *h_mysql_start(void)
 
 		status = run_logged(argv, copylog, H_MYSQL_WAIT_SECONDS);
 		ck_assert_msg(status == 0, "cp %s %s failed (%d): %s", datadir, data, status,
-			      log_tail(copylog, buf, sizeof buf));
+			      h_log_tail(copylog, buf, sizeof buf));
 	}
 
 	keeper_fork(m);
@@ -793,21 +717,13 @@ static void admin_run(const struct h_mysql *m, char *sql, long long *value)
 	ck_assert_msg(!value || got, "SQL gave no integer: %s", excerpt);
 }
 
-static char *vformat(const char *fmt, va_list ap)
-{
-	char *sql = NULL;
-
-	ck_assert_msg(vasprintf(&sql, fmt, ap) >= 0, "out of memory");
-	return sql;
-}
-
 void h_mysql_sql(const struct h_mysql *m, const char *fmt, ...)
 {
 	va_list ap;
 	char *sql;
 
 	va_start(ap, fmt);
-	sql = vformat(fmt, ap);
+	sql = h_vformat(fmt, ap);
 	va_end(ap);
 	admin_run(m, sql, NULL);
 }
@@ -819,7 +735,7 @@ long long h_mysql_int(const struct h_mysql *m, const char *fmt, ...)
 	long long value = 0;
 
 	va_start(ap, fmt);
-	sql = vformat(fmt, ap);
+	sql = h_vformat(fmt, ap);
 	va_end(ap);
 	admin_run(m, sql, &value);
 	return value;
