@@ -13,8 +13,10 @@
 
 #include "../backend/mysql_client.h"
 #include "../backend/redis_keys.h"
+#include "cli_habits.h"
 #include "dir.h"
 #include "ghosts.h"
+#include "mountpoint.h"
 #include "ops.h"
 #include "options.h"
 #include "rfs.h"
@@ -34,12 +36,35 @@ static void log_to_syslog(enum fuse_log_level level, const char *fmt, va_list ap
 	vsyslog((int) level, fmt, ap);
 }
 
+/*
+ * Before the daemon runs, libfuse's messages reach the user as redisfs's own
+ * (SPEC 1: every start-up error is "redisfs: ..."). libfuse starts each
+ * message with "fuse: " and may print one line in pieces: only that prefix is
+ * swapped, so the pieces need no state to join.
+ */
+static void log_as_redisfs(enum fuse_log_level level, const char *fmt, va_list ap)
+{
+	(void) level;
+	if (strncmp(fmt, "fuse: ", 6) == 0) {
+		fputs("redisfs: ", stderr);
+		fmt += 6;
+	}
+	vfprintf(stderr, fmt, ap);
+}
+
+/*
+ * redisfs's own version first, then the libraries'. stdout is flushed before
+ * libfuse runs fusermount3, whose line would otherwise come first on a pipe.
+ */
 static void print_version(void)
 {
 	printf("redisfs version %s\n", REDISFS_VERSION);
 	printf("FUSE library version %s\n", fuse_pkgversion());
 	printf("hiredis version %s\n", redis_client_version());
+	printf("MariaDB Connector/C version %s\n", mysql_client_version());
+	fflush(stdout);
 	fuse_lowlevel_version();
+	fflush(stdout);
 }
 
 /*
@@ -210,6 +235,7 @@ int main(int argc, char *argv[])
 	struct ghosts ghosts;
 	struct fuse_session *se = NULL;
 	struct rfs fs;
+	char msg[512];
 	int ret = 1;
 
 	/*
@@ -234,7 +260,12 @@ int main(int argc, char *argv[])
 	handle_list_init(&fs.open_files);
 	handle_list_init(&fs.open_dirs);
 	clock_gettime(CLOCK_REALTIME, &fs.changed);
+	fuse_set_log_func(log_as_redisfs);
 
+	if (cli_habits_check(argc, argv, msg, sizeof msg)) {
+		fprintf(stderr, "redisfs: %s\n", msg);
+		goto out_opts;
+	}
 	if (options_parse(&args, &opts) || fuse_parse_cmdline(&args, &cmd) != 0)
 		goto out_opts;
 	if (opts.show_version || cmd.show_version) {
@@ -256,6 +287,10 @@ int main(int argc, char *argv[])
 	}
 	if (options_finish(&opts, &args, argc, argv))
 		goto out_opts;
+	if (mountpoint_check(cmd.mountpoint, opts.nonempty, msg, sizeof msg)) {
+		fprintf(stderr, "redisfs: %s\n", msg);
+		goto out_opts;
+	}
 	fs.read_only = opts.read_only;
 	fs.noflush = opts.noflush;
 	fs.cache_timeout = opts.cache_timeout;

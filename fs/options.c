@@ -38,6 +38,8 @@ static const struct fuse_opt rfs_opts[] = {
 	RFS_OPT("umask=%s", umask_s, 0),
 	RFS_OPT("noflush", noflush, 1),
 	RFS_OPT("cluster", cluster, 1),
+	/* ours: libfuse 3 mounts over files without a word, redisfs refuses unless told */
+	RFS_OPT("nonempty", nonempty, 1),
 	/* ro is ours (the daemon enforces it) and the kernel's (mount shows it) */
 	RFS_OPT("ro", read_only, 1),
 	FUSE_OPT_KEY("ro", KEY_KEEP),
@@ -75,12 +77,19 @@ static int option_proc(void *data, const char *arg, int key, struct fuse_args *o
 	(void) outargs;
 	switch (key) {
 	case FUSE_OPT_KEY_NONOPT:
-		/* the first argument with a scheme is the URL; the other is the mountpoint */
-		if (!opts->url_text && strstr(arg, "://")) {
-			opts->url_text = strdup(arg);
-			return opts->url_text ? 0 : -1;
+		/* URL or mountpoint: told apart once all are known (options_parse) */
+		if (opts->positional_count == 2) {
+			fprintf(stderr,
+				"redisfs: one argument too many: '%s' (usage: redisfs [URL] "
+				"MOUNTPOINT [-o OPTIONS])\n",
+				arg);
+			return -1;
 		}
-		return 1;
+		opts->positional[opts->positional_count] = strdup(arg);
+		if (!opts->positional[opts->positional_count])
+			return -1;
+		opts->positional_count++;
+		return 0;
 	case KEY_ALLOW_OTHER:
 		opts->allow_other = 1;
 		return 1;
@@ -95,12 +104,48 @@ static int option_proc(void *data, const char *arg, int key, struct fuse_args *o
 	}
 }
 
+/* Which positional argument is the URL and which the mountpoint (see options.h). */
+static int resolve_positional(struct rfs_options *opts)
+{
+	char **p = opts->positional;
+	int url = -1, mnt = -1;
+
+	if (opts->positional_count == 1) {
+		if (strstr(p[0], "://"))
+			url = 0;
+		else
+			mnt = 0;
+	} else if (opts->positional_count == 2) {
+		/* a URL after the mountpoint was always taken; else sshfs order */
+		bool swapped = strstr(p[1], "://") && !strstr(p[0], "://");
+
+		url = swapped ? 1 : 0;
+		mnt = swapped ? 0 : 1;
+	}
+	if (url >= 0) {
+		opts->url_text = p[url];
+		p[url] = NULL;
+	}
+	if (mnt >= 0) {
+		opts->mountpoint = p[mnt];
+		p[mnt] = NULL;
+	}
+	return 0;
+}
+
 int options_parse(struct fuse_args *args, struct rfs_options *opts)
 {
 	opts->read_only = -1;
 	opts->noflush = -1;
 	if (fuse_opt_parse(args, opts, rfs_opts, option_proc) == -1)
-		return -1; /* libfuse printed the reason */
+		return -1; /* libfuse or option_proc printed the reason */
+	if (resolve_positional(opts))
+		return -1;
+	/* fuse_parse_cmdline takes the mountpoint from what is left */
+	if (opts->mountpoint && fuse_opt_add_arg(args, opts->mountpoint)) {
+		fprintf(stderr, "redisfs: out of memory\n");
+		return -1;
+	}
 	return 0;
 }
 
@@ -332,6 +377,7 @@ void options_print_usage(const char *progname)
 	       "Mount a Redis server: one folder per database, one file per key.\n"
 	       "\n"
 	       "URL:   redis://[user[:password]@]host[:port][/N]\n"
+	       "       host[:port][/N]   (the same as redis://host[:port][/N])\n"
 	       "       unix:///path/redis.sock[?db=N]\n"
 	       "       (default " URL_DEFAULT "; /N or ?db=N shows only dbN)\n"
 	       "\n"
@@ -350,6 +396,7 @@ void options_print_usage(const char *progname)
 	       "    -o config=PATH         INI file: [redis], [mysql], [ghosts.NAME] [none]\n"
 	       "    -o delimiter=S         show key namespaces up to S as folders [none]\n"
 	       "    -o cluster             a Redis Cluster: db0 over every master [detected]\n"
+	       "    -o nonempty            mount on a folder that holds files [refused]\n"
 	       "    -o uid=N               the owner every file shows [the user who mounts]\n"
 	       "    -o gid=N               the group every file shows [the user's group]\n"
 	       "    -o umask=M             octal mode bits taken from every file [0]\n"
@@ -366,6 +413,9 @@ void options_print_usage(const char *progname)
 
 void options_free(struct rfs_options *opts)
 {
+	free(opts->positional[0]);
+	free(opts->positional[1]);
+	free(opts->mountpoint);
 	free(opts->url_text);
 	free(opts->passfile);
 	free(opts->databases_s);
