@@ -234,8 +234,10 @@ int file_create(struct rfs *fs, const char *path, int flags, struct file **out)
 	int ret, created = 0;
 
 	ret = tree_parse(fs, path, &p);
+	if (ret == -ENOENT && paths_at_root(path))
+		ret = -EACCES; /* the root holds database folders only */
 	if (ret)
-		return ret == -ENOENT && fs->read_only ? -EROFS : ret;
+		return ret == -ENOENT || ret == -EACCES ? tree_refuse_change(fs, path, ret) : ret;
 	if (p.kind != PATH_KEY)
 		return fs->read_only ? -EROFS : -EACCES;
 	if (fs->read_only)

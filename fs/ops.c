@@ -207,6 +207,17 @@ static void rfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 	reply_status(req, ret ? ret : tree_refuse_change(fs, path, -EPERM));
 }
 
+/* Redis has no links: EPERM, as POSIX has it for a file system without symlinks. */
+static void rfs_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
+{
+	struct rfs *fs = rfs_of(req);
+	char path[PATH_MAX];
+	int ret = path_of(fs, parent, name, path);
+
+	(void) link;
+	reply_status(req, ret ? ret : tree_refuse_change(fs, path, -EPERM));
+}
+
 /*
  * Hand an open file to the kernel: its handle, whether it bypasses the page
  * cache (file.h says why), and a place in the list that teardown frees.
@@ -586,6 +597,7 @@ static const struct fuse_lowlevel_ops rfs_operations = {
 	.setattr = rfs_setattr,
 	.mknod = rfs_mknod,
 	.mkdir = rfs_mkdir,
+	.symlink = rfs_symlink,
 	.unlink = rfs_unlink,
 	.rmdir = rfs_rmdir,
 	.rename = rfs_rename,

@@ -111,14 +111,18 @@ int rename_key(struct rfs *fs, const char *from, const char *to, unsigned int fl
 	int ret;
 
 	ret = tree_parse(fs, from, &pf);
+	if (!ret && pf.kind != PATH_KEY)
+		ret = -EPERM; /* folders and ghosts are not renamed, whatever the target */
 	if (!ret)
 		ret = tree_parse(fs, to, &pt);
+	if (ret == -ENOENT && paths_at_root(to))
+		ret = -EACCES; /* a key cannot live outside a dbN folder */
 	if (ret)
 		return fs->read_only ? -EROFS : ret;
 	if (fs->read_only)
 		return -EROFS;
-	if (pf.kind != PATH_KEY || pt.kind != PATH_KEY)
-		return -EPERM; /* folders and ghosts are not renamed */
+	if (pt.kind != PATH_KEY)
+		return pt.kind == PATH_ROOT || pt.kind == PATH_DB ? -EPERM : -EACCES;
 	if (flags & ~(unsigned int) RENAME_NOREPLACE)
 		return -EINVAL;
 	ret = tree_resolve(fs, pf.db, pf.name, &src);
