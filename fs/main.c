@@ -90,9 +90,10 @@ static int use_cluster(struct rfs *fs, const struct rfs_options *opts, const cha
 	for (size_t i = 0; i < cfg->rule_count; i++) {
 		if (cfg->rules[i].db != 0) {
 			fprintf(stderr,
-				"redisfs: ghosts.%s: %s is a Redis Cluster, which has db0 only: "
-				"db %d refused\n",
-				cfg->rules[i].name, display, cfg->rules[i].db);
+				"redisfs: %s:%d: [ghosts.%s] db %d: %s is a Redis Cluster, which "
+				"has db0 only\n",
+				opts->config_path, cfg->rules[i].db_line, cfg->rules[i].name,
+				cfg->rules[i].db, display);
 			return -1;
 		}
 	}
@@ -181,10 +182,13 @@ static int setup_ghosts(struct rfs *fs, const struct rfs_options *opts, struct m
 	if (!cfg->rule_count)
 		return 0;
 	for (size_t i = 0; i < cfg->rule_count; i++) {
-		if (cfg->rules[i].db >= fs->db_count) {
+		const struct config_ghost_rule *r = &cfg->rules[i];
+
+		if (r->db >= fs->db_count) {
 			fprintf(stderr,
-				"redisfs: ghosts.%s: db %d is out of range (the server has %d)\n",
-				cfg->rules[i].name, cfg->rules[i].db, fs->db_count);
+				"redisfs: %s:%d: [ghosts.%s] db %d is out of range: the server has "
+				"db0 to db%d\n",
+				opts->config_path, r->db_line, r->name, r->db, fs->db_count - 1);
 			return -1;
 		}
 	}
@@ -193,9 +197,14 @@ static int setup_ghosts(struct rfs *fs, const struct rfs_options *opts, struct m
 		return -1;
 	}
 	for (size_t i = 0; i < cfg->rule_count; i++) {
-		if (mysql_check_column(*mysql, cfg->rules[i].table, cfg->rules[i].column, err,
-				       sizeof err)) {
-			fprintf(stderr, "redisfs: ghosts.%s: %s\n", cfg->rules[i].name, err);
+		const struct config_ghost_rule *r = &cfg->rules[i];
+
+		if (mysql_check_column(*mysql, r->table, r->column, err, sizeof err)) {
+			/* MySQL's own words tell which of the two lines is wrong */
+			int line = strstr(err, "Unknown column") ? r->column_line : r->table_line;
+
+			fprintf(stderr, "redisfs: %s:%d: [ghosts.%s] %s\n", opts->config_path, line,
+				r->name, err);
 			return -1;
 		}
 	}

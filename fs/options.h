@@ -33,6 +33,11 @@ struct rfs_options {
 	int positional_count;
 	char *mountpoint; /* resolved from them by options_parse(), or NULL */
 
+	/* the config file's line of each value taken from it, 0 for the command line's */
+	struct {
+		int url, passfile, databases, timeout, cache_timeout, delimiter;
+	} file_line;
+
 	/* derived by options_finish() */
 	struct rfs_config config; /* the config file's sections; zero without one */
 	struct redis_url url;
