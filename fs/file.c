@@ -10,6 +10,7 @@
 #include "../backend/redis_keys.h"
 #include "../backend/redis_write.h"
 #include "ghost_tree.h"
+#include "key_type.h"
 #include "names.h"
 #include "namespace.h"
 #include "parse.h"
@@ -332,6 +333,9 @@ int file_flush(struct rfs *fs, struct file *f)
 	int ret = 0;
 
 	pthread_mutex_lock(&f->lock);
+	/* a type set while the text was on its way (cp -a, tar --xattrs): key_type.h */
+	if (f->dirty && f->type == RV_STRING && f->text.len)
+		f->type = key_type_take(fs, &f->key);
 	if (f->dirty) {
 		ret = commit(fs, &f->key, f->type, f->text.data, f->text.len);
 		/* text that does not parse never will: do not try again at release */

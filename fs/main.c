@@ -268,6 +268,7 @@ int main(int argc, char *argv[])
 	pthread_mutex_init(&fs.recent_lock, NULL);
 	handle_list_init(&fs.open_files);
 	handle_list_init(&fs.open_dirs);
+	key_type_marks_init(&fs.type_marks);
 	clock_gettime(CLOCK_REALTIME, &fs.changed);
 	fuse_set_log_func(log_as_redisfs);
 
@@ -369,5 +370,6 @@ out_opts:
 	pthread_mutex_destroy(&fs.recent_lock);
 	handle_list_destroy(&fs.open_files);
 	handle_list_destroy(&fs.open_dirs);
+	key_type_marks_free(&fs.type_marks);
 	return ret;
 }

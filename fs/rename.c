@@ -12,6 +12,7 @@
 #include "../backend/redis_write.h"
 #include "names.h"
 #include "parse.h"
+#include "key_type.h"
 #include "tree.h"
 
 /* The target of a rename: a canonical name (it may not exist yet) or an existing shortened one. */
@@ -132,10 +133,14 @@ int rename_key(struct rfs *fs, const char *from, const char *to, unsigned int fl
 		ret = -EPERM; /* namespace folders are not renamed (SPEC 8) */
 	if (!ret)
 		ret = rename_resolved(fs, &src, &dst, flags & RENAME_NOREPLACE);
-	if (src.key)
+	if (src.key) {
+		key_type_forget(fs, src.db, src.key, src.len);
 		tree_forget(fs, src.db, src.key, src.len);
-	if (dst.key)
+	}
+	if (dst.key) {
+		key_type_forget(fs, dst.db, dst.key, dst.len);
 		tree_forget(fs, dst.db, dst.key, dst.len);
+	}
 	if (!ret)
 		tree_mark_changed(fs);
 	tree_key_free(&src);

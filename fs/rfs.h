@@ -11,6 +11,7 @@
 #include "attr_cache.h"
 #include "handles.h"
 #include "inodes.h"
+#include "key_type.h"
 #include "read_buf.h"
 
 struct ghosts;
@@ -45,6 +46,7 @@ struct rfs {
 	struct attr_cache attrs;     /* stat results, forgotten on our own changes */
 	pthread_mutex_t recent_lock; /* guards recent[] and listings' refs */
 	struct listing **recent;     /* per database: its last listing (dir.h), or NULL */
+	struct key_type_marks type_marks; /* empty strings whose text becomes a collection */
 };
 
 #endif

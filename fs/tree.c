@@ -440,6 +440,7 @@ int tree_unlink(struct rfs *fs, const char *path)
 	if (ret)
 		return ret;
 	ret = redis_unlink(fs->pool, k.db, k.key, k.len);
+	key_type_forget(fs, k.db, k.key, k.len);
 	tree_forget(fs, k.db, k.key, k.len);
 	if (fs->delimiter && (!ret || ret == -ENOENT))
 		ns_mark_folders(fs, p.db, p.name, false);
