@@ -15,6 +15,7 @@
 #include "rfs.h"
 #include "tree.h"
 #include "xattr.h"
+#include "statfs.h"
 
 /*
  * d_ino of an entry that readdir hands out without an inode (what libfuse's
@@ -525,13 +526,13 @@ static void rfs_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info
 static void rfs_statfs(fuse_req_t req, fuse_ino_t ino)
 {
 	struct statvfs st;
+	int ret = statfs_fill(rfs_of(req), &st);
 
 	(void) ino;
-	memset(&st, 0, sizeof st);
-	st.f_bsize = 4096;
-	st.f_frsize = 4096;
-	st.f_namemax = 255;
-	fuse_reply_statfs(req, &st);
+	if (ret)
+		fuse_reply_err(req, -ret);
+	else
+		fuse_reply_statfs(req, &st);
 }
 
 static void rfs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
