@@ -47,6 +47,7 @@ struct rfs {
 	pthread_mutex_t recent_lock; /* guards recent[] and listings' refs */
 	struct listing **recent;     /* per database: its last listing (dir.h), or NULL */
 	struct key_type_marks type_marks; /* empty strings whose text becomes a collection */
+	int usage_refused; /* INFO was refused (an ACL without it): df shows zeros (atomic) */
 };
 
 #endif

@@ -1,6 +1,7 @@
 /* statfs.c - df of a mount: the server's memory as blocks, its keys as inodes (SPEC 4). */
 #include "statfs.h"
 
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -20,16 +21,28 @@ int statfs_fill(struct rfs *fs, struct statvfs *st)
 {
 	struct redis_usage u;
 	unsigned long long cap, used;
-	int ret = redis_usage(fs->pool, &u);
+	int ret = 0;
 
-	if (ret)
-		return ret;
-	cap = u.maxmemory ? u.maxmemory : u.system_memory ? u.system_memory : local_memory();
-	used = u.used_memory;
 	memset(st, 0, sizeof *st);
 	st->f_bsize = STATFS_BLOCK;
 	st->f_frsize = STATFS_BLOCK;
 	st->f_namemax = 255;
+	/*
+	 * A Redis user limited to +@read may not run INFO: df then shows zeros,
+	 * as find and rm -r (which ask statfs of every folder) need nothing more,
+	 * and INFO is not sent again to fill the server's ACL LOG.
+	 */
+	if (__atomic_load_n(&fs->usage_refused, __ATOMIC_RELAXED))
+		return 0;
+	ret = redis_usage(fs->pool, &u);
+	if (ret == -EACCES) {
+		__atomic_store_n(&fs->usage_refused, 1, __ATOMIC_RELAXED);
+		return 0;
+	}
+	if (ret)
+		return ret;
+	cap = u.maxmemory ? u.maxmemory : u.system_memory ? u.system_memory : local_memory();
+	used = u.used_memory;
 	st->f_blocks = cap / STATFS_BLOCK;
 	/* used_memory passes maxmemory while the server evicts: full, never negative */
 	st->f_bfree = used / STATFS_BLOCK < st->f_blocks ? st->f_blocks - used / STATFS_BLOCK : 0;
