@@ -128,13 +128,13 @@ def main():
     def ours(s):
         s = s.replace(README_DIR, demo)
         for name, port in (("redis", README_REDIS_PORT), ("mysql", README_MYSQL_PORT)):
-            s = re.sub(r"(127\.0\.0\.1:|-p )" + port + r"\b", r"\g<1>" + ports[name], s)
+            s = re.sub(r"(127\.0\.0\.1:|-p |--port )" + port + r"\b", r"\g<1>" + ports[name], s)
         return s
 
     def readmes(s):
         s = s.replace(demo, README_DIR)
         for name, port in (("redis", README_REDIS_PORT), ("mysql", README_MYSQL_PORT)):
-            s = re.sub(r"(127\.0\.0\.1:|-p )" + ports[name] + r"\b", r"\g<1>" + port, s)
+            s = re.sub(r"(127\.0\.0\.1:|-p |--port )" + ports[name] + r"\b", r"\g<1>" + port, s)
         return s
 
     tour = blocks(os.path.join(src, "README.md"))
