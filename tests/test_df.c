@@ -4,12 +4,14 @@
 #include <string.h>
 
 #include "harness.h"
+#include "harness_cluster.h"
 #include "run_suite.h"
 
 #define MAXMEMORY 104857600ULL /* 100 MiB: a whole number of 4 KiB blocks */
 
 static struct h_redis *server;
 static struct h_mount *mount;
+static struct h_cluster *cluster;
 
 static void setup_mount(void)
 {
@@ -99,6 +101,47 @@ START_TEST(test_df_without_maxmemory_shows_the_machines_memory)
 }
 END_TEST
 
+static void setup_cluster_mount(void)
+{
+	struct h_mount_spec spec = {0};
+	int ports[H_CLUSTER_NODES], masters;
+
+	cluster = h_cluster_start(NULL);
+	for (int i = 0; i < 60; i++)
+		h_cluster_cmd_ok(cluster, "SET spread:%d v", i);
+	masters = h_cluster_masters(cluster, ports, H_CLUSTER_NODES);
+	ck_assert_int_eq(masters, 3);
+	for (int i = 0; i < masters; i++) {
+		redisContext *c = h_cluster_connect_port(cluster, ports[i]);
+
+		h_cmd_ok(c, "CONFIG SET maxmemory %llu", MAXMEMORY);
+		redisFree(c);
+	}
+	h_cluster_wait_replicated(cluster);
+	spec.url = cluster->url;
+	mount = h_mount_start(cluster->nodes[0], &spec);
+}
+
+static void teardown_cluster(void)
+{
+	h_stop_all();
+	free(cluster);
+	cluster = NULL;
+	mount = NULL;
+}
+
+/* SPEC 4 and 9: the masters' memory and keys added up; replicas hold copies, not more keys */
+START_TEST(test_df_of_a_cluster_adds_up_its_masters)
+{
+	unsigned long long size, used, iused;
+
+	df(&size, &used, &iused);
+	ck_assert_uint_eq(size, 3 * MAXMEMORY);
+	ck_assert_uint_eq(iused, 60);
+	ck_assert_uint_gt(used, 0);
+}
+END_TEST
+
 static Suite *df_suite(void)
 {
 	Suite *s = suite_create("df");
@@ -107,6 +150,12 @@ static Suite *df_suite(void)
 	h_tcase_add_fixture(tc, setup_mount, h_stop_all);
 	tcase_add_test(tc, test_df_shows_used_memory_against_maxmemory_and_keys_as_inodes);
 	tcase_add_test(tc, test_df_without_maxmemory_shows_the_machines_memory);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("cluster");
+	h_tcase_add_fixture(tc, setup_cluster_mount, teardown_cluster);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_df_of_a_cluster_adds_up_its_masters);
 	suite_add_tcase(s, tc);
 	return s;
 }
