@@ -71,9 +71,9 @@ int redis_usage(struct redis_pool *pool, struct redis_usage *u)
 		ret = redis_node_command(pool, nodes[i], 0, 2, (const char *[]){"INFO", "memory"},
 					 (const size_t[]){4, 6}, parse_memory, &node);
 		if (!ret)
-			ret = redis_node_command(pool, nodes[i], 0, 2,
-						 (const char *[]){"INFO", "keyspace"},
-						 (const size_t[]){4, 8}, parse_keyspace, &node.keys);
+			ret = redis_node_command(
+				pool, nodes[i], 0, 2, (const char *[]){"INFO", "keyspace"},
+				(const size_t[]){4, 8}, parse_keyspace, &node.keys);
 		u->used_memory += node.used_memory;
 		u->maxmemory += node.maxmemory;
 		unlimited |= node.maxmemory == 0;

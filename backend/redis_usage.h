@@ -6,10 +6,10 @@
 
 /* Summed over every master (the one server, or a cluster's masters). */
 struct redis_usage {
-	unsigned long long used_memory;	 /* INFO memory used_memory, bytes */
-	unsigned long long maxmemory;	 /* its maxmemory; 0 when some master has none */
+	unsigned long long used_memory;	  /* INFO memory used_memory, bytes */
+	unsigned long long maxmemory;	  /* its maxmemory; 0 when some master has none */
 	unsigned long long system_memory; /* total_system_memory: the machine's, 0 if unknown */
-	unsigned long long keys;	 /* INFO keyspace: keys=N of every database */
+	unsigned long long keys;	  /* INFO keyspace: keys=N of every database */
 };
 
 /*

@@ -70,8 +70,7 @@ static void scan(int argc, char *const argv[], struct habits *h)
 		}
 		if (a[1] == '\0' || strchr("hpan", a[1]) == NULL)
 			continue;
-		if (a[1] == 'h' && a[2] == '\0' &&
-		    (i + 1 == argc || argv[i + 1][0] == '-'))
+		if (a[1] == 'h' && a[2] == '\0' && (i + 1 == argc || argv[i + 1][0] == '-'))
 			continue; /* a lone -h asks for help */
 		v = flag_value(argc, argv, &i);
 		switch (a[1]) {
@@ -114,12 +113,13 @@ int cli_habits_check(int argc, char *const argv[], char *msg, size_t len)
 	}
 	hs = h.host ? shown(host, h.host) : "127.0.0.1";
 	v6 = strchr(hs, ':') != NULL;
-	snprintf(msg, len, "%s %s redis-cli's; redisfs takes a URL: %sredisfs redis://%s%s%s:%s%s%s %s",
+	snprintf(msg, len,
+		 "%s %s redis-cli's; redisfs takes a URL: %sredisfs redis://%s%s%s:%s%s%s %s",
 		 names, h.flag_count == 1 ? "is" : "are",
 		 h.password ? "REDISCLI_AUTH=PASSWORD " : "", v6 ? "[" : "", hs, v6 ? "]" : "",
 		 h.port ? shown(port, h.port) : "6379", h.db ? "/" : "",
 		 h.db ? shown(db, h.db) : "",
 		 h.mountpoint && !strstr(h.mountpoint, "://") ? shown(mnt, h.mountpoint)
-							     : "MOUNTPOINT");
+							      : "MOUNTPOINT");
 	return 1;
 }

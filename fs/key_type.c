@@ -1,4 +1,4 @@
-/* key_type.c - user.redis.type set on a string: converted now, or when its text arrives (SPEC 4). */
+/* key_type.c - user.redis.type set on a string: converted, or when its text comes (SPEC 4). */
 #include "key_type.h"
 
 #include <errno.h>
@@ -116,8 +116,9 @@ static int convert(struct rfs *fs, const struct tree_key *k, const char *text, s
 	ret = parse_value(type, text, len, &value, err, sizeof err);
 	if (ret == -EINVAL) {
 		names_encode(k->key, k->len, name);
-		fuse_log(FUSE_LOG_ERR, "redisfs: db%d '%s': stays a string, its text as a %s has %s\n",
-			 k->db, name, rv_type_name(type), err);
+		fuse_log(FUSE_LOG_ERR,
+			 "redisfs: db%d '%s': stays a string, its text as a %s has %s\n", k->db,
+			 name, rv_type_name(type), err);
 	}
 	if (!ret)
 		ret = redis_pttl(fs->pool, k->db, k->key, k->len, &pttl);

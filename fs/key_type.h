@@ -1,4 +1,4 @@
-/* key_type.h - user.redis.type set on a string: converted now, or when its text arrives (SPEC 4). */
+/* key_type.h - user.redis.type set on a string: converted, or when its text comes (SPEC 4). */
 #ifndef REDISFS_KEY_TYPE_H
 #define REDISFS_KEY_TYPE_H
 

@@ -163,8 +163,8 @@ static const char *where(const struct rfs_options *opts, int line, char *buf, si
 }
 
 /* A number of seconds in [min, max]; 0 or -1 after printing which option is wrong. */
-static int parse_seconds(const char *at, const char *name, const char *text, double min,
-			 double max, double *out)
+static int parse_seconds(const char *at, const char *name, const char *text, double min, double max,
+			 double *out)
 {
 	char *end;
 	double v;
@@ -298,8 +298,7 @@ static int merge_config(struct rfs_options *opts)
 			&opts->file_line.passfile) ||
 	    fill_string(&opts->databases_s, r->databases, r->lines.databases,
 			&opts->file_line.databases) ||
-	    fill_string(&opts->timeout_s, r->timeout, r->lines.timeout,
-			&opts->file_line.timeout) ||
+	    fill_string(&opts->timeout_s, r->timeout, r->lines.timeout, &opts->file_line.timeout) ||
 	    fill_string(&opts->cache_s, r->cache_timeout, r->lines.cache_timeout,
 			&opts->file_line.cache_timeout) ||
 	    fill_string(&opts->delimiter, r->delimiter, r->lines.delimiter,

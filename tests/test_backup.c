@@ -62,7 +62,8 @@ static void assert_restored(int db, double slack)
 	for (size_t i = 0; i < keys->elements; i++) {
 		const char *k = keys->element[i]->str;
 		size_t klen = keys->element[i]->len;
-		redisReply *ts = h_cmd(src, "TYPE %b", k, klen), *td = h_cmd(dst, "TYPE %b", k, klen);
+		redisReply *ts = h_cmd(src, "TYPE %b", k, klen),
+			   *td = h_cmd(dst, "TYPE %b", k, klen);
 		char *want, *got;
 		size_t want_len, got_len;
 		long long ttl_src, ttl_dst;
@@ -220,8 +221,9 @@ START_TEST(test_type_set_on_an_empty_file_applies_to_the_text_that_follows)
 	struct h_run res;
 	redisReply *r;
 
-	ck_assert_int_eq(h_sh(mount->mnt, ": > db1/later && setfattr -n user.redis.type -v zset "
-					  "db1/later && setfattr -n user.redis.ttl -v 600 db1/later"),
+	ck_assert_int_eq(h_sh(mount->mnt,
+			      ": > db1/later && setfattr -n user.redis.type -v zset "
+			      "db1/later && setfattr -n user.redis.ttl -v 600 db1/later"),
 			 0);
 	ck_assert_int_eq(h_sh_out(mount->mnt, &res, "getfattr -n user.redis.type db1/later"), 0);
 	ck_assert_msg(strstr(res.out, "\"zset\""), "before its text: %s", res.out);
@@ -244,8 +246,9 @@ START_TEST(test_a_waiting_type_does_not_outlive_rm)
 	redisContext *c = h_redis_connect(server, 1);
 	redisReply *r;
 
-	ck_assert_int_eq(h_sh(mount->mnt, ": > db1/gone && setfattr -n user.redis.type -v list "
-					  "db1/gone && rm db1/gone && printf 'a\\nb\\n' > db1/gone"),
+	ck_assert_int_eq(h_sh(mount->mnt,
+			      ": > db1/gone && setfattr -n user.redis.type -v list "
+			      "db1/gone && rm db1/gone && printf 'a\\nb\\n' > db1/gone"),
 			 0);
 	r = h_cmd(c, "TYPE gone");
 	ck_assert_str_eq(r->str, "string");
@@ -272,7 +275,8 @@ static Suite *backup_suite(void)
 	tc = tcase_create("setfattr_type");
 	h_tcase_add_fixture(tc, setup_mount, h_stop_all);
 	tcase_add_test(tc, test_setfattr_type_hash_converts_a_string_and_keeps_its_ttl);
-	tcase_add_test(tc, test_setfattr_type_on_text_that_does_not_parse_is_einval_and_changes_nothing);
+	tcase_add_test(
+		tc, test_setfattr_type_on_text_that_does_not_parse_is_einval_and_changes_nothing);
 	tcase_add_test(tc, test_same_type_is_no_change_and_other_changes_are_eperm);
 	tcase_add_test(tc, test_type_set_on_an_empty_file_applies_to_the_text_that_follows);
 	tcase_add_test(tc, test_a_waiting_type_does_not_outlive_rm);

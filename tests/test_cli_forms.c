@@ -15,7 +15,8 @@
 static struct h_redis *server;
 static const char *scratch;
 
-/* SPEC 1: exit status 1, one line on stderr that starts "redisfs: " and names `needle`, no mount. */
+/* SPEC 1: exit status 1, one line on stderr that starts "redisfs: " and names `needle`, no mount.
+ */
 static void assert_refused(const struct h_run *res, const char *mnt, const char *needle)
 {
 	const char *nl = memchr(res->err, '\n', res->err_len);
@@ -61,8 +62,7 @@ START_TEST(test_bare_host_and_port_mounts_like_redis_url)
 	m = h_mount_start(server, &spec);
 	ck_assert(h_mount_info(m->mnt, NULL, 0, source, sizeof source));
 	ck_assert_msg(strncmp(source, "redis://127.0.0.1:", 18) == 0, "fsname %s", source);
-	ck_assert_int_eq(h_read_file(h_path(path, sizeof path, m, "db0/bare:key"), &buf, &len),
-			 0);
+	ck_assert_int_eq(h_read_file(h_path(path, sizeof path, m, "db0/bare:key"), &buf, &len), 0);
 	ck_assert_str_eq(buf, "hello");
 	free(buf);
 	h_mount_stop(m);
@@ -73,8 +73,8 @@ END_TEST
 START_TEST(test_redis_cli_host_and_port_flags_name_the_url)
 {
 	char port[16], mnt[H_PATH_MAX], want[H_PATH_MAX + 64];
-	const char *args[] = {"-h", "127.0.0.1", "-p", port, new_dir(mnt, sizeof mnt, "hp"), "-f",
-			      NULL};
+	const char *args[] = {"-h", "127.0.0.1", "-p", port, new_dir(mnt, sizeof mnt, "hp"),
+			      "-f", NULL};
 	struct h_run res;
 
 	snprintf(port, sizeof port, "%d", server->port);
@@ -89,8 +89,8 @@ END_TEST
 START_TEST(test_redis_cli_password_and_db_flags_never_repeat_the_password)
 {
 	char port[16], mnt[H_PATH_MAX], want[H_PATH_MAX + 64];
-	const char *args[] = {"-p", port, "-a", "Sekrit-77", "-n", "3",
-			      new_dir(mnt, sizeof mnt, "pan"), NULL};
+	const char *args[] = {
+		"-p", port, "-a", "Sekrit-77", "-n", "3", new_dir(mnt, sizeof mnt, "pan"), NULL};
 	struct h_run res;
 
 	snprintf(port, sizeof port, "%d", server->port);

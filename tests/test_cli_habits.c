@@ -21,10 +21,10 @@ START_TEST(test_host_and_port_give_the_url_and_keep_the_mountpoint)
 {
 	char msg[512];
 
-	ck_assert_int_eq(check_words((const char *[]){"-h", "10.0.0.5", "-p", "7000", "/mnt/r",
-						       "-f", NULL},
-				     msg, sizeof msg),
-			 1);
+	ck_assert_int_eq(
+		check_words((const char *[]){"-h", "10.0.0.5", "-p", "7000", "/mnt/r", "-f", NULL},
+			    msg, sizeof msg),
+		1);
 	ck_assert_str_eq(msg, "-h and -p are redis-cli's; redisfs takes a URL: "
 			      "redisfs redis://10.0.0.5:7000 /mnt/r");
 }
@@ -46,9 +46,8 @@ START_TEST(test_password_is_never_repeated)
 {
 	char msg[512];
 
-	ck_assert_int_eq(check_words((const char *[]){"-a", "s3cret", "mnt", NULL}, msg,
-				     sizeof msg),
-			 1);
+	ck_assert_int_eq(
+		check_words((const char *[]){"-a", "s3cret", "mnt", NULL}, msg, sizeof msg), 1);
 	ck_assert_ptr_null(strstr(msg, "s3cret"));
 	ck_assert_str_eq(msg, "-a is redis-cli's; redisfs takes a URL: REDISCLI_AUTH=PASSWORD "
 			      "redisfs redis://127.0.0.1:6379 mnt");
@@ -65,9 +64,8 @@ START_TEST(test_help_options_and_urls_are_no_habits)
 	ck_assert_int_eq(check_words((const char *[]){"redis://h:1", "mnt", "-o", "-p", "-f", NULL},
 				     msg, sizeof msg),
 			 0);
-	ck_assert_int_eq(check_words((const char *[]){"h:1", "mnt", "-d", "-s", NULL}, msg,
-				     sizeof msg),
-			 0);
+	ck_assert_int_eq(
+		check_words((const char *[]){"h:1", "mnt", "-d", "-s", NULL}, msg, sizeof msg), 0);
 }
 END_TEST
 

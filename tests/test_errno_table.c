@@ -7,7 +7,7 @@
 #include "harness.h"
 #include "run_suite.h"
 
-#define SECTION "\n.SS The root and the database folders\n"
+#define SECTION	 "\n.SS The root and the database folders\n"
 #define ROWS_MAX 64
 
 static struct h_redis *server;
@@ -22,8 +22,8 @@ static const struct {
 	const char *name;
 	int value;
 } errno_names[] = {
-	{"EACCES", EACCES}, {"EPERM", EPERM},	{"EISDIR", EISDIR}, {"EBUSY", EBUSY},
-	{"ENOENT", ENOENT}, {"ENOTDIR", ENOTDIR}, {"EROFS", EROFS},   {"EINVAL", EINVAL},
+	{"EACCES", EACCES}, {"EPERM", EPERM},	      {"EISDIR", EISDIR}, {"EBUSY", EBUSY},
+	{"ENOENT", ENOENT}, {"ENOTDIR", ENOTDIR},     {"EROFS", EROFS},	  {"EINVAL", EINVAL},
 	{"EEXIST", EEXIST}, {"ENOTEMPTY", ENOTEMPTY},
 };
 
@@ -111,8 +111,8 @@ START_TEST(test_every_row_of_the_errno_table_fails_as_documented)
 		int status = h_sh_out(mount->work, &res, "%s", rows[i].command);
 
 		printf("$ %s\n%s", rows[i].command, res.err);
-		ck_assert_msg(status != 0, "'%s' succeeded; the man page says %s",
-			      rows[i].command, rows[i].errno_name);
+		ck_assert_msg(status != 0, "'%s' succeeded; the man page says %s", rows[i].command,
+			      rows[i].errno_name);
 		ck_assert_msg(strstr(res.err, want), "'%s': '%s', the man page says %s (%s)",
 			      rows[i].command, res.err, rows[i].errno_name, want);
 		h_run_free(&res);
