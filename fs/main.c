@@ -53,18 +53,18 @@ static void log_as_redisfs(enum fuse_log_level level, const char *fmt, va_list a
 }
 
 /*
- * redisfs's own version first, then the libraries'. stdout is flushed before
- * libfuse runs fusermount3, whose line would otherwise come first on a pipe.
+ * redisfs's own version first, then the libraries'. stdout is line-buffered
+ * as on a terminal: libfuse runs fusermount3, whose line would otherwise come
+ * before every line still in our buffer when stdout is a pipe.
  */
 static void print_version(void)
 {
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("redisfs version %s\n", REDISFS_VERSION);
 	printf("FUSE library version %s\n", fuse_pkgversion());
 	printf("hiredis version %s\n", redis_client_version());
 	printf("MariaDB Connector/C version %s\n", mysql_client_version());
-	fflush(stdout);
 	fuse_lowlevel_version();
-	fflush(stdout);
 }
 
 /*
