@@ -22,9 +22,9 @@ static const struct {
 	const char *name;
 	int value;
 } errno_names[] = {
-	{"EACCES", EACCES}, {"EPERM", EPERM},	      {"EISDIR", EISDIR}, {"EBUSY", EBUSY},
-	{"ENOENT", ENOENT}, {"ENOTDIR", ENOTDIR},     {"EROFS", EROFS},	  {"EINVAL", EINVAL},
-	{"EEXIST", EEXIST}, {"ENOTEMPTY", ENOTEMPTY},
+	{"EACCES", EACCES}, {"EPERM", EPERM},	      {"EISDIR", EISDIR},   {"EBUSY", EBUSY},
+	{"ENOENT", ENOENT}, {"ENOTDIR", ENOTDIR},     {"EROFS", EROFS},	    {"EINVAL", EINVAL},
+	{"EEXIST", EEXIST}, {"ENOTEMPTY", ENOTEMPTY}, {"ENOTSUP", ENOTSUP},
 };
 
 static int errno_of(const char *name)
