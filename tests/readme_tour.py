@@ -20,6 +20,7 @@ import os
 import pty
 import re
 import select
+import signal
 import shutil
 import socket
 import subprocess
@@ -90,8 +91,8 @@ def run_on_a_terminal(script, env, cwd):
                 break
             chunks.append(data)
     finally:
-        if proc.poll() is None and time.monotonic() >= deadline:
-            proc.kill()
+        if proc.poll() is None:  # the deadline passed, or a signal came: the whole session goes
+            os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
         os.close(master)
     return b"".join(chunks).decode("utf-8", "replace").replace("\r\n", "\n")
@@ -115,7 +116,14 @@ def normalize(text, digits):
     return "\n".join(l.rstrip() for l in text.strip("\n").split("\n"))
 
 
+def stop_on_signal(signum, frame):
+    """meson's timeout or ^C: unwind, so that the finally below stops the demo."""
+    raise SystemExit(128 + signum)
+
+
 def main():
+    signal.signal(signal.SIGTERM, stop_on_signal)
+    signal.signal(signal.SIGINT, stop_on_signal)
     src, binary = sys.argv[1], sys.argv[2]
     printing = "--print" in sys.argv
     demo = tempfile.mkdtemp(prefix="redisfs-tour.")
