@@ -194,6 +194,21 @@ enum rv_type key_type_pending(struct rfs *fs, const struct tree_key *k)
 	return type;
 }
 
+void key_type_forget_prefix(struct rfs *fs, int db, const char *prefix, size_t len)
+{
+	struct key_type_marks *m = &fs->type_marks;
+	struct key_type_mark **at = &m->head;
+
+	pthread_mutex_lock(&m->lock);
+	while (*at) {
+		if ((*at)->db == db && (*at)->len >= len && !memcmp((*at)->key, prefix, len))
+			unlink_mark(m, at);
+		else
+			at = &(*at)->next;
+	}
+	pthread_mutex_unlock(&m->lock);
+}
+
 void key_type_forget(struct rfs *fs, int db, const char *key, size_t len)
 {
 	struct key_type_marks *m = &fs->type_marks;

@@ -50,4 +50,7 @@ enum rv_type key_type_pending(struct rfs *fs, const struct tree_key *k);
 /* Drop the mark of a key that is removed or renamed: a new key of its name starts plain. */
 void key_type_forget(struct rfs *fs, int db, const char *key, size_t len);
 
+/* Drop the marks of every key of `db` that starts with `prefix` (all of them for len 0). */
+void key_type_forget_prefix(struct rfs *fs, int db, const char *prefix, size_t len);
+
 #endif
