@@ -671,6 +671,12 @@ static void pool_free(struct mysql_pool *pool)
 	free(pool);
 }
 
+const char *mysql_client_version(void)
+{
+	/* the connector's own number; MARIADB_CLIENT_VERSION is the server it mimics */
+	return MARIADB_PACKAGE_VERSION;
+}
+
 int mysql_pool_open(const struct mysql_endpoint *ep, struct mysql_pool **out, char *err,
 		    size_t errlen)
 {

@@ -41,6 +41,9 @@ struct mysql_pool;
 int mysql_pool_open(const struct mysql_endpoint *ep, struct mysql_pool **out, char *err,
 		    size_t errlen);
 
+/* The MariaDB Connector/C version built with, "major.minor.patch" (for --version). */
+const char *mysql_client_version(void);
+
 /* Close the calling thread's connection and free the pool (other threads' went with them). */
 void mysql_pool_close(struct mysql_pool *pool);
 

@@ -297,6 +297,7 @@ static void rule_begin(struct load_state *st, const char *name)
 	}
 	rule = &cfg->rules[cfg->rule_count];
 	memset(rule, 0, sizeof *rule);
+	rule->line = st->lineno;
 	rule->name = strdup(name);
 	if (!rule->name) {
 		fail(st, st->lineno, -ENOMEM, "out of memory");
@@ -495,6 +496,28 @@ static int set_redis_key(struct load_state *st, enum redis_key key, const char *
 	/* Strings stay as written: the -o option code validates them with the command line's. */
 	switch (key) {
 	case REDIS_URL:
+		r->lines.url = st->lineno;
+		break;
+	case REDIS_PASSFILE:
+		r->lines.passfile = st->lineno;
+		break;
+	case REDIS_DATABASES:
+		r->lines.databases = st->lineno;
+		break;
+	case REDIS_TIMEOUT:
+		r->lines.timeout = st->lineno;
+		break;
+	case REDIS_CACHE_TIMEOUT:
+		r->lines.cache_timeout = st->lineno;
+		break;
+	case REDIS_DELIMITER:
+		r->lines.delimiter = st->lineno;
+		break;
+	default:
+		break;
+	}
+	switch (key) {
+	case REDIS_URL:
 		return store(st, &r->url, value);
 	case REDIS_PASSFILE:
 		return store(st, &r->passfile, value);
@@ -577,6 +600,14 @@ static int set_rule_key(struct load_state *st, enum rule_key key, const char *va
 	char show[SHOWN_SIZE];
 	long db;
 
+	if (key == RULE_DB)
+		rule->db_line = st->lineno;
+	else if (key == RULE_KEYS)
+		rule->keys_line = st->lineno;
+	else if (key == RULE_TABLE)
+		rule->table_line = st->lineno;
+	else if (key == RULE_COLUMN)
+		rule->column_line = st->lineno;
 	switch (key) {
 	case RULE_DB:
 		db = parse_number(value, 0, GHOST_DB_MAX);

@@ -15,6 +15,10 @@ struct config_redis {
 	char *delimiter;
 	int ro;	     /* -1 unset, 0 or 1 */
 	int noflush; /* -1 unset, 0 or 1 */
+	/* the line of each value, 0 where unset: checks made later still name it */
+	struct {
+		int url, passfile, databases, timeout, cache_timeout, delimiter;
+	} lines;
 };
 
 /* [mysql]; NULL / 0 where the file is silent. */
@@ -37,6 +41,8 @@ struct config_ghost_rule {
 	char *table;  /* validated identifier, optionally db.table */
 	char *column; /* validated identifier */
 	char *member; /* POSIX ERE whose group 1 is the ID, or NULL: the whole member */
+	/* the lines of its header and values (0 where unset), for errors found at start */
+	int line, db_line, keys_line, table_line, column_line;
 };
 
 struct rfs_config {

@@ -10,6 +10,7 @@
 #include "../backend/redis_keys.h"
 #include "../backend/redis_write.h"
 #include "ghost_tree.h"
+#include "key_type.h"
 #include "names.h"
 #include "namespace.h"
 #include "parse.h"
@@ -234,8 +235,10 @@ int file_create(struct rfs *fs, const char *path, int flags, struct file **out)
 	int ret, created = 0;
 
 	ret = tree_parse(fs, path, &p);
+	if (ret == -ENOENT && paths_at_root(path))
+		ret = -EACCES; /* the root holds database folders only */
 	if (ret)
-		return ret == -ENOENT && fs->read_only ? -EROFS : ret;
+		return ret == -ENOENT || ret == -EACCES ? tree_refuse_change(fs, path, ret) : ret;
 	if (p.kind != PATH_KEY)
 		return fs->read_only ? -EROFS : -EACCES;
 	if (fs->read_only)
@@ -330,6 +333,9 @@ int file_flush(struct rfs *fs, struct file *f)
 	int ret = 0;
 
 	pthread_mutex_lock(&f->lock);
+	/* a type set while the text was on its way (cp -a, tar --xattrs): key_type.h */
+	if (f->dirty && f->type == RV_STRING && f->text.len)
+		f->type = key_type_take(fs, &f->key);
 	if (f->dirty) {
 		ret = commit(fs, &f->key, f->type, f->text.data, f->text.len);
 		/* text that does not parse never will: do not try again at release */

@@ -13,8 +13,10 @@
 
 #include "../backend/mysql_client.h"
 #include "../backend/redis_keys.h"
+#include "cli_habits.h"
 #include "dir.h"
 #include "ghosts.h"
+#include "mountpoint.h"
 #include "ops.h"
 #include "options.h"
 #include "rfs.h"
@@ -34,11 +36,34 @@ static void log_to_syslog(enum fuse_log_level level, const char *fmt, va_list ap
 	vsyslog((int) level, fmt, ap);
 }
 
+/*
+ * Before the daemon runs, libfuse's messages reach the user as redisfs's own
+ * (SPEC 1: every start-up error is "redisfs: ..."). libfuse starts each
+ * message with "fuse: " and may print one line in pieces: only that prefix is
+ * swapped, so the pieces need no state to join.
+ */
+static void log_as_redisfs(enum fuse_log_level level, const char *fmt, va_list ap)
+{
+	(void) level;
+	if (strncmp(fmt, "fuse: ", 6) == 0) {
+		fputs("redisfs: ", stderr);
+		fmt += 6;
+	}
+	vfprintf(stderr, fmt, ap);
+}
+
+/*
+ * redisfs's own version first, then the libraries'. stdout is line-buffered
+ * as on a terminal: libfuse runs fusermount3, whose line would otherwise come
+ * before every line still in our buffer when stdout is a pipe.
+ */
 static void print_version(void)
 {
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("redisfs version %s\n", REDISFS_VERSION);
 	printf("FUSE library version %s\n", fuse_pkgversion());
 	printf("hiredis version %s\n", redis_client_version());
+	printf("MariaDB Connector/C version %s\n", mysql_client_version());
 	fuse_lowlevel_version();
 }
 
@@ -65,9 +90,10 @@ static int use_cluster(struct rfs *fs, const struct rfs_options *opts, const cha
 	for (size_t i = 0; i < cfg->rule_count; i++) {
 		if (cfg->rules[i].db != 0) {
 			fprintf(stderr,
-				"redisfs: ghosts.%s: %s is a Redis Cluster, which has db0 only: "
-				"db %d refused\n",
-				cfg->rules[i].name, display, cfg->rules[i].db);
+				"redisfs: %s:%d: [ghosts.%s] db %d: %s is a Redis Cluster, which "
+				"has db0 only\n",
+				opts->config_path, cfg->rules[i].db_line, cfg->rules[i].name,
+				cfg->rules[i].db, display);
 			return -1;
 		}
 	}
@@ -156,10 +182,13 @@ static int setup_ghosts(struct rfs *fs, const struct rfs_options *opts, struct m
 	if (!cfg->rule_count)
 		return 0;
 	for (size_t i = 0; i < cfg->rule_count; i++) {
-		if (cfg->rules[i].db >= fs->db_count) {
+		const struct config_ghost_rule *r = &cfg->rules[i];
+
+		if (r->db >= fs->db_count) {
 			fprintf(stderr,
-				"redisfs: ghosts.%s: db %d is out of range (the server has %d)\n",
-				cfg->rules[i].name, cfg->rules[i].db, fs->db_count);
+				"redisfs: %s:%d: [ghosts.%s] db %d is out of range: the server has "
+				"db0 to db%d\n",
+				opts->config_path, r->db_line, r->name, r->db, fs->db_count - 1);
 			return -1;
 		}
 	}
@@ -168,9 +197,14 @@ static int setup_ghosts(struct rfs *fs, const struct rfs_options *opts, struct m
 		return -1;
 	}
 	for (size_t i = 0; i < cfg->rule_count; i++) {
-		if (mysql_check_column(*mysql, cfg->rules[i].table, cfg->rules[i].column, err,
-				       sizeof err)) {
-			fprintf(stderr, "redisfs: ghosts.%s: %s\n", cfg->rules[i].name, err);
+		const struct config_ghost_rule *r = &cfg->rules[i];
+
+		if (mysql_check_column(*mysql, r->table, r->column, err, sizeof err)) {
+			/* MySQL's own words tell which of the two lines is wrong */
+			int line = strstr(err, "Unknown column") ? r->column_line : r->table_line;
+
+			fprintf(stderr, "redisfs: %s:%d: [ghosts.%s] %s\n", opts->config_path, line,
+				r->name, err);
 			return -1;
 		}
 	}
@@ -210,6 +244,7 @@ int main(int argc, char *argv[])
 	struct ghosts ghosts;
 	struct fuse_session *se = NULL;
 	struct rfs fs;
+	char msg[512];
 	int ret = 1;
 
 	/*
@@ -233,8 +268,14 @@ int main(int argc, char *argv[])
 	pthread_mutex_init(&fs.recent_lock, NULL);
 	handle_list_init(&fs.open_files);
 	handle_list_init(&fs.open_dirs);
+	key_type_marks_init(&fs.type_marks);
 	clock_gettime(CLOCK_REALTIME, &fs.changed);
+	fuse_set_log_func(log_as_redisfs);
 
+	if (cli_habits_check(argc, argv, msg, sizeof msg)) {
+		fprintf(stderr, "redisfs: %s\n", msg);
+		goto out_opts;
+	}
 	if (options_parse(&args, &opts) || fuse_parse_cmdline(&args, &cmd) != 0)
 		goto out_opts;
 	if (opts.show_version || cmd.show_version) {
@@ -256,6 +297,10 @@ int main(int argc, char *argv[])
 	}
 	if (options_finish(&opts, &args, argc, argv))
 		goto out_opts;
+	if (mountpoint_check(cmd.mountpoint, opts.nonempty, msg, sizeof msg)) {
+		fprintf(stderr, "redisfs: %s\n", msg);
+		goto out_opts;
+	}
 	fs.read_only = opts.read_only;
 	fs.noflush = opts.noflush;
 	fs.cache_timeout = opts.cache_timeout;
@@ -325,5 +370,6 @@ out_opts:
 	pthread_mutex_destroy(&fs.recent_lock);
 	handle_list_destroy(&fs.open_files);
 	handle_list_destroy(&fs.open_dirs);
+	key_type_marks_free(&fs.type_marks);
 	return ret;
 }

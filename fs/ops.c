@@ -15,6 +15,7 @@
 #include "rfs.h"
 #include "tree.h"
 #include "xattr.h"
+#include "statfs.h"
 
 /*
  * d_ino of an entry that readdir hands out without an inode (what libfuse's
@@ -204,6 +205,17 @@ static void rfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 	int ret = path_of(fs, parent, name, path);
 
 	(void) mode;
+	reply_status(req, ret ? ret : tree_refuse_change(fs, path, -EPERM));
+}
+
+/* Redis has no links: EPERM, as POSIX has it for a file system without symlinks. */
+static void rfs_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
+{
+	struct rfs *fs = rfs_of(req);
+	char path[PATH_MAX];
+	int ret = path_of(fs, parent, name, path);
+
+	(void) link;
 	reply_status(req, ret ? ret : tree_refuse_change(fs, path, -EPERM));
 }
 
@@ -514,13 +526,13 @@ static void rfs_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info
 static void rfs_statfs(fuse_req_t req, fuse_ino_t ino)
 {
 	struct statvfs st;
+	int ret = statfs_fill(rfs_of(req), &st);
 
 	(void) ino;
-	memset(&st, 0, sizeof st);
-	st.f_bsize = 4096;
-	st.f_frsize = 4096;
-	st.f_namemax = 255;
-	fuse_reply_statfs(req, &st);
+	if (ret)
+		fuse_reply_err(req, -ret);
+	else
+		fuse_reply_statfs(req, &st);
 }
 
 static void rfs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
@@ -586,6 +598,7 @@ static const struct fuse_lowlevel_ops rfs_operations = {
 	.setattr = rfs_setattr,
 	.mknod = rfs_mknod,
 	.mkdir = rfs_mkdir,
+	.symlink = rfs_symlink,
 	.unlink = rfs_unlink,
 	.rmdir = rfs_rmdir,
 	.rename = rfs_rename,

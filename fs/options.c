@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -38,6 +39,8 @@ static const struct fuse_opt rfs_opts[] = {
 	RFS_OPT("umask=%s", umask_s, 0),
 	RFS_OPT("noflush", noflush, 1),
 	RFS_OPT("cluster", cluster, 1),
+	/* ours: libfuse 3 mounts over files without a word, redisfs refuses unless told */
+	RFS_OPT("nonempty", nonempty, 1),
 	/* ro is ours (the daemon enforces it) and the kernel's (mount shows it) */
 	RFS_OPT("ro", read_only, 1),
 	FUSE_OPT_KEY("ro", KEY_KEEP),
@@ -75,12 +78,19 @@ static int option_proc(void *data, const char *arg, int key, struct fuse_args *o
 	(void) outargs;
 	switch (key) {
 	case FUSE_OPT_KEY_NONOPT:
-		/* the first argument with a scheme is the URL; the other is the mountpoint */
-		if (!opts->url_text && strstr(arg, "://")) {
-			opts->url_text = strdup(arg);
-			return opts->url_text ? 0 : -1;
+		/* URL or mountpoint: told apart once all are known (options_parse) */
+		if (opts->positional_count == 2) {
+			fprintf(stderr,
+				"redisfs: one argument too many: '%s' (usage: redisfs [URL] "
+				"MOUNTPOINT [-o OPTIONS])\n",
+				arg);
+			return -1;
 		}
-		return 1;
+		opts->positional[opts->positional_count] = strdup(arg);
+		if (!opts->positional[opts->positional_count])
+			return -1;
+		opts->positional_count++;
+		return 0;
 	case KEY_ALLOW_OTHER:
 		opts->allow_other = 1;
 		return 1;
@@ -95,17 +105,66 @@ static int option_proc(void *data, const char *arg, int key, struct fuse_args *o
 	}
 }
 
+/* Which positional argument is the URL and which the mountpoint (see options.h). */
+static int resolve_positional(struct rfs_options *opts)
+{
+	char **p = opts->positional;
+	int url = -1, mnt = -1;
+
+	if (opts->positional_count == 1) {
+		if (strstr(p[0], "://"))
+			url = 0;
+		else
+			mnt = 0;
+	} else if (opts->positional_count == 2) {
+		/* a URL after the mountpoint was always taken; else sshfs order */
+		bool swapped = strstr(p[1], "://") && !strstr(p[0], "://");
+
+		url = swapped ? 1 : 0;
+		mnt = swapped ? 0 : 1;
+	}
+	if (url >= 0) {
+		opts->url_text = p[url];
+		p[url] = NULL;
+	}
+	if (mnt >= 0) {
+		opts->mountpoint = p[mnt];
+		p[mnt] = NULL;
+	}
+	return 0;
+}
+
 int options_parse(struct fuse_args *args, struct rfs_options *opts)
 {
 	opts->read_only = -1;
 	opts->noflush = -1;
 	if (fuse_opt_parse(args, opts, rfs_opts, option_proc) == -1)
-		return -1; /* libfuse printed the reason */
+		return -1; /* libfuse or option_proc printed the reason */
+	if (resolve_positional(opts))
+		return -1;
+	/* fuse_parse_cmdline takes the mountpoint from what is left */
+	if (opts->mountpoint && fuse_opt_add_arg(args, opts->mountpoint)) {
+		fprintf(stderr, "redisfs: out of memory\n");
+		return -1;
+	}
 	return 0;
 }
 
+/*
+ * "PATH:LINE: " when the value came from line `line` of the config file, ""
+ * when from the command line: every error names where the bad value is.
+ */
+static const char *where(const struct rfs_options *opts, int line, char *buf, size_t len)
+{
+	if (!line || !opts->config_path)
+		return "";
+	snprintf(buf, len, "%s:%d: ", opts->config_path, line);
+	return buf;
+}
+
 /* A number of seconds in [min, max]; 0 or -1 after printing which option is wrong. */
-static int parse_seconds(const char *name, const char *text, double min, double max, double *out)
+static int parse_seconds(const char *at, const char *name, const char *text, double min, double max,
+			 double *out)
 {
 	char *end;
 	double v;
@@ -115,15 +174,15 @@ static int parse_seconds(const char *name, const char *text, double min, double 
 	errno = 0;
 	v = strtod(text, &end);
 	if (errno || end == text || *end || !isfinite(v) || v < min || v > max) {
-		fprintf(stderr, "redisfs: bad %s '%s': expected seconds from %g to %g\n", name,
-			text, min, max);
+		fprintf(stderr, "redisfs: %sbad %s '%s': expected seconds from %g to %g\n", at,
+			name, text, min, max);
 		return -1;
 	}
 	*out = v;
 	return 0;
 }
 
-static int parse_databases(const char *text, int *out)
+static int parse_databases(const char *at, const char *text, int *out)
 {
 	char *end;
 	long v;
@@ -134,7 +193,8 @@ static int parse_databases(const char *text, int *out)
 	v = strtol(text, &end, 10);
 	if (errno || end == text || *end || text[0] == '+' || v < 1 || v > 1000000) {
 		fprintf(stderr,
-			"redisfs: bad databases '%s': expected a number from 1 to 1000000\n", text);
+			"redisfs: %sbad databases '%s': expected a number from 1 to 1000000\n", at,
+			text);
 		return -1;
 	}
 	*out = (int) v;
@@ -213,11 +273,12 @@ static int add_fsname(struct fuse_args *args, const struct redis_url *url)
 }
 
 /* Take a [redis] value where the command line gave none; -1 on out of memory. */
-static int fill_string(char **opt, const char *from_file)
+static int fill_string(char **opt, const char *from_file, int line, int *opt_line)
 {
 	if (*opt || !from_file)
 		return 0;
 	*opt = strdup(from_file);
+	*opt_line = line;
 	return *opt ? 0 : -1;
 }
 
@@ -232,11 +293,16 @@ static int merge_config(struct rfs_options *opts)
 		fprintf(stderr, "redisfs: %s\n", err);
 		return -1;
 	}
-	if (fill_string(&opts->url_text, r->url) || fill_string(&opts->passfile, r->passfile) ||
-	    fill_string(&opts->databases_s, r->databases) ||
-	    fill_string(&opts->timeout_s, r->timeout) ||
-	    fill_string(&opts->cache_s, r->cache_timeout) ||
-	    fill_string(&opts->delimiter, r->delimiter)) {
+	if (fill_string(&opts->url_text, r->url, r->lines.url, &opts->file_line.url) ||
+	    fill_string(&opts->passfile, r->passfile, r->lines.passfile,
+			&opts->file_line.passfile) ||
+	    fill_string(&opts->databases_s, r->databases, r->lines.databases,
+			&opts->file_line.databases) ||
+	    fill_string(&opts->timeout_s, r->timeout, r->lines.timeout, &opts->file_line.timeout) ||
+	    fill_string(&opts->cache_s, r->cache_timeout, r->lines.cache_timeout,
+			&opts->file_line.cache_timeout) ||
+	    fill_string(&opts->delimiter, r->delimiter, r->lines.delimiter,
+			&opts->file_line.delimiter)) {
 		fprintf(stderr, "redisfs: out of memory\n");
 		return -1;
 	}
@@ -251,7 +317,7 @@ int options_finish(struct rfs_options *opts, struct fuse_args *args, int argc, c
 {
 	const char *env = getenv("REDISCLI_AUTH");
 	unsigned long uid, gid;
-	char err[512];
+	char err[512], at[PATH_MAX + 32];
 	int ret;
 
 	if (opts->config_path && merge_config(opts))
@@ -264,9 +330,12 @@ int options_finish(struct rfs_options *opts, struct fuse_args *args, int argc, c
 
 	opts->timeout = 5.0;
 	opts->cache_timeout = 1.0;
-	if (parse_seconds("timeout", opts->timeout_s, 0.1, 3600, &opts->timeout) ||
-	    parse_seconds("cache_timeout", opts->cache_s, 0, 86400, &opts->cache_timeout) ||
-	    parse_databases(opts->databases_s, &opts->databases))
+	if (parse_seconds(where(opts, opts->file_line.timeout, at, sizeof at), "timeout",
+			  opts->timeout_s, 0.1, 3600, &opts->timeout) ||
+	    parse_seconds(where(opts, opts->file_line.cache_timeout, at, sizeof at),
+			  "cache_timeout", opts->cache_s, 0, 86400, &opts->cache_timeout) ||
+	    parse_databases(where(opts, opts->file_line.databases, at, sizeof at),
+			    opts->databases_s, &opts->databases))
 		return -1;
 	uid = getuid();
 	gid = getgid();
@@ -278,19 +347,22 @@ int options_finish(struct rfs_options *opts, struct fuse_args *args, int argc, c
 
 	if (opts->delimiter && (!opts->delimiter[0] || strchr(opts->delimiter, '/') ||
 				strlen(opts->delimiter) > DELIMITER_MAX)) {
-		fprintf(stderr, "redisfs: bad delimiter '%s': 1 to %d bytes, none of them '/'\n",
-			opts->delimiter, DELIMITER_MAX);
+		fprintf(stderr, "redisfs: %sbad delimiter '%s': 1 to %d bytes, none of them '/'\n",
+			where(opts, opts->file_line.delimiter, at, sizeof at), opts->delimiter,
+			DELIMITER_MAX);
 		return -1;
 	}
 	if (url_parse(opts->url_text ? opts->url_text : URL_DEFAULT, &opts->url, err, sizeof err)) {
-		fprintf(stderr, "redisfs: %s\n", err);
+		fprintf(stderr, "redisfs: %s%s\n", where(opts, opts->file_line.url, at, sizeof at),
+			err);
 		return -1;
 	}
 	if (opts->passfile) {
 		ret = secret_file_read(opts->passfile, "passfile", &opts->password, err,
 				       sizeof err);
 		if (ret) {
-			fprintf(stderr, "redisfs: %s\n", err);
+			fprintf(stderr, "redisfs: %s%s\n",
+				where(opts, opts->file_line.passfile, at, sizeof at), err);
 			return -1;
 		}
 	} else if (env) {
@@ -332,6 +404,7 @@ void options_print_usage(const char *progname)
 	       "Mount a Redis server: one folder per database, one file per key.\n"
 	       "\n"
 	       "URL:   redis://[user[:password]@]host[:port][/N]\n"
+	       "       host[:port][/N]   (the same as redis://host[:port][/N])\n"
 	       "       unix:///path/redis.sock[?db=N]\n"
 	       "       (default " URL_DEFAULT "; /N or ?db=N shows only dbN)\n"
 	       "\n"
@@ -350,6 +423,7 @@ void options_print_usage(const char *progname)
 	       "    -o config=PATH         INI file: [redis], [mysql], [ghosts.NAME] [none]\n"
 	       "    -o delimiter=S         show key namespaces up to S as folders [none]\n"
 	       "    -o cluster             a Redis Cluster: db0 over every master [detected]\n"
+	       "    -o nonempty            mount on a folder that holds files [refused]\n"
 	       "    -o uid=N               the owner every file shows [the user who mounts]\n"
 	       "    -o gid=N               the group every file shows [the user's group]\n"
 	       "    -o umask=M             octal mode bits taken from every file [0]\n"
@@ -366,6 +440,9 @@ void options_print_usage(const char *progname)
 
 void options_free(struct rfs_options *opts)
 {
+	free(opts->positional[0]);
+	free(opts->positional[1]);
+	free(opts->mountpoint);
 	free(opts->url_text);
 	free(opts->passfile);
 	free(opts->databases_s);

@@ -26,8 +26,17 @@ struct rfs_options {
 	char *uid_s;	   /* -o uid=N: the owner every file shows */
 	char *gid_s;	   /* -o gid=N */
 	char *umask_s;	   /* -o umask=M (octal): bits taken from every mode */
+	int nonempty;	   /* -o nonempty: mount over a folder that holds files */
 	int show_help;
 	int show_version;
+	char *positional[2]; /* the arguments that are not options, in order */
+	int positional_count;
+	char *mountpoint; /* resolved from them by options_parse(), or NULL */
+
+	/* the config file's line of each value taken from it, 0 for the command line's */
+	struct {
+		int url, passfile, databases, timeout, cache_timeout, delimiter;
+	} file_line;
 
 	/* derived by options_finish() */
 	struct rfs_config config; /* the config file's sections; zero without one */
@@ -43,7 +52,9 @@ struct rfs_options {
 
 /*
  * Parse argv into `opts`, leaving in `args` what libfuse handles (the
- * mountpoint, -f, -d, -s, standard -o options).
+ * mountpoint, -f, -d, -s, standard -o options). Of two arguments that are
+ * not options, the one with "://" is the URL, else the first (a bare
+ * host[:port]); one argument alone is the mountpoint, unless it has "://".
  * Returns 0, or -1 after printing one line on stderr.
  */
 int options_parse(struct fuse_args *args, struct rfs_options *opts);

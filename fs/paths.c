@@ -132,3 +132,8 @@ int paths_parse_nested(const char *path, int db_count, int only_db, bool ghosts,
 		memcpy(out->name, parts[1], sizeof parts[1]);
 	return 0;
 }
+
+bool paths_at_root(const char *path)
+{
+	return path[0] == '/' && path[1] && !strchr(path + 1, '/');
+}

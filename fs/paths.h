@@ -45,4 +45,11 @@ int paths_parse_nested(const char *path, int db_count, int only_db, bool ghosts,
 /* Whether database `db` is shown at the root. */
 bool paths_db_visible(int db, int db_count, int only_db);
 
+/*
+ * Whether `path` names an entry of the mount's root ("/x"): what parses as no
+ * database there would be created outside every dbN folder, which is EACCES
+ * rather than ENOENT (the root holds only the database folders).
+ */
+bool paths_at_root(const char *path);
+
 #endif

@@ -12,6 +12,7 @@
 #include "../backend/redis_write.h"
 #include "names.h"
 #include "parse.h"
+#include "key_type.h"
 #include "tree.h"
 
 /* The target of a rename: a canonical name (it may not exist yet) or an existing shortened one. */
@@ -111,14 +112,18 @@ int rename_key(struct rfs *fs, const char *from, const char *to, unsigned int fl
 	int ret;
 
 	ret = tree_parse(fs, from, &pf);
+	if (!ret && pf.kind != PATH_KEY)
+		ret = -EPERM; /* folders and ghosts are not renamed, whatever the target */
 	if (!ret)
 		ret = tree_parse(fs, to, &pt);
+	if (ret == -ENOENT && paths_at_root(to))
+		ret = -EACCES; /* a key cannot live outside a dbN folder */
 	if (ret)
 		return fs->read_only ? -EROFS : ret;
 	if (fs->read_only)
 		return -EROFS;
-	if (pf.kind != PATH_KEY || pt.kind != PATH_KEY)
-		return -EPERM; /* folders and ghosts are not renamed */
+	if (pt.kind != PATH_KEY)
+		return pt.kind == PATH_ROOT || pt.kind == PATH_DB ? -EPERM : -EACCES;
 	if (flags & ~(unsigned int) RENAME_NOREPLACE)
 		return -EINVAL;
 	ret = tree_resolve(fs, pf.db, pf.name, &src);
@@ -128,10 +133,14 @@ int rename_key(struct rfs *fs, const char *from, const char *to, unsigned int fl
 		ret = -EPERM; /* namespace folders are not renamed (SPEC 8) */
 	if (!ret)
 		ret = rename_resolved(fs, &src, &dst, flags & RENAME_NOREPLACE);
-	if (src.key)
+	if (src.key) {
+		key_type_forget(fs, src.db, src.key, src.len);
 		tree_forget(fs, src.db, src.key, src.len);
-	if (dst.key)
+	}
+	if (dst.key) {
+		key_type_forget(fs, dst.db, dst.key, dst.len);
 		tree_forget(fs, dst.db, dst.key, dst.len);
+	}
 	if (!ret)
 		tree_mark_changed(fs);
 	tree_key_free(&src);

@@ -11,6 +11,7 @@
 #include "attr_cache.h"
 #include "handles.h"
 #include "inodes.h"
+#include "key_type.h"
 #include "read_buf.h"
 
 struct ghosts;
@@ -45,6 +46,10 @@ struct rfs {
 	struct attr_cache attrs;     /* stat results, forgotten on our own changes */
 	pthread_mutex_t recent_lock; /* guards recent[] and listings' refs */
 	struct listing **recent;     /* per database: its last listing (dir.h), or NULL */
+
+	/* empty strings whose type was set to a collection: their text decides (key_type.h) */
+	struct key_type_marks type_marks;
+	int usage_refused; /* INFO was refused (an ACL without it): df shows zeros (atomic) */
 };
 
 #endif

@@ -377,6 +377,8 @@ static int rmdir_namespace(struct rfs *fs, const struct fs_path *p)
 		ret = -EROFS;
 	if (!ret)
 		ret = ns_remove(fs, p->db, prefix.key, prefix.len);
+	if (prefix.key)
+		key_type_forget_prefix(fs, p->db, prefix.key, prefix.len);
 	if (!ret) {
 		attr_cache_forget_db(&fs->attrs, p->db);
 		ns_mark_folders(fs, p->db, p->name, false); /* the parents, for rm -r */
@@ -440,6 +442,7 @@ int tree_unlink(struct rfs *fs, const char *path)
 	if (ret)
 		return ret;
 	ret = redis_unlink(fs->pool, k.db, k.key, k.len);
+	key_type_forget(fs, k.db, k.key, k.len);
 	tree_forget(fs, k.db, k.key, k.len);
 	if (fs->delimiter && (!ret || ret == -ENOENT))
 		ns_mark_folders(fs, p.db, p.name, false);
@@ -476,6 +479,7 @@ int tree_rmdir(struct rfs *fs, const char *path)
 	if (fs->noflush)
 		return -EPERM;
 	ret = redis_flush_database(fs->pool, p.db);
+	key_type_forget_prefix(fs, p.db, "", 0);
 	attr_cache_forget_db(&fs->attrs, p.db);
 	if (!ret)
 		tree_mark_changed(fs);

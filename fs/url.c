@@ -445,11 +445,18 @@ int url_parse(const char *text, struct redis_url *url, char *err, size_t errlen)
 	set_err(err, errlen, "%s", "");
 
 	/*
-	 * Text without a scheme is not quoted: "user:secret@host" would show
+	 * A bare host[:port][/N] is redis://host[:port][/N], as redis-cli and
+	 * sshfs users type it (SPEC 1). Userinfo needs the scheme: text without
+	 * one that has an '@' is not quoted, since "user:secret@host" would show
 	 * the password.
 	 */
+	if (text && !sep && text[0] && !strchr(text, '@')) {
+		rc = parse_tcp(text, url, err, errlen);
+		goto out;
+	}
 	if (!sep || !is_scheme(text, scheme_len)) {
-		set_err(err, errlen, "URL has no scheme (expected redis:// or unix://)");
+		set_err(err, errlen,
+			"URL has no scheme (expected redis://, unix:// or host[:port])");
 		return -EINVAL;
 	}
 	if (scheme_is(text, scheme_len, "redis")) {
@@ -465,7 +472,7 @@ int url_parse(const char *text, struct redis_url *url, char *err, size_t errlen)
 			shown(buf, text, scheme_len));
 		rc = -EINVAL;
 	}
-
+out:
 	if (rc == -ENOMEM)
 		set_err(err, errlen, "out of memory while parsing the URL");
 	if (rc) {

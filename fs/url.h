@@ -18,8 +18,9 @@ struct redis_url {
 };
 
 /*
- * Parse `text`: redis://[user[:password]@]host[:port][/N] or
- * unix:///path/redis.sock[?db=N]. Userinfo may be percent-encoded.
+ * Parse `text`: redis://[user[:password]@]host[:port][/N],
+ * unix:///path/redis.sock[?db=N], or a bare host[:port][/N] (redis://, no
+ * userinfo). Userinfo may be percent-encoded.
  * Returns 0, or -EINVAL with a one-line reason in `err` that names the bad
  * part ("rediss:// needs TLS, which this build does not have", "bad port
  * '70000' in ...", "unknown scheme 'http' ..."). On error `url` holds nothing.

@@ -9,6 +9,7 @@
 #include <sys/xattr.h>
 
 #include "../backend/redis_meta.h"
+#include "key_type.h"
 #include "paths.h"
 #include "tree.h"
 
@@ -31,6 +32,13 @@ enum attr {
 	ATTR_MEMORY,
 	ATTR_COUNT,
 };
+
+/*
+ * listxattr names the first ATTR_LISTED only: what a copy can restore (cp -a,
+ * rsync -aX and tar --xattrs set every name they list). The others are read
+ * by name.
+ */
+#define ATTR_LISTED (ATTR_TTL + 1)
 
 /* The order listxattr gives them in (getfattr -d sorts them by name). */
 static const char *const attr_names[ATTR_COUNT] = {
@@ -76,6 +84,9 @@ static int attr_read(struct rfs *fs, const struct tree_key *k, enum attr attr, c
 	switch (attr) {
 	case ATTR_TYPE:
 		ret = redis_meta_type(fs->pool, k->db, k->key, k->len, text);
+		/* an empty string set to a collection shows it while its text is on its way */
+		if (!ret && !strcmp(text, "string") && key_type_pending(fs, k) != RV_NONE)
+			snprintf(text, VALUE_MAX, "%s", rv_type_name(key_type_pending(fs, k)));
 		return ret ? ret : (int) strlen(text);
 	case ATTR_ENCODING:
 		ret = redis_meta_encoding(fs->pool, k->db, k->key, k->len, text);
@@ -133,7 +144,7 @@ int xattr_get(struct rfs *fs, const char *path, const char *name, char *value, s
 
 int xattr_list(struct rfs *fs, const char *path, char *list, size_t size)
 {
-	char names[ATTR_COUNT * 24]; /* the longest name has 19 bytes */
+	char names[ATTR_LISTED * 24]; /* the longest name has 19 bytes */
 	struct fs_path p;
 	size_t len = 0;
 	int ret;
@@ -141,7 +152,7 @@ int xattr_list(struct rfs *fs, const char *path, char *list, size_t size)
 	ret = key_path(fs, path, &p);
 	if (ret <= 0)
 		return ret; /* a folder or a ghost file: an empty list */
-	for (int a = 0; a < ATTR_COUNT; a++) {
+	for (int a = 0; a < ATTR_LISTED; a++) {
 		size_t n = strlen(attr_names[a]) + 1;
 
 		memcpy(names + len, attr_names[a], n);
@@ -192,6 +203,20 @@ static int set_ttl(struct rfs *fs, const struct fs_path *p, long long seconds)
 	return ret;
 }
 
+/* A string's type set to a collection's converts it (key_type.h). */
+static int set_type(struct rfs *fs, const struct fs_path *p, const char *value, size_t size)
+{
+	struct tree_key k;
+	int ret;
+
+	ret = tree_resolve(fs, p->db, p->name, &k);
+	if (ret)
+		return ret;
+	ret = key_type_set(fs, &k, value, size);
+	tree_key_free(&k);
+	return ret;
+}
+
 int xattr_set(struct rfs *fs, const char *path, const char *name, const char *value, size_t size,
 	      int flags)
 {
@@ -207,10 +232,12 @@ int xattr_set(struct rfs *fs, const char *path, const char *name, const char *va
 		return ret;
 	if (ret == 0 || !attr_ours(name))
 		return -ENOTSUP;
-	if (attr != ATTR_TTL)
-		return -EPERM; /* type, length, encoding, memory: Redis's to say */
+	if (attr != ATTR_TTL && attr != ATTR_TYPE)
+		return -EPERM; /* length, encoding, memory: Redis's to say */
 	if (flags & XATTR_CREATE)
-		return -EEXIST; /* every key has a TTL, -1 when it has none */
+		return -EEXIST; /* every key has a type and a TTL, -1 when it has none */
+	if (attr == ATTR_TYPE)
+		return set_type(fs, &p, value, size);
 	ret = xattr_parse_ttl(value, size, &seconds);
 	return ret ? ret : set_ttl(fs, &p, seconds);
 }

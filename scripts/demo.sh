@@ -4,7 +4,12 @@
 #   scripts/demo.sh          build, start redis-server and mariadbd on loopback in
 #                            /tmp/redisfs-demo, load sample data, mount it on
 #                            /tmp/redisfs-demo/mnt
-#   scripts/demo.sh stop     unmount and stop what the demo started (by PID)
+#   scripts/demo.sh stop     unmount every redisfs mount under /tmp/redisfs-demo (the
+#                            tour's too) and stop what the demo started (by PID)
+#
+# REDISFS_DEMO_DIR, REDISFS_DEMO_REDIS_PORT and REDISFS_DEMO_MYSQL_PORT move it (the README
+# tour test runs a private demo so); REDISFS_DEMO_BIN runs that redisfs binary instead of
+# building one (and installs nothing).
 #
 # The sample: a matchmaking app keeps its waiting queue in Redis (matching:queue)
 # and its users in MariaDB (app.users). Users 3, 5 and 8 were deleted from
@@ -16,9 +21,12 @@ demo=${REDISFS_DEMO_DIR:-/tmp/redisfs-demo}
 mnt=$demo/mnt
 
 stop() {
-  if grep -qs " $mnt fuse" /proc/mounts; then
-    fusermount3 -u "$mnt" 2>/dev/null || umount -l "$mnt"
-  fi
+  # every redisfs mount below the demo's folder: the demo's, and those the tour made (ro/)
+  local dir
+  awk -v d="$demo/" '$3 == "fuse.redisfs" && index($2, d) == 1 { print $2 }' /proc/mounts |
+    sort -r | while read -r dir; do
+      fusermount3 -u "$dir" 2>/dev/null || umount -l "$dir"
+    done
   for name in redisfs redis mariadb; do
     local pidfile=$demo/$name.pid
     [ -s "$pidfile" ] || continue
@@ -39,20 +47,26 @@ if [ "${1:-}" = stop ]; then
 fi
 
 # Packages and build (as root on Debian 12; a no-op when everything is there).
-missing=()
-while read -r pkg; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' ||
-    missing+=("$pkg")
-done <.ci/packages
-if [ ${#missing[@]} -gt 0 ]; then
-  apt-get update -q
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
+bin=${REDISFS_DEMO_BIN:-}
+if [ -z "$bin" ]; then
+  missing=()
+  while read -r pkg; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' ||
+      missing+=("$pkg")
+  done <.ci/packages
+  if [ ${#missing[@]} -gt 0 ]; then
+    apt-get update -q
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
+  fi
+  [ -f build/build.ninja ] || meson setup build >/dev/null
+  ninja -C build redisfs >/dev/null
+  bin=$top/build/redisfs
 fi
-[ -f build/build.ninja ] || meson setup build >/dev/null
-ninja -C build redisfs >/dev/null
 
 stop
-mkdir -p "$demo" "$mnt"
+mkdir -p "$demo" "$mnt" "$demo/bin"
+# the tour runs `redisfs` after `export PATH=$PWD/bin:$PATH` in this folder
+ln -sfn "$bin" "$demo/bin/redisfs"
 redis_port=${REDISFS_DEMO_REDIS_PORT:-16379}
 mysql_port=${REDISFS_DEMO_MYSQL_PORT:-13306}
 
@@ -124,7 +138,7 @@ column = id
 INI
 
 # Mount: -f keeps the daemon's PID ours to stop, its log in $demo/redisfs.log.
-setsid "$top/build/redisfs" "$mnt" -f -o "config=$demo/redisfs.ini" \
+setsid "$bin" "$mnt" -f -o "config=$demo/redisfs.ini" \
   </dev/null >"$demo/redisfs.log" 2>&1 &
 echo $! >"$demo/redisfs.pid"
 for _ in $(seq 100); do grep -qs " $mnt fuse.redisfs" /proc/mounts && break; sleep 0.1; done
@@ -132,10 +146,8 @@ grep -qs " $mnt fuse.redisfs" /proc/mounts || { cat "$demo/redisfs.log" >&2; exi
 
 cat <<INFO
 redisfs demo mounted on $mnt (Redis on 127.0.0.1:$redis_port, MariaDB on 127.0.0.1:$mysql_port)
-  ls $mnt/db0
-  cat $mnt/db0/matching:queue
-  rm $mnt/db0/session:1
-  ls $mnt/ghosts/matching/*
-  rm -r $mnt/ghosts/matching
+the README's tour starts with:
+  cd $demo
+  export PATH=\$PWD/bin:\$PATH
 stop it with: scripts/demo.sh stop
 INFO

@@ -286,8 +286,8 @@ void h_assert_no_write_command(redisContext *c);
 
 /*
  * Assert that ACL LOG holds no entry, except for commands whose name starts
- * with `allowed` (NULL: none allowed), e.g. "config" for SPEC 2's CONFIG GET
- * probe that a read-only user is refused.
+ * with `allowed` (NULL: none allowed; several as "config|info"), e.g. "config"
+ * for SPEC 2's CONFIG GET probe that a read-only user is refused.
  */
 void h_assert_acl_log_clean(redisContext *c, const char *allowed);
 

@@ -423,12 +423,37 @@ START_TEST(test_unknown_scheme_is_named)
 }
 END_TEST
 
+/* SPEC 1: a bare host[:port] is redis://host[:port], as redis-cli and sshfs users type it */
+START_TEST(test_bare_host_and_port_is_redis)
+{
+	struct redis_url url = parse_ok("localhost:6380");
+
+	ck_assert_str_eq(url.host, "localhost");
+	ck_assert_int_eq(url.port, 6380);
+	ck_assert_int_eq(url.db, -1);
+	url_free(&url);
+	url = parse_ok("10.0.0.5");
+	ck_assert_str_eq(url.host, "10.0.0.5");
+	ck_assert_int_eq(url.port, 6379);
+	url_free(&url);
+	url = parse_ok("[::1]:7000/2");
+	ck_assert_str_eq(url.host, "::1");
+	ck_assert_int_eq(url.port, 7000);
+	ck_assert_int_eq(url.db, 2);
+	url_free(&url);
+}
+END_TEST
+
 START_TEST(test_text_without_scheme_is_refused)
 {
 	char err[ERR_LEN];
 
-	parse_fails("localhost:6379", err);
+	/* userinfo needs the scheme; the message must not quote it */
+	parse_fails("u:secret@localhost:6379", err);
 	assert_names(err, "scheme");
+	ck_assert_ptr_null(strstr(err, "secret"));
+	parse_fails("localhost:99999", err);
+	assert_names(err, "99999");
 	parse_fails("", err);
 	assert_names(err, "scheme");
 	parse_fails("://h", err);
@@ -755,6 +780,7 @@ static Suite *url_suite(void)
 	tcase_add_test(tc, test_rediss_is_refused_for_lack_of_tls);
 	tcase_add_test(tc, test_unknown_scheme_is_named);
 	tcase_add_test(tc, test_text_without_scheme_is_refused);
+	tcase_add_test(tc, test_bare_host_and_port_is_redis);
 	tcase_add_test(tc, test_empty_host_is_refused);
 	tcase_add_test(tc, test_bad_host_characters_are_named);
 	tcase_add_test(tc, test_bad_port_is_named);
