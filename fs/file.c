@@ -21,19 +21,32 @@ static bool is_collection(enum rv_type type)
 
 static struct file *file_new(void)
 {
-	struct file *f = calloc(1, sizeof *f);
-
-	if (f)
-		pthread_mutex_init(&f->lock, NULL);
-	return f;
+	return calloc(1, sizeof(struct file));
 }
 
-static void file_free(struct file *f)
+static void file_free(struct rfs *fs, struct file *f)
 {
+	open_keys_put(&fs->open_keys, f->ok);
 	tree_key_free(&f->key);
 	render_buf_free(&f->text);
-	pthread_mutex_destroy(&f->lock);
 	free(f);
+}
+
+void file_ask_max_size(struct rfs *fs)
+{
+	fs->max_size = FILE_DEFAULT_MAX_SIZE;
+	if (redis_max_string_size(fs->pool, &fs->max_size))
+		fs->max_size = FILE_DEFAULT_MAX_SIZE; /* refused (an ACL): Redis's default */
+}
+
+size_t file_max_size(const struct rfs *fs)
+{
+	return fs->max_size ? fs->max_size : FILE_DEFAULT_MAX_SIZE;
+}
+
+static void now(struct timespec *t)
+{
+	clock_gettime(CLOCK_REALTIME, t);
 }
 
 /* The whole content of a key as its file shows it, appended to `text`. */
@@ -102,17 +115,69 @@ static int commit(struct rfs *fs, const struct tree_key *k, enum rv_type type, c
 	return ret;
 }
 
-/* Resolve a key path and its type; -ENOENT when it does not exist. */
-static int resolve_typed(struct rfs *fs, const struct fs_path *p, struct tree_key *k,
-			 enum rv_type *type)
+/* The key an open key names now, as a tree_key to read (not to free); under ok->lock. */
+static struct tree_key key_of(const struct open_key *ok)
 {
-	int ret = tree_resolve(fs, p->db, p->name, k);
+	return (struct tree_key){.db = ok->db, .key = ok->key, .len = ok->len};
+}
 
-	if (!ret)
-		ret = redis_key_type(fs->pool, p->db, k->key, k->len, type);
-	if (!ret && *type == RV_NONE)
-		ret = -ENOENT;
+/* Write an open key's text to Redis now; under ok->lock. */
+static int commit_open(struct rfs *fs, struct open_key *ok)
+{
+	struct tree_key k = key_of(ok);
+	int ret;
+
+	if (ok->unlinked)
+		return 0; /* removed through the mount: no close brings it back */
+	ret = commit(fs, &k, ok->type, ok->text.data, ok->text.len);
+	/* text that does not parse never will: do not try again at release */
+	if (!ret || ret == -EINVAL) {
+		ok->dirty = false;
+		ok->pending_trunc = false;
+	}
 	return ret;
+}
+
+/* Make the buffer exactly `len` bytes long; new bytes are zero, as after truncate(2). */
+static int resize(struct render_buf *text, size_t len)
+{
+	if (len <= text->len) {
+		text->len = len;
+		return 0;
+	}
+	while (text->len < len) {
+		static const char zeros[4096];
+		size_t n = len - text->len < sizeof zeros ? len - text->len : sizeof zeros;
+		int ret = render_buf_append(text, zeros, n);
+
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * Load an open key's whole content into its text, once; under ok->lock. A
+ * string larger than the mount's limit is not loaded (EFBIG): Redis itself
+ * would refuse to take it back.
+ */
+static int load_open(struct rfs *fs, struct open_key *ok)
+{
+	struct tree_key k = key_of(ok);
+	int ret;
+
+	if (ok->loaded)
+		return 0;
+	ok->text.len = 0;
+	ret = load_content(fs, &k, ok->type, &ok->text);
+	if (!ret && ok->text.len > file_max_size(fs))
+		ret = -EFBIG;
+	if (ret) {
+		render_buf_free(&ok->text);
+		return ret;
+	}
+	ok->loaded = true;
+	return 0;
 }
 
 static int open_ghost(struct rfs *fs, const struct fs_path *p, int flags, struct file *f)
@@ -123,20 +188,64 @@ static int open_ghost(struct rfs *fs, const struct fs_path *p, int flags, struct
 	return ghost_tree_read_member(fs, p, &f->text);
 }
 
-/* Prepare a handle opened for writing: its content, unless O_TRUNC empties it. */
+/* Prepare a handle opened for writing: the shared content, emptied by O_TRUNC; under ok->lock. */
 static int open_for_writing(struct rfs *fs, struct file *f, int flags)
 {
+	struct open_key *ok = f->ok;
+	int ret = 0;
+
 	if (fs->read_only)
 		return -EROFS;
-	if (!is_collection(f->type) && f->type != RV_STRING)
+	if (!is_collection(ok->type) && ok->type != RV_STRING)
 		return -EACCES; /* streams and module types cannot be written as text */
-	f->writable = true;
 	if (!(flags & O_TRUNC))
-		return load_content(fs, &f->key, f->type, &f->text);
-	if (f->type == RV_STRING)
-		return commit(fs, &f->key, f->type, "", 0);
-	f->pending_trunc = true;
+		ret = load_open(fs, ok);
+	if (ret)
+		return ret;
+	f->writable = true;
+	ok->writers++;
+	if (!(flags & O_TRUNC))
+		return 0;
+	ok->text.len = 0;
+	ok->loaded = true;
+	now(&ok->changed);
+	if (ok->type == RV_STRING) {
+		ok->dirty = true;
+		return commit_open(fs, ok);
+	}
+	ok->dirty = false;
+	ok->pending_trunc = true;
 	return 0;
+}
+
+/*
+ * Open key `k` (its bytes moved into the handle's) for `flags`: the open
+ * key's state is the truth once loaded, Redis's TYPE before.
+ */
+static int open_key(struct rfs *fs, struct file *f, int flags)
+{
+	struct open_key *ok;
+	int ret;
+
+	ret = open_keys_get(&fs->open_keys, f->key.db, f->key.key, f->key.len, &f->ok);
+	if (ret)
+		return ret;
+	ok = f->ok;
+	pthread_mutex_lock(&ok->lock);
+	if (!ok->loaded) {
+		ret = redis_key_type(fs->pool, f->key.db, f->key.key, f->key.len, &ok->type);
+		if (!ret && ok->type == RV_NONE)
+			ret = -ENOENT;
+	}
+	f->type = ok->type;
+	if (!ret && ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC)))
+		ret = open_for_writing(fs, f, flags);
+	else if (!ret && !ok->loaded && ok->type == RV_STRING)
+		f->ranged = true;
+	else if (!ret && !ok->loaded)
+		ret = tree_render_key(fs, &f->key, ok->type, &f->text);
+	pthread_mutex_unlock(&ok->lock);
+	return ret;
 }
 
 int file_open(struct rfs *fs, const char *path, int flags, struct file **out)
@@ -156,21 +265,24 @@ int file_open(struct rfs *fs, const char *path, int flags, struct file **out)
 	if (p.kind == PATH_GHOST_MEMBER)
 		ret = open_ghost(fs, &p, flags, f);
 	else
-		ret = resolve_typed(fs, &p, &f->key, &f->type);
-	if (!ret && p.kind == PATH_KEY) {
-		if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))
-			ret = open_for_writing(fs, f, flags);
-		else if (f->type == RV_STRING)
-			f->ranged = true;
-		else
-			ret = tree_render_key(fs, &f->key, f->type, &f->text);
-	}
+		ret = tree_resolve(fs, p.db, p.name, &f->key);
+	if (!ret && p.kind == PATH_KEY)
+		ret = open_key(fs, f, flags);
 	if (ret) {
-		file_free(f);
+		file_free(fs, f);
 		return ret;
 	}
 	*out = f;
 	return 0;
+}
+
+void file_set_ino(struct file *f, uint64_t ino)
+{
+	if (!f->ok)
+		return;
+	pthread_mutex_lock(&f->ok->lock);
+	f->ok->ino = ino;
+	pthread_mutex_unlock(&f->ok->lock);
 }
 
 bool file_direct_io(const struct file *f)
@@ -248,80 +360,90 @@ int file_create(struct rfs *fs, const char *path, int flags, struct file **out)
 		ret = redis_create_string(fs->pool, p.db, f->key.key, f->key.len, &created);
 	if (!ret && !created) {
 		/* it appeared meanwhile: open what is there, as open(O_CREAT) does */
-		file_free(f);
+		file_free(fs, f);
 		return file_open(fs, path, flags, out);
 	}
+	if (!ret)
+		ret = open_keys_get(&fs->open_keys, f->key.db, f->key.key, f->key.len, &f->ok);
 	if (ret) {
-		file_free(f);
+		file_free(fs, f);
 		return ret;
 	}
 	tree_forget(fs, f->key.db, f->key.key, f->key.len);
 	tree_mark_changed(fs);
-	f->type = RV_STRING;
+	pthread_mutex_lock(&f->ok->lock);
+	/* a key just made is empty; an open key of its name that is loaded knows better */
+	if (!f->ok->loaded) {
+		f->ok->type = RV_STRING;
+		f->ok->text.len = 0;
+		f->ok->loaded = true;
+	}
+	f->type = f->ok->type;
+	f->ok->writers++;
 	f->writable = true;
+	pthread_mutex_unlock(&f->ok->lock);
 	*out = f;
 	return 0;
 }
 
 ssize_t file_read(struct rfs *fs, struct file *f, char *buf, size_t size, off_t off)
 {
+	const struct render_buf *text = &f->text;
 	size_t got = 0;
 	int ret;
 
 	if (off < 0)
 		return -EINVAL;
-	if (f->ranged) {
+	if (f->ok)
+		pthread_mutex_lock(&f->ok->lock);
+	if (f->ok && f->ok->loaded) {
+		text = &f->ok->text; /* a writer's bytes, also those not yet closed */
+	} else if (f->ranged) {
+		if (f->ok)
+			pthread_mutex_unlock(&f->ok->lock);
 		ret = redis_string_range(fs->pool, f->key.db, f->key.key, f->key.len, off, size,
 					 buf, &got);
 		return ret ? ret : (ssize_t) got;
 	}
-	pthread_mutex_lock(&f->lock);
-	if ((size_t) off < f->text.len) {
-		got = f->text.len - (size_t) off;
+	if ((size_t) off < text->len) {
+		got = text->len - (size_t) off;
 		if (got > size)
 			got = size;
-		memcpy(buf, f->text.data + off, got);
+		memcpy(buf, text->data + off, got);
 	}
-	pthread_mutex_unlock(&f->lock);
+	if (f->ok)
+		pthread_mutex_unlock(&f->ok->lock);
 	return (ssize_t) got;
 }
 
-/* Make the buffer exactly `len` bytes long; new bytes are zero, as after truncate(2). */
-static int resize(struct render_buf *text, size_t len)
+ssize_t file_write(struct rfs *fs, struct file *f, const char *buf, size_t size, off_t off,
+		   bool append)
 {
-	if (len <= text->len) {
-		text->len = len;
-		return 0;
-	}
-	while (text->len < len) {
-		static const char zeros[4096];
-		size_t n = len - text->len < sizeof zeros ? len - text->len : sizeof zeros;
-		int ret = render_buf_append(text, zeros, n);
-
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
-ssize_t file_write(struct rfs *fs, struct file *f, const char *buf, size_t size, off_t off)
-{
+	struct open_key *ok = f->ok;
 	int ret = 0;
 
-	(void) fs;
-	if (!f->writable)
+	if (!f->writable || !ok)
 		return -EBADF;
 	if (off < 0)
 		return -EINVAL;
-	pthread_mutex_lock(&f->lock);
-	if ((size_t) off + size > f->text.len)
-		ret = resize(&f->text, (size_t) off + size);
+	pthread_mutex_lock(&ok->lock);
+	/*
+	 * O_APPEND writes at the end of what the file holds now, not where the
+	 * kernel's idea of its size says: that may be older than a writer's bytes.
+	 */
+	if (append)
+		off = (off_t) ok->text.len;
+	if (size > file_max_size(fs) || (size_t) off > file_max_size(fs) - size)
+		ret = -EFBIG; /* Redis would refuse the value at close: refused now, nothing kept */
+	else if ((size_t) off + size > ok->text.len)
+		ret = resize(&ok->text, (size_t) off + size);
 	if (!ret) {
-		memcpy(f->text.data + off, buf, size);
-		f->dirty = true;
-		f->pending_trunc = false;
+		memcpy(ok->text.data + off, buf, size);
+		ok->dirty = true;
+		ok->pending_trunc = false;
+		now(&ok->changed);
 	}
-	pthread_mutex_unlock(&f->lock);
+	pthread_mutex_unlock(&ok->lock);
 	return ret ? ret : (ssize_t) size;
 }
 
@@ -329,80 +451,150 @@ int file_flush(struct rfs *fs, struct file *f)
 {
 	int ret = 0;
 
-	pthread_mutex_lock(&f->lock);
-	if (f->dirty) {
-		ret = commit(fs, &f->key, f->type, f->text.data, f->text.len);
-		/* text that does not parse never will: do not try again at release */
-		if (!ret || ret == -EINVAL)
-			f->dirty = false;
-	}
-	pthread_mutex_unlock(&f->lock);
+	if (!f->ok)
+		return 0;
+	pthread_mutex_lock(&f->ok->lock);
+	if (f->ok->dirty)
+		ret = commit_open(fs, f->ok);
+	pthread_mutex_unlock(&f->ok->lock);
 	return ret;
+}
+
+/* Log a failure of `what` on the open key of `f` by its database and name. */
+static void log_open_key(struct open_key *ok, const char *what, int err)
+{
+	char name[NAMES_MAX + 1];
+
+	names_encode(ok->key, ok->len, name);
+	fuse_log(FUSE_LOG_ERR, "redisfs: %s db%d '%s': %s\n", what, ok->db, name, strerror(-err));
 }
 
 void file_release(struct rfs *fs, struct file *f)
 {
+	struct open_key *ok = f ? f->ok : NULL;
+	int ret;
+
 	if (!f)
 		return;
-	/* opened with O_TRUNC and closed without a byte: the empty text removes the key */
-	if (f->pending_trunc && commit(fs, &f->key, f->type, "", 0))
-		fuse_log(FUSE_LOG_ERR, "redisfs: db%d: emptying a key at close failed\n",
-			 f->key.db);
-	else if (f->dirty && file_flush(fs, f))
-		fuse_log(FUSE_LOG_ERR, "redisfs: db%d: writing a key at close failed\n", f->key.db);
-	file_free(f);
+	if (ok && f->writable) {
+		pthread_mutex_lock(&ok->lock);
+		ok->writers--;
+		/* opened with O_TRUNC and closed without a byte: the empty text removes the key */
+		if (ok->pending_trunc && !ok->writers) {
+			ok->dirty = true;
+			ret = commit_open(fs, ok);
+			if (ret)
+				log_open_key(ok, "emptying at close", ret);
+		} else if (ok->dirty) {
+			ret = commit_open(fs, ok);
+			if (ret)
+				log_open_key(ok, "write at close", ret);
+		}
+		pthread_mutex_unlock(&ok->lock);
+	}
+	file_free(fs, f);
 }
 
-void file_abandon(struct file *f)
+void file_abandon(struct rfs *fs, struct file *f)
 {
-	char name[NAMES_MAX + 1];
+	struct open_key *ok = f->ok;
 
-	if (f->dirty || f->pending_trunc) {
-		names_encode(f->key.key, f->key.len, name);
-		fuse_log(FUSE_LOG_ERR,
-			 "redisfs: db%d '%s': stopped while open for writing: not written\n",
-			 f->key.db, name);
+	if (ok && f->writable && (ok->dirty || ok->pending_trunc) && !ok->unlinked) {
+		log_open_key(ok, "stopped while open for writing: not written", -EIO);
+		ok->dirty = false;
+		ok->pending_trunc = false;
 	}
-	file_free(f);
+	file_free(fs, f);
+}
+
+/* truncate(2) of a path: the shared bytes when the key is open, Redis's otherwise. */
+static int truncate_path(struct rfs *fs, const char *path, size_t size)
+{
+	struct render_buf text = {0};
+	struct tree_key k = {0};
+	struct open_key *ok;
+	struct fs_path p;
+	enum rv_type type;
+	int ret;
+
+	ret = tree_parse(fs, path, &p);
+	if (ret)
+		return ret;
+	if (p.kind != PATH_KEY)
+		return p.kind == PATH_GHOST_MEMBER ? -EACCES : -EISDIR;
+	ret = tree_resolve(fs, p.db, p.name, &k);
+	if (ret)
+		return ret;
+	ok = open_keys_find(&fs->open_keys, k.db, k.key, k.len);
+	if (ok) {
+		pthread_mutex_lock(&ok->lock);
+		if (ok->loaded) {
+			ret = resize(&ok->text, size);
+			ok->dirty = true;
+			now(&ok->changed);
+			if (!ret)
+				ret = commit_open(fs, ok);
+			pthread_mutex_unlock(&ok->lock);
+			open_keys_put(&fs->open_keys, ok);
+			tree_key_free(&k);
+			return ret;
+		}
+		pthread_mutex_unlock(&ok->lock);
+		open_keys_put(&fs->open_keys, ok);
+	}
+	ret = redis_key_type(fs->pool, k.db, k.key, k.len, &type);
+	if (!ret && type == RV_NONE)
+		ret = -ENOENT;
+	if (!ret && !is_collection(type) && type != RV_STRING)
+		ret = -EACCES;
+	if (!ret && size)
+		ret = load_content(fs, &k, type, &text);
+	if (!ret)
+		ret = resize(&text, size);
+	if (!ret)
+		ret = commit(fs, &k, type, text.data, text.len);
+	render_buf_free(&text);
+	tree_key_free(&k);
+	return ret;
 }
 
 int file_truncate(struct rfs *fs, const char *path, off_t size, struct file *f)
 {
-	struct render_buf text = {0};
-	struct tree_key k = {0};
-	struct fs_path p;
-	enum rv_type type;
+	struct open_key *ok = f ? f->ok : NULL;
 	int ret;
 
 	if (size < 0)
 		return -EINVAL;
 	if (fs->read_only)
 		return -EROFS;
-	if (f && f->writable) {
-		pthread_mutex_lock(&f->lock);
-		ret = resize(&f->text, (size_t) size);
-		if (!ret) {
-			f->dirty = true;
-			f->pending_trunc = false;
-		}
-		pthread_mutex_unlock(&f->lock);
-		return ret;
+	if ((size_t) size > file_max_size(fs))
+		return -EFBIG; /* Redis would refuse it: nothing is allocated for it */
+	if (!ok || !f->writable)
+		return path ? truncate_path(fs, path, (size_t) size) : -EBADF;
+	pthread_mutex_lock(&ok->lock);
+	ret = resize(&ok->text, (size_t) size);
+	if (!ret) {
+		ok->dirty = true;
+		ok->pending_trunc = false;
+		now(&ok->changed);
 	}
-	ret = tree_parse(fs, path, &p);
-	if (ret)
-		return ret;
-	if (p.kind != PATH_KEY)
-		return p.kind == PATH_GHOST_MEMBER ? -EACCES : -EISDIR;
-	ret = resolve_typed(fs, &p, &k, &type);
-	if (!ret && !is_collection(type) && type != RV_STRING)
-		ret = -EACCES;
-	if (!ret && size)
-		ret = load_content(fs, &k, type, &text);
-	if (!ret)
-		ret = resize(&text, (size_t) size);
-	if (!ret)
-		ret = commit(fs, &k, type, text.data, text.len);
-	render_buf_free(&text);
-	tree_key_free(&k);
+	pthread_mutex_unlock(&ok->lock);
+	return ret;
+}
+
+int file_keep_bytes(struct rfs *fs, int db, const char *key, size_t len)
+{
+	struct open_key *ok = open_keys_find(&fs->open_keys, db, key, len);
+	int ret = 0;
+
+	if (!ok)
+		return 0;
+	pthread_mutex_lock(&ok->lock);
+	if (!ok->loaded && ok->type != RV_NONE)
+		ret = load_open(fs, ok);
+	if (ret == -ENOENT)
+		ret = 0; /* gone already: nothing to keep */
+	pthread_mutex_unlock(&ok->lock);
+	open_keys_put(&fs->open_keys, ok);
 	return ret;
 }

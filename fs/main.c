@@ -14,6 +14,7 @@
 #include "../backend/mysql_client.h"
 #include "../backend/redis_keys.h"
 #include "dir.h"
+#include "file.h"
 #include "ghosts.h"
 #include "ops.h"
 #include "options.h"
@@ -233,6 +234,7 @@ int main(int argc, char *argv[])
 	pthread_mutex_init(&fs.recent_lock, NULL);
 	handle_list_init(&fs.open_files);
 	handle_list_init(&fs.open_dirs);
+	open_keys_init(&fs.open_keys);
 	clock_gettime(CLOCK_REALTIME, &fs.changed);
 
 	if (options_parse(&args, &opts) || fuse_parse_cmdline(&args, &cmd) != 0)
@@ -281,6 +283,7 @@ int main(int argc, char *argv[])
 		goto out_read_bufs;
 	if (connect_redis(&fs, &opts) || setup_ghosts(&fs, &opts, &mysql, &ghosts))
 		goto out_pool;
+	file_ask_max_size(&fs);
 	if (attr_cache_init(&fs.attrs, opts.cache_timeout) ||
 	    !(fs.recent = calloc((size_t) fs.db_count, sizeof *fs.recent))) {
 		fprintf(stderr, "redisfs: out of memory\n");
@@ -325,5 +328,6 @@ out_opts:
 	pthread_mutex_destroy(&fs.recent_lock);
 	handle_list_destroy(&fs.open_files);
 	handle_list_destroy(&fs.open_dirs);
+	open_keys_destroy(&fs.open_keys);
 	return ret;
 }

@@ -118,13 +118,14 @@ static void rfs_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_da
 	fuse_reply_none(req);
 }
 
+/* The attributes of `ino` at `path`, or of its open bytes when its name is gone (path NULL). */
 static void reply_attr(fuse_req_t req, struct rfs *fs, fuse_ino_t ino, const char *path)
 {
 	struct stat st;
 	int ret;
 
 	memset(&st, 0, sizeof st);
-	ret = tree_getattr(fs, path, &st);
+	ret = path ? tree_getattr(fs, path, &st) : tree_getattr_removed(fs, ino, &st);
 	if (ret) {
 		fuse_reply_err(req, -ret);
 		return;
@@ -140,10 +141,10 @@ static void rfs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *f
 	int ret = path_of(fs, ino, NULL, path);
 
 	(void) fi;
-	if (ret)
+	if (ret && ret != -ENOENT)
 		fuse_reply_err(req, -ret);
 	else
-		reply_attr(req, fs, ino, path);
+		reply_attr(req, fs, ino, ret ? NULL : path); /* fstat after rm: nlink 0 */
 }
 
 /*
@@ -160,14 +161,19 @@ static void rfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int t
 	char path[PATH_MAX];
 	int ret = path_of(fs, ino, NULL, path);
 
+	bool removed = ret == -ENOENT && fi; /* ftruncate after rm: the descriptor's own bytes */
+
+	if (removed)
+		ret = 0;
 	if (!ret && (to_set & ignored))
 		ret = tree_refuse_change(fs, path, 0);
 	if (!ret && (to_set & FUSE_SET_ATTR_SIZE))
-		ret = file_truncate(fs, path, attr->st_size, fi ? fh_ptr(fi) : NULL);
+		ret = file_truncate(fs, removed ? NULL : path, attr->st_size,
+				    fi ? fh_ptr(fi) : NULL);
 	if (ret)
 		fuse_reply_err(req, -ret);
 	else
-		reply_attr(req, fs, ino, path);
+		reply_attr(req, fs, ino, removed ? NULL : path);
 }
 
 static void rfs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
@@ -211,8 +217,9 @@ static void rfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
  * Hand an open file to the kernel: its handle, whether it bypasses the page
  * cache (file.h says why), and a place in the list that teardown frees.
  */
-static void set_handle(struct rfs *fs, struct fuse_file_info *fi, struct file *f)
+static void set_handle(struct rfs *fs, struct fuse_file_info *fi, struct file *f, fuse_ino_t ino)
 {
+	file_set_ino(f, ino);
 	fi->fh = (uint64_t) (uintptr_t) f;
 	fi->direct_io = file_direct_io(f);
 	handle_list_add(&fs->open_files, &f->open);
@@ -283,7 +290,7 @@ static void rfs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode
 		fuse_reply_err(req, -ret);
 		return;
 	}
-	set_handle(fs, fi, f);
+	set_handle(fs, fi, f, e.ino);
 	if (fuse_reply_create(req, &e, fi) != 0) {
 		inodes_forget(&fs->inodes, e.ino, 1);
 		release_file(fs, f);
@@ -319,7 +326,7 @@ static void rfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_err(req, -ret);
 		return;
 	}
-	set_handle(fs, fi, f);
+	set_handle(fs, fi, f, ino);
 	if (fuse_reply_open(req, fi) != 0)
 		release_file(fs, f);
 }
@@ -346,7 +353,7 @@ static void rfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 static void rfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
 		      struct fuse_file_info *fi)
 {
-	ssize_t n = file_write(rfs_of(req), fh_ptr(fi), buf, size, off);
+	ssize_t n = file_write(rfs_of(req), fh_ptr(fi), buf, size, off, fi->flags & O_APPEND);
 
 	(void) ino;
 	if (n < 0)
@@ -612,7 +619,7 @@ void ops_release_all(struct rfs *fs)
 	struct handle_link *h;
 
 	while ((h = handle_list_pop(&fs->open_files)))
-		file_abandon(handle_owner(h, struct file, open));
+		file_abandon(fs, handle_owner(h, struct file, open));
 	while ((h = handle_list_pop(&fs->open_dirs)))
 		tree_closedir(fs, handle_owner(h, struct tree_dir, open));
 }

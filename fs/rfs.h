@@ -11,6 +11,7 @@
 #include "attr_cache.h"
 #include "handles.h"
 #include "inodes.h"
+#include "open_keys.h"
 #include "read_buf.h"
 
 struct ghosts;
@@ -20,6 +21,8 @@ struct rfs {
 	struct inodes inodes;	       /* what each inode number the kernel holds names */
 	struct handle_list open_files; /* what the kernel has not released (handles.h) */
 	struct handle_list open_dirs;
+	struct open_keys open_keys; /* what every descriptor of an open key shares */
+	size_t max_size;	    /* the largest value the server takes (proto-max-bulk-len) */
 	struct read_bufs read_bufs; /* each thread's reply buffer for read(2) */
 	struct redis_pool *pool;
 	struct ghosts *ghosts; /* the ghost rules (ghosts.h), or NULL when there are none */

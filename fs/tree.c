@@ -11,6 +11,7 @@
 #include "../backend/redis_batch.h"
 #include "../backend/redis_keys.h"
 #include "dir.h"
+#include "file.h"
 #include "ghost_tree.h"
 #include "names.h"
 #include "namespace.h"
@@ -198,6 +199,40 @@ static void stat_from_info(struct rfs *fs, const struct attr_info *info, struct 
 		memset(st, 0, sizeof *st);
 }
 
+int tree_stat_open_key(struct rfs *fs, struct open_key *ok, struct stat *st)
+{
+	int ret = -ENOENT;
+
+	pthread_mutex_lock(&ok->lock);
+	if (ok->loaded) {
+		tree_stat_file(fs, st, ok->text.len, 0644);
+		if (ok->unlinked)
+			st->st_nlink = 0; /* open but removed, as POSIX has it */
+		ret = 0;
+	}
+	pthread_mutex_unlock(&ok->lock);
+	return ret;
+}
+
+int tree_getattr_removed(struct rfs *fs, uint64_t ino, struct stat *st)
+{
+	struct open_key *ok = open_keys_find_ino(&fs->open_keys, ino);
+	int ret = ok ? tree_stat_open_key(fs, ok, st) : -ENOENT;
+
+	open_keys_put(&fs->open_keys, ok);
+	return ret;
+}
+
+/* stat of a key from its open state, when a descriptor holds its bytes: -ENOENT when none does. */
+static int stat_open(struct rfs *fs, int db, const char *key, size_t len, struct stat *st)
+{
+	struct open_key *ok = open_keys_find(&fs->open_keys, db, key, len);
+	int ret = ok ? tree_stat_open_key(fs, ok, st) : -ENOENT;
+
+	open_keys_put(&fs->open_keys, ok);
+	return ret;
+}
+
 /* Values whose sizes are computed per batch: collections need their text measured. */
 static bool needs_value(enum rv_type type)
 {
@@ -211,6 +246,8 @@ int tree_stat_keys(struct rfs *fs, const struct redis_batch *b, struct stat *st,
 	enum rv_type *types = calloc(n, sizeof *types);
 	size_t *lengths = calloc(n, sizeof *lengths);
 	struct rv_value *values = calloc(n, sizeof *values);
+	/* a change through the mount while this batch is on its way makes its answers old */
+	uint64_t epoch = attr_cache_epoch(&fs->attrs);
 	int ret = -ENOMEM;
 
 	if (!types || !lengths || !values)
@@ -244,7 +281,9 @@ int tree_stat_keys(struct rfs *fs, const struct redis_batch *b, struct stat *st,
 
 		status[i] = info.status;
 		stat_from_info(fs, &info, &st[i]);
-		attr_cache_put(&fs->attrs, b->db, b->keys[i], b->lens[i], &info);
+		attr_cache_put_since(&fs->attrs, epoch, b->db, b->keys[i], b->lens[i], &info);
+		if (stat_open(fs, b->db, b->keys[i], b->lens[i], &st[i]) == 0)
+			status[i] = 0; /* an open descriptor's bytes, not yet in Redis */
 	}
 out:
 	for (size_t i = 0; values && i < b->count; i++)
@@ -306,9 +345,9 @@ static int stat_ahead(struct rfs *fs, struct listing *l, size_t at, struct stat 
 }
 
 /*
- * stat of one key: from the attribute cache, else with the keys that follow
- * it in its database's recent listing (find, du and `stat *` look up every
- * file of a folder in turn: one round trip per batch, not per file).
+ * stat of one key: what an open descriptor holds, else from the attribute cache, else with the keys
+ * that follow it in its database's recent listing (find, du and `stat *` look up every file of a
+ * folder in turn: one round trip per batch, not per file).
  */
 static int stat_key(struct rfs *fs, const struct tree_key *k, struct stat *st)
 {
@@ -319,6 +358,8 @@ static int stat_key(struct rfs *fs, const struct tree_key *k, struct stat *st)
 	int status, ret;
 	long at;
 
+	if (stat_open(fs, k->db, k->key, k->len, st) == 0)
+		return 0;
 	if (attr_cache_get(&fs->attrs, k->db, k->key, k->len, &info)) {
 		stat_from_info(fs, &info, st);
 		return info.status;
@@ -439,7 +480,11 @@ int tree_unlink(struct rfs *fs, const char *path)
 	ret = tree_resolve(fs, p.db, p.name, &k);
 	if (ret)
 		return ret;
-	ret = redis_unlink(fs->pool, k.db, k.key, k.len);
+	ret = file_keep_bytes(fs, k.db, k.key, k.len);
+	if (!ret)
+		ret = redis_unlink(fs->pool, k.db, k.key, k.len);
+	if (!ret) /* no close of a descriptor brings it back */
+		open_keys_unlinked(&fs->open_keys, k.db, k.key, k.len);
 	tree_forget(fs, k.db, k.key, k.len);
 	if (fs->delimiter && (!ret || ret == -ENOENT))
 		ns_mark_folders(fs, p.db, p.name, false);

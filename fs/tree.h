@@ -3,6 +3,7 @@
 #define REDISFS_TREE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -64,6 +65,16 @@ int tree_stat_keys(struct rfs *fs, const struct redis_batch *b, struct stat *st,
 struct listing;
 int tree_stat_listed(struct rfs *fs, struct listing *l, size_t first, size_t max, struct stat *st,
 		     int *status, size_t *got);
+
+/*
+ * stat of an open key whose bytes a descriptor holds (nlink 0 once removed):
+ * -ENOENT when none does, and Redis is the truth.
+ */
+struct open_key;
+int tree_stat_open_key(struct rfs *fs, struct open_key *ok, struct stat *st);
+
+/* stat of inode `ino` whose name is gone (rm, mv over it) while a descriptor holds its bytes. */
+int tree_getattr_removed(struct rfs *fs, uint64_t ino, struct stat *st);
 
 /* Forget what the attribute cache knows of a key: it was just changed through the mount. */
 void tree_forget(struct rfs *fs, int db, const char *key, size_t len);
