@@ -447,6 +447,43 @@ ssize_t file_write(struct rfs *fs, struct file *f, const char *buf, size_t size,
 	return ret ? ret : (ssize_t) size;
 }
 
+/* Bytes copy_file_range moves at a time: its buffer is this big, whatever the length asked. */
+#define COPY_CHUNK ((size_t) 1 << 20)
+
+ssize_t file_copy_range(struct rfs *fs, struct file *in, off_t off_in, struct file *out,
+			off_t off_out, size_t len)
+{
+	size_t done = 0, chunk = len < COPY_CHUNK ? len : COPY_CHUNK;
+	char *buf;
+	ssize_t ret = 0;
+
+	if (off_in < 0 || off_out < 0)
+		return -EINVAL;
+	if (!out->writable)
+		return -EBADF;
+	if (!len)
+		return 0;
+	buf = malloc(chunk);
+	if (!buf)
+		return -ENOMEM;
+	while (done < len) {
+		size_t want = len - done < chunk ? len - done : chunk;
+		ssize_t got = file_read(fs, in, buf, want, off_in + (off_t) done);
+
+		ret = got > 0 ? file_write(fs, out, buf, (size_t) got, off_out + (off_t) done,
+					   false)
+			      : got;
+		if (ret <= 0)
+			break;
+		done += (size_t) ret;
+		if ((size_t) got < want)
+			break; /* the end of the source */
+	}
+	free(buf);
+	/* a failure after some bytes were copied: the count so far, as write(2) does */
+	return done || ret >= 0 ? (ssize_t) done : ret;
+}
+
 int file_flush(struct rfs *fs, struct file *f)
 {
 	int ret = 0;

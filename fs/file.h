@@ -71,6 +71,14 @@ ssize_t file_write(struct rfs *fs, struct file *f, const char *buf, size_t size,
 		   bool append);
 
 /*
+ * copy_file_range(2): `len` bytes of `in` from `off_in` written into `out`
+ * at `off_out`, through the same buffers as read and write, so that the
+ * count is exact: fewer only at the end of `in`. The count copied or -errno.
+ */
+ssize_t file_copy_range(struct rfs *fs, struct file *in, off_t off_in, struct file *out,
+			off_t off_out, size_t len);
+
+/*
  * close(2) and fsync(2): write a changed buffer to Redis. A string's bytes
  * replace the value (SET KEEPTTL); other types' text is parsed (SPEC 4) and
  * replaces the key in one MULTI/EXEC that keeps its TTL. Text that does not

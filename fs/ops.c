@@ -362,6 +362,23 @@ static void rfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t si
 		fuse_reply_write(req, (size_t) n);
 }
 
+/* copy_file_range(2) done here, exactly: the kernel trusts the count (cp loops on it) */
+static void rfs_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
+				struct fuse_file_info *fi_in, fuse_ino_t ino_out, off_t off_out,
+				struct fuse_file_info *fi_out, size_t len, int flags)
+{
+	ssize_t n = flags ? -EINVAL
+			  : file_copy_range(rfs_of(req), fh_ptr(fi_in), off_in, fh_ptr(fi_out),
+					    off_out, len);
+
+	(void) ino_in;
+	(void) ino_out;
+	if (n < 0)
+		fuse_reply_err(req, (int) -n);
+	else
+		fuse_reply_write(req, (size_t) n);
+}
+
 /* close(2) of every descriptor calls this: what was written must be in Redis when it returns */
 static void rfs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
@@ -612,6 +629,7 @@ static const struct fuse_lowlevel_ops rfs_operations = {
 	.listxattr = rfs_listxattr,
 	.removexattr = rfs_removexattr,
 	.create = rfs_create,
+	.copy_file_range = rfs_copy_file_range,
 };
 
 void ops_release_all(struct rfs *fs)

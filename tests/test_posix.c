@@ -255,6 +255,34 @@ START_TEST(test_mv_over_an_open_file_leaves_the_new_one)
 }
 END_TEST
 
+START_TEST(test_copy_file_range_copies_exactly)
+{
+	redisContext *c = h_redis_connect(server, 0);
+	char a[MNT_PATH_LEN], b[MNT_PATH_LEN];
+	loff_t in_off = 2, out_off = 1;
+	int in, out;
+
+	h_cmd_ok(c, "SET cfr-src 0123456789");
+	h_cmd_ok(c, "SET cfr-dst abc");
+	in = open(mnt(a, "db0/cfr-src"), O_RDWR);
+	out = open(mnt(b, "db0/cfr-dst"), O_RDWR);
+	ck_assert_int_ge(in, 0);
+	ck_assert_int_ge(out, 0);
+	ck_assert_int_eq(pwrite(in, "ABCDEF", 6, 10), 6); /* not closed: not in Redis yet */
+	ck_assert_int_eq(copy_file_range(in, &in_off, out, &out_off, 100, 0), 14);
+	ck_assert_int_eq(in_off, 16);
+	ck_assert_int_eq(out_off, 15);
+	ck_assert_int_eq(copy_file_range(in, &in_off, out, &out_off, 100, 0), 0); /* the end */
+	ck_assert_int_eq(close(in), 0);
+	ck_assert_int_eq(close(out), 0);
+	assert_value(c, "cfr-dst", "a23456789ABCDEF");
+	ck_assert_int_eq(
+		h_sh(mount->mnt, "cp db0/cfr-dst db0/cfr-cp && cmp db0/cfr-dst db0/cfr-cp"), 0);
+	assert_value(c, "cfr-cp", "a23456789ABCDEF");
+	redisFree(c);
+}
+END_TEST
+
 /* ---- sizes past what Redis takes (proto-max-bulk-len) ---- */
 
 #define SMALL_LIMIT (1 << 20) /* the smallest proto-max-bulk-len Redis accepts */
@@ -351,6 +379,7 @@ static Suite *posix_suite(void)
 	tcase_add_test(tc, test_rm_of_a_file_open_for_reading_keeps_its_bytes);
 	tcase_add_test(tc, test_mv_of_an_open_file_takes_its_writes_along);
 	tcase_add_test(tc, test_mv_over_an_open_file_leaves_the_new_one);
+	tcase_add_test(tc, test_copy_file_range_copies_exactly);
 	tcase_add_test(tc, test_truncate_past_the_default_limit_is_efbig);
 	suite_add_tcase(s, tc);
 
