@@ -426,6 +426,8 @@ ssize_t file_write(struct rfs *fs, struct file *f, const char *buf, size_t size,
 		return -EBADF;
 	if (off < 0)
 		return -EINVAL;
+	if (!size)
+		return 0; /* writing nothing past the end makes no hole */
 	pthread_mutex_lock(&ok->lock);
 	/*
 	 * O_APPEND writes at the end of what the file holds now, not where the

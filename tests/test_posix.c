@@ -145,7 +145,7 @@ START_TEST(test_two_shell_appenders_and_a_stat_loop_lose_no_line)
 	long long lines;
 	redisReply *r;
 
-	h_cmd_ok(c, "SET log \"\"");
+	h_cmd_ok(c, "SET log %b", "", (size_t) 0);
 	ck_assert_int_eq(h_sh(mount->mnt,
 			      "(i=0; while [ $i -lt 300 ]; do stat -c %%s db0/log >/dev/null; "
 			      "i=$((i+1)); done) & s=$!; "
