@@ -129,6 +129,8 @@ static int commit_open(struct rfs *fs, struct open_key *ok)
 
 	if (ok->unlinked)
 		return 0; /* removed through the mount: no close brings it back */
+	if (ok->refused)
+		return -EINVAL; /* the key stays as it was: part of the text was refused */
 	ret = commit(fs, &k, ok->type, ok->text.data, ok->text.len);
 	/* text that does not parse never will: do not try again at release */
 	if (!ret || ret == -EINVAL) {
@@ -208,6 +210,7 @@ static int open_for_writing(struct rfs *fs, struct file *f, int flags)
 		return 0;
 	ok->text.len = 0;
 	ok->loaded = true;
+	ok->refused = false; /* the text starts over */
 	now(&ok->changed);
 	if (ok->type == RV_STRING) {
 		ok->dirty = true;
@@ -416,6 +419,87 @@ ssize_t file_read(struct rfs *fs, struct file *f, char *buf, size_t size, off_t 
 	return (ssize_t) got;
 }
 
+/*
+ * Parse the complete lines of a collection's text that bytes [from, to) touch:
+ * 0, or -EINVAL with the reason logged. A last line without '\n' waits for
+ * more bytes, or for close(). Under ok->lock.
+ */
+static int check_lines(const struct open_key *ok, size_t from, size_t to)
+{
+	const char *text = ok->text.data, *nl, *why;
+	struct rv_value value = {0};
+	size_t start = from, end = to, line = 0;
+	char err[256], name[NAMES_MAX + 1];
+	int ret;
+
+	while (start > 0 && text[start - 1] != '\n')
+		start--;
+	if (end > start && text[end - 1] != '\n') {
+		nl = memchr(text + end, '\n', ok->text.len - end);
+		if (nl) {
+			end = (size_t) (nl - text) + 1;
+		} else {
+			while (end > start && text[end - 1] != '\n')
+				end--; /* an unfinished last line: checked when it ends */
+		}
+	}
+	if (end <= start)
+		return 0;
+	ret = parse_value(ok->type, text + start, end - start, &value, err, sizeof err);
+	rv_value_free(&value);
+	if (ret != -EINVAL)
+		return ret;
+	/* parse_value counts from `start`: the line number in the whole file, for the log */
+	for (size_t i = 0; i < start; i++)
+		line += text[i] == '\n';
+	why = strchr(err, ':');
+	line += strtoul(err + strlen("line "), NULL, 10);
+	names_encode(ok->key, ok->len, name);
+	fuse_log(FUSE_LOG_ERR, "redisfs: write db%d '%s': refused, the %s text has line %zu:%s\n",
+		 ok->db, name, rv_type_name(ok->type), line, why ? why + 1 : err);
+	return ret;
+}
+
+/*
+ * Put `size` bytes at `off` into an open key's text. A collection's lines
+ * are parsed as they complete: a write that brings a bad one is -EINVAL,
+ * its bytes are taken back, and the key is never written from this text
+ * (SPEC 5: the key untouched, even by the shell's `>`). Under ok->lock.
+ */
+static int write_checked(struct open_key *ok, const char *buf, size_t size, size_t off)
+{
+	size_t old_len = ok->text.len;
+	size_t kept = off < old_len ? (old_len - off < size ? old_len - off : size) : 0;
+	char *saved = NULL;
+	int ret = 0;
+
+	if (is_collection(ok->type) && kept) {
+		saved = malloc(kept);
+		if (!saved)
+			return -ENOMEM;
+		memcpy(saved, ok->text.data + off, kept);
+	}
+	if (off + size > ok->text.len)
+		ret = resize(&ok->text, off + size);
+	if (!ret) {
+		memcpy(ok->text.data + off, buf, size);
+		if (is_collection(ok->type))
+			ret = check_lines(ok, off, off + size);
+		if (ret) {
+			if (kept)
+				memcpy(ok->text.data + off, saved, kept);
+			ok->text.len = old_len;
+		}
+	}
+	if (ret == -EINVAL) {
+		ok->refused = true;
+		ok->pending_trunc =
+			false; /* the shell's `>` of bad text leaves the key as it was */
+	}
+	free(saved);
+	return ret;
+}
+
 ssize_t file_write(struct rfs *fs, struct file *f, const char *buf, size_t size, off_t off,
 		   bool append)
 {
@@ -437,10 +521,9 @@ ssize_t file_write(struct rfs *fs, struct file *f, const char *buf, size_t size,
 		off = (off_t) ok->text.len;
 	if (size > file_max_size(fs) || (size_t) off > file_max_size(fs) - size)
 		ret = -EFBIG; /* Redis would refuse the value at close: refused now, nothing kept */
-	else if ((size_t) off + size > ok->text.len)
-		ret = resize(&ok->text, (size_t) off + size);
+	else
+		ret = write_checked(ok, buf, size, (size_t) off);
 	if (!ret) {
-		memcpy(ok->text.data + off, buf, size);
 		ok->dirty = true;
 		ok->pending_trunc = false;
 		now(&ok->changed);
@@ -615,6 +698,8 @@ int file_truncate(struct rfs *fs, const char *path, off_t size, struct file *f)
 	if (!ret) {
 		ok->dirty = true;
 		ok->pending_trunc = false;
+		if (!size)
+			ok->refused = false; /* the text starts over */
 		now(&ok->changed);
 	}
 	pthread_mutex_unlock(&ok->lock);

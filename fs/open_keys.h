@@ -37,6 +37,7 @@ struct open_key {
 	bool dirty;		 /* `text` changed since it was last written to Redis */
 	bool pending_trunc;	 /* a collection opened with O_TRUNC, nothing written yet */
 	bool unlinked;		 /* removed through the mount: never written back */
+	bool refused;		 /* a write brought text that does not parse: never written back */
 	struct timespec changed; /* mtime: the last change through a descriptor */
 };
 
