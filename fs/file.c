@@ -44,11 +44,6 @@ size_t file_max_size(const struct rfs *fs)
 	return fs->max_size ? fs->max_size : FILE_DEFAULT_MAX_SIZE;
 }
 
-static void now(struct timespec *t)
-{
-	clock_gettime(CLOCK_REALTIME, t);
-}
-
 /* The whole content of a key as its file shows it, appended to `text`. */
 static int load_content(struct rfs *fs, const struct tree_key *k, enum rv_type type,
 			struct render_buf *text)
@@ -111,7 +106,7 @@ static int commit(struct rfs *fs, const struct tree_key *k, enum rv_type type, c
 		attr_cache_put(&fs->attrs, k->db, k->key, k->len, &info);
 	}
 	if (!ret)
-		tree_mark_changed(fs);
+		tree_key_changed(fs, k->db, k->key, k->len);
 	return ret;
 }
 
@@ -211,7 +206,7 @@ static int open_for_writing(struct rfs *fs, struct file *f, int flags)
 	ok->text.len = 0;
 	ok->loaded = true;
 	ok->refused = false; /* the text starts over */
-	now(&ok->changed);
+	tree_key_changed(fs, ok->db, ok->key, ok->len);
 	if (ok->type == RV_STRING) {
 		ok->dirty = true;
 		return commit_open(fs, ok);
@@ -373,7 +368,7 @@ int file_create(struct rfs *fs, const char *path, int flags, struct file **out)
 		return ret;
 	}
 	tree_forget(fs, f->key.db, f->key.key, f->key.len);
-	tree_mark_changed(fs);
+	tree_entry_changed(fs, f->key.db, f->key.key, f->key.len, false);
 	pthread_mutex_lock(&f->ok->lock);
 	/* a key just made is empty; an open key of its name that is loaded knows better */
 	if (!f->ok->loaded) {
@@ -526,7 +521,7 @@ ssize_t file_write(struct rfs *fs, struct file *f, const char *buf, size_t size,
 	if (!ret) {
 		ok->dirty = true;
 		ok->pending_trunc = false;
-		now(&ok->changed);
+		tree_key_changed(fs, ok->db, ok->key, ok->len);
 	}
 	pthread_mutex_unlock(&ok->lock);
 	return ret ? ret : (ssize_t) size;
@@ -653,7 +648,7 @@ static int truncate_path(struct rfs *fs, const char *path, size_t size)
 		if (ok->loaded) {
 			ret = resize(&ok->text, size);
 			ok->dirty = true;
-			now(&ok->changed);
+			tree_key_changed(fs, ok->db, ok->key, ok->len);
 			if (!ret)
 				ret = commit_open(fs, ok);
 			pthread_mutex_unlock(&ok->lock);
@@ -700,7 +695,7 @@ int file_truncate(struct rfs *fs, const char *path, off_t size, struct file *f)
 		ok->pending_trunc = false;
 		if (!size)
 			ok->refused = false; /* the text starts over */
-		now(&ok->changed);
+		tree_key_changed(fs, ok->db, ok->key, ok->len);
 	}
 	pthread_mutex_unlock(&ok->lock);
 	return ret;

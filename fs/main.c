@@ -284,7 +284,7 @@ int main(int argc, char *argv[])
 	if (connect_redis(&fs, &opts) || setup_ghosts(&fs, &opts, &mysql, &ghosts))
 		goto out_pool;
 	file_ask_max_size(&fs);
-	if (attr_cache_init(&fs.attrs, opts.cache_timeout) ||
+	if (attr_cache_init(&fs.attrs, opts.cache_timeout) || key_times_init(&fs.times) ||
 	    !(fs.recent = calloc((size_t) fs.db_count, sizeof *fs.recent))) {
 		fprintf(stderr, "redisfs: out of memory\n");
 		goto out_pool;
@@ -311,6 +311,7 @@ out_pool:
 	dir_forget_listings(&fs);
 	free(fs.recent);
 	attr_cache_free(&fs.attrs);
+	key_times_free(&fs.times);
 	if (fs.ghosts)
 		ghosts_free(fs.ghosts);
 	mysql_pool_close(mysql);

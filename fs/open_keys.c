@@ -69,7 +69,6 @@ int open_keys_get(struct open_keys *t, int db, const char *key, size_t len, stru
 		ok->type = RV_NONE;
 		ok->in_table = true;
 		pthread_mutex_init(&ok->lock, NULL);
-		clock_gettime(CLOCK_REALTIME, &ok->changed);
 		*link = ok;
 	}
 	ok->refs++;

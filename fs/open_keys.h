@@ -33,12 +33,11 @@ struct open_key {
 	uint64_t ino; /* the kernel's inode for it: fstat after rm finds it by that */
 	enum rv_type type;
 	struct render_buf text;
-	bool loaded;		 /* `text` holds the file's whole content */
-	bool dirty;		 /* `text` changed since it was last written to Redis */
-	bool pending_trunc;	 /* a collection opened with O_TRUNC, nothing written yet */
-	bool unlinked;		 /* removed through the mount: never written back */
-	bool refused;		 /* a write brought text that does not parse: never written back */
-	struct timespec changed; /* mtime: the last change through a descriptor */
+	bool loaded;	    /* `text` holds the file's whole content */
+	bool dirty;	    /* `text` changed since it was last written to Redis */
+	bool pending_trunc; /* a collection opened with O_TRUNC, nothing written yet */
+	bool unlinked;	    /* removed through the mount: never written back */
+	bool refused;	    /* a write brought text that does not parse: never written back */
 };
 
 #define OPEN_KEYS_BUCKETS 1024

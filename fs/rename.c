@@ -165,8 +165,10 @@ int rename_key(struct rfs *fs, const char *from, const char *to, unsigned int fl
 		tree_forget(fs, src.db, src.key, src.len);
 	if (dst.key)
 		tree_forget(fs, dst.db, dst.key, dst.len);
-	if (!ret)
-		tree_mark_changed(fs);
+	if (!ret) {
+		tree_entry_changed(fs, src.db, src.key, src.len, true);
+		tree_entry_changed(fs, dst.db, dst.key, dst.len, false);
+	}
 	tree_key_free(&src);
 	tree_key_free(&dst);
 	return ret;

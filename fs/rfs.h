@@ -11,6 +11,7 @@
 #include "attr_cache.h"
 #include "handles.h"
 #include "inodes.h"
+#include "key_times.h"
 #include "open_keys.h"
 #include "read_buf.h"
 
@@ -39,11 +40,13 @@ struct rfs {
 	mode_t umask; /* -o umask=: bits taken from every mode */
 
 	/*
-	 * Redis keeps no modification time: mtime is the time of the mount or
-	 * of the last change made through it, so it stays stable while tar reads.
+	 * Redis keeps no modification time: mtime is the time of the mount, or
+	 * of the last change made through it to that key or folder (`times`),
+	 * so it stays stable while tar reads and vim edits.
 	 */
 	pthread_mutex_t changed_lock;
-	struct timespec changed;
+	struct timespec changed; /* the mount's time */
+	struct key_times times;
 
 	struct attr_cache attrs;     /* stat results, forgotten on our own changes */
 	pthread_mutex_t recent_lock; /* guards recent[] and listings' refs */

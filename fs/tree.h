@@ -2,6 +2,7 @@
 #ifndef REDISFS_TREE_H
 #define REDISFS_TREE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -47,8 +48,23 @@ int tree_resolve(struct rfs *fs, int db, const char *name, struct tree_key *out)
 void tree_stat_dir(struct rfs *fs, struct stat *st);
 void tree_stat_file(struct rfs *fs, struct stat *st, size_t size, mode_t perm);
 
-/* Record a change made through the mount: mtime of everything moves on. */
+/*
+ * A change whose key is not named (a ghost, a TTL): nothing is recorded, so
+ * that every key keeps its time (SPEC 4). Prefer the functions below.
+ */
 void tree_mark_changed(struct rfs *fs);
+
+/* The bytes of a key changed through the mount: its mtime and ctime are now. */
+void tree_key_changed(struct rfs *fs, int db, const char *key, size_t len);
+
+/*
+ * A key was made, or `removed`, through the mount: its time, and that of the
+ * folder it shows in (its database, or its namespace), are now.
+ */
+void tree_entry_changed(struct rfs *fs, int db, const char *key, size_t len, bool removed);
+
+/* An entry of the folder of database `db` and `prefix` ("" for the database) came or went. */
+void tree_folder_changed(struct rfs *fs, int db, const char *prefix, size_t len);
 
 /*
  * stat of every key of a batch (one database), in three pipelined round

@@ -186,9 +186,9 @@ static int set_ttl(struct rfs *fs, const struct fs_path *p, long long seconds)
 		ret = redis_meta_persist(fs->pool, k.db, k.key, k.len);
 	else
 		ret = redis_meta_expire(fs->pool, k.db, k.key, k.len, seconds);
-	tree_key_free(&k);
 	if (!ret)
-		tree_mark_changed(fs);
+		tree_key_changed(fs, k.db, k.key, k.len); /* its ctime: a TTL is part of the key */
+	tree_key_free(&k);
 	return ret;
 }
 
