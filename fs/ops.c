@@ -40,9 +40,15 @@ static void *fh_ptr(const struct fuse_file_info *fi)
 	return (void *) (uintptr_t) fi->fh;
 }
 
-/* The path of `ino`, or of `name` in folder `ino`; see inodes_path. */
+/*
+ * The path of `ino`, or of `name` in folder `ino`; see inodes_path. A name
+ * past 255 bytes (statfs's f_namemax) is ENAMETOOLONG, as on any file
+ * system, for every operation that takes one: the kernel lets up to 1024 through.
+ */
 static int path_of(struct rfs *fs, fuse_ino_t ino, const char *name, char path[PATH_MAX])
 {
+	if (name && strlen(name) > NAME_MAX)
+		return -ENAMETOOLONG;
 	return inodes_path(&fs->inodes, ino, name, path, PATH_MAX);
 }
 

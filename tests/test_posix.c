@@ -283,6 +283,52 @@ START_TEST(test_copy_file_range_copies_exactly)
 }
 END_TEST
 
+/* ---- names ---- */
+
+#define NAME_OVER 256 /* one byte past NAME_MAX */
+
+START_TEST(test_names_past_255_bytes_are_enametoolong_everywhere)
+{
+	static const size_t lens[] = {NAME_OVER, 1000};
+	redisContext *c = h_redis_connect(server, 0);
+	char rel[1200], p[MNT_PATH_LEN + 1200], ok[MNT_PATH_LEN];
+	redisReply *r;
+	struct stat st;
+
+	h_cmd_ok(c, "SET short x");
+	mnt(ok, "db0/short");
+	for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+		memcpy(rel, "db0/", 4);
+		memset(rel + 4, 'n', lens[i]);
+		rel[4 + lens[i]] = '\0';
+		snprintf(p, sizeof p, "%s/%s", mount->mnt, rel);
+#define ASSERT_TOOLONG(call)                                                                       \
+	do {                                                                                       \
+		errno = 0;                                                                         \
+		ck_assert_msg((call) == -1 && errno == ENAMETOOLONG, "%s with %zu bytes: %s",      \
+			      #call, lens[i], strerror(errno));                                    \
+	} while (0)
+		ASSERT_TOOLONG(stat(p, &st));
+		ASSERT_TOOLONG(open(p, O_RDONLY));
+		ASSERT_TOOLONG(open(p, O_WRONLY | O_CREAT, 0644));
+		ASSERT_TOOLONG(mknod(p, S_IFREG | 0644, 0));
+		ASSERT_TOOLONG(unlink(p));
+		ASSERT_TOOLONG(rename(ok, p));
+		ASSERT_TOOLONG(rename(p, ok));
+		ASSERT_TOOLONG(mkdir(p, 0755));
+		ASSERT_TOOLONG(rmdir(p));
+		ASSERT_TOOLONG(truncate(p, 0));
+#undef ASSERT_TOOLONG
+	}
+	assert_value(c, "short", "x");
+	r = h_cmd(c, "KEYS nnn*"); /* nothing was made */
+	ck_assert_int_eq(r->type, REDIS_REPLY_ARRAY);
+	ck_assert_int_eq(r->elements, 0);
+	freeReplyObject(r);
+	redisFree(c);
+}
+END_TEST
+
 /* ---- sizes past what Redis takes (proto-max-bulk-len) ---- */
 
 #define SMALL_LIMIT (1 << 20) /* the smallest proto-max-bulk-len Redis accepts */
@@ -380,6 +426,7 @@ static Suite *posix_suite(void)
 	tcase_add_test(tc, test_mv_of_an_open_file_takes_its_writes_along);
 	tcase_add_test(tc, test_mv_over_an_open_file_leaves_the_new_one);
 	tcase_add_test(tc, test_copy_file_range_copies_exactly);
+	tcase_add_test(tc, test_names_past_255_bytes_are_enametoolong_everywhere);
 	tcase_add_test(tc, test_truncate_past_the_default_limit_is_efbig);
 	suite_add_tcase(s, tc);
 
