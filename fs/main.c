@@ -1,5 +1,6 @@
 /* main.c - redisfs entry point: parse, connect and check, mount, serve, unwind in stages. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <malloc.h>
 #include <fuse_lowlevel.h>
@@ -33,6 +34,25 @@ static void log_redis_error(void *arg, const char *line)
 static void log_to_syslog(enum fuse_log_level level, const char *fmt, va_list ap)
 {
 	vsyslog((int) level, fmt, ap);
+}
+
+/*
+ * -o log=PATH: opened before the mount, so that a path that cannot be written
+ * is a message and exit 1, and relative to where redisfs started (the daemon
+ * moves to /). Returns the descriptor, -1 without the option, -2 on failure.
+ */
+static int open_log(const char *path)
+{
+	int fd;
+
+	if (!path)
+		return -1;
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		fprintf(stderr, "redisfs: cannot open log file '%s': %s\n", path, strerror(errno));
+		return -2;
+	}
+	return fd;
 }
 
 static void print_version(void)
@@ -211,6 +231,7 @@ int main(int argc, char *argv[])
 	struct ghosts ghosts;
 	struct fuse_session *se = NULL;
 	struct rfs fs;
+	int log_fd = -1;
 	int ret = 1;
 
 	/*
@@ -289,11 +310,17 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "redisfs: out of memory\n");
 		goto out_pool;
 	}
-	if (fuse_session_mount(se, cmd.mountpoint) != 0)
+	log_fd = open_log(opts.log_path);
+	if (log_fd == -2 || fuse_session_mount(se, cmd.mountpoint) != 0)
 		goto out_pool;
 	if (fuse_daemonize(cmd.foreground) != 0)
 		goto out_unmount;
-	if (!cmd.foreground) {
+	if (log_fd >= 0) {
+		/* libfuse's own log function writes to stderr: stderr is the file now */
+		if (dup2(log_fd, STDERR_FILENO) < 0)
+			fprintf(stderr, "redisfs: cannot log to '%s': %s\n", opts.log_path,
+				strerror(errno));
+	} else if (!cmd.foreground) {
 		openlog("redisfs", LOG_PID, LOG_DAEMON);
 		fuse_set_log_func(log_to_syslog);
 	}
@@ -322,6 +349,8 @@ out_read_bufs:
 out_inodes:
 	inodes_free(&fs.inodes);
 out_opts:
+	if (log_fd >= 0)
+		close(log_fd);
 	free(cmd.mountpoint);
 	options_free(&opts);
 	fuse_opt_free_args(&args);

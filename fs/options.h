@@ -26,6 +26,7 @@ struct rfs_options {
 	char *uid_s;	   /* -o uid=N: the owner every file shows */
 	char *gid_s;	   /* -o gid=N */
 	char *umask_s;	   /* -o umask=M (octal): bits taken from every mode */
+	char *log_path;	   /* -o log=PATH: the daemon's messages appended there, not syslog */
 	int show_help;
 	int show_version;
 

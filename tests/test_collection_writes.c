@@ -126,6 +126,52 @@ START_TEST(test_good_lines_split_across_writes_are_written)
 }
 END_TEST
 
+/* ---- -o log=PATH: the reason reaches the user where there is no syslog ---- */
+
+static char log_path[H_PATH_MAX];
+
+static void setup_logged_mount(void)
+{
+	char options[H_PATH_MAX + 8];
+	struct h_mount_spec spec = {.options = options};
+
+	snprintf(log_path, sizeof log_path, "%s/redisfs.log", h_scratch_dir());
+	snprintf(options, sizeof options, "log=%s", log_path);
+	server = h_redis_start(NULL);
+	mount = h_mount_start(server, &spec);
+}
+
+START_TEST(test_the_reason_of_a_refused_write_is_in_the_log_file)
+{
+	redisContext *c = h_redis_connect(server, 0);
+	char *log;
+	size_t len;
+
+	h_cmd_ok(c, "HSET logged f1 v1");
+	ck_assert_int_ne(h_sh(mount->mnt, "bash -c 'echo foo > db0/logged' 2>/dev/null"), 0);
+	ck_assert_int_eq(h_read_file(log_path, &log, &len), 0);
+	ck_assert_msg(strstr(log, "db0 'logged'") && strstr(log, "no TAB"),
+		      "the log file holds '%s'", log);
+	free(log);
+	redisFree(c);
+}
+END_TEST
+
+START_TEST(test_a_log_file_that_cannot_be_opened_stops_the_mount)
+{
+	char url[64];
+	const char *const args[] = {
+		url, h_scratch_dir(), "-f", "-o", "log=/nonexistent/dir/redisfs.log", NULL};
+	struct h_run run;
+
+	snprintf(url, sizeof url, "redis://127.0.0.1:%d", server->port);
+	h_run_redisfs(args, NULL, 10.0, &run);
+	ck_assert_int_eq(run.status, 1);
+	ck_assert_msg(strstr(run.err, "log") != NULL, "stderr: %s", run.err);
+	h_run_free(&run);
+}
+END_TEST
+
 static Suite *collection_writes_suite(void)
 {
 	Suite *s = suite_create("collection_writes");
@@ -136,6 +182,12 @@ static Suite *collection_writes_suite(void)
 	tcase_add_test(tc, test_the_write_that_brings_a_bad_line_fails_and_close_too);
 	tcase_add_test(tc, test_a_bad_last_line_without_newline_fails_at_close);
 	tcase_add_test(tc, test_good_lines_split_across_writes_are_written);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("log_file");
+	h_tcase_add_fixture(tc, setup_logged_mount, h_stop_all);
+	tcase_add_test(tc, test_the_reason_of_a_refused_write_is_in_the_log_file);
+	tcase_add_test(tc, test_a_log_file_that_cannot_be_opened_stops_the_mount);
 	suite_add_tcase(s, tc);
 	return s;
 }
