@@ -105,8 +105,6 @@ static int commit(struct rfs *fs, const struct tree_key *k, enum rv_type type, c
 
 		attr_cache_put(&fs->attrs, k->db, k->key, k->len, &info);
 	}
-	if (!ret)
-		tree_key_changed(fs, k->db, k->key, k->len);
 	return ret;
 }
 
@@ -206,9 +204,9 @@ static int open_for_writing(struct rfs *fs, struct file *f, int flags)
 	ok->text.len = 0;
 	ok->loaded = true;
 	ok->refused = false; /* the text starts over */
-	tree_key_changed(fs, ok->db, ok->key, ok->len);
 	if (ok->type == RV_STRING) {
 		ok->dirty = true;
+		tree_key_changed(fs, ok->db, ok->key, ok->len);
 		return commit_open(fs, ok);
 	}
 	ok->dirty = false;
@@ -602,6 +600,8 @@ void file_release(struct rfs *fs, struct file *f)
 			ret = commit_open(fs, ok);
 			if (ret)
 				log_open_key(ok, "emptying at close", ret);
+			else
+				tree_key_changed(fs, ok->db, ok->key, ok->len);
 		} else if (ok->dirty) {
 			ret = commit_open(fs, ok);
 			if (ret)
@@ -670,6 +670,8 @@ static int truncate_path(struct rfs *fs, const char *path, size_t size)
 		ret = resize(&text, size);
 	if (!ret)
 		ret = commit(fs, &k, type, text.data, text.len);
+	if (!ret)
+		tree_key_changed(fs, k.db, k.key, k.len);
 	render_buf_free(&text);
 	tree_key_free(&k);
 	return ret;
