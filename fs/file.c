@@ -195,28 +195,27 @@ static int open_for_writing(struct rfs *fs, struct file *f, int flags)
 		return -EACCES; /* streams and module types cannot be written as text */
 	if (!(flags & O_TRUNC))
 		ret = load_open(fs, ok);
-	if (ret)
-		return ret;
-	f->writable = true;
-	ok->writers++;
-	if (!(flags & O_TRUNC))
-		return 0;
-	ok->text.len = 0;
-	ok->loaded = true;
-	ok->refused = false; /* the text starts over */
-	if (ok->type == RV_STRING) {
-		ok->dirty = true;
-		tree_key_changed(fs, ok->db, ok->key, ok->len);
-		return commit_open(fs, ok);
+	if (!ret && (flags & O_TRUNC)) {
+		ok->text.len = 0;
+		ok->loaded = true;
+		ok->refused = false; /* the text starts over */
+		ok->dirty = ok->type == RV_STRING;
+		ok->pending_trunc = ok->type != RV_STRING;
+		if (ok->type == RV_STRING) {
+			tree_key_changed(fs, ok->db, ok->key, ok->len);
+			ret = commit_open(fs, ok);
+		}
 	}
-	ok->dirty = false;
-	ok->pending_trunc = true;
-	return 0;
+	if (!ret) {
+		f->writable = true;
+		ok->writers++; /* file_release counts it down */
+	}
+	return ret;
 }
 
 /*
- * Open key `k` (its bytes moved into the handle's) for `flags`: the open
- * key's state is the truth once loaded, Redis's TYPE before.
+ * Open the key of `f` for `flags` through its shared open key: that state is
+ * the truth once a writer has loaded it, Redis's TYPE and value before.
  */
 static int open_key(struct rfs *fs, struct file *f, int flags)
 {
@@ -718,4 +717,16 @@ int file_keep_bytes(struct rfs *fs, int db, const char *key, size_t len)
 	pthread_mutex_unlock(&ok->lock);
 	open_keys_put(&fs->open_keys, ok);
 	return ret;
+}
+
+void file_type_changed(struct rfs *fs, int db, const char *key, size_t len, enum rv_type type)
+{
+	struct open_key *ok = open_keys_find(&fs->open_keys, db, key, len);
+
+	if (!ok)
+		return;
+	pthread_mutex_lock(&ok->lock);
+	ok->type = type;
+	pthread_mutex_unlock(&ok->lock);
+	open_keys_put(&fs->open_keys, ok);
 }

@@ -123,4 +123,11 @@ int file_truncate(struct rfs *fs, const char *path, off_t size, struct file *f);
  */
 int file_keep_bytes(struct rfs *fs, int db, const char *key, size_t len);
 
+/*
+ * The key's type was changed through the mount (setxattr user.redis.type):
+ * its open descriptors' text is of that type from now on, so that what tar
+ * writes after setting the type is parsed as it, not written as a string.
+ */
+void file_type_changed(struct rfs *fs, int db, const char *key, size_t len, enum rv_type type);
+
 #endif
