@@ -271,13 +271,10 @@ int file_open(struct rfs *fs, const char *path, int flags, struct file **out)
 	return 0;
 }
 
-void file_set_ino(struct file *f, uint64_t ino)
+void file_set_ino(struct rfs *fs, struct file *f, uint64_t ino)
 {
-	if (!f->ok)
-		return;
-	pthread_mutex_lock(&f->ok->lock);
-	f->ok->ino = ino;
-	pthread_mutex_unlock(&f->ok->lock);
+	if (f->ok)
+		open_keys_set_ino(&fs->open_keys, f->ok, ino);
 }
 
 bool file_direct_io(const struct file *f)

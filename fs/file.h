@@ -61,7 +61,7 @@ int file_create(struct rfs *fs, const char *path, int flags, struct file **out);
 ssize_t file_read(struct rfs *fs, struct file *f, char *buf, size_t size, off_t off);
 
 /* The inode the kernel knows the file by: fstat after rm finds its bytes by it. */
-void file_set_ino(struct file *f, uint64_t ino);
+void file_set_ino(struct rfs *fs, struct file *f, uint64_t ino);
 
 /*
  * write(2) into the key's shared buffer, at its end with `append` (O_APPEND):

@@ -114,6 +114,13 @@ struct open_key *open_keys_find_ino(struct open_keys *t, uint64_t ino)
 	return found;
 }
 
+void open_keys_set_ino(struct open_keys *t, struct open_key *ok, uint64_t ino)
+{
+	pthread_mutex_lock(&t->lock);
+	ok->ino = ino;
+	pthread_mutex_unlock(&t->lock);
+}
+
 void open_keys_put(struct open_keys *t, struct open_key *ok)
 {
 	bool last;

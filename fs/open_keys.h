@@ -30,7 +30,8 @@ struct open_key {
 	int db;
 	char *key; /* the key's name now: a rename moves it */
 	size_t len;
-	uint64_t ino; /* the kernel's inode for it: fstat after rm finds it by that */
+	uint64_t
+		ino; /* the kernel's inode for it (table's lock): fstat after rm finds it by that */
 	enum rv_type type;
 	struct render_buf text;
 	bool loaded;	    /* `text` holds the file's whole content */
@@ -62,6 +63,9 @@ struct open_key *open_keys_find(struct open_keys *t, int db, const char *key, si
 
 /* The open key the kernel knows as inode `ino` (removed ones too), referenced, or NULL. */
 struct open_key *open_keys_find_ino(struct open_keys *t, uint64_t ino);
+
+/* Record the inode the kernel knows `ok` by (under the table's lock, which the finder holds). */
+void open_keys_set_ino(struct open_keys *t, struct open_key *ok, uint64_t ino);
 
 /* Drop a reference; the last one frees it, its text with it. */
 void open_keys_put(struct open_keys *t, struct open_key *ok);

@@ -225,7 +225,7 @@ static void rfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
  */
 static void set_handle(struct rfs *fs, struct fuse_file_info *fi, struct file *f, fuse_ino_t ino)
 {
-	file_set_ino(f, ino);
+	file_set_ino(fs, f, ino);
 	fi->fh = (uint64_t) (uintptr_t) f;
 	fi->direct_io = file_direct_io(f);
 	handle_list_add(&fs->open_files, &f->open);
