@@ -122,6 +122,36 @@ START_TEST(test_vim_with_its_swap_file_edits_a_hash_and_a_string)
 }
 END_TEST
 
+static void setup_namespaces(void)
+{
+	struct h_mount_spec spec = {.options = "cache_timeout=0,delimiter=:"};
+
+	server = h_redis_start(NULL);
+	mount = h_mount_start(server, &spec);
+}
+
+START_TEST(test_a_namespace_folder_time_moves_with_its_own_entries)
+{
+	redisContext *c = h_redis_connect(server, 0);
+	struct stat db0, ns0, other0, db1, ns1, other1;
+
+	h_cmd_ok(c, "SET user:1 a");
+	h_cmd_ok(c, "SET other:1 b");
+	db0 = stat_of("db0");
+	ns0 = stat_of("db0/user:");
+	other0 = stat_of("db0/other:");
+	ck_assert_int_eq(h_sh(mount->mnt, "touch db0/user:/2"), 0);
+	db1 = stat_of("db0");
+	ns1 = stat_of("db0/user:");
+	other1 = stat_of("db0/other:");
+	ck_assert_int_eq(h_cmd_int(c, "EXISTS user:2"), 1);
+	ck_assert_msg(!same_time(ns0.st_mtim, ns1.st_mtim), "user: kept its mtime");
+	ck_assert_msg(same_time(db0.st_mtim, db1.st_mtim), "db0 moved for an entry of user:");
+	ck_assert_msg(same_time(other0.st_mtim, other1.st_mtim), "other: moved for user:");
+	redisFree(c);
+}
+END_TEST
+
 static Suite *times_suite(void)
 {
 	Suite *s = suite_create("times");
@@ -131,6 +161,11 @@ static Suite *times_suite(void)
 	tcase_add_test(tc, test_a_change_to_one_key_leaves_the_others_times);
 	tcase_add_test(tc, test_a_folder_time_moves_with_entries_made_and_removed);
 	tcase_add_test(tc, test_vim_with_its_swap_file_edits_a_hash_and_a_string);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("namespaces");
+	h_tcase_add_fixture(tc, setup_namespaces, h_stop_all);
+	tcase_add_test(tc, test_a_namespace_folder_time_moves_with_its_own_entries);
 	suite_add_tcase(s, tc);
 	return s;
 }
