@@ -378,15 +378,18 @@ int redis_pool_lost(struct redis_pool *pool, int db, const struct redis_cmd *cmd
  * Make sure this thread has a live connection in database `db`.
  * A failed SELECT of a database the server does not have is -ENXIO; a server
  * that answers LOADING or BUSY is -EAGAIN with its message in `why`; a
- * connection found closed by the server is -ECONNRESET (not logged).
+ * connection found closed by the server is -ECONNRESET (not logged); one that
+ * cannot be made is -errno with "cannot connect: ..." in `why`, for the
+ * caller to log with the command that needed it.
  */
 static int conn_ready(struct redis_pool *pool, struct redis_conn *conn, int db, char *why,
 		      size_t whylen)
 {
-	char err[256], dbtext[16];
+	char err[200], dbtext[16]; /* err leaves room in a why[256] for "cannot connect: " */
 	redisReply *reply;
 	int ret, saved_errno;
 
+	why[0] = '\0';
 	if (!conn->ctx) {
 		ret = conn_open(pool, conn, err, sizeof err);
 		if (ret == -EAGAIN) {
@@ -394,7 +397,8 @@ static int conn_ready(struct redis_pool *pool, struct redis_conn *conn, int db, 
 			return ret;
 		}
 		if (ret) {
-			pool_log(pool, "redis: cannot connect: %s", err);
+			/* the caller logs it with the command and key that needed the connection */
+			snprintf(why, whylen, "cannot connect: %s", err);
 			return ret;
 		}
 	}
@@ -521,6 +525,9 @@ static enum attempt_result pipeline_attempt(struct redis_pool *pool, struct redi
 		pool_log(pool, "redis: db%d SELECT: connection closed by the server", db);
 		out->ret = -EIO;
 	}
+	if (out->ret && out->why[0])
+		log_failure(pool, db, &cmds[0],
+			    out->why); /* no connection: which command needed it */
 	if (out->ret)
 		return ATTEMPT_DONE;
 	for (size_t i = 0; i < count; i++)
@@ -635,6 +642,8 @@ int redis_pool_dial(struct redis_pool *pool, int db, redisContext **out)
 	if (ret == -ECONNRESET) {
 		pool_log(pool, "redis: db%d SELECT: connection closed by the server", db);
 		ret = -EIO;
+	} else if (ret && why[0]) {
+		pool_log(pool, "redis: db%d: %s", db < 0 ? 0 : db, why);
 	}
 	if (ret) {
 		conn_close(&conn); /* a refused SELECT leaves it open */

@@ -79,6 +79,28 @@ static int parse_config_databases(const redisReply *reply, void *arg)
 	return 0;
 }
 
+static int parse_config_bulk_len(const redisReply *reply, void *arg)
+{
+	long long n;
+
+	if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2 ||
+	    bulk_to_ll(reply->element[1], &n) || n < 1)
+		return -EIO;
+	*(long long *) arg = n;
+	return 0;
+}
+
+int redis_max_string_size(struct redis_pool *pool, size_t *size)
+{
+	long long n = 0;
+	int ret = one_command(pool, -1, parse_config_bulk_len, &n, 3, ARG("CONFIG"), ARG("GET"),
+			      ARG("proto-max-bulk-len"));
+
+	if (!ret)
+		*size = (size_t) n;
+	return ret;
+}
+
 static int database_exists(struct redis_pool *pool, int db)
 {
 	return one_command(pool, db, NULL, NULL, 1, ARG("PING"));

@@ -21,6 +21,12 @@
 int redis_database_count(struct redis_pool *pool, int *count);
 
 /*
+ * The largest string the server takes: CONFIG GET proto-max-bulk-len. An
+ * error (CONFIG refused by an ACL) leaves *size as it was.
+ */
+int redis_max_string_size(struct redis_pool *pool, size_t *size);
+
+/*
  * Every key of database `db` whose name starts with (prefix, prefix_len)
  * (glob characters in it are matched literally; prefix_len 0: every key),
  * by SCAN MATCH COUNT, appended to `keys`, sorted bytewise, duplicates

@@ -111,8 +111,24 @@ bool attr_cache_get(struct attr_cache *c, int db, const char *key, size_t len,
 	return hit;
 }
 
+uint64_t attr_cache_epoch(struct attr_cache *c)
+{
+	uint64_t epoch;
+
+	pthread_mutex_lock(&c->lock);
+	epoch = c->epoch;
+	pthread_mutex_unlock(&c->lock);
+	return epoch;
+}
+
 void attr_cache_put(struct attr_cache *c, int db, const char *key, size_t len,
 		    const struct attr_info *info)
+{
+	attr_cache_put_since(c, UINT64_MAX, db, key, len, info);
+}
+
+void attr_cache_put_since(struct attr_cache *c, uint64_t epoch, int db, const char *key, size_t len,
+			  const struct attr_info *info)
 {
 	uint64_t hash = key_hash(db, key, len);
 	struct attr_entry **link, *e;
@@ -137,6 +153,11 @@ void attr_cache_put(struct attr_cache *c, int db, const char *key, size_t len,
 	e->info = *info;
 	e->expires = expires;
 	pthread_mutex_lock(&c->lock);
+	if (epoch != UINT64_MAX && epoch != c->epoch) {
+		pthread_mutex_unlock(&c->lock);
+		free(e);
+		return;
+	}
 	if (c->count >= ATTR_CACHE_MAX)
 		clear(c);
 	link = find(c, hash, db, key, len);
@@ -160,6 +181,7 @@ void attr_cache_forget(struct attr_cache *c, int db, const char *key, size_t len
 	if (c->timeout <= 0)
 		return;
 	pthread_mutex_lock(&c->lock);
+	c->epoch++;
 	link = find(c, hash, db, key, len);
 	e = *link;
 	if (e) {
@@ -175,6 +197,7 @@ void attr_cache_forget_db(struct attr_cache *c, int db)
 	if (c->timeout <= 0)
 		return;
 	pthread_mutex_lock(&c->lock);
+	c->epoch++;
 	for (size_t b = 0; b < c->nbuckets; b++) {
 		struct attr_entry **link = &c->buckets[b];
 

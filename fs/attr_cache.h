@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "../backend/rv.h"
@@ -25,6 +26,7 @@ struct attr_cache {
 	struct attr_entry **buckets;
 	size_t nbuckets;
 	size_t count;
+	uint64_t epoch; /* counts forgets: an answer fetched before one is not kept */
 	double timeout; /* seconds an entry is good for (cache_timeout) */
 };
 
@@ -39,6 +41,16 @@ bool attr_cache_get(struct attr_cache *c, int db, const char *key, size_t len,
 /* Remember a key's attributes (replacing an older entry). */
 void attr_cache_put(struct attr_cache *c, int db, const char *key, size_t len,
 		    const struct attr_info *info);
+
+/* The count of forgets so far: take it before fetching attributes for attr_cache_put_since(). */
+uint64_t attr_cache_epoch(struct attr_cache *c);
+
+/*
+ * attr_cache_put, unless something was forgotten since `epoch`: the answer
+ * may be older than a change made through the mount, and must not hide it.
+ */
+void attr_cache_put_since(struct attr_cache *c, uint64_t epoch, int db, const char *key, size_t len,
+			  const struct attr_info *info);
 
 /* Forget one key: a change made through the mount must show at once. */
 void attr_cache_forget(struct attr_cache *c, int db, const char *key, size_t len);

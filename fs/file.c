@@ -22,19 +22,27 @@ static bool is_collection(enum rv_type type)
 
 static struct file *file_new(void)
 {
-	struct file *f = calloc(1, sizeof *f);
-
-	if (f)
-		pthread_mutex_init(&f->lock, NULL);
-	return f;
+	return calloc(1, sizeof(struct file));
 }
 
-static void file_free(struct file *f)
+static void file_free(struct rfs *fs, struct file *f)
 {
+	open_keys_put(&fs->open_keys, f->ok);
 	tree_key_free(&f->key);
 	render_buf_free(&f->text);
-	pthread_mutex_destroy(&f->lock);
 	free(f);
+}
+
+void file_ask_max_size(struct rfs *fs)
+{
+	fs->max_size = FILE_DEFAULT_MAX_SIZE;
+	if (redis_max_string_size(fs->pool, &fs->max_size))
+		fs->max_size = FILE_DEFAULT_MAX_SIZE; /* refused (an ACL): Redis's default */
+}
+
+size_t file_max_size(const struct rfs *fs)
+{
+	return fs->max_size ? fs->max_size : FILE_DEFAULT_MAX_SIZE;
 }
 
 /* The whole content of a key as its file shows it, appended to `text`. */
@@ -98,22 +106,74 @@ static int commit(struct rfs *fs, const struct tree_key *k, enum rv_type type, c
 
 		attr_cache_put(&fs->attrs, k->db, k->key, k->len, &info);
 	}
-	if (!ret)
-		tree_mark_changed(fs);
 	return ret;
 }
 
-/* Resolve a key path and its type; -ENOENT when it does not exist. */
-static int resolve_typed(struct rfs *fs, const struct fs_path *p, struct tree_key *k,
-			 enum rv_type *type)
+/* The key an open key names now, as a tree_key to read (not to free); under ok->lock. */
+static struct tree_key key_of(const struct open_key *ok)
 {
-	int ret = tree_resolve(fs, p->db, p->name, k);
+	return (struct tree_key){.db = ok->db, .key = ok->key, .len = ok->len};
+}
 
-	if (!ret)
-		ret = redis_key_type(fs->pool, p->db, k->key, k->len, type);
-	if (!ret && *type == RV_NONE)
-		ret = -ENOENT;
+/* Write an open key's text to Redis now; under ok->lock. */
+static int commit_open(struct rfs *fs, struct open_key *ok)
+{
+	struct tree_key k = key_of(ok);
+	int ret;
+
+	if (ok->unlinked)
+		return 0; /* removed through the mount: no close brings it back */
+	if (ok->refused)
+		return -EINVAL; /* the key stays as it was: part of the text was refused */
+	ret = commit(fs, &k, ok->type, ok->text.data, ok->text.len);
+	/* text that does not parse never will: do not try again at release */
+	if (!ret || ret == -EINVAL) {
+		ok->dirty = false;
+		ok->pending_trunc = false;
+	}
 	return ret;
+}
+
+/* Make the buffer exactly `len` bytes long; new bytes are zero, as after truncate(2). */
+static int resize(struct render_buf *text, size_t len)
+{
+	if (len <= text->len) {
+		text->len = len;
+		return 0;
+	}
+	while (text->len < len) {
+		static const char zeros[4096];
+		size_t n = len - text->len < sizeof zeros ? len - text->len : sizeof zeros;
+		int ret = render_buf_append(text, zeros, n);
+
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * Load an open key's whole content into its text, once; under ok->lock. A
+ * string larger than the mount's limit is not loaded (EFBIG): Redis itself
+ * would refuse to take it back.
+ */
+static int load_open(struct rfs *fs, struct open_key *ok)
+{
+	struct tree_key k = key_of(ok);
+	int ret;
+
+	if (ok->loaded)
+		return 0;
+	ok->text.len = 0;
+	ret = load_content(fs, &k, ok->type, &ok->text);
+	if (!ret && ok->text.len > file_max_size(fs))
+		ret = -EFBIG;
+	if (ret) {
+		render_buf_free(&ok->text);
+		return ret;
+	}
+	ok->loaded = true;
+	return 0;
 }
 
 static int open_ghost(struct rfs *fs, const struct fs_path *p, int flags, struct file *f)
@@ -124,20 +184,64 @@ static int open_ghost(struct rfs *fs, const struct fs_path *p, int flags, struct
 	return ghost_tree_read_member(fs, p, &f->text);
 }
 
-/* Prepare a handle opened for writing: its content, unless O_TRUNC empties it. */
+/* Prepare a handle opened for writing: the shared content, emptied by O_TRUNC; under ok->lock. */
 static int open_for_writing(struct rfs *fs, struct file *f, int flags)
 {
+	struct open_key *ok = f->ok;
+	int ret = 0;
+
 	if (fs->read_only)
 		return -EROFS;
-	if (!is_collection(f->type) && f->type != RV_STRING)
+	if (!is_collection(ok->type) && ok->type != RV_STRING)
 		return -EACCES; /* streams and module types cannot be written as text */
-	f->writable = true;
 	if (!(flags & O_TRUNC))
-		return load_content(fs, &f->key, f->type, &f->text);
-	if (f->type == RV_STRING)
-		return commit(fs, &f->key, f->type, "", 0);
-	f->pending_trunc = true;
-	return 0;
+		ret = load_open(fs, ok);
+	if (!ret && (flags & O_TRUNC)) {
+		ok->text.len = 0;
+		ok->loaded = true;
+		ok->refused = false; /* the text starts over */
+		ok->dirty = ok->type == RV_STRING;
+		ok->pending_trunc = ok->type != RV_STRING;
+		if (ok->type == RV_STRING) {
+			tree_key_changed(fs, ok->db, ok->key, ok->len);
+			ret = commit_open(fs, ok);
+		}
+	}
+	if (!ret) {
+		f->writable = true;
+		ok->writers++; /* file_release counts it down */
+	}
+	return ret;
+}
+
+/*
+ * Open the key of `f` for `flags` through its shared open key: that state is
+ * the truth once a writer has loaded it, Redis's TYPE and value before.
+ */
+static int open_key(struct rfs *fs, struct file *f, int flags)
+{
+	struct open_key *ok;
+	int ret;
+
+	ret = open_keys_get(&fs->open_keys, f->key.db, f->key.key, f->key.len, &f->ok);
+	if (ret)
+		return ret;
+	ok = f->ok;
+	pthread_mutex_lock(&ok->lock);
+	if (!ok->loaded) {
+		ret = redis_key_type(fs->pool, f->key.db, f->key.key, f->key.len, &ok->type);
+		if (!ret && ok->type == RV_NONE)
+			ret = -ENOENT;
+	}
+	f->type = ok->type;
+	if (!ret && ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC)))
+		ret = open_for_writing(fs, f, flags);
+	else if (!ret && !ok->loaded && ok->type == RV_STRING)
+		f->ranged = true;
+	else if (!ret && !ok->loaded)
+		ret = tree_render_key(fs, &f->key, ok->type, &f->text);
+	pthread_mutex_unlock(&ok->lock);
+	return ret;
 }
 
 int file_open(struct rfs *fs, const char *path, int flags, struct file **out)
@@ -157,21 +261,21 @@ int file_open(struct rfs *fs, const char *path, int flags, struct file **out)
 	if (p.kind == PATH_GHOST_MEMBER)
 		ret = open_ghost(fs, &p, flags, f);
 	else
-		ret = resolve_typed(fs, &p, &f->key, &f->type);
-	if (!ret && p.kind == PATH_KEY) {
-		if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))
-			ret = open_for_writing(fs, f, flags);
-		else if (f->type == RV_STRING)
-			f->ranged = true;
-		else
-			ret = tree_render_key(fs, &f->key, f->type, &f->text);
-	}
+		ret = tree_resolve(fs, p.db, p.name, &f->key);
+	if (!ret && p.kind == PATH_KEY)
+		ret = open_key(fs, f, flags);
 	if (ret) {
-		file_free(f);
+		file_free(fs, f);
 		return ret;
 	}
 	*out = f;
 	return 0;
+}
+
+void file_set_ino(struct rfs *fs, struct file *f, uint64_t ino)
+{
+	if (f->ok)
+		open_keys_set_ino(&fs->open_keys, f->ok, ino);
 }
 
 bool file_direct_io(const struct file *f)
@@ -251,164 +355,384 @@ int file_create(struct rfs *fs, const char *path, int flags, struct file **out)
 		ret = redis_create_string(fs->pool, p.db, f->key.key, f->key.len, &created);
 	if (!ret && !created) {
 		/* it appeared meanwhile: open what is there, as open(O_CREAT) does */
-		file_free(f);
+		file_free(fs, f);
 		return file_open(fs, path, flags, out);
 	}
+	if (!ret)
+		ret = open_keys_get(&fs->open_keys, f->key.db, f->key.key, f->key.len, &f->ok);
 	if (ret) {
-		file_free(f);
+		file_free(fs, f);
 		return ret;
 	}
 	tree_forget(fs, f->key.db, f->key.key, f->key.len);
-	tree_mark_changed(fs);
-	f->type = RV_STRING;
+	tree_entry_changed(fs, f->key.db, f->key.key, f->key.len, false);
+	pthread_mutex_lock(&f->ok->lock);
+	/* a key just made is empty; an open key of its name that is loaded knows better */
+	if (!f->ok->loaded) {
+		f->ok->type = RV_STRING;
+		f->ok->text.len = 0;
+		f->ok->loaded = true;
+	}
+	f->type = f->ok->type;
+	f->ok->writers++;
 	f->writable = true;
+	pthread_mutex_unlock(&f->ok->lock);
 	*out = f;
 	return 0;
 }
 
 ssize_t file_read(struct rfs *fs, struct file *f, char *buf, size_t size, off_t off)
 {
+	const struct render_buf *text = &f->text;
 	size_t got = 0;
 	int ret;
 
 	if (off < 0)
 		return -EINVAL;
-	if (f->ranged) {
+	if (f->ok)
+		pthread_mutex_lock(&f->ok->lock);
+	if (f->ok && f->ok->loaded) {
+		text = &f->ok->text; /* a writer's bytes, also those not yet closed */
+	} else if (f->ranged) {
+		if (f->ok)
+			pthread_mutex_unlock(&f->ok->lock);
 		ret = redis_string_range(fs->pool, f->key.db, f->key.key, f->key.len, off, size,
 					 buf, &got);
 		return ret ? ret : (ssize_t) got;
 	}
-	pthread_mutex_lock(&f->lock);
-	if ((size_t) off < f->text.len) {
-		got = f->text.len - (size_t) off;
+	if ((size_t) off < text->len) {
+		got = text->len - (size_t) off;
 		if (got > size)
 			got = size;
-		memcpy(buf, f->text.data + off, got);
+		memcpy(buf, text->data + off, got);
 	}
-	pthread_mutex_unlock(&f->lock);
+	if (f->ok)
+		pthread_mutex_unlock(&f->ok->lock);
 	return (ssize_t) got;
 }
 
-/* Make the buffer exactly `len` bytes long; new bytes are zero, as after truncate(2). */
-static int resize(struct render_buf *text, size_t len)
+/*
+ * Parse the complete lines of a collection's text that bytes [from, to) touch:
+ * 0, or -EINVAL with the reason logged. A last line without '\n' waits for
+ * more bytes, or for close(). Under ok->lock.
+ */
+static int check_lines(const struct open_key *ok, size_t from, size_t to)
 {
-	if (len <= text->len) {
-		text->len = len;
-		return 0;
-	}
-	while (text->len < len) {
-		static const char zeros[4096];
-		size_t n = len - text->len < sizeof zeros ? len - text->len : sizeof zeros;
-		int ret = render_buf_append(text, zeros, n);
+	const char *text = ok->text.data, *nl, *why;
+	struct rv_value value = {0};
+	size_t start = from, end = to, line = 0;
+	char err[256], name[NAMES_MAX + 1];
+	int ret;
 
-		if (ret)
-			return ret;
+	while (start > 0 && text[start - 1] != '\n')
+		start--;
+	if (end > start && text[end - 1] != '\n') {
+		nl = memchr(text + end, '\n', ok->text.len - end);
+		if (nl) {
+			end = (size_t) (nl - text) + 1;
+		} else {
+			while (end > start && text[end - 1] != '\n')
+				end--; /* an unfinished last line: checked when it ends */
+		}
 	}
-	return 0;
+	if (end <= start)
+		return 0;
+	ret = parse_value(ok->type, text + start, end - start, &value, err, sizeof err);
+	rv_value_free(&value);
+	if (ret != -EINVAL)
+		return ret;
+	/* parse_value counts from `start`: the line number in the whole file, for the log */
+	for (size_t i = 0; i < start; i++)
+		line += text[i] == '\n';
+	why = strchr(err, ':');
+	line += strtoul(err + strlen("line "), NULL, 10);
+	names_encode(ok->key, ok->len, name);
+	fuse_log(FUSE_LOG_ERR, "redisfs: write db%d '%s': refused, the %s text has line %zu:%s\n",
+		 ok->db, name, rv_type_name(ok->type), line, why ? why + 1 : err);
+	return ret;
 }
 
-ssize_t file_write(struct rfs *fs, struct file *f, const char *buf, size_t size, off_t off)
+/*
+ * Put `size` bytes at `off` into an open key's text. A collection's lines
+ * are parsed as they complete: a write that brings a bad one is -EINVAL,
+ * its bytes are taken back, and the key is never written from this text
+ * (SPEC 5: the key untouched, even by the shell's `>`). Under ok->lock.
+ */
+static int write_checked(struct open_key *ok, const char *buf, size_t size, size_t off)
 {
+	size_t old_len = ok->text.len;
+	size_t kept = off < old_len ? (old_len - off < size ? old_len - off : size) : 0;
+	char *saved = NULL;
 	int ret = 0;
 
-	(void) fs;
-	if (!f->writable)
+	if (is_collection(ok->type) && kept) {
+		saved = malloc(kept);
+		if (!saved)
+			return -ENOMEM;
+		memcpy(saved, ok->text.data + off, kept);
+	}
+	if (off + size > ok->text.len)
+		ret = resize(&ok->text, off + size);
+	if (!ret) {
+		memcpy(ok->text.data + off, buf, size);
+		if (is_collection(ok->type))
+			ret = check_lines(ok, off, off + size);
+		if (ret) {
+			if (kept)
+				memcpy(ok->text.data + off, saved, kept);
+			ok->text.len = old_len;
+		}
+	}
+	if (ret == -EINVAL) {
+		ok->refused = true;
+		ok->pending_trunc =
+			false; /* the shell's `>` of bad text leaves the key as it was */
+	}
+	free(saved);
+	return ret;
+}
+
+ssize_t file_write(struct rfs *fs, struct file *f, const char *buf, size_t size, off_t off,
+		   bool append)
+{
+	struct open_key *ok = f->ok;
+	int ret = 0;
+
+	if (!f->writable || !ok)
 		return -EBADF;
 	if (off < 0)
 		return -EINVAL;
-	pthread_mutex_lock(&f->lock);
-	if ((size_t) off + size > f->text.len)
-		ret = resize(&f->text, (size_t) off + size);
+	if (!size)
+		return 0; /* writing nothing past the end makes no hole */
+	pthread_mutex_lock(&ok->lock);
+	/*
+	 * O_APPEND writes at the end of what the file holds now, not where the
+	 * kernel's idea of its size says: that may be older than a writer's bytes.
+	 */
+	if (append)
+		off = (off_t) ok->text.len;
+	if (size > file_max_size(fs) || (size_t) off > file_max_size(fs) - size)
+		ret = -EFBIG; /* Redis would refuse the value at close: refused now, nothing kept */
+	else
+		ret = write_checked(ok, buf, size, (size_t) off);
 	if (!ret) {
-		memcpy(f->text.data + off, buf, size);
-		f->dirty = true;
-		f->pending_trunc = false;
+		ok->dirty = true;
+		ok->pending_trunc = false;
+		tree_key_changed(fs, ok->db, ok->key, ok->len);
 	}
-	pthread_mutex_unlock(&f->lock);
+	pthread_mutex_unlock(&ok->lock);
 	return ret ? ret : (ssize_t) size;
+}
+
+/* Bytes copy_file_range moves at a time: its buffer is this big, whatever the length asked. */
+#define COPY_CHUNK ((size_t) 1 << 20)
+
+ssize_t file_copy_range(struct rfs *fs, struct file *in, off_t off_in, struct file *out,
+			off_t off_out, size_t len)
+{
+	size_t done = 0, chunk = len < COPY_CHUNK ? len : COPY_CHUNK;
+	char *buf;
+	ssize_t ret = 0;
+
+	if (off_in < 0 || off_out < 0)
+		return -EINVAL;
+	if (!out->writable)
+		return -EBADF;
+	if (!len)
+		return 0;
+	buf = malloc(chunk);
+	if (!buf)
+		return -ENOMEM;
+	while (done < len) {
+		size_t want = len - done < chunk ? len - done : chunk;
+		ssize_t got = file_read(fs, in, buf, want, off_in + (off_t) done);
+
+		ret = got > 0 ? file_write(fs, out, buf, (size_t) got, off_out + (off_t) done,
+					   false)
+			      : got;
+		if (ret <= 0)
+			break;
+		done += (size_t) ret;
+		if ((size_t) got < want)
+			break; /* the end of the source */
+	}
+	free(buf);
+	/* a failure after some bytes were copied: the count so far, as write(2) does */
+	return done || ret >= 0 ? (ssize_t) done : ret;
 }
 
 int file_flush(struct rfs *fs, struct file *f)
 {
 	int ret = 0;
 
-	pthread_mutex_lock(&f->lock);
+	if (!f->ok)
+		return 0;
+	pthread_mutex_lock(&f->ok->lock);
 	/* a type set while the text was on its way (cp -a, tar --xattrs): key_type.h */
-	if (f->dirty && f->type == RV_STRING && f->text.len)
-		f->type = key_type_take(fs, &f->key);
-	if (f->dirty) {
-		ret = commit(fs, &f->key, f->type, f->text.data, f->text.len);
-		/* text that does not parse never will: do not try again at release */
-		if (!ret || ret == -EINVAL)
-			f->dirty = false;
+	if (f->ok->dirty && f->ok->type == RV_STRING && f->ok->text.len) {
+		struct tree_key k = key_of(f->ok);
+
+		f->ok->type = key_type_take(fs, &k);
 	}
-	pthread_mutex_unlock(&f->lock);
+	if (f->ok->dirty)
+		ret = commit_open(fs, f->ok);
+	pthread_mutex_unlock(&f->ok->lock);
 	return ret;
+}
+
+/* Log a failure of `what` on the open key of `f` by its database and name. */
+static void log_open_key(struct open_key *ok, const char *what, int err)
+{
+	char name[NAMES_MAX + 1];
+
+	names_encode(ok->key, ok->len, name);
+	fuse_log(FUSE_LOG_ERR, "redisfs: %s db%d '%s': %s\n", what, ok->db, name, strerror(-err));
 }
 
 void file_release(struct rfs *fs, struct file *f)
 {
+	struct open_key *ok = f ? f->ok : NULL;
+	int ret;
+
 	if (!f)
 		return;
-	/* opened with O_TRUNC and closed without a byte: the empty text removes the key */
-	if (f->pending_trunc && commit(fs, &f->key, f->type, "", 0))
-		fuse_log(FUSE_LOG_ERR, "redisfs: db%d: emptying a key at close failed\n",
-			 f->key.db);
-	else if (f->dirty && file_flush(fs, f))
-		fuse_log(FUSE_LOG_ERR, "redisfs: db%d: writing a key at close failed\n", f->key.db);
-	file_free(f);
+	if (ok && f->writable) {
+		pthread_mutex_lock(&ok->lock);
+		ok->writers--;
+		/* opened with O_TRUNC and closed without a byte: the empty text removes the key */
+		if (ok->pending_trunc && !ok->writers) {
+			ok->dirty = true;
+			ret = commit_open(fs, ok);
+			if (ret)
+				log_open_key(ok, "emptying at close", ret);
+			else
+				tree_key_changed(fs, ok->db, ok->key, ok->len);
+		} else if (ok->dirty) {
+			ret = commit_open(fs, ok);
+			if (ret)
+				log_open_key(ok, "write at close", ret);
+		}
+		pthread_mutex_unlock(&ok->lock);
+	}
+	file_free(fs, f);
 }
 
-void file_abandon(struct file *f)
+void file_abandon(struct rfs *fs, struct file *f)
 {
-	char name[NAMES_MAX + 1];
+	struct open_key *ok = f->ok;
 
-	if (f->dirty || f->pending_trunc) {
-		names_encode(f->key.key, f->key.len, name);
-		fuse_log(FUSE_LOG_ERR,
-			 "redisfs: db%d '%s': stopped while open for writing: not written\n",
-			 f->key.db, name);
+	if (ok && f->writable && (ok->dirty || ok->pending_trunc) && !ok->unlinked) {
+		log_open_key(ok, "stopped while open for writing: not written", -EIO);
+		ok->dirty = false;
+		ok->pending_trunc = false;
 	}
-	file_free(f);
+	file_free(fs, f);
+}
+
+/* truncate(2) of a path: the shared bytes when the key is open, Redis's otherwise. */
+static int truncate_path(struct rfs *fs, const char *path, size_t size)
+{
+	struct render_buf text = {0};
+	struct tree_key k = {0};
+	struct open_key *ok;
+	struct fs_path p;
+	enum rv_type type;
+	int ret;
+
+	ret = tree_parse(fs, path, &p);
+	if (ret)
+		return ret;
+	if (p.kind != PATH_KEY)
+		return p.kind == PATH_GHOST_MEMBER ? -EACCES : -EISDIR;
+	ret = tree_resolve(fs, p.db, p.name, &k);
+	if (ret)
+		return ret;
+	ok = open_keys_find(&fs->open_keys, k.db, k.key, k.len);
+	if (ok) {
+		pthread_mutex_lock(&ok->lock);
+		if (ok->loaded) {
+			ret = resize(&ok->text, size);
+			ok->dirty = true;
+			tree_key_changed(fs, ok->db, ok->key, ok->len);
+			if (!ret)
+				ret = commit_open(fs, ok);
+			pthread_mutex_unlock(&ok->lock);
+			open_keys_put(&fs->open_keys, ok);
+			tree_key_free(&k);
+			return ret;
+		}
+		pthread_mutex_unlock(&ok->lock);
+		open_keys_put(&fs->open_keys, ok);
+	}
+	ret = redis_key_type(fs->pool, k.db, k.key, k.len, &type);
+	if (!ret && type == RV_NONE)
+		ret = -ENOENT;
+	if (!ret && !is_collection(type) && type != RV_STRING)
+		ret = -EACCES;
+	if (!ret && size)
+		ret = load_content(fs, &k, type, &text);
+	if (!ret)
+		ret = resize(&text, size);
+	if (!ret)
+		ret = commit(fs, &k, type, text.data, text.len);
+	if (!ret)
+		tree_key_changed(fs, k.db, k.key, k.len);
+	render_buf_free(&text);
+	tree_key_free(&k);
+	return ret;
 }
 
 int file_truncate(struct rfs *fs, const char *path, off_t size, struct file *f)
 {
-	struct render_buf text = {0};
-	struct tree_key k = {0};
-	struct fs_path p;
-	enum rv_type type;
+	struct open_key *ok = f ? f->ok : NULL;
 	int ret;
 
 	if (size < 0)
 		return -EINVAL;
 	if (fs->read_only)
 		return -EROFS;
-	if (f && f->writable) {
-		pthread_mutex_lock(&f->lock);
-		ret = resize(&f->text, (size_t) size);
-		if (!ret) {
-			f->dirty = true;
-			f->pending_trunc = false;
-		}
-		pthread_mutex_unlock(&f->lock);
-		return ret;
+	if ((size_t) size > file_max_size(fs))
+		return -EFBIG; /* Redis would refuse it: nothing is allocated for it */
+	if (!ok || !f->writable)
+		return path ? truncate_path(fs, path, (size_t) size) : -EBADF;
+	pthread_mutex_lock(&ok->lock);
+	ret = resize(&ok->text, (size_t) size);
+	if (!ret) {
+		ok->dirty = true;
+		ok->pending_trunc = false;
+		if (!size)
+			ok->refused = false; /* the text starts over */
+		tree_key_changed(fs, ok->db, ok->key, ok->len);
 	}
-	ret = tree_parse(fs, path, &p);
-	if (ret)
-		return ret;
-	if (p.kind != PATH_KEY)
-		return p.kind == PATH_GHOST_MEMBER ? -EACCES : -EISDIR;
-	ret = resolve_typed(fs, &p, &k, &type);
-	if (!ret && !is_collection(type) && type != RV_STRING)
-		ret = -EACCES;
-	if (!ret && size)
-		ret = load_content(fs, &k, type, &text);
-	if (!ret)
-		ret = resize(&text, (size_t) size);
-	if (!ret)
-		ret = commit(fs, &k, type, text.data, text.len);
-	render_buf_free(&text);
-	tree_key_free(&k);
+	pthread_mutex_unlock(&ok->lock);
 	return ret;
+}
+
+int file_keep_bytes(struct rfs *fs, int db, const char *key, size_t len)
+{
+	struct open_key *ok = open_keys_find(&fs->open_keys, db, key, len);
+	int ret = 0;
+
+	if (!ok)
+		return 0;
+	pthread_mutex_lock(&ok->lock);
+	if (!ok->loaded && ok->type != RV_NONE)
+		ret = load_open(fs, ok);
+	if (ret == -ENOENT)
+		ret = 0; /* gone already: nothing to keep */
+	pthread_mutex_unlock(&ok->lock);
+	open_keys_put(&fs->open_keys, ok);
+	return ret;
+}
+
+void file_type_changed(struct rfs *fs, int db, const char *key, size_t len, enum rv_type type)
+{
+	struct open_key *ok = open_keys_find(&fs->open_keys, db, key, len);
+
+	if (!ok)
+		return;
+	pthread_mutex_lock(&ok->lock);
+	ok->type = type;
+	pthread_mutex_unlock(&ok->lock);
+	open_keys_put(&fs->open_keys, ok);
 }

@@ -1,5 +1,6 @@
 /* main.c - redisfs entry point: parse, connect and check, mount, serve, unwind in stages. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <malloc.h>
 #include <fuse_lowlevel.h>
@@ -15,6 +16,7 @@
 #include "../backend/redis_keys.h"
 #include "cli_habits.h"
 #include "dir.h"
+#include "file.h"
 #include "ghosts.h"
 #include "mountpoint.h"
 #include "ops.h"
@@ -34,6 +36,25 @@ static void log_redis_error(void *arg, const char *line)
 static void log_to_syslog(enum fuse_log_level level, const char *fmt, va_list ap)
 {
 	vsyslog((int) level, fmt, ap);
+}
+
+/*
+ * -o log=PATH: opened before the mount, so that a path that cannot be written
+ * is a message and exit 1, and relative to where redisfs started (the daemon
+ * moves to /). Returns the descriptor, -1 without the option, -2 on failure.
+ */
+static int open_log(const char *path)
+{
+	int fd;
+
+	if (!path)
+		return -1;
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		fprintf(stderr, "redisfs: cannot open log file '%s': %s\n", path, strerror(errno));
+		return -2;
+	}
+	return fd;
 }
 
 /*
@@ -245,6 +266,7 @@ int main(int argc, char *argv[])
 	struct fuse_session *se = NULL;
 	struct rfs fs;
 	char msg[512];
+	int log_fd = -1;
 	int ret = 1;
 
 	/*
@@ -269,6 +291,7 @@ int main(int argc, char *argv[])
 	handle_list_init(&fs.open_files);
 	handle_list_init(&fs.open_dirs);
 	key_type_marks_init(&fs.type_marks);
+	open_keys_init(&fs.open_keys);
 	clock_gettime(CLOCK_REALTIME, &fs.changed);
 	fuse_set_log_func(log_as_redisfs);
 
@@ -326,16 +349,23 @@ int main(int argc, char *argv[])
 		goto out_read_bufs;
 	if (connect_redis(&fs, &opts) || setup_ghosts(&fs, &opts, &mysql, &ghosts))
 		goto out_pool;
-	if (attr_cache_init(&fs.attrs, opts.cache_timeout) ||
+	file_ask_max_size(&fs);
+	if (attr_cache_init(&fs.attrs, opts.cache_timeout) || key_times_init(&fs.times) ||
 	    !(fs.recent = calloc((size_t) fs.db_count, sizeof *fs.recent))) {
 		fprintf(stderr, "redisfs: out of memory\n");
 		goto out_pool;
 	}
-	if (fuse_session_mount(se, cmd.mountpoint) != 0)
+	log_fd = open_log(opts.log_path);
+	if (log_fd == -2 || fuse_session_mount(se, cmd.mountpoint) != 0)
 		goto out_pool;
 	if (fuse_daemonize(cmd.foreground) != 0)
 		goto out_unmount;
-	if (!cmd.foreground) {
+	if (log_fd >= 0) {
+		/* libfuse's own log function writes to stderr: stderr is the file now */
+		if (dup2(log_fd, STDERR_FILENO) < 0)
+			fprintf(stderr, "redisfs: cannot log to '%s': %s\n", opts.log_path,
+				strerror(errno));
+	} else if (!cmd.foreground) {
 		openlog("redisfs", LOG_PID, LOG_DAEMON);
 		fuse_set_log_func(log_to_syslog);
 	}
@@ -353,6 +383,7 @@ out_pool:
 	dir_forget_listings(&fs);
 	free(fs.recent);
 	attr_cache_free(&fs.attrs);
+	key_times_free(&fs.times);
 	if (fs.ghosts)
 		ghosts_free(fs.ghosts);
 	mysql_pool_close(mysql);
@@ -363,6 +394,8 @@ out_read_bufs:
 out_inodes:
 	inodes_free(&fs.inodes);
 out_opts:
+	if (log_fd >= 0)
+		close(log_fd);
 	free(cmd.mountpoint);
 	options_free(&opts);
 	fuse_opt_free_args(&args);
@@ -371,5 +404,6 @@ out_opts:
 	handle_list_destroy(&fs.open_files);
 	handle_list_destroy(&fs.open_dirs);
 	key_type_marks_free(&fs.type_marks);
+	open_keys_destroy(&fs.open_keys);
 	return ret;
 }

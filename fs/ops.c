@@ -41,9 +41,15 @@ static void *fh_ptr(const struct fuse_file_info *fi)
 	return (void *) (uintptr_t) fi->fh;
 }
 
-/* The path of `ino`, or of `name` in folder `ino`; see inodes_path. */
+/*
+ * The path of `ino`, or of `name` in folder `ino`; see inodes_path. A name
+ * past 255 bytes (statfs's f_namemax) is ENAMETOOLONG, as on any file
+ * system, for every operation that takes one: the kernel lets up to 1024 through.
+ */
 static int path_of(struct rfs *fs, fuse_ino_t ino, const char *name, char path[PATH_MAX])
 {
+	if (name && strlen(name) > NAME_MAX)
+		return -ENAMETOOLONG;
 	return inodes_path(&fs->inodes, ino, name, path, PATH_MAX);
 }
 
@@ -119,13 +125,14 @@ static void rfs_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_da
 	fuse_reply_none(req);
 }
 
+/* The attributes of `ino` at `path`, or of its open bytes when its name is gone (path NULL). */
 static void reply_attr(fuse_req_t req, struct rfs *fs, fuse_ino_t ino, const char *path)
 {
 	struct stat st;
 	int ret;
 
 	memset(&st, 0, sizeof st);
-	ret = tree_getattr(fs, path, &st);
+	ret = path ? tree_getattr(fs, path, &st) : tree_getattr_removed(fs, ino, &st);
 	if (ret) {
 		fuse_reply_err(req, -ret);
 		return;
@@ -141,10 +148,10 @@ static void rfs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *f
 	int ret = path_of(fs, ino, NULL, path);
 
 	(void) fi;
-	if (ret)
+	if (ret && ret != -ENOENT)
 		fuse_reply_err(req, -ret);
 	else
-		reply_attr(req, fs, ino, path);
+		reply_attr(req, fs, ino, ret ? NULL : path); /* fstat after rm: nlink 0 */
 }
 
 /*
@@ -161,14 +168,19 @@ static void rfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int t
 	char path[PATH_MAX];
 	int ret = path_of(fs, ino, NULL, path);
 
+	bool removed = ret == -ENOENT && fi; /* ftruncate after rm: the descriptor's own bytes */
+
+	if (removed)
+		ret = 0;
 	if (!ret && (to_set & ignored))
 		ret = tree_refuse_change(fs, path, 0);
 	if (!ret && (to_set & FUSE_SET_ATTR_SIZE))
-		ret = file_truncate(fs, path, attr->st_size, fi ? fh_ptr(fi) : NULL);
+		ret = file_truncate(fs, removed ? NULL : path, attr->st_size,
+				    fi ? fh_ptr(fi) : NULL);
 	if (ret)
 		fuse_reply_err(req, -ret);
 	else
-		reply_attr(req, fs, ino, path);
+		reply_attr(req, fs, ino, removed ? NULL : path);
 }
 
 static void rfs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
@@ -223,8 +235,9 @@ static void rfs_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, con
  * Hand an open file to the kernel: its handle, whether it bypasses the page
  * cache (file.h says why), and a place in the list that teardown frees.
  */
-static void set_handle(struct rfs *fs, struct fuse_file_info *fi, struct file *f)
+static void set_handle(struct rfs *fs, struct fuse_file_info *fi, struct file *f, fuse_ino_t ino)
 {
+	file_set_ino(fs, f, ino);
 	fi->fh = (uint64_t) (uintptr_t) f;
 	fi->direct_io = file_direct_io(f);
 	handle_list_add(&fs->open_files, &f->open);
@@ -295,7 +308,7 @@ static void rfs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode
 		fuse_reply_err(req, -ret);
 		return;
 	}
-	set_handle(fs, fi, f);
+	set_handle(fs, fi, f, e.ino);
 	if (fuse_reply_create(req, &e, fi) != 0) {
 		inodes_forget(&fs->inodes, e.ino, 1);
 		release_file(fs, f);
@@ -331,7 +344,7 @@ static void rfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_err(req, -ret);
 		return;
 	}
-	set_handle(fs, fi, f);
+	set_handle(fs, fi, f, ino);
 	if (fuse_reply_open(req, fi) != 0)
 		release_file(fs, f);
 }
@@ -358,9 +371,26 @@ static void rfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 static void rfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
 		      struct fuse_file_info *fi)
 {
-	ssize_t n = file_write(rfs_of(req), fh_ptr(fi), buf, size, off);
+	ssize_t n = file_write(rfs_of(req), fh_ptr(fi), buf, size, off, fi->flags & O_APPEND);
 
 	(void) ino;
+	if (n < 0)
+		fuse_reply_err(req, (int) -n);
+	else
+		fuse_reply_write(req, (size_t) n);
+}
+
+/* copy_file_range(2) done here, exactly: the kernel trusts the count (cp loops on it) */
+static void rfs_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
+				struct fuse_file_info *fi_in, fuse_ino_t ino_out, off_t off_out,
+				struct fuse_file_info *fi_out, size_t len, int flags)
+{
+	ssize_t n = flags ? -EINVAL
+			  : file_copy_range(rfs_of(req), fh_ptr(fi_in), off_in, fh_ptr(fi_out),
+					    off_out, len);
+
+	(void) ino_in;
+	(void) ino_out;
 	if (n < 0)
 		fuse_reply_err(req, (int) -n);
 	else
@@ -618,6 +648,7 @@ static const struct fuse_lowlevel_ops rfs_operations = {
 	.listxattr = rfs_listxattr,
 	.removexattr = rfs_removexattr,
 	.create = rfs_create,
+	.copy_file_range = rfs_copy_file_range,
 };
 
 void ops_release_all(struct rfs *fs)
@@ -625,7 +656,7 @@ void ops_release_all(struct rfs *fs)
 	struct handle_link *h;
 
 	while ((h = handle_list_pop(&fs->open_files)))
-		file_abandon(handle_owner(h, struct file, open));
+		file_abandon(fs, handle_owner(h, struct file, open));
 	while ((h = handle_list_pop(&fs->open_dirs)))
 		tree_closedir(fs, handle_owner(h, struct tree_dir, open));
 }

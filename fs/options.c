@@ -37,6 +37,7 @@ static const struct fuse_opt rfs_opts[] = {
 	RFS_OPT("uid=%s", uid_s, 0),
 	RFS_OPT("gid=%s", gid_s, 0),
 	RFS_OPT("umask=%s", umask_s, 0),
+	RFS_OPT("log=%s", log_path, 0),
 	RFS_OPT("noflush", noflush, 1),
 	RFS_OPT("cluster", cluster, 1),
 	/* ours: libfuse 3 mounts over files without a word, redisfs refuses unless told */
@@ -427,6 +428,7 @@ void options_print_usage(const char *progname)
 	       "    -o uid=N               the owner every file shows [the user who mounts]\n"
 	       "    -o gid=N               the group every file shows [the user's group]\n"
 	       "    -o umask=M             octal mode bits taken from every file [0]\n"
+	       "    -o log=PATH            append the daemon's messages to PATH [syslog]\n"
 	       "    -f                     foreground, messages to stderr [background, syslog]\n"
 	       "    -d                     debug: -f, and every FUSE request traced [off]\n"
 	       "    -s                     one request at a time [multi-threaded]\n"
@@ -453,6 +455,7 @@ void options_free(struct rfs_options *opts)
 	free(opts->uid_s);
 	free(opts->gid_s);
 	free(opts->umask_s);
+	free(opts->log_path);
 	config_free(&opts->config);
 	if (opts->password)
 		explicit_bzero(opts->password, strlen(opts->password));

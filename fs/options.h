@@ -27,6 +27,7 @@ struct rfs_options {
 	char *gid_s;	   /* -o gid=N */
 	char *umask_s;	   /* -o umask=M (octal): bits taken from every mode */
 	int nonempty;	   /* -o nonempty: mount over a folder that holds files */
+	char *log_path;	   /* -o log=PATH: the daemon's messages appended there, not syslog */
 	int show_help;
 	int show_version;
 	char *positional[2]; /* the arguments that are not options, in order */

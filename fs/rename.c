@@ -10,6 +10,7 @@
 
 #include "../backend/redis_keys.h"
 #include "../backend/redis_write.h"
+#include "file.h"
 #include "names.h"
 #include "parse.h"
 #include "key_type.h"
@@ -105,6 +106,31 @@ static int rename_resolved(struct rfs *fs, const struct tree_key *src, const str
 				  noreplace, pttl);
 }
 
+/*
+ * The key was renamed: its descriptors now write to the new name, with the
+ * type the target has now (a string renamed over a hash became the hash),
+ * and a descriptor of the name replaced keeps its bytes and writes nowhere.
+ */
+static int follow_open_key(struct rfs *fs, const struct tree_key *src, const struct tree_key *dst)
+{
+	struct open_key *ok;
+	enum rv_type type;
+	int ret;
+
+	ret = open_keys_renamed(&fs->open_keys, src->db, src->key, src->len, dst->db, dst->key,
+				dst->len);
+	ok = ret ? NULL : open_keys_find(&fs->open_keys, dst->db, dst->key, dst->len);
+	if (!ok)
+		return ret;
+	if (!redis_key_type(fs->pool, dst->db, dst->key, dst->len, &type) && type != RV_NONE) {
+		pthread_mutex_lock(&ok->lock);
+		ok->type = type;
+		pthread_mutex_unlock(&ok->lock);
+	}
+	open_keys_put(&fs->open_keys, ok);
+	return 0;
+}
+
 int rename_key(struct rfs *fs, const char *from, const char *to, unsigned int flags)
 {
 	struct tree_key src = {0}, dst = {0};
@@ -131,8 +157,15 @@ int rename_key(struct rfs *fs, const char *from, const char *to, unsigned int fl
 		ret = resolve_target(fs, &pt, &dst);
 	if (ret == -EISDIR)
 		ret = -EPERM; /* namespace folders are not renamed (SPEC 8) */
+	/* descriptors of either name go on with their own bytes (POSIX) */
+	if (!ret)
+		ret = file_keep_bytes(fs, src.db, src.key, src.len);
+	if (!ret)
+		ret = file_keep_bytes(fs, dst.db, dst.key, dst.len);
 	if (!ret)
 		ret = rename_resolved(fs, &src, &dst, flags & RENAME_NOREPLACE);
+	if (!ret)
+		ret = follow_open_key(fs, &src, &dst);
 	if (src.key) {
 		key_type_forget(fs, src.db, src.key, src.len);
 		tree_forget(fs, src.db, src.key, src.len);
@@ -141,8 +174,10 @@ int rename_key(struct rfs *fs, const char *from, const char *to, unsigned int fl
 		key_type_forget(fs, dst.db, dst.key, dst.len);
 		tree_forget(fs, dst.db, dst.key, dst.len);
 	}
-	if (!ret)
-		tree_mark_changed(fs);
+	if (!ret) {
+		tree_entry_changed(fs, src.db, src.key, src.len, true);
+		tree_entry_changed(fs, dst.db, dst.key, dst.len, false);
+	}
 	tree_key_free(&src);
 	tree_key_free(&dst);
 	return ret;

@@ -12,6 +12,8 @@
 #include "handles.h"
 #include "inodes.h"
 #include "key_type.h"
+#include "key_times.h"
+#include "open_keys.h"
 #include "read_buf.h"
 
 struct ghosts;
@@ -21,6 +23,8 @@ struct rfs {
 	struct inodes inodes;	       /* what each inode number the kernel holds names */
 	struct handle_list open_files; /* what the kernel has not released (handles.h) */
 	struct handle_list open_dirs;
+	struct open_keys open_keys; /* what every descriptor of an open key shares */
+	size_t max_size;	    /* the largest value the server takes (proto-max-bulk-len) */
 	struct read_bufs read_bufs; /* each thread's reply buffer for read(2) */
 	struct redis_pool *pool;
 	struct ghosts *ghosts; /* the ghost rules (ghosts.h), or NULL when there are none */
@@ -37,11 +41,13 @@ struct rfs {
 	mode_t umask; /* -o umask=: bits taken from every mode */
 
 	/*
-	 * Redis keeps no modification time: mtime is the time of the mount or
-	 * of the last change made through it, so it stays stable while tar reads.
+	 * Redis keeps no modification time: mtime is the time of the mount, or
+	 * of the last change made through it to that key or folder (`times`),
+	 * so it stays stable while tar reads and vim edits.
 	 */
 	pthread_mutex_t changed_lock;
-	struct timespec changed;
+	struct timespec changed; /* the mount's time */
+	struct key_times times;
 
 	struct attr_cache attrs;     /* stat results, forgotten on our own changes */
 	pthread_mutex_t recent_lock; /* guards recent[] and listings' refs */

@@ -11,6 +11,8 @@
 #include "../backend/redis_batch.h"
 #include "../backend/redis_keys.h"
 #include "dir.h"
+#include "file.h"
+#include "key_times.h"
 #include "ghost_tree.h"
 #include "names.h"
 #include "namespace.h"
@@ -39,9 +41,59 @@ void tree_key_free(struct tree_key *k)
 
 void tree_mark_changed(struct rfs *fs)
 {
-	pthread_mutex_lock(&fs->changed_lock);
-	clock_gettime(CLOCK_REALTIME, &fs->changed);
-	pthread_mutex_unlock(&fs->changed_lock);
+	(void) fs; /* no key named: every other key keeps its time (SPEC 4) */
+}
+
+void tree_key_changed(struct rfs *fs, int db, const char *key, size_t len)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	key_times_set(&fs->times, db, KEY_TIME_KEY, key, len, &now);
+}
+
+/* The folder a key shows in: its database (prefix ""), or its namespace's prefix. */
+static size_t parent_prefix_len(const struct rfs *fs, const char *key, size_t len)
+{
+	size_t at = 0;
+
+	if (!fs->delimiter || !fs->delimiter_len)
+		return 0;
+	for (size_t i = 0; i + fs->delimiter_len <= len; i++)
+		if (!memcmp(key + i, fs->delimiter, fs->delimiter_len))
+			at = i + fs->delimiter_len;
+	/* a key that ends with the delimiter is the file '%' in its own folder (SPEC 8) */
+	return at;
+}
+
+void tree_folder_changed(struct rfs *fs, int db, const char *prefix, size_t len)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	key_times_set(&fs->times, db, KEY_TIME_FOLDER, prefix, len, &now);
+}
+
+void tree_entry_changed(struct rfs *fs, int db, const char *key, size_t len, bool removed)
+{
+	if (removed)
+		key_times_forget(&fs->times, db, KEY_TIME_KEY, key, len);
+	else
+		tree_key_changed(fs, db, key, len);
+	tree_folder_changed(fs, db, key, parent_prefix_len(fs, key, len));
+}
+
+/* The time of the last change through the mount to a key or folder, if there was one. */
+static void apply_time(struct rfs *fs, int db, enum key_time_kind kind, const char *bytes,
+		       size_t len, struct stat *st)
+{
+	struct timespec when;
+
+	if (!key_times_get(&fs->times, db, kind, bytes, len, &when))
+		return;
+	st->st_mtim = when;
+	st->st_ctim = when;
+	st->st_atim = when;
 }
 
 /* Log a key for a human: its file name, which is printable by construction. */
@@ -198,6 +250,41 @@ static void stat_from_info(struct rfs *fs, const struct attr_info *info, struct 
 		memset(st, 0, sizeof *st);
 }
 
+int tree_stat_open_key(struct rfs *fs, struct open_key *ok, struct stat *st)
+{
+	int ret = -ENOENT;
+
+	pthread_mutex_lock(&ok->lock);
+	if (ok->loaded) {
+		tree_stat_file(fs, st, ok->text.len, 0644);
+		apply_time(fs, ok->db, KEY_TIME_KEY, ok->key, ok->len, st);
+		if (ok->unlinked)
+			st->st_nlink = 0; /* open but removed, as POSIX has it */
+		ret = 0;
+	}
+	pthread_mutex_unlock(&ok->lock);
+	return ret;
+}
+
+int tree_getattr_removed(struct rfs *fs, uint64_t ino, struct stat *st)
+{
+	struct open_key *ok = open_keys_find_ino(&fs->open_keys, ino);
+	int ret = ok ? tree_stat_open_key(fs, ok, st) : -ENOENT;
+
+	open_keys_put(&fs->open_keys, ok);
+	return ret;
+}
+
+/* stat of a key from its open state, when a descriptor holds its bytes: -ENOENT when none does. */
+static int stat_open(struct rfs *fs, int db, const char *key, size_t len, struct stat *st)
+{
+	struct open_key *ok = open_keys_find(&fs->open_keys, db, key, len);
+	int ret = ok ? tree_stat_open_key(fs, ok, st) : -ENOENT;
+
+	open_keys_put(&fs->open_keys, ok);
+	return ret;
+}
+
 /* Values whose sizes are computed per batch: collections need their text measured. */
 static bool needs_value(enum rv_type type)
 {
@@ -211,6 +298,8 @@ int tree_stat_keys(struct rfs *fs, const struct redis_batch *b, struct stat *st,
 	enum rv_type *types = calloc(n, sizeof *types);
 	size_t *lengths = calloc(n, sizeof *lengths);
 	struct rv_value *values = calloc(n, sizeof *values);
+	/* a change through the mount while this batch is on its way makes its answers old */
+	uint64_t epoch = attr_cache_epoch(&fs->attrs);
 	int ret = -ENOMEM;
 
 	if (!types || !lengths || !values)
@@ -244,7 +333,10 @@ int tree_stat_keys(struct rfs *fs, const struct redis_batch *b, struct stat *st,
 
 		status[i] = info.status;
 		stat_from_info(fs, &info, &st[i]);
-		attr_cache_put(&fs->attrs, b->db, b->keys[i], b->lens[i], &info);
+		apply_time(fs, b->db, KEY_TIME_KEY, b->keys[i], b->lens[i], &st[i]);
+		attr_cache_put_since(&fs->attrs, epoch, b->db, b->keys[i], b->lens[i], &info);
+		if (stat_open(fs, b->db, b->keys[i], b->lens[i], &st[i]) == 0)
+			status[i] = 0; /* an open descriptor's bytes, not yet in Redis */
 	}
 out:
 	for (size_t i = 0; values && i < b->count; i++)
@@ -306,9 +398,9 @@ static int stat_ahead(struct rfs *fs, struct listing *l, size_t at, struct stat 
 }
 
 /*
- * stat of one key: from the attribute cache, else with the keys that follow
- * it in its database's recent listing (find, du and `stat *` look up every
- * file of a folder in turn: one round trip per batch, not per file).
+ * stat of one key: what an open descriptor holds, else from the attribute cache, else with the keys
+ * that follow it in its database's recent listing (find, du and `stat *` look up every file of a
+ * folder in turn: one round trip per batch, not per file).
  */
 static int stat_key(struct rfs *fs, const struct tree_key *k, struct stat *st)
 {
@@ -319,8 +411,11 @@ static int stat_key(struct rfs *fs, const struct tree_key *k, struct stat *st)
 	int status, ret;
 	long at;
 
+	if (stat_open(fs, k->db, k->key, k->len, st) == 0)
+		return 0;
 	if (attr_cache_get(&fs->attrs, k->db, k->key, k->len, &info)) {
 		stat_from_info(fs, &info, st);
+		apply_time(fs, k->db, KEY_TIME_KEY, k->key, k->len, st);
 		return info.status;
 	}
 	l = dir_recent_listing(fs, k->db);
@@ -353,8 +448,10 @@ static int stat_namespace(struct rfs *fs, const struct fs_path *p, struct stat *
 		ret = ns_folder_exists(fs, p->db, prefix.key, prefix.len);
 	if (ret == -ENOENT && ns_folder_marked(fs, p->db, p->name))
 		ret = 0; /* emptied through the mount a moment ago: rm -r rmdirs it next */
-	if (!ret)
+	if (!ret) {
 		tree_stat_dir(fs, st);
+		apply_time(fs, p->db, KEY_TIME_FOLDER, prefix.key, prefix.len, st);
+	}
 	tree_key_free(&prefix);
 	return ret;
 }
@@ -401,6 +498,8 @@ int tree_getattr(struct rfs *fs, const char *path, struct stat *st)
 		return ghost_tree_getattr(fs, &p, st);
 	if (p.kind != PATH_KEY) {
 		tree_stat_dir(fs, st);
+		if (p.kind == PATH_DB)
+			apply_time(fs, p.db, KEY_TIME_FOLDER, "", 0, st);
 		return 0;
 	}
 	ret = tree_resolve(fs, p.db, p.name, &k);
@@ -441,13 +540,17 @@ int tree_unlink(struct rfs *fs, const char *path)
 	ret = tree_resolve(fs, p.db, p.name, &k);
 	if (ret)
 		return ret;
-	ret = redis_unlink(fs->pool, k.db, k.key, k.len);
+	ret = file_keep_bytes(fs, k.db, k.key, k.len);
+	if (!ret)
+		ret = redis_unlink(fs->pool, k.db, k.key, k.len);
+	if (!ret) /* no close of a descriptor brings it back */
+		open_keys_unlinked(&fs->open_keys, k.db, k.key, k.len);
 	key_type_forget(fs, k.db, k.key, k.len);
 	tree_forget(fs, k.db, k.key, k.len);
 	if (fs->delimiter && (!ret || ret == -ENOENT))
 		ns_mark_folders(fs, p.db, p.name, false);
 	if (!ret)
-		tree_mark_changed(fs);
+		tree_entry_changed(fs, k.db, k.key, k.len, true);
 	else if (ret != -ENOENT)
 		log_key(FUSE_LOG_ERR, k.db, k.key, k.len, "cannot remove");
 	tree_key_free(&k);

@@ -2,7 +2,9 @@
 #ifndef REDISFS_TREE_H
 #define REDISFS_TREE_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -46,8 +48,23 @@ int tree_resolve(struct rfs *fs, int db, const char *name, struct tree_key *out)
 void tree_stat_dir(struct rfs *fs, struct stat *st);
 void tree_stat_file(struct rfs *fs, struct stat *st, size_t size, mode_t perm);
 
-/* Record a change made through the mount: mtime of everything moves on. */
+/*
+ * A change whose key is not named (a ghost, a TTL): nothing is recorded, so
+ * that every key keeps its time (SPEC 4). Prefer the functions below.
+ */
 void tree_mark_changed(struct rfs *fs);
+
+/* The bytes of a key changed through the mount: its mtime and ctime are now. */
+void tree_key_changed(struct rfs *fs, int db, const char *key, size_t len);
+
+/*
+ * A key was made, or `removed`, through the mount: its time, and that of the
+ * folder it shows in (its database, or its namespace), are now.
+ */
+void tree_entry_changed(struct rfs *fs, int db, const char *key, size_t len, bool removed);
+
+/* An entry of the folder of database `db` and `prefix` ("" for the database) came or went. */
+void tree_folder_changed(struct rfs *fs, int db, const char *prefix, size_t len);
 
 /*
  * stat of every key of a batch (one database), in three pipelined round
@@ -64,6 +81,16 @@ int tree_stat_keys(struct rfs *fs, const struct redis_batch *b, struct stat *st,
 struct listing;
 int tree_stat_listed(struct rfs *fs, struct listing *l, size_t first, size_t max, struct stat *st,
 		     int *status, size_t *got);
+
+/*
+ * stat of an open key whose bytes a descriptor holds (nlink 0 once removed):
+ * -ENOENT when none does, and Redis is the truth.
+ */
+struct open_key;
+int tree_stat_open_key(struct rfs *fs, struct open_key *ok, struct stat *st);
+
+/* stat of inode `ino` whose name is gone (rm, mv over it) while a descriptor holds its bytes. */
+int tree_getattr_removed(struct rfs *fs, uint64_t ino, struct stat *st);
 
 /* Forget what the attribute cache knows of a key: it was just changed through the mount. */
 void tree_forget(struct rfs *fs, int db, const char *key, size_t len);

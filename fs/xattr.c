@@ -9,6 +9,7 @@
 #include <sys/xattr.h>
 
 #include "../backend/redis_meta.h"
+#include "file.h"
 #include "key_type.h"
 #include "paths.h"
 #include "tree.h"
@@ -197,9 +198,9 @@ static int set_ttl(struct rfs *fs, const struct fs_path *p, long long seconds)
 		ret = redis_meta_persist(fs->pool, k.db, k.key, k.len);
 	else
 		ret = redis_meta_expire(fs->pool, k.db, k.key, k.len, seconds);
-	tree_key_free(&k);
 	if (!ret)
-		tree_mark_changed(fs);
+		tree_key_changed(fs, k.db, k.key, k.len); /* its ctime: a TTL is part of the key */
+	tree_key_free(&k);
 	return ret;
 }
 
@@ -213,6 +214,17 @@ static int set_type(struct rfs *fs, const struct fs_path *p, const char *value, 
 	if (ret)
 		return ret;
 	ret = key_type_set(fs, &k, value, size);
+	/*
+	 * Converted in Redis: a writer's unclosed text is of the new type too, or
+	 * its close would write it back as a string. (An empty string's type waits
+	 * in a mark that the writer's flush takes: key_type.h.)
+	 */
+	if (!ret && key_type_pending(fs, &k) == RV_NONE) {
+		enum rv_type type = rv_type_parse(value, size);
+
+		if (type != RV_STRING)
+			file_type_changed(fs, k.db, k.key, k.len, type);
+	}
 	tree_key_free(&k);
 	return ret;
 }
