@@ -91,11 +91,21 @@ static int connect_redis(struct rfs *fs, const struct rfs_options *opts)
 		.timeout = opts->timeout,
 		.read_only = fs->read_only,
 		.log = log_redis_error,
+		.tls = opts->url.tls,
+		.tls_options = {.ca = opts->tls_ca, .cert = opts->tls_cert, .key = opts->tls_key,
+				.sni = opts->tls_sni, .insecure = opts->tls_insecure},
+		.sentinel_master = opts->url.master,
+		.sentinel_count = opts->url.sentinel_count,
 	};
+	struct redis_address sentinels[URL_SENTINELS_MAX];
 	char display[1024], err[512];
 	bool cluster;
 	int ret;
 
+	for (size_t i = 0; i < opts->url.sentinel_count; i++)
+		sentinels[i] = (struct redis_address){.host = opts->url.sentinels[i].host,
+						      .port = opts->url.sentinels[i].port};
+	ep.sentinels = sentinels;
 	url_display(&opts->url, display, sizeof display);
 	ret = redis_pool_open(&ep, &fs->pool, err, sizeof err);
 	if (ret) {

@@ -26,6 +26,11 @@ struct rfs_options {
 	char *uid_s;	   /* -o uid=N: the owner every file shows */
 	char *gid_s;	   /* -o gid=N */
 	char *umask_s;	   /* -o umask=M (octal): bits taken from every mode */
+	char *tls_ca;	   /* -o tls_ca=PATH: a CA file or folder [the system's] */
+	char *tls_cert;	   /* -o tls_cert=PATH: client certificate */
+	char *tls_key;	   /* -o tls_key=PATH: its private key */
+	char *tls_sni;	   /* -o tls_sni=NAME: sent and verified instead of the host */
+	int tls_insecure;  /* -o tls_insecure: no verification (warns) */
 	int show_help;
 	int show_version;
 
