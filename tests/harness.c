@@ -758,7 +758,8 @@ struct h_mount *h_mount_start(const struct h_redis *r, const struct h_mount_spec
 	else
 		h_redis_url(r, NULL, m->url, sizeof m->url);
 	/* a rediss:// mount trusts the test CA, unless the test chose its own tls_* options */
-	if (!strncmp(m->url, "rediss", 6) && !(spec->options && strstr(spec->options, "tls_"))) {
+	if (h_tls_mode() && !strncmp(m->url, "rediss", 6) &&
+	    !(spec->options && strstr(spec->options, "tls_"))) {
 		snprintf(options, sizeof options, "tls_ca=%s%s%s", h_tls()->ca,
 			 spec->options ? "," : "", spec->options ? spec->options : "");
 		tls_spec = *spec;
@@ -1057,10 +1058,21 @@ void h_run_redisfs(const char *const *args, const char *auth, double timeout, st
 	const char *argv[32];
 	int argc = 0;
 
+	static char tls_ca[H_PATH_MAX + 8];
+	bool rediss = false, tls_given = false;
+
 	argv[argc++] = h_redisfs_bin();
 	for (int i = 0; args && args[i]; i++) {
-		ck_assert_msg(argc < 31, "too many arguments");
+		ck_assert_msg(argc < 29, "too many arguments");
 		argv[argc++] = args[i];
+		rediss = rediss || !strncmp(args[i], "rediss", 6);
+		tls_given = tls_given || strstr(args[i], "tls_");
+	}
+	/* the TLS run of a suite: its rediss:// URLs trust the test CA, as h_mount_start()'s do */
+	if (h_tls_mode() && rediss && !tls_given) {
+		snprintf(tls_ca, sizeof tls_ca, "tls_ca=%s", h_tls()->ca);
+		argv[argc++] = "-o";
+		argv[argc++] = tls_ca;
 	}
 	argv[argc] = NULL;
 	spawn(argv, NULL, true, auth, timeout, res);
