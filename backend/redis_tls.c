@@ -72,8 +72,14 @@ static int load_client_cert(SSL_CTX *ctx, const char *cert, const char *key, cha
 		return -EINVAL;
 	}
 	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
-		snprintf(err, errlen, "tls_key '%s': %s", key,
-			 ssl_reason(ERR_get_error(), "not a PEM private key"));
+		unsigned long code = ERR_get_error();
+
+		if (ERR_GET_REASON(code) == X509_R_KEY_VALUES_MISMATCH)
+			snprintf(err, errlen, "tls_key '%s' is not the key of tls_cert '%s'", key,
+				 cert);
+		else
+			snprintf(err, errlen, "tls_key '%s': %s", key,
+				 ssl_reason(code, "not a PEM private key"));
 		return -EINVAL;
 	}
 	if (SSL_CTX_check_private_key(ctx) != 1) {
