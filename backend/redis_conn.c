@@ -54,6 +54,7 @@ struct redis_pool {
 	struct redis_cluster *cluster; /* NULL against a single server */
 	struct redis_tls *tls;	       /* NULL: plain connections */
 	struct redis_sentinel *sentinel; /* NULL unless node 0 is the master sentinels name */
+	struct redis_dial watch;	 /* how the sentinels' watcher connects */
 };
 
 /* Copy up to 120 bytes of a binary argument as printable text for a log line. */
@@ -715,6 +716,14 @@ int redis_pool_open(const struct redis_endpoint *ep, struct redis_pool **out, ch
 	return 0;
 }
 
+int redis_pool_started(struct redis_pool *pool)
+{
+	if (!pool->sentinel)
+		return 0;
+	pool->watch = dial_options(pool);
+	return sentinel_watch(pool->sentinel, &pool->watch, pool->log, pool->log_arg);
+}
+
 void redis_pool_thread_done(struct redis_pool *pool)
 {
 	struct redis_thread *thread = pthread_getspecific(pool->conn_key);
@@ -733,8 +742,8 @@ void redis_pool_close(struct redis_pool *pool)
 	redis_pool_thread_done(pool);
 	pthread_key_delete(pool->conn_key);
 	cluster_free(pool->cluster);
+	sentinel_free(pool->sentinel); /* its watcher uses the TLS context and the password */
 	redis_tls_free(pool->tls);
-	sentinel_free(pool->sentinel);
 	free(pool->host);
 	free(pool->socket_path);
 	free(pool->user);

@@ -47,6 +47,14 @@ struct redis_pool;
 int redis_pool_open(const struct redis_endpoint *ep, struct redis_pool **out, char *err,
 		    size_t errlen);
 
+/*
+ * Call once the process forks no more (after fuse_daemonize): behind
+ * sentinels, a thread then listens for their +switch-master, so that the
+ * mount leaves the old master as soon as they switch, not when the old
+ * master refuses a write. Returns 0 or -errno (nothing else is started).
+ */
+int redis_pool_started(struct redis_pool *pool);
+
 /* Close every connection and free the pool. NULL is fine. */
 void redis_pool_close(struct redis_pool *pool);
 

@@ -53,7 +53,8 @@ static int fail_io(struct redis_link *l, ssize_t ret)
 	const char *detail = transport_error(l->transport);
 
 	if (ret == 0)
-		return fail(l, REDIS_ERR_EOF, 0, "Server closed the connection");
+		return fail(l, REDIS_ERR_EOF, 0,
+			    detail[0] ? detail : "Server closed the connection");
 	return fail(l, REDIS_ERR_IO, (int) -ret, detail[0] ? detail : strerror((int) -ret));
 }
 

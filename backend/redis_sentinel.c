@@ -2,11 +2,18 @@
 #include "redis_sentinel.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#define WATCH_PING_NS	  2000000000LL /* a quiet subscription is PINGed this often */
+#define WATCH_RETRY_NS	  1000000000LL /* before connecting again to a sentinel that failed */
+#define WATCH_LINE_MAX	  512	       /* "+switch-master" message: name and two addresses */
 
 struct sentinel_addr {
 	char *host;
@@ -21,6 +28,13 @@ struct redis_sentinel {
 	char host[SENTINEL_HOST_MAX];
 	int port;
 	_Atomic unsigned long generation;
+	/* the watcher of +switch-master, when started */
+	bool watching;
+	pthread_t watcher;
+	int stop[2]; /* a pipe: closing its write end stops the watcher */
+	const struct redis_dial *how;
+	void (*log)(void *arg, const char *line);
+	void *log_arg;
 };
 
 int sentinel_create(const struct redis_address *sentinels, size_t count, const char *master,
@@ -56,6 +70,11 @@ void sentinel_free(struct redis_sentinel *s)
 {
 	if (!s)
 		return;
+	if (s->watching) {
+		close(s->stop[1]);
+		pthread_join(s->watcher, NULL);
+		close(s->stop[0]);
+	}
 	for (size_t i = 0; i < s->count; i++)
 		free(s->sentinels[i].host);
 	free(s->sentinels);
@@ -181,6 +200,207 @@ unsigned long sentinel_master(struct redis_sentinel *s, char *host, int *port)
 unsigned long sentinel_generation(const struct redis_sentinel *s)
 {
 	return atomic_load(&((struct redis_sentinel *) s)->generation);
+}
+
+/* Take `host`:`port` as the master's address, if it is new. */
+static void take_address(struct redis_sentinel *s, const char *host, const char *port_text)
+{
+	int port = atoi(port_text);
+
+	if (strlen(host) >= SENTINEL_HOST_MAX || port < 1 || port > 65535)
+		return;
+	pthread_mutex_lock(&s->lock);
+	if (strcmp(s->host, host) != 0 || s->port != port) {
+		snprintf(s->host, sizeof s->host, "%s", host);
+		s->port = port;
+		atomic_fetch_add(&s->generation, 1);
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
+/*
+ * A message of the sentinel's: "+switch-master NAME OLDIP OLDPORT NEWIP
+ * NEWPORT" (the failover's end, from every sentinel), or "+promoted-slave
+ * slave IP:PORT IP PORT @ NAME OLDIP OLDPORT" (from the sentinel that leads
+ * it, the moment the replica says it is a master: from then on the
+ * sentinels name it, while the old master may still take writes).
+ */
+static void take_message(struct redis_sentinel *s, const redisReply *r)
+{
+	char line[WATCH_LINE_MAX], *w[8], *save = NULL;
+	int n = 0;
+
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != 3 ||
+	    r->element[0]->type != REDIS_REPLY_STRING || strcmp(r->element[0]->str, "message") ||
+	    r->element[1]->type != REDIS_REPLY_STRING ||
+	    r->element[2]->type != REDIS_REPLY_STRING || r->element[2]->len >= sizeof line)
+		return; /* a subscription's confirmation, a PING's answer */
+	memcpy(line, r->element[2]->str, r->element[2]->len + 1);
+	for (char *t = strtok_r(line, " ", &save); t && n < 8; t = strtok_r(NULL, " ", &save))
+		w[n++] = t;
+	if (!strcmp(r->element[1]->str, "+switch-master") && n == 5 && !strcmp(w[0], s->master))
+		take_address(s, w[3], w[4]);
+	else if (!strcmp(r->element[1]->str, "+promoted-slave") && n == 8 &&
+		 !strcmp(w[0], "slave") && !strcmp(w[4], "@") && !strcmp(w[5], s->master))
+		take_address(s, w[2], w[3]);
+}
+
+/* SUBSCRIBE to the announcements on `l` (after AUTH when the sentinel asks). Returns 0 or -1. */
+static int subscribe(struct redis_sentinel *s, struct redis_link *l)
+{
+	const char *argv[] = {"SUBSCRIBE", "+switch-master", "+promoted-slave"};
+	size_t argvlen[] = {9, 14, 15};
+	redisReply *r = redis_link_command(l, 3, argv, argvlen);
+
+	if (r && r->type == REDIS_REPLY_ERROR && !strncmp(r->str, "NOAUTH", 6) &&
+	    s->how->password) {
+		freeReplyObject(r);
+		r = ask(l, s->how, s->master); /* AUTHs, and proves the sentinel answers */
+		if (r)
+			freeReplyObject(r);
+		r = redis_link_command(l, 3, argv, argvlen);
+	}
+	if (!r || r->type != REDIS_REPLY_ARRAY) {
+		if (r)
+			freeReplyObject(r);
+		return -1;
+	}
+	freeReplyObject(r); /* the first confirmation; the second is a reply like any */
+	return 0;
+}
+
+/* One sentinel the watcher listens to. */
+struct watch_link {
+	struct redis_link *l; /* NULL while it cannot be reached */
+	long long quiet_since; /* the last byte from it */
+	long long retry_at;    /* when to connect again */
+	bool pinged;
+};
+
+/* Connect and subscribe; on failure try again a moment later. */
+static void watch_connect(struct redis_sentinel *s, size_t i, struct watch_link *w, long long now)
+{
+	struct redis_address addr = {.host = s->sentinels[i].host, .port = s->sentinels[i].port};
+	char err[256];
+
+	w->retry_at = now + WATCH_RETRY_NS;
+	if (redis_link_open(&addr, s->how->tls, s->how->timeout_ns, &w->l, err, sizeof err))
+		return;
+	if (subscribe(s, w->l)) {
+		redis_link_free(w->l);
+		w->l = NULL;
+		return;
+	}
+	w->quiet_since = transport_now_ns();
+	w->pinged = false;
+	/* a switch while no one listened: the sentinels' answer now */
+	sentinel_refresh(s, s->how, sentinel_generation(s), err, sizeof err);
+}
+
+static void watch_drop(struct redis_sentinel *s, size_t i, struct watch_link *w, const char *why)
+{
+	char line[512];
+
+	if (s->log) {
+		snprintf(line, sizeof line, "redis: sentinel %s:%d: %s", s->sentinels[i].host,
+			 s->sentinels[i].port, why);
+		s->log(s->log_arg, line);
+	}
+	redis_link_free(w->l);
+	w->l = NULL;
+	w->retry_at = transport_now_ns() + WATCH_RETRY_NS;
+}
+
+/* Read what one sentinel sent, or PING it when it was quiet; drop it when it fails. */
+static void watch_serve(struct redis_sentinel *s, size_t i, struct watch_link *w, bool readable)
+{
+	long long quiet = transport_now_ns() - w->quiet_since;
+	redisReply *r = NULL;
+
+	if (!readable && w->pinged && quiet > WATCH_PING_NS + s->how->timeout_ns) {
+		watch_drop(s, i, w, "no answer to PING");
+	} else if (!readable && !w->pinged && quiet > WATCH_PING_NS) {
+		if (redis_link_append(w->l, 1, (const char *[]){"PING"}, (size_t[]){4}) ||
+		    redis_link_flush(w->l))
+			watch_drop(s, i, w, w->l->err ? w->l->errstr : "out of memory");
+		else
+			w->pinged = true;
+	} else if (readable) {
+		if (redis_link_get_reply(w->l, (void **) &r) != REDIS_OK) {
+			watch_drop(s, i, w, w->l->errstr);
+			return;
+		}
+		w->quiet_since = transport_now_ns();
+		w->pinged = false;
+		take_message(s, r);
+		freeReplyObject(r);
+	}
+}
+
+/*
+ * Listen to every sentinel at once: the one that leads a failover tells
+ * first (+promoted-slave), and any may be down.
+ */
+static void *watch_loop(void *arg)
+{
+	struct redis_sentinel *s = arg;
+	struct watch_link *w = calloc(s->count, sizeof *w);
+	struct pollfd *p = calloc(s->count + 1, sizeof *p);
+	size_t *at = calloc(s->count + 1, sizeof *at);
+
+	while (w && p && at) {
+		long long now = transport_now_ns();
+		int n = 1, timeout = 200;
+
+		p[0] = (struct pollfd){.fd = s->stop[0], .events = POLLIN};
+		for (size_t i = 0; i < s->count; i++) {
+			if (!w[i].l && now >= w[i].retry_at)
+				watch_connect(s, i, &w[i], now);
+			if (!w[i].l)
+				continue;
+			if (redis_link_buffered(w[i].l))
+				timeout = 0;
+			at[n] = i;
+			p[n++] = (struct pollfd){.fd = redis_link_fd(w[i].l), .events = POLLIN};
+		}
+		if (poll(p, (nfds_t) n, timeout) < 0 && errno != EINTR)
+			break;
+		if (p[0].revents)
+			break; /* sentinel_free() closed the pipe */
+		for (int k = 1; k < n; k++) {
+			struct watch_link *one = &w[at[k]];
+
+			watch_serve(s, at[k], one, p[k].revents || redis_link_buffered(one->l));
+		}
+	}
+	for (size_t i = 0; w && i < s->count; i++)
+		redis_link_free(w[i].l);
+	free(w);
+	free(p);
+	free(at);
+	return NULL;
+}
+
+int sentinel_watch(struct redis_sentinel *s, const struct redis_dial *how,
+		   void (*log)(void *arg, const char *line), void *log_arg)
+{
+	int ret;
+
+	if (s->watching)
+		return 0;
+	s->how = how;
+	s->log = log;
+	s->log_arg = log_arg;
+	if (pipe2(s->stop, O_CLOEXEC))
+		return -errno;
+	ret = pthread_create(&s->watcher, NULL, watch_loop, s);
+	if (ret) {
+		close(s->stop[0]);
+		close(s->stop[1]);
+		return -ret;
+	}
+	s->watching = true;
+	return 0;
 }
 
 const char *sentinel_master_name(const struct redis_sentinel *s)

@@ -46,6 +46,16 @@ unsigned long sentinel_master(struct redis_sentinel *s, char *host, int *port);
 /* The generation now, without the lock: a connection from an older one is stale. */
 unsigned long sentinel_generation(const struct redis_sentinel *s);
 
+/*
+ * Start a thread that stays subscribed to +switch-master on one sentinel
+ * after another, and takes the new address as soon as one announces it for
+ * this master (connections to the old one are then stale). `how` must
+ * outlive `s`; lost sentinels are logged through `log` (may be NULL).
+ * Returns 0 or -errno. sentinel_free() stops it.
+ */
+int sentinel_watch(struct redis_sentinel *s, const struct redis_dial *how,
+		   void (*log)(void *arg, const char *line), void *log_arg);
+
 /* The master's name. */
 const char *sentinel_master_name(const struct redis_sentinel *s);
 

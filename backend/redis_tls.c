@@ -24,7 +24,28 @@ struct redis_tls {
 
 struct redis_tls_conn {
 	SSL *ssl;
+	bool cert_asked; /* the server asked for a client certificate, and we had none */
 };
+
+#define WANTS_CERT                                                                                 \
+	"the server wants a client certificate: give one with -o tls_cert=PATH,tls_key=PATH"
+
+/*
+ * OpenSSL calls this when the server asks for a client certificate and none
+ * is set. Going on without one is right for a server that only asks; one
+ * that insists ends the connection, often with a reset that hides its alert
+ * (TLS 1.3 checks it after the handshake): this remembers why.
+ */
+static int no_client_cert(SSL *ssl, X509 **x509, EVP_PKEY **pkey)
+{
+	struct redis_tls_conn *c = SSL_get_app_data(ssl);
+
+	(void) x509;
+	(void) pkey;
+	if (c)
+		c->cert_asked = true;
+	return 0;
+}
 
 /* The reason of the oldest OpenSSL error on this thread's queue, or `fallback`. */
 static const char *ssl_reason(unsigned long code, const char *fallback)
@@ -108,6 +129,7 @@ int redis_tls_create(const struct redis_tls_options *o, struct redis_tls **out, 
 	SSL_CTX_set_mode(tls->ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
 					   SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	SSL_CTX_set_verify(tls->ctx, o->insecure ? SSL_VERIFY_NONE : SSL_VERIFY_PEER, NULL);
+	SSL_CTX_set_client_cert_cb(tls->ctx, no_client_cert);
 	ret = load_ca(tls->ctx, o->ca, err, errlen);
 	if (ret == -EIO)
 		snprintf(err, errlen, "cannot load the system's trust store");
@@ -213,10 +235,7 @@ static void explain_failure(struct redis_tls *tls, SSL *ssl, const char *host, u
 	     reason == SSL_R_SSLV3_ALERT_HANDSHAKE_FAILURE ||
 	     reason == SSL_R_SSLV3_ALERT_BAD_CERTIFICATE) &&
 	    !SSL_get_certificate(ssl)) {
-		snprintf(err, errlen,
-			 "TLS: the server wants a client certificate (%s): give one with -o "
-			 "tls_cert=PATH,tls_key=PATH",
-			 ssl_reason(code, "refused"));
+		snprintf(err, errlen, "TLS: %s (%s)", WANTS_CERT, ssl_reason(code, "refused"));
 		return;
 	}
 	if (code)
@@ -268,7 +287,7 @@ int redis_tls_handshake(struct redis_tls *tls, int fd, const char *host, long lo
 	*out = NULL;
 	ERR_clear_error();
 	if (!c || !(c->ssl = SSL_new(tls->ctx)) || SSL_set_fd(c->ssl, fd) != 1 ||
-	    set_peer_name(tls, c->ssl, host)) {
+	    SSL_set_app_data(c->ssl, c) != 1 || set_peer_name(tls, c->ssl, host)) {
 		snprintf(err, errlen, "out of memory");
 		redis_tls_close(c);
 		return -ENOMEM;
@@ -307,10 +326,7 @@ static void explain_io(SSL *ssl, char *err, size_t errlen)
 
 	if (ERR_GET_LIB(code) == ERR_LIB_SSL && reason == SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED &&
 	    !SSL_get_certificate(ssl))
-		snprintf(err, errlen,
-			 "TLS: the server wants a client certificate (%s): give one with -o "
-			 "tls_cert=PATH,tls_key=PATH",
-			 ssl_reason(code, "refused"));
+		snprintf(err, errlen, "TLS: %s (%s)", WANTS_CERT, ssl_reason(code, "refused"));
 	else
 		snprintf(err, errlen, "TLS: %s", ssl_reason(code, "protocol error"));
 	ERR_clear_error();
@@ -341,10 +357,12 @@ ssize_t redis_tls_read(struct redis_tls_conn *c, int fd, void *buf, size_t len,
 	} while (again);
 	if (ret == -EPROTO && unexpected_eof()) {
 		ERR_clear_error();
-		return 0; /* Redis closes a TLS connection without close_notify (CLIENT KILL) */
+		ret = 0; /* Redis closes a TLS connection without close_notify (CLIENT KILL) */
 	}
 	if (ret == -EPROTO)
 		explain_io(c->ssl, err, errlen);
+	else if (ret <= 0 && c->cert_asked)
+		snprintf(err, errlen, "TLS: %s", WANTS_CERT);
 	return ret;
 }
 
@@ -363,9 +381,11 @@ ssize_t redis_tls_write(struct redis_tls_conn *c, int fd, const void *buf, size_
 		ret = ssl_wait(c->ssl, fd, 0, timeout_ns, &again);
 	} while (again);
 	if (ret == 0)
-		return -EPIPE; /* the server ended the stream: nothing more can be sent */
+		ret = -EPIPE; /* the server ended the stream: nothing more can be sent */
 	if (ret == -EPROTO)
 		explain_io(c->ssl, err, errlen);
+	else if (c->cert_asked)
+		snprintf(err, errlen, "TLS: %s", WANTS_CERT);
 	return ret;
 }
 

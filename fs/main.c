@@ -300,6 +300,11 @@ int main(int argc, char *argv[])
 		goto out_pool;
 	if (fuse_daemonize(cmd.foreground) != 0)
 		goto out_unmount;
+	/* threads of the pool's own start only now: a fork keeps none */
+	if (redis_pool_started(fs.pool) != 0) {
+		fuse_log(FUSE_LOG_ERR, "redisfs: cannot start the sentinels' watcher\n");
+		goto out_unmount;
+	}
 	if (!cmd.foreground) {
 		openlog("redisfs", LOG_PID, LOG_DAEMON);
 		fuse_set_log_func(log_to_syslog);

@@ -180,3 +180,17 @@ struct h_redis *h_sentinel_failover(struct h_sentinel_set *s)
 	ask(s->sentinels[0], "SENTINEL FAILOVER " H_SENTINEL_MASTER, text, sizeof text);
 	return h_sentinel_wait_new_master(s, old, WAIT_SECONDS);
 }
+
+struct h_redis *h_sentinel_failover_announced(struct h_sentinel_set *s)
+{
+	struct h_redis *old = h_sentinel_master(s), *now;
+	double deadline = h_now() + WAIT_SECONDS * h_time_scale();
+	char text[512];
+
+	ask(s->sentinels[0], "SENTINEL FAILOVER " H_SENTINEL_MASTER, text, sizeof text);
+	while ((now = h_sentinel_master(s)) == old) {
+		ck_assert_msg(h_now() < deadline, "no failover within %.0f s", WAIT_SECONDS);
+		h_nap_ms(20);
+	}
+	return now;
+}

@@ -35,6 +35,12 @@ struct h_redis *h_sentinel_master(struct h_sentinel_set *s);
 struct h_redis *h_sentinel_failover(struct h_sentinel_set *s);
 
 /*
+ * SENTINEL FAILOVER, then wait (bounded) only until a sentinel names the
+ * other server (the old master may still say role:master). Returns it.
+ */
+struct h_redis *h_sentinel_failover_announced(struct h_sentinel_set *s);
+
+/*
  * Wait (bounded) until the sentinels name a master other than `old`, that
  * says role:master, and `old` (unless it was halted) says role:slave.
  */

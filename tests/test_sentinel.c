@@ -172,6 +172,33 @@ START_TEST(test_readonly_from_a_demoted_master_is_eio_then_works_again)
 }
 END_TEST
 
+/*
+ * The sentinels name the promoted replica as soon as it says it is a
+ * master; until they reconfigure the old master it still says role:master
+ * and takes writes, which its resync would then drop. The mount listens to
+ * the sentinels' announcements: its next write goes to the new master.
+ */
+START_TEST(test_switch_master_is_followed_before_the_old_master_is_demoted)
+{
+	struct h_redis *old = h_sentinel_master(set), *now;
+	double deadline;
+	int err;
+
+	mount_set(NULL);
+	ck_assert_int_eq(write_key("before", "1"), 0);
+	now = h_sentinel_failover_announced(set);
+	deadline = h_now() + 10.0 * h_time_scale();
+	while ((err = write_key("switched", "2")) != 0) {
+		ck_assert_msg(err == EIO, "a write failed with errno %d", err);
+		ck_assert_msg(h_now() < deadline, "the mount does not write to the new master");
+		h_nap_ms(50);
+	}
+	assert_value_on(now, "switched", "2");
+	assert_value_on(old, "switched", "");
+	h_mount_stop(mount);
+}
+END_TEST
+
 struct writer_report {
 	int ok, eio, other, last_other;
 };
@@ -336,6 +363,11 @@ static Suite *sentinel_suite(void)
 	h_tcase_add_fixture(tc, setup_plain, h_stop_all);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_failover_during_writes_gives_at_most_eio_and_finds_the_new_master);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("switch_master");
+	h_tcase_add_fixture(tc, setup_plain, h_stop_all);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_switch_master_is_followed_before_the_old_master_is_demoted);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("failover_listing");
 	h_tcase_add_fixture(tc, setup_plain, h_stop_all);
