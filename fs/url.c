@@ -354,8 +354,10 @@ static int parse_sentinel_host(const char *s, size_t n, struct url_sentinel *out
 		return -EINVAL;
 	}
 	rc = parse_hostport(s, n, &one, err, errlen);
-	if (rc)
+	if (rc) {
+		free(one.host); /* a good host before a bad port */
 		return rc;
+	}
 	out->host = one.host;
 	out->port = names_port(s, n) ? one.port : URL_SENTINEL_PORT;
 	return 0;

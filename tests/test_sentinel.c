@@ -30,6 +30,13 @@ static void setup_tls(void)
 	set = h_sentinel_start(true);
 }
 
+static void teardown(void)
+{
+	h_stop_all();
+	free(set);
+	set = NULL;
+}
+
 static void mount_set(const char *options)
 {
 	struct h_mount_spec spec = {.url = set->url, .options = options};
@@ -352,7 +359,7 @@ static Suite *sentinel_suite(void)
 
 	/* each TCase its own set: a failover or a kill leaves roles the next test would not expect */
 	tc = tcase_create("plain");
-	h_tcase_add_fixture(tc, setup_plain, h_stop_all);
+	h_tcase_add_fixture(tc, setup_plain, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_sentinel_url_mounts_the_master_they_name);
 	tcase_add_test(tc, test_sentinel_refusals_name_the_reason);
@@ -360,27 +367,27 @@ static Suite *sentinel_suite(void)
 	tcase_add_test(tc, test_readonly_from_a_demoted_master_is_eio_then_works_again);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("failover_writes");
-	h_tcase_add_fixture(tc, setup_plain, h_stop_all);
+	h_tcase_add_fixture(tc, setup_plain, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_failover_during_writes_gives_at_most_eio_and_finds_the_new_master);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("switch_master");
-	h_tcase_add_fixture(tc, setup_plain, h_stop_all);
+	h_tcase_add_fixture(tc, setup_plain, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_switch_master_is_followed_before_the_old_master_is_demoted);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("failover_listing");
-	h_tcase_add_fixture(tc, setup_plain, h_stop_all);
+	h_tcase_add_fixture(tc, setup_plain, teardown);
 	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc, test_failover_during_a_listing_gives_eio_or_the_whole_listing);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("killed_master");
-	h_tcase_add_fixture(tc, setup_plain, h_stop_all);
+	h_tcase_add_fixture(tc, setup_plain, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_killed_master_gives_eio_then_the_mount_finds_the_new_one);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("tls");
-	h_tcase_add_fixture(tc, setup_tls, h_stop_all);
+	h_tcase_add_fixture(tc, setup_tls, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_rediss_sentinel_mounts_over_tls);
 	tcase_add_test(tc, test_sentinel_refusals_name_the_reason);
