@@ -44,7 +44,7 @@ struct redis_pool {
 	char *socket_path;
 	char *user;
 	char *password;
-	long long timeout_ns; /* -o timeout: the bound of one call, its retries included */
+	long long timeout_ns;	       /* -o timeout: the bound of one call, its retries included */
 	long long stall_hold_ns;       /* min(STALL_HOLD_NS, timeout) */
 	_Atomic long long stall_until; /* CLOCK_MONOTONIC ns: until then calls fail at once */
 	bool read_only;
@@ -384,7 +384,7 @@ static int conn_ready(struct redis_pool *pool, struct redis_conn *conn, int db, 
 	snprintf(dbtext, sizeof dbtext, "%d", db);
 	errno = 0;
 	reply = redis_link_command(conn->ctx, 2, (const char *[]){"SELECT", dbtext},
-				 (size_t[]){6, strlen(dbtext)});
+				   (size_t[]){6, strlen(dbtext)});
 	saved_errno = errno;
 	if (reply && reply->type != REDIS_REPLY_ERROR) {
 		freeReplyObject(reply);
@@ -486,7 +486,7 @@ static enum attempt_result pipeline_attempt(struct redis_pool *pool, struct redi
 		return ATTEMPT_DONE;
 	for (size_t i = 0; i < count; i++)
 		redis_link_append(conn->ctx, cmds[i].argc, redis_cmd_argv(&cmds[i]),
-				       redis_cmd_argvlen(&cmds[i]));
+				  redis_cmd_argvlen(&cmds[i]));
 	redis_await_reply(conn->ctx);
 	/* every reply first: whether to send the pipeline again depends on all of them */
 	for (; got < count; got++) {
@@ -507,7 +507,7 @@ static enum attempt_result pipeline_attempt(struct redis_pool *pool, struct redi
 			result = ATTEMPT_DROPPED;
 		conn_close(conn);
 	} else if (pool->sentinel && conn->node == 0 && redis_demoted(cmds, replies, count)) {
-		/* a failover made the master a replica: ask the sentinels, send it to the new one */
+		/* the master became a replica: ask the sentinels, send it to the new one */
 		refresh_master(pool, conn->generation);
 		conn_close(conn);
 		result = ATTEMPT_DROPPED;

@@ -22,7 +22,7 @@ struct redis_endpoint {
 	bool read_only;		 /* refuse every write command with -EROFS, before sending */
 	redis_log_fn log;	 /* may be NULL: errors are then only returned */
 	void *log_arg;
-	bool tls;		 /* every connection over TLS (rediss://) */
+	bool tls;			      /* every connection over TLS (rediss://) */
 	struct redis_tls_options tls_options; /* with tls */
 	/* with sentinel_count: host and port are unused; node 0 is the master they name */
 	const struct redis_address *sentinels;

@@ -9,7 +9,7 @@
 #include "redis_errors.h"
 #include "redis_node.h"
 
-/* Whether a link's failure on its first reply looks like a TLS server: an alert, silence, an end. */
+/* Whether a first reply's failure looks like a TLS server: an alert, silence, an end. */
 static bool looks_like_tls(const struct redis_link *l)
 {
 	if (l->err == REDIS_ERR_EOF)
@@ -66,8 +66,8 @@ static int authenticate(const struct redis_dial *d, struct redis_link *l, char *
  * ROLE's first element is "master" on a master. A server that refuses ROLE
  * (an ACL without it) cannot show it is a master: not written to either.
  */
-static int check_master(const struct redis_dial *d, struct redis_link *l, char *err,
-			size_t errlen, int *saved_errno)
+static int check_master(const struct redis_dial *d, struct redis_link *l, char *err, size_t errlen,
+			int *saved_errno)
 {
 	redisReply *reply;
 	int ret = 0;

@@ -1,4 +1,5 @@
-/* redis_dial.h - make one connection ready: connect, authenticate, check the role (backend-internal). */
+/* redis_dial.h - make one connection ready: connect, authenticate, check the role
+ * (backend-internal). */
 #ifndef REDISFS_REDIS_DIAL_H
 #define REDISFS_REDIS_DIAL_H
 

@@ -84,11 +84,11 @@ bool redis_demoted(const struct redis_cmd *cmds, redisReply *const *replies, siz
 
 		if (redis_error_code_is(r, "READONLY"))
 			readonly = true;
-		else if (!redis_command_only_reads(&cmds[i]) && !redis_error_code_is(r, "EXECABORT") &&
+		else if (!redis_command_only_reads(&cmds[i]) &&
+			 !redis_error_code_is(r, "EXECABORT") &&
 			 !(r->type == REDIS_REPLY_STATUS &&
 			   (strcmp(r->str, "QUEUED") == 0 || command_is(&cmds[i], "MULTI"))))
 			return false;
 	}
 	return readonly;
 }
-

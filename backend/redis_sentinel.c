@@ -11,9 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#define WATCH_PING_NS	  2000000000LL /* a quiet subscription is PINGed this often */
-#define WATCH_RETRY_NS	  1000000000LL /* before connecting again to a sentinel that failed */
-#define WATCH_LINE_MAX	  512	       /* "+switch-master" message: name and two addresses */
+#define WATCH_PING_NS  2000000000LL /* a quiet subscription is PINGed this often */
+#define WATCH_RETRY_NS 1000000000LL /* before connecting again to a sentinel that failed */
+#define WATCH_LINE_MAX 512	    /* "+switch-master" message: name and two addresses */
 
 struct sentinel_addr {
 	char *host;
@@ -179,7 +179,8 @@ int sentinel_refresh(struct redis_sentinel *s, const struct redis_dial *how, uns
 		s->port = port;
 		atomic_fetch_add(&s->generation, 1);
 	} else if (unknown) {
-		ret = -ENOENT; /* every sentinel answered, and none knows it: a typo, not an outage */
+		ret = -ENOENT; /* every sentinel answered, and none knows it: a typo, not an outage
+				*/
 	}
 	pthread_mutex_unlock(&s->lock);
 	return ret;
@@ -271,7 +272,7 @@ static int subscribe(struct redis_sentinel *s, struct redis_link *l)
 
 /* One sentinel the watcher listens to. */
 struct watch_link {
-	struct redis_link *l; /* NULL while it cannot be reached */
+	struct redis_link *l;  /* NULL while it cannot be reached */
 	long long quiet_since; /* the last byte from it */
 	long long retry_at;    /* when to connect again */
 	bool pinged;

@@ -1,4 +1,5 @@
-/* redis_sentinel.h - where the master is: ask Redis Sentinels, again after a failover (backend-internal). */
+/* redis_sentinel.h - where the master is: ask Redis Sentinels, again after a failover
+ * (backend-internal). */
 #ifndef REDISFS_REDIS_SENTINEL_H
 #define REDISFS_REDIS_SENTINEL_H
 

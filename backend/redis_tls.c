@@ -1,4 +1,4 @@
-/* redis_tls.c - the TLS side of a transport: OpenSSL's context, handshake, verification, records. */
+/* redis_tls.c - TLS for a transport: OpenSSL's context, handshake, verification, records. */
 #include "redis_tls.h"
 
 #include <arpa/inet.h>
@@ -83,8 +83,9 @@ static int load_client_cert(SSL_CTX *ctx, const char *cert, const char *key, cha
 	if (!cert && !key)
 		return 0;
 	if (!cert || !key) {
-		snprintf(err, errlen, "tls_cert= and tls_key= go together (a client certificate "
-				      "and its private key)");
+		snprintf(err, errlen,
+			 "tls_cert= and tls_key= go together (a client certificate "
+			 "and its private key)");
 		return -EINVAL;
 	}
 	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1) {
@@ -126,8 +127,8 @@ int redis_tls_create(const struct redis_tls_options *o, struct redis_tls **out, 
 	tls->insecure = o->insecure;
 	/* TLS 1.0 and 1.1 are broken (RFC 8996); every Redis with TLS speaks 1.2 */
 	SSL_CTX_set_min_proto_version(tls->ctx, TLS1_2_VERSION);
-	SSL_CTX_set_mode(tls->ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
-					   SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	SSL_CTX_set_mode(tls->ctx,
+			 SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	SSL_CTX_set_verify(tls->ctx, o->insecure ? SSL_VERIFY_NONE : SSL_VERIFY_PEER, NULL);
 	SSL_CTX_set_client_cert_cb(tls->ctx, no_client_cert);
 	ret = load_ca(tls->ctx, o->ca, err, errlen);
@@ -176,8 +177,7 @@ static int set_peer_name(struct redis_tls *tls, SSL *ssl, const char *host)
 	if (is_address(name, bare, sizeof bare)) {
 		if (tls->insecure)
 			return 0;
-		return X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), bare) == 1 ? 0
-										     : -ENOMEM;
+		return X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), bare) == 1 ? 0 : -ENOMEM;
 	}
 	if (SSL_set_tlsext_host_name(ssl, name) != 1)
 		return -ENOMEM;
@@ -206,7 +206,8 @@ static void explain_failure(struct redis_tls *tls, SSL *ssl, const char *host, u
 		case X509_V_ERR_HOSTNAME_MISMATCH:
 		case X509_V_ERR_IP_ADDRESS_MISMATCH:
 			snprintf(err, errlen,
-				 "TLS: the server's certificate is not for '%s' (%s; -o tls_sni=NAME "
+				 "TLS: the server's certificate is not for '%s' (%s; -o "
+				 "tls_sni=NAME "
 				 "names the server another way)",
 				 name, what);
 			return;
@@ -224,8 +225,7 @@ static void explain_failure(struct redis_tls *tls, SSL *ssl, const char *host, u
 	}
 	if (ERR_GET_LIB(code) == ERR_LIB_SSL &&
 	    (reason == SSL_R_WRONG_VERSION_NUMBER || reason == SSL_R_UNKNOWN_PROTOCOL ||
-	     reason == SSL_R_PACKET_LENGTH_TOO_LONG ||
-	     reason == SSL_R_HTTP_REQUEST)) {
+	     reason == SSL_R_PACKET_LENGTH_TOO_LONG || reason == SSL_R_HTTP_REQUEST)) {
 		snprintf(err, errlen, "TLS: the server does not speak TLS (%s): try redis://",
 			 ssl_reason(code, "no TLS"));
 		return;
@@ -241,8 +241,9 @@ static void explain_failure(struct redis_tls *tls, SSL *ssl, const char *host, u
 	if (code)
 		snprintf(err, errlen, "TLS: %s", ssl_reason(code, "handshake failed"));
 	else
-		snprintf(err, errlen, "TLS: the server closed the connection during the handshake "
-				      "(does it speak TLS? try redis://)");
+		snprintf(err, errlen,
+			 "TLS: the server closed the connection during the handshake "
+			 "(does it speak TLS? try redis://)");
 }
 
 /*
@@ -304,8 +305,9 @@ int redis_tls_handshake(struct redis_tls *tls, int fd, const char *host, long lo
 		return 0;
 	}
 	if (ret == -ETIMEDOUT)
-		snprintf(err, errlen, "TLS handshake: no answer in time (-o timeout; does the "
-				      "server speak TLS? try redis://)");
+		snprintf(err, errlen,
+			 "TLS handshake: no answer in time (-o timeout; does the "
+			 "server speak TLS? try redis://)");
 	else if (ret == -EPROTO || ret == 0)
 		explain_failure(tls, c->ssl, host, ERR_peek_error(), err, errlen);
 	else if (ret == -ECONNRESET)

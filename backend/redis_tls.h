@@ -1,4 +1,4 @@
-/* redis_tls.h - the TLS side of a transport: OpenSSL's context, handshake, verification, records. */
+/* redis_tls.h - TLS for a transport: OpenSSL's context, handshake, verification, records. */
 #ifndef REDISFS_REDIS_TLS_H
 #define REDISFS_REDIS_TLS_H
 

@@ -1,4 +1,4 @@
-/* redis_transport.c - bytes to and from one server: TCP, a unix socket or TLS, every wait bounded. */
+/* redis_transport.c - bytes to and from a server: TCP, unix socket or TLS, every wait bounded. */
 #include "redis_transport.h"
 
 #include <errno.h>
@@ -17,7 +17,8 @@
 
 #include "redis_tls.h"
 
-#define KEEPALIVE_IDLE_S 15 /* hiredis's redisEnableKeepAlive: a dead peer found in about a minute */
+#define KEEPALIVE_IDLE_S                                                                           \
+	15 /* hiredis's redisEnableKeepAlive: a dead peer found in about a minute */
 
 struct redis_transport {
 	int fd;
@@ -148,9 +149,8 @@ static int connect_tcp(const char *host, int port, long long deadline, int *out,
 	return ret;
 }
 
-int transport_connect(const struct redis_address *addr, struct redis_tls *tls,
-		      long long timeout_ns, struct redis_transport **out, char *err,
-		      size_t errlen)
+int transport_connect(const struct redis_address *addr, struct redis_tls *tls, long long timeout_ns,
+		      struct redis_transport **out, char *err, size_t errlen)
 {
 	long long deadline = transport_now_ns() + timeout_ns;
 	struct redis_transport *t = calloc(1, sizeof *t);

@@ -1,4 +1,4 @@
-/* redis_transport.h - bytes to and from one server: TCP, a unix socket or TLS, every wait bounded. */
+/* redis_transport.h - bytes to and from a server: TCP, unix socket or TLS, every wait bounded. */
 #ifndef REDISFS_REDIS_TRANSPORT_H
 #define REDISFS_REDIS_TRANSPORT_H
 
@@ -30,9 +30,8 @@ struct redis_transport;
  * reason in `err` (-ETIMEDOUT for a timeout, -EPROTO for a failed
  * handshake or verification).
  */
-int transport_connect(const struct redis_address *addr, struct redis_tls *tls,
-		      long long timeout_ns, struct redis_transport **out, char *err,
-		      size_t errlen);
+int transport_connect(const struct redis_address *addr, struct redis_tls *tls, long long timeout_ns,
+		      struct redis_transport **out, char *err, size_t errlen);
 
 /*
  * Read up to `len` bytes, waiting at most the timeout for the first.

@@ -92,8 +92,11 @@ static int connect_redis(struct rfs *fs, const struct rfs_options *opts)
 		.read_only = fs->read_only,
 		.log = log_redis_error,
 		.tls = opts->url.tls,
-		.tls_options = {.ca = opts->tls_ca, .cert = opts->tls_cert, .key = opts->tls_key,
-				.sni = opts->tls_sni, .insecure = opts->tls_insecure},
+		.tls_options = {.ca = opts->tls_ca,
+				.cert = opts->tls_cert,
+				.key = opts->tls_key,
+				.sni = opts->tls_sni,
+				.insecure = opts->tls_insecure},
 		.sentinel_master = opts->url.master,
 		.sentinel_count = opts->url.sentinel_count,
 	};

@@ -201,9 +201,10 @@ static int check_tls(const struct rfs_options *opts)
 			given);
 		return -1;
 	}
-	if (opts->tls_sni && (!opts->tls_sni[0] || strlen(opts->tls_sni) > 253 ||
-			      strspn(opts->tls_sni, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-						    "0123456789-.") != strlen(opts->tls_sni))) {
+	if (opts->tls_sni &&
+	    (!opts->tls_sni[0] || strlen(opts->tls_sni) > 253 ||
+	     strspn(opts->tls_sni, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				   "0123456789-.") != strlen(opts->tls_sni))) {
 		fprintf(stderr, "redisfs: bad tls_sni '%s': expected a host name\n", opts->tls_sni);
 		return -1;
 	}
@@ -379,7 +380,8 @@ void options_print_usage(const char *progname)
 	       "       rediss://[user[:password]@]host[:port][/N]         (TLS)\n"
 	       "       unix:///path/redis.sock[?db=N]\n"
 	       "       redis-sentinel://[user[:password]@]host[:port][,host[:port]...][/N]#MASTER\n"
-	       "       rediss-sentinel://...                              (TLS; sentinels on 26379)\n"
+	       "       rediss-sentinel://...                              (TLS; sentinels on "
+	       "26379)\n"
 	       "       (default " URL_DEFAULT "; /N or ?db=N shows only dbN)\n"
 	       "\n"
 	       "Password: -o passfile=PATH, else $REDISCLI_AUTH, else the URL (warns).\n"

@@ -624,7 +624,8 @@ size_t url_display(const struct redis_url *url, char *out, size_t len)
 		if (url->db >= 0)
 			pos = append(out, len, pos, "?db=%d", url->db);
 	} else if (url->master) {
-		pos = append(out, len, pos, "%s://", url->tls ? "rediss-sentinel" : "redis-sentinel");
+		pos = append(out, len, pos, "%s://",
+			     url->tls ? "rediss-sentinel" : "redis-sentinel");
 		for (size_t i = 0; i < url->sentinel_count; i++) {
 			if (i)
 				pos = append(out, len, pos, ",");

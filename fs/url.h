@@ -1,4 +1,4 @@
-/* url.h - parse the server URL of SPEC section 1 (redis[s]://, unix://, sentinels). Pure: no I/O. */
+/* url.h - parse the server URL of SPEC section 1 (redis[s]://, unix://, sentinels). No I/O. */
 #ifndef REDISFS_URL_H
 #define REDISFS_URL_H
 
@@ -43,8 +43,8 @@ int url_parse(const char *text, struct redis_url *url, char *err, size_t errlen)
 
 /*
  * The URL without userinfo, for fsname and logs: "redis://host:port[/N]",
- * "rediss://...", "unix:///path[?db=N]" or "redis-sentinel://h:p,h:p[/N]#M". Returns the length written (truncated to fit
- * `len`, always NUL-terminated).
+ * "rediss://...", "unix:///path[?db=N]" or "redis-sentinel://h:p,h:p[/N]#M". Returns the length
+ * written (truncated to fit `len`, always NUL-terminated).
  */
 size_t url_display(const struct redis_url *url, char *out, size_t len);
 

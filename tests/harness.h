@@ -119,7 +119,8 @@ enum {
 	 * go through a unix socket in its directory (r->socket).
 	 */
 	H_REDIS_TLS_ONLY = 1,
-	/* redis-server --sentinel with a config file of its own; `extra` holds "--sentinel", "monitor ..." */
+	/* redis-server --sentinel with a config file of its own; `extra` holds "--sentinel",
+	   "monitor ..." */
 	H_REDIS_SENTINEL = 2,
 };
 

@@ -160,9 +160,10 @@ struct h_cluster *h_cluster_start(const char *password)
 		snprintf(auth, sizeof auth, " -a '%s' --no-auth-warning", password);
 	}
 	for (int i = 0; i < H_CLUSTER_NODES; i++) {
-		const char *extra[32] = {"--cluster-enabled", "yes", "--cluster-config-file",
-					 "nodes.conf", "--cluster-node-timeout", NODE_TIMEOUT,
-					 "--cluster-port", bus};
+		const char *extra[32] = {"--cluster-enabled",	   "yes",
+					 "--cluster-config-file",  "nodes.conf",
+					 "--cluster-node-timeout", NODE_TIMEOUT,
+					 "--cluster-port",	   bus};
 		size_t n = 8;
 		char tls_port[16];
 

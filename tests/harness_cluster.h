@@ -13,7 +13,8 @@
 /* A cluster this process started: each node is an h_redis of the harness's registry. */
 struct h_cluster {
 	struct h_redis *nodes[H_CLUSTER_NODES];
-	char url[64];	   /* redis://127.0.0.1:PORT of nodes[0] (rediss://, its TLS port, in TLS mode) */
+	char url[64]; /* redis://127.0.0.1:PORT of nodes[0] (rediss://, its TLS port, in TLS mode)
+		       */
 	int tls_ports[H_CLUSTER_NODES]; /* in TLS mode (h_tls_mode()): each node's TLS port */
 	char password[64]; /* every node's requirepass and masterauth, "" for none */
 };

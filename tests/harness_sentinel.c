@@ -93,14 +93,16 @@ struct h_sentinel_set *h_sentinel_start(bool tls)
 		extra[n++] = "--tls-replication";
 		extra[n++] = "yes";
 	}
-	for (const char *const *w = (const char *const[]){
-		     "--sentinel", "monitor", H_SENTINEL_MASTER, "127.0.0.1", port, "2",
-		     "--sentinel", "down-after-milliseconds", H_SENTINEL_MASTER, H_SENTINEL_DOWN_MS,
-		     "--sentinel", "failover-timeout", H_SENTINEL_MASTER, "10000", NULL};
+	for (const char *const *w =
+		     (const char *const[]){"--sentinel", "monitor", H_SENTINEL_MASTER, "127.0.0.1",
+					   port, "2", "--sentinel", "down-after-milliseconds",
+					   H_SENTINEL_MASTER, H_SENTINEL_DOWN_MS, "--sentinel",
+					   "failover-timeout", H_SENTINEL_MASTER, "10000", NULL};
 	     *w; w++)
 		extra[n++] = *w;
 	extra[n] = NULL;
-	at = (size_t) snprintf(s->url, sizeof s->url, "%s://", tls ? "rediss-sentinel" : "redis-sentinel");
+	at = (size_t) snprintf(s->url, sizeof s->url, "%s://",
+			       tls ? "rediss-sentinel" : "redis-sentinel");
 	for (int i = 0; i < H_SENTINELS; i++) {
 		s->sentinels[i] = h_redis_start_as(kind | H_REDIS_SENTINEL, extra);
 		at += (size_t) snprintf(s->url + at, sizeof s->url - at, "%s127.0.0.1:%d",
@@ -164,8 +166,8 @@ struct h_redis *h_sentinel_wait_new_master(struct h_sentinel_set *s, const struc
 		 */
 		if (now != old &&
 		    strstr(ask(now, "INFO replication", info, sizeof info), "role:master") &&
-		    (!old->pid || strstr(ask(old, "INFO replication", info, sizeof info),
-					 "role:slave")))
+		    (!old->pid ||
+		     strstr(ask(old, "INFO replication", info, sizeof info), "role:slave")))
 			return now;
 		ck_assert_msg(h_now() < deadline, "no failover within %.0f s", seconds);
 		h_nap_ms(50);

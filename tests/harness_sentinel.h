@@ -6,15 +6,15 @@
 
 #include "harness.h"
 
-#define H_SENTINELS	    3
-#define H_SENTINEL_MASTER   "mymaster"
-#define H_SENTINEL_DOWN_MS  "1000" /* a master silent this long is down for a sentinel */
+#define H_SENTINELS	   3
+#define H_SENTINEL_MASTER  "mymaster"
+#define H_SENTINEL_DOWN_MS "1000" /* a master silent this long is down for a sentinel */
 
 /* Servers this process started: each an h_redis of the harness's registry. */
 struct h_sentinel_set {
 	struct h_redis *servers[2]; /* the first master and its replica; roles change */
 	struct h_redis *sentinels[H_SENTINELS];
-	bool tls;     /* every port speaks only TLS */
+	bool tls;      /* every port speaks only TLS */
 	char url[256]; /* redis[s]-sentinel://127.0.0.1:S1,...#mymaster */
 };
 

@@ -11,9 +11,9 @@ static struct h_tls certs;
 static pid_t certs_owner;
 
 static const char *const cert_files[] = {
-	"ca.key",     "ca.crt",	     "ca.srl",	   "server.key", "server.csr",	"server.crt",
-	"client.key", "client.csr",  "client.crt", "expired.crt", "wrong.csr",	"wrong.crt",
-	"self.crt",   "san.ext",     "wrong.ext",
+	"ca.key",     "ca.crt",	    "ca.srl",	  "server.key", "server.csr",
+	"server.crt", "client.key", "client.csr", "client.crt", "expired.crt",
+	"wrong.csr",  "wrong.crt",  "self.crt",	  "san.ext",	"wrong.ext",
 };
 
 static void remove_certs(void)
@@ -49,29 +49,30 @@ const struct h_tls *h_tls(void)
 	certs_owner = getpid();
 	atexit(remove_certs);
 	/* -days -1: valid from now until yesterday, so expired from the start */
-	status = h_sh(certs.dir,
-		      "set -e; EC='-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes'; "
-		      "printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > san.ext; "
-		      "printf 'subjectAltName=DNS:wrong.example\\n' > wrong.ext; "
-		      "openssl req -x509 $EC -keyout ca.key -out ca.crt -days 2 "
-		      "  -subj '/CN=redisfs test CA' 2>/dev/null; "
-		      "openssl req $EC -keyout server.key -out server.csr -subj '/CN=localhost' "
-		      "  2>/dev/null; "
-		      "openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial "
-		      "  -days 2 -extfile san.ext -out server.crt 2>/dev/null; "
-		      "openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial "
-		      "  -days -1 -extfile san.ext -out expired.crt 2>/dev/null; "
-		      "openssl req -new -key server.key -out wrong.csr -subj '/CN=wrong.example' "
-		      "  2>/dev/null; "
-		      "openssl x509 -req -in wrong.csr -CA ca.crt -CAkey ca.key -CAcreateserial "
-		      "  -days 2 -extfile wrong.ext -out wrong.crt 2>/dev/null; "
-		      "openssl req -x509 -new -key server.key -out self.crt -days 2 "
-		      "  -subj '/CN=localhost' -addext "
-		      "  'subjectAltName=DNS:localhost,IP:127.0.0.1' 2>/dev/null; "
-		      "openssl req $EC -keyout client.key -out client.csr -subj '/CN=redisfs client' "
-		      "  2>/dev/null; "
-		      "openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial "
-		      "  -days 2 -out client.crt 2>/dev/null");
+	status = h_sh(
+		certs.dir,
+		"set -e; EC='-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes'; "
+		"printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > san.ext; "
+		"printf 'subjectAltName=DNS:wrong.example\\n' > wrong.ext; "
+		"openssl req -x509 $EC -keyout ca.key -out ca.crt -days 2 "
+		"  -subj '/CN=redisfs test CA' 2>/dev/null; "
+		"openssl req $EC -keyout server.key -out server.csr -subj '/CN=localhost' "
+		"  2>/dev/null; "
+		"openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial "
+		"  -days 2 -extfile san.ext -out server.crt 2>/dev/null; "
+		"openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial "
+		"  -days -1 -extfile san.ext -out expired.crt 2>/dev/null; "
+		"openssl req -new -key server.key -out wrong.csr -subj '/CN=wrong.example' "
+		"  2>/dev/null; "
+		"openssl x509 -req -in wrong.csr -CA ca.crt -CAkey ca.key -CAcreateserial "
+		"  -days 2 -extfile wrong.ext -out wrong.crt 2>/dev/null; "
+		"openssl req -x509 -new -key server.key -out self.crt -days 2 "
+		"  -subj '/CN=localhost' -addext "
+		"  'subjectAltName=DNS:localhost,IP:127.0.0.1' 2>/dev/null; "
+		"openssl req $EC -keyout client.key -out client.csr -subj '/CN=redisfs client' "
+		"  2>/dev/null; "
+		"openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial "
+		"  -days 2 -out client.crt 2>/dev/null");
 	ck_assert_msg(status == 0, "openssl could not make the test certificates (status %d)",
 		      status);
 	at(certs.ca, "ca.crt");

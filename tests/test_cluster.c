@@ -524,8 +524,8 @@ static long long migrate_some(int src, int dst, int slot, int count)
 
 	for (size_t i = 0; i < keys->elements; i++) {
 		redisReply *r = h_cmd(c, "MIGRATE 127.0.0.1 %d %b 0 5000",
-				      h_cluster_peer_port(cluster, dst),
-				      keys->element[i]->str, keys->element[i]->len);
+				      h_cluster_peer_port(cluster, dst), keys->element[i]->str,
+				      keys->element[i]->len);
 
 		ck_assert_msg(r->type == REDIS_REPLY_STATUS, "MIGRATE: %s", r->str);
 		freeReplyObject(r);

@@ -110,8 +110,8 @@ START_TEST(test_sentinel_refusals_name_the_reason)
 	ck_assert(!h_mount_info(mnt, NULL, 0, NULL, 0));
 	h_run_free(&res);
 	/* no sentinel there at all */
-	snprintf(url, sizeof url, "%s://127.0.0.1:%d#%s", set->tls ? "rediss-sentinel" : "redis-sentinel",
-		 h_free_port(), H_SENTINEL_MASTER);
+	snprintf(url, sizeof url, "%s://127.0.0.1:%d#%s",
+		 set->tls ? "rediss-sentinel" : "redis-sentinel", h_free_port(), H_SENTINEL_MASTER);
 	h_run_redisfs(args, NULL, RUN_SECONDS * h_time_scale(), &res);
 	ck_assert_msg(res.status == 1 && strstr(res.err, "Connection refused"), "status %d: %s",
 		      res.status, res.err);
@@ -125,8 +125,8 @@ END_TEST
  */
 START_TEST(test_a_master_that_is_a_replica_is_never_written_to)
 {
-	struct h_redis *replica = set->servers[0] == h_sentinel_master(set) ? set->servers[1]
-									   : set->servers[0];
+	struct h_redis *replica =
+		set->servers[0] == h_sentinel_master(set) ? set->servers[1] : set->servers[0];
 	char url[128], mnt[H_PATH_MAX], cmd[128];
 	const char *args[] = {url, mnt, "-f", NULL};
 	redisContext *c;
@@ -357,7 +357,7 @@ static Suite *sentinel_suite(void)
 	Suite *s = suite_create("sentinel");
 	TCase *tc;
 
-	/* each TCase its own set: a failover or a kill leaves roles the next test would not expect */
+	/* a set per TCase: a failover or a kill leaves roles the next test would not expect */
 	tc = tcase_create("plain");
 	h_tcase_add_fixture(tc, setup_plain, teardown);
 	tcase_set_timeout(tc, 120);

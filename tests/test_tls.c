@@ -47,8 +47,8 @@ static void setup_servers(void)
 }
 
 /* "redis[s]://HOST:PORT" of `r`. */
-static const char *url_of(const char *scheme, const char *host, const struct h_redis *r,
-			  char *out, size_t len)
+static const char *url_of(const char *scheme, const char *host, const struct h_redis *r, char *out,
+			  size_t len)
 {
 	snprintf(out, len, "%s://%s:%d", scheme, host, r->port);
 	return out;
@@ -88,8 +88,8 @@ static void assert_refused(const char *url, const char *options, const char *aut
 }
 
 /* Mount `r` at URL with options, write a key through the mount, read it back from Redis. */
-static void assert_mounts_and_writes(const struct h_redis *r, const char *url,
-				     const char *options, const char *auth)
+static void assert_mounts_and_writes(const struct h_redis *r, const char *url, const char *options,
+				     const char *auth)
 {
 	struct h_mount_spec spec = {.url = url, .options = options, .auth = auth};
 	struct h_mount *m = h_mount_start(r, &spec);
@@ -99,9 +99,8 @@ static void assert_mounts_and_writes(const struct h_redis *r, const char *url,
 	char *buf;
 	size_t len;
 
-	ck_assert_int_eq(h_write_file(h_path(path, sizeof path, m, "db0/via-tls"), "sealed", 6,
-				      0644),
-			 0);
+	ck_assert_int_eq(
+		h_write_file(h_path(path, sizeof path, m, "db0/via-tls"), "sealed", 6, 0644), 0);
 	c = h_redis_connect(r, 0);
 	reply = h_cmd(c, "GET via-tls");
 	ck_assert_int_eq(reply->type, REDIS_REPLY_STRING);
@@ -221,8 +220,8 @@ START_TEST(test_plain_and_tls_servers_behind_the_other_scheme_name_the_right_one
 
 	assert_refused(url_of("rediss", "127.0.0.1", plain, url, sizeof url),
 		       with_ca("timeout=1", opts, sizeof opts), NULL, "try redis://");
-	assert_refused(url_of("redis", "127.0.0.1", good, url, sizeof url), "timeout=1",
-		       PASSWORD, "try rediss://");
+	assert_refused(url_of("redis", "127.0.0.1", good, url, sizeof url), "timeout=1", PASSWORD,
+		       "try rediss://");
 	assert_refused(url_of("redis", "127.0.0.1", good, url, sizeof url), "timeout=1", NULL,
 		       "try rediss://");
 }

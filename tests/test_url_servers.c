@@ -95,7 +95,8 @@ END_TEST
 START_TEST(test_sentinel_userinfo_database_and_tls)
 {
 	/* a password may hold '#' and '@': the master is after the last '#' */
-	struct redis_url url = parse_ok("rediss-sentinel://app:p%40ss#w@rd@10.0.0.1:5000/3#cache-1");
+	struct redis_url url =
+		parse_ok("rediss-sentinel://app:p%40ss#w@rd@10.0.0.1:5000/3#cache-1");
 
 	ck_assert(url.tls);
 	ck_assert_str_eq(url.user, "app");
@@ -111,8 +112,7 @@ END_TEST
 
 START_TEST(test_sentinel_display_has_no_userinfo_and_parses_again)
 {
-	assert_display("redis-sentinel://u:Qx7Zk9Wm@s1,s2:1#m",
-		       "redis-sentinel://s1:26379,s2:1#m");
+	assert_display("redis-sentinel://u:Qx7Zk9Wm@s1,s2:1#m", "redis-sentinel://s1:26379,s2:1#m");
 	assert_display("rediss-sentinel://[fe80::1%25eth0]:9/4#m.x",
 		       "rediss-sentinel://[fe80::1%25eth0]:9/4#m.x");
 	assert_display("rediss://u:Qx7Zk9Wm@h/1", "rediss://h:6379/1");
