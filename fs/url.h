@@ -4,8 +4,8 @@
 
 #include <stddef.h>
 
-#define URL_DEFAULT	 "redis://127.0.0.1:6379"
-#define URL_DEFAULT_PORT 6379
+#define URL_DEFAULT	  "redis://127.0.0.1:6379"
+#define URL_DEFAULT_PORT  6379
 #define URL_SENTINEL_PORT 26379
 #define URL_SENTINELS_MAX 32 /* sentinels in one URL: a deployment has 3 or 5 */
 
