@@ -396,6 +396,11 @@ bool redis_tls_buffered(const struct redis_tls_conn *c)
 	return SSL_pending(c->ssl) > 0;
 }
 
+const char *redis_tls_library(void)
+{
+	return OpenSSL_version(OPENSSL_VERSION);
+}
+
 void redis_tls_close(struct redis_tls_conn *c)
 {
 	if (!c)

@@ -57,6 +57,9 @@ ssize_t redis_tls_write(struct redis_tls_conn *c, int fd, const void *buf, size_
 /* Whether decrypted bytes wait to be read (poll(2) on the socket cannot see them). */
 bool redis_tls_buffered(const struct redis_tls_conn *c);
 
+/* The OpenSSL library in use, e.g. "OpenSSL 3.0.17 1 Jul 2025", for --version. */
+const char *redis_tls_library(void);
+
 /* Free the connection's TLS state (the socket is the caller's). NULL is fine. */
 void redis_tls_close(struct redis_tls_conn *c);
 

@@ -39,6 +39,7 @@ static void print_version(void)
 	printf("redisfs version %s\n", REDISFS_VERSION);
 	printf("FUSE library version %s\n", fuse_pkgversion());
 	printf("hiredis version %s\n", redis_client_version());
+	printf("TLS library %s\n", redis_tls_library());
 	fuse_lowlevel_version();
 }
 
