@@ -259,6 +259,11 @@ START_TEST(test_password_over_tls_stays_out_of_mounts_and_cmdline)
 	m = h_mount_start(good, &spec);
 	ck_assert(h_mount_info(m->mnt, NULL, 0, source, sizeof source));
 	ck_assert_msg(!strstr(source, PASSWORD), "/proc/mounts shows '%s'", source);
+	/* under $REDISFS_WRAPPER (valgrind) the file shows the wrapper's copy of the arguments */
+	if (getenv("REDISFS_WRAPPER")) {
+		h_mount_stop(m);
+		return;
+	}
 	snprintf(cmdline, sizeof cmdline, "/proc/%d/cmdline", (int) m->pid);
 	fd = open(cmdline, O_RDONLY);
 	ck_assert_int_ge(fd, 0);
