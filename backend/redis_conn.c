@@ -204,7 +204,7 @@ static int conn_open_master(struct redis_pool *pool, struct redis_conn *conn, ch
 {
 	struct redis_dial d = dial_options(pool);
 	char host[SENTINEL_HOST_MAX], asked[512];
-	int ret, saved_errno, port;
+	int ret, saved_errno = 0, port;
 
 	d.want_master = true;
 	for (int tries = 0;; tries++) {
