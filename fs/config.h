@@ -15,6 +15,11 @@ struct config_redis {
 	char *delimiter;
 	int ro;	     /* -1 unset, 0 or 1 */
 	int noflush; /* -1 unset, 0 or 1 */
+	char *tls_ca;
+	char *tls_cert;
+	char *tls_key;
+	char *tls_sni;
+	int tls_insecure; /* -1 unset, 0 or 1 */
 };
 
 /* [mysql]; NULL / 0 where the file is silent. */

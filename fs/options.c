@@ -274,7 +274,9 @@ static int merge_config(struct rfs_options *opts)
 	    fill_string(&opts->databases_s, r->databases) ||
 	    fill_string(&opts->timeout_s, r->timeout) ||
 	    fill_string(&opts->cache_s, r->cache_timeout) ||
-	    fill_string(&opts->delimiter, r->delimiter)) {
+	    fill_string(&opts->delimiter, r->delimiter) || fill_string(&opts->tls_ca, r->tls_ca) ||
+	    fill_string(&opts->tls_cert, r->tls_cert) || fill_string(&opts->tls_key, r->tls_key) ||
+	    fill_string(&opts->tls_sni, r->tls_sni)) {
 		fprintf(stderr, "redisfs: out of memory\n");
 		return -1;
 	}
@@ -282,6 +284,8 @@ static int merge_config(struct rfs_options *opts)
 		opts->read_only = r->ro;
 	if (opts->noflush < 0)
 		opts->noflush = r->noflush;
+	if (!opts->tls_insecure && r->tls_insecure > 0)
+		opts->tls_insecure = 1;
 	return 0;
 }
 

@@ -278,6 +278,32 @@ START_TEST(test_password_over_tls_stays_out_of_mounts_and_cmdline)
 }
 END_TEST
 
+START_TEST(test_config_file_takes_the_tls_options)
+{
+	const char *dir = h_scratch_dir();
+	char conf[H_PATH_MAX], opts[H_PATH_MAX + 16], mnt[H_PATH_MAX];
+	const char *args[] = {mnt, "-f", "-o", opts, NULL};
+	struct h_run res;
+	FILE *f;
+
+	snprintf(conf, sizeof conf, "%s/redisfs.ini", dir);
+	snprintf(mnt, sizeof mnt, "%s", h_scratch_dir());
+	f = fopen(conf, "w");
+	ck_assert_ptr_nonnull(f);
+	/* tls_ca read: the refusal is about the name, not the CA; tls_sni read: that name */
+	fprintf(f, "[redis]\nurl = rediss://127.0.0.1:%d\ntls_ca = %s\ntls_sni = wrong.example\n",
+		good->port, h_tls()->ca);
+	fclose(f);
+	snprintf(opts, sizeof opts, "config=%s", conf);
+	h_run_redisfs(args, PASSWORD, RUN_SECONDS * h_time_scale(), &res);
+	ck_assert_msg(res.status == 1 && strstr(res.err, "certificate is not for 'wrong.example'"),
+		      "status %d: %s", res.status, res.err);
+	ck_assert(!h_mount_info(mnt, NULL, 0, NULL, 0));
+	h_run_free(&res);
+	unlink(conf);
+}
+END_TEST
+
 static Suite *tls_suite(void)
 {
 	Suite *s = suite_create("tls");
@@ -295,6 +321,7 @@ static Suite *tls_suite(void)
 	tcase_add_test(tc, test_plain_and_tls_servers_behind_the_other_scheme_name_the_right_one);
 	tcase_add_test(tc, test_bad_tls_options_are_refused_naming_them);
 	tcase_add_test(tc, test_password_over_tls_stays_out_of_mounts_and_cmdline);
+	tcase_add_test(tc, test_config_file_takes_the_tls_options);
 	suite_add_tcase(s, tc);
 	return s;
 }
