@@ -1,10 +1,15 @@
 /* test_tls.c - rediss:// against real TLS servers: what is verified, and how a refusal reads. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -20,6 +25,8 @@ static struct h_redis *expired; /* expired.crt */
 static struct h_redis *self;	/* self.crt, signed by nobody */
 static struct h_redis *mtls;	/* wants a client certificate */
 static struct h_redis *plain;	/* no TLS at all */
+static pid_t sni_server;	/* openssl s_server: server.crt for SNI localhost, else wrong.crt */
+static int sni_port;
 
 static struct h_redis *start_tls(const char *crt, bool auth_clients, const char *password)
 {
@@ -34,6 +41,64 @@ static struct h_redis *start_tls(const char *crt, bool auth_clients, const char 
 	return h_redis_start_as(H_REDIS_TLS_ONLY, extra);
 }
 
+/* Whether something accepts connections on 127.0.0.1:port. */
+static bool accepts(int port)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons((uint16_t) port)};
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	bool ok;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ok = fd >= 0 && connect(fd, (struct sockaddr *) &sin, sizeof sin) == 0;
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+/*
+ * openssl s_server that shows which name the client sent: with SNI
+ * "localhost" it presents server.crt, without SNI (or another name)
+ * wrong.crt. -rev answers with reversed lines, which are no RESP: a client
+ * gets past the handshake and then a protocol error.
+ */
+static void start_sni_server(void)
+{
+	const struct h_tls *t = h_tls();
+	char port[32];
+	double deadline;
+
+	sni_port = h_free_port();
+	snprintf(port, sizeof port, "127.0.0.1:%d", sni_port);
+	sni_server = fork();
+	ck_assert_int_ge(sni_server, 0);
+	if (sni_server == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		execlp("openssl", "openssl", "s_server", "-accept", port, "-cert", t->wrong_crt,
+		       "-key", t->server_key, "-cert2", t->server_crt, "-key2", t->server_key,
+		       "-servername", "localhost", "-rev", "-quiet", (char *) NULL);
+		_exit(127);
+	}
+	deadline = h_now() + H_WAIT_SECONDS;
+	while (!accepts(sni_port)) {
+		ck_assert_msg(h_now() < deadline, "openssl s_server did not start");
+		h_nap_ms(20);
+	}
+}
+
+static void teardown(void)
+{
+	if (sni_server > 0) {
+		kill(sni_server, SIGTERM);
+		waitpid(sni_server, NULL, 0);
+		sni_server = 0;
+	}
+	h_stop_all();
+}
+
 static void setup_servers(void)
 {
 	const struct h_tls *t = h_tls();
@@ -44,6 +109,7 @@ static void setup_servers(void)
 	self = start_tls(t->self_crt, false, NULL);
 	mtls = start_tls(NULL, true, NULL);
 	plain = h_redis_start_as(0, NULL);
+	start_sni_server();
 }
 
 /* "redis[s]://HOST:PORT" of `r`. */
@@ -192,6 +258,26 @@ START_TEST(test_wrong_host_name_is_refused_and_tls_sni_names_it)
 }
 END_TEST
 
+/*
+ * SNI on the wire: the host name is sent, and tls_sni= sends its name
+ * (with an address and no tls_sni the server falls back to its other
+ * certificate). Past the handshake the server's bytes are no RESP: the
+ * refusal is then a protocol error, not a certificate.
+ */
+START_TEST(test_sni_sends_the_host_name_or_the_tls_sni_name)
+{
+	char url[64], opts[H_PATH_MAX + 64];
+
+	snprintf(url, sizeof url, "rediss://localhost:%d", sni_port);
+	assert_refused(url, with_ca("timeout=2", opts, sizeof opts), NULL, "Protocol error");
+	snprintf(url, sizeof url, "rediss://127.0.0.1:%d", sni_port);
+	assert_refused(url, with_ca("timeout=2", opts, sizeof opts), NULL,
+		       "certificate is not for '127.0.0.1'");
+	assert_refused(url, with_ca("timeout=2,tls_sni=localhost", opts, sizeof opts), NULL,
+		       "Protocol error");
+}
+END_TEST
+
 START_TEST(test_expired_certificate_is_refused)
 {
 	char url[64], opts[H_PATH_MAX + 16];
@@ -309,13 +395,14 @@ static Suite *tls_suite(void)
 	Suite *s = suite_create("tls");
 	TCase *tc = tcase_create("tls");
 
-	h_tcase_add_fixture(tc, setup_servers, h_stop_all);
+	h_tcase_add_fixture(tc, setup_servers, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_rediss_reads_writes_and_removes_on_a_tls_only_port);
 	tcase_add_test(tc, test_ca_folder_is_trusted);
 	tcase_add_test(tc, test_unknown_ca_is_refused);
 	tcase_add_test(tc, test_self_signed_is_refused_and_tls_insecure_warns);
 	tcase_add_test(tc, test_wrong_host_name_is_refused_and_tls_sni_names_it);
+	tcase_add_test(tc, test_sni_sends_the_host_name_or_the_tls_sni_name);
 	tcase_add_test(tc, test_expired_certificate_is_refused);
 	tcase_add_test(tc, test_server_that_wants_a_client_certificate);
 	tcase_add_test(tc, test_plain_and_tls_servers_behind_the_other_scheme_name_the_right_one);
