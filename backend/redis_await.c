@@ -14,21 +14,19 @@ static long long now_ns(void)
 	return (long long) ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-void redis_await_reply(redisContext *ctx)
+void redis_await_reply(struct redis_link *link)
 {
 	long long until;
-	int done = 0;
 	char byte;
 
-	while (!done) {
-		if (redisBufferWrite(ctx, &done) != REDIS_OK)
-			return; /* ctx->err says why: redisGetReply() fails with it */
-	}
-	if (ctx->reader->pos < ctx->reader->len)
+	if (redis_link_flush(link) != REDIS_OK)
+		return; /* link->err says why: redis_link_get_reply() fails with it */
+	if (redis_link_buffered(link))
 		return; /* a reply (or part of one) is here already */
 	until = now_ns() + REDIS_AWAIT_SPIN_NS;
 	do {
-		ssize_t n = recv(ctx->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+		/* over TLS too: bytes of a record on the socket mean the reply is coming */
+		ssize_t n = recv(redis_link_fd(link), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
 
 		if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
 			return; /* data, EOF or an error: the read that follows sees it */

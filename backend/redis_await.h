@@ -2,7 +2,7 @@
 #ifndef REDISFS_REDIS_AWAIT_H
 #define REDISFS_REDIS_AWAIT_H
 
-#include <hiredis/hiredis.h>
+#include "redis_link.h"
 
 /*
  * How long a thread polls for a reply before it sleeps in read(2): most
@@ -15,13 +15,13 @@
 #define REDIS_AWAIT_SPIN_NS 50000LL
 
 /*
- * Write out the commands appended to `ctx` (blocking, within its timeout),
+ * Write out the commands appended to `link` (within its timeout),
  * then, if no reply is buffered yet, poll the socket without blocking for up
  * to REDIS_AWAIT_SPIN_NS, yielding the CPU between polls to whatever else
  * could run. Returns when data, EOF or an error is there, or the time is
- * up; the caller's redisGetReply() then reads as always (and reports a
+ * up; the caller's redis_link_get_reply() then reads as always (and reports a
  * broken connection, which this never hides).
  */
-void redis_await_reply(redisContext *ctx);
+void redis_await_reply(struct redis_link *link);
 
 #endif

@@ -42,10 +42,10 @@ static void bounded_functions_init(void)
 	redisReaderFree(reader);
 }
 
-void redis_bound_reader(redisContext *ctx)
+void redis_bound_reader(redisReader *reader)
 {
 	pthread_once(&bounded_once, bounded_functions_init);
-	if (hiredis_functions && ctx->reader->fn == hiredis_functions)
-		ctx->reader->fn = &bounded_functions;
-	ctx->reader->maxbuf = READER_KEEP;
+	if (hiredis_functions && reader->fn == hiredis_functions)
+		reader->fn = &bounded_functions;
+	reader->maxbuf = READER_KEEP;
 }

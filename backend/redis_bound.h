@@ -5,11 +5,11 @@
 #include <hiredis/hiredis.h>
 
 /*
- * Make the context's reader fail ("Out of memory", so the call is EIO)
+ * Make a reader fail ("Out of memory", so the call is EIO)
  * on a reply that announces more than 2^24 elements, instead of allocating
  * room for them, and keep up to 2 MiB of read buffer between replies.
  * Thread-safe; the replies are hiredis's own otherwise.
  */
-void redis_bound_reader(redisContext *ctx);
+void redis_bound_reader(redisReader *reader);
 
 #endif

@@ -9,15 +9,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/time.h>
 #include <time.h>
 
 #include "redis_allow.h"
 #include "redis_await.h"
-#include "redis_bound.h"
 #include "redis_cluster.h"
+#include "redis_dial.h"
+#include "redis_errors.h"
 #include "redis_route.h"
+#include "redis_sentinel.h"
+#include "redis_tls.h"
 
 #define RETRY_FIRST_NS 10000000LL   /* 10 ms: the first pause after LOADING or BUSY */
 #define RETRY_MAX_NS   200000000LL  /* 200 ms: pauses double up to this */
@@ -25,9 +26,10 @@
 
 /* One thread's connection to one node. ctx is NULL until first use and after any error. */
 struct redis_conn {
-	redisContext *ctx;
+	struct redis_link *ctx;
 	int db;	  /* the database this connection has SELECTed */
 	int node; /* 0: the URL's server; in a cluster, the node's index in the slot map */
+	unsigned long generation; /* of the sentinels' answer it was made to (node 0) */
 };
 
 /* One thread's connections: conns[node], grown as a cluster's nodes become known. */
@@ -42,8 +44,7 @@ struct redis_pool {
 	char *socket_path;
 	char *user;
 	char *password;
-	struct timeval timeout;
-	long long timeout_ns;	       /* the same: the bound of one call, its retries included */
+	long long timeout_ns;	       /* -o timeout: the bound of one call, its retries included */
 	long long stall_hold_ns;       /* min(STALL_HOLD_NS, timeout) */
 	_Atomic long long stall_until; /* CLOCK_MONOTONIC ns: until then calls fail at once */
 	bool read_only;
@@ -51,34 +52,10 @@ struct redis_pool {
 	void *log_arg;
 	pthread_key_t conn_key;	       /* this thread's struct redis_thread */
 	struct redis_cluster *cluster; /* NULL against a single server */
+	struct redis_tls *tls;	       /* NULL: plain connections */
+	struct redis_sentinel *sentinel; /* NULL unless node 0 is the master sentinels name */
+	struct redis_dial watch;	 /* how the sentinels' watcher connects */
 };
-
-static bool starts_with(const char *s, const char *prefix)
-{
-	return strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
-/*
- * The errno that a failed reply or a broken context stands for: the one
- * place where server errors become errno (SPEC section 5).
- */
-static int redis_errno(const redisContext *ctx, const redisReply *reply)
-{
-	if (!reply || (ctx && ctx->err))
-		return EIO; /* lost, timed out or unparsable: the caller reconnects */
-	if (reply->type == REDIS_REPLY_ERROR) {
-		if (starts_with(reply->str, "READONLY"))
-			return EROFS;
-		if (starts_with(reply->str, "NOPERM") || starts_with(reply->str, "NOAUTH") ||
-		    starts_with(reply->str, "WRONGPASS"))
-			return EACCES;
-		if (starts_with(reply->str, "OOM"))
-			return ENOSPC;
-		if (starts_with(reply->str, "BUSYKEY"))
-			return EEXIST; /* RESTORE without REPLACE found the target */
-	}
-	return EIO;
-}
 
 /* Copy up to 120 bytes of a binary argument as printable text for a log line. */
 static void printable(char *out, size_t room, const char *p, size_t n)
@@ -129,8 +106,7 @@ static void log_failure(const struct redis_pool *pool, int db, const struct redi
 
 static void conn_close(struct redis_conn *conn)
 {
-	if (conn->ctx)
-		redisFree(conn->ctx);
+	redis_link_free(conn->ctx);
 	conn->ctx = NULL;
 }
 
@@ -173,7 +149,7 @@ static bool timed_out(int saved_errno)
  * a network black hole): for a short hold every call fails at once, so that a
  * loop over many keys (a directory's attributes) costs one timeout, not one each.
  */
-static void note_failure(struct redis_pool *pool, const redisContext *ctx, int saved_errno)
+static void note_failure(struct redis_pool *pool, const struct redis_link *ctx, int saved_errno)
 {
 	if (ctx && ctx->err == REDIS_ERR_IO && timed_out(saved_errno))
 		atomic_store(&pool->stall_until, now_ns() + pool->stall_hold_ns);
@@ -199,24 +175,57 @@ bool redis_backoff_wait(struct redis_backoff *b)
 	return true;
 }
 
-/* Whether an error reply starts with the error code `code` ("LOADING", "BUSY"). */
-static bool error_code_is(const redisReply *r, const char *code)
+/* The connection options every node shares; the caller fills in the address. */
+static struct redis_dial dial_options(const struct redis_pool *pool)
 {
-	size_t n = strlen(code);
+	return (struct redis_dial){
+		.tls = pool->tls,
+		.timeout_ns = pool->timeout_ns,
+		.user = pool->user,
+		.password = pool->password,
+	};
+}
 
-	return r->type == REDIS_REPLY_ERROR && r->len >= n && strncmp(r->str, code, n) == 0 &&
-	       (r->len == n || r->str[n] == ' ');
+/* What a failed dial is to the callers: LOADING, a refusal or memory as they are, else EIO. */
+static int dial_failed(struct redis_pool *pool, int ret, int saved_errno)
+{
+	if (timed_out(saved_errno))
+		atomic_store(&pool->stall_until, now_ns() + pool->stall_hold_ns);
+	return ret == -EAGAIN || ret == -EACCES || ret == -ENOMEM ? ret : -EIO;
 }
 
 /*
- * LOADING (a restarted server reads its dataset) and BUSY (a script runs):
- * ask again later. In a cluster also TRYAGAIN (a multi-key command while its
- * slot migrates) and CLUSTERDOWN (a slot without a master during a failover).
+ * The master the sentinels name, checked with ROLE: a connection that
+ * fails, or finds a replica (a failover happened), asks the sentinels again
+ * and tries their answer once.
  */
-bool redis_reply_says_later(const redisReply *r)
+static int conn_open_master(struct redis_pool *pool, struct redis_conn *conn, char *err,
+			    size_t errlen)
 {
-	return r && (error_code_is(r, "LOADING") || error_code_is(r, "BUSY") ||
-		     error_code_is(r, "TRYAGAIN") || error_code_is(r, "CLUSTERDOWN"));
+	struct redis_dial d = dial_options(pool);
+	char host[SENTINEL_HOST_MAX], asked[512];
+	int ret, saved_errno = 0, port;
+
+	d.want_master = true;
+	for (int tries = 0;; tries++) {
+		unsigned long generation = sentinel_master(pool->sentinel, host, &port);
+
+		d.addr = (struct redis_address){.host = host, .port = port};
+		ret = generation ? redis_dial_open(&d, &conn->ctx, err, errlen, &saved_errno)
+				 : -ENOENT;
+		if (!ret) {
+			conn->generation = generation;
+			conn->db = 0;
+			return 0;
+		}
+		if (ret == -EAGAIN || ret == -EACCES || ret == -ENOMEM || tries == 1)
+			return dial_failed(pool, ret, saved_errno);
+		if (sentinel_refresh(pool->sentinel, &d, generation, asked, sizeof asked)) {
+			snprintf(err, errlen, "the sentinels name no master '%s': %s",
+				 sentinel_master_name(pool->sentinel), asked);
+			return -EIO;
+		}
+	}
 }
 
 /*
@@ -225,64 +234,30 @@ bool redis_reply_says_later(const redisReply *r)
  */
 static int conn_open(struct redis_pool *pool, struct redis_conn *conn, char *err, size_t errlen)
 {
-	redisContext *ctx;
-	redisReply *reply;
+	struct redis_dial d = dial_options(pool);
 	char host[CLUSTER_HOST_MAX];
 	int ret, saved_errno, port;
 
-	errno = 0;
-	if (conn->node == 0 && pool->socket_path) {
-		ctx = redisConnectUnixWithTimeout(pool->socket_path, pool->timeout);
-	} else if (conn->node == 0) {
-		ctx = redisConnectWithTimeout(pool->host, pool->port, pool->timeout);
+	if (conn->node == 0 && pool->sentinel)
+		return conn_open_master(pool, conn, err, errlen);
+	if (conn->node == 0) {
+		d.addr = (struct redis_address){pool->host, pool->port, pool->socket_path};
 	} else if (cluster_node_address(pool->cluster, conn->node, host, &port) == 0) {
-		ctx = redisConnectWithTimeout(host, port, pool->timeout);
+		d.addr = (struct redis_address){.host = host, .port = port};
 	} else {
 		snprintf(err, errlen, "no cluster node %d", conn->node);
 		return -EIO;
 	}
-	saved_errno = errno;
-	if (!ctx || ctx->err) {
-		if (conn->node == 0 || !ctx)
-			snprintf(err, errlen, "%s", ctx ? ctx->errstr : "out of memory");
-		else
-			snprintf(err, errlen, "%s:%d: %s", host, port, ctx->errstr);
-		note_failure(pool, ctx, saved_errno);
-		if (ctx)
-			redisFree(ctx);
-		return ctx ? -EIO : -ENOMEM;
-	}
-	if (redisSetTimeout(ctx, pool->timeout) != REDIS_OK ||
-	    (!pool->socket_path && redisEnableKeepAlive(ctx) != REDIS_OK)) {
-		snprintf(err, errlen, "%s", ctx->errstr);
-		redisFree(ctx);
-		return -EIO;
-	}
-	redis_bound_reader(ctx);
-	if (pool->password) {
-		const char *argv[] = {"AUTH", pool->user, pool->password};
-		size_t argvlen[] = {4, pool->user ? strlen(pool->user) : 0, strlen(pool->password)};
+	ret = redis_dial_open(&d, &conn->ctx, err, errlen, &saved_errno);
+	if (ret) {
+		if (conn->node != 0) {
+			char why[256];
 
-		errno = 0;
-		if (pool->user)
-			reply = redisCommandArgv(ctx, 3, argv, argvlen);
-		else
-			reply = redisCommandArgv(ctx, 2, (const char *[]){"AUTH", pool->password},
-						 (size_t[]){4, argvlen[2]});
-		saved_errno = errno;
-		if (!reply || reply->type == REDIS_REPLY_ERROR) {
-			snprintf(err, errlen, "authentication failed: %s",
-				 reply ? reply->str : ctx->errstr);
-			ret = redis_reply_says_later(reply) ? -EAGAIN : -redis_errno(ctx, reply);
-			if (!reply)
-				note_failure(pool, ctx, saved_errno);
-			freeReplyObject(reply);
-			redisFree(ctx);
-			return ret;
+			snprintf(why, sizeof why, "%s", err);
+			snprintf(err, errlen, "%s:%d: %s", host, port, why);
 		}
-		freeReplyObject(reply);
+		return dial_failed(pool, ret, saved_errno);
 	}
-	conn->ctx = ctx;
 	conn->db = 0;
 	return 0;
 }
@@ -300,14 +275,17 @@ static int conn_ping(struct redis_pool *pool, struct redis_conn *conn, char *err
 
 	redis_backoff_start(pool, &later);
 	for (;;) {
-		reply = redisCommandArgv(conn->ctx, 1, (const char *[]){"PING"}, (size_t[]){4});
+		reply = redis_link_command(conn->ctx, 1, (const char *[]){"PING"}, (size_t[]){4});
 		if (!redis_reply_says_later(reply) || !redis_backoff_wait(&later))
 			break;
 		freeReplyObject(reply);
 	}
 	ret = 0;
+	if (!reply)
+		redis_dial_explain(conn->ctx, pool->tls != NULL, err, errlen);
 	if (!reply || reply->type == REDIS_REPLY_ERROR) {
-		snprintf(err, errlen, "%s", reply ? reply->str : conn->ctx->errstr);
+		if (reply)
+			snprintf(err, errlen, "%s", reply->str);
 		ret = -redis_errno(conn->ctx, reply);
 	}
 	freeReplyObject(reply);
@@ -350,7 +328,7 @@ static struct redis_conn *conn_get(struct redis_pool *pool, int node)
  * worth one more try on a new connection. A timeout is not: it would double
  * the time a caller waits.
  */
-static bool dropped_while_idle(const redisContext *ctx, int saved_errno)
+static bool dropped_while_idle(const struct redis_link *ctx, int saved_errno)
 {
 	if (ctx->err == REDIS_ERR_EOF)
 		return true;
@@ -359,7 +337,7 @@ static bool dropped_while_idle(const redisContext *ctx, int saved_errno)
 }
 
 int redis_pool_lost(struct redis_pool *pool, int db, const struct redis_cmd *cmd,
-		    const redisContext *ctx, int saved_errno, bool may_retry)
+		    const struct redis_link *ctx, int saved_errno, bool may_retry)
 {
 	char why[64];
 
@@ -390,6 +368,9 @@ static int conn_ready(struct redis_pool *pool, struct redis_conn *conn, int db, 
 	int ret, saved_errno;
 
 	why[0] = '\0';
+	if (conn->ctx && pool->sentinel && conn->node == 0 &&
+	    conn->generation != sentinel_generation(pool->sentinel))
+		conn_close(conn); /* made to a master the sentinels no longer name */
 	if (!conn->ctx) {
 		ret = conn_open(pool, conn, err, sizeof err);
 		if (ret == -EAGAIN) {
@@ -406,8 +387,8 @@ static int conn_ready(struct redis_pool *pool, struct redis_conn *conn, int db, 
 		return 0;
 	snprintf(dbtext, sizeof dbtext, "%d", db);
 	errno = 0;
-	reply = redisCommandArgv(conn->ctx, 2, (const char *[]){"SELECT", dbtext},
-				 (size_t[]){6, strlen(dbtext)});
+	reply = redis_link_command(conn->ctx, 2, (const char *[]){"SELECT", dbtext},
+				   (size_t[]){6, strlen(dbtext)});
 	saved_errno = errno;
 	if (reply && reply->type != REDIS_REPLY_ERROR) {
 		freeReplyObject(reply);
@@ -434,35 +415,15 @@ static int conn_ready(struct redis_pool *pool, struct redis_conn *conn, int db, 
 	return -ret;
 }
 
-static bool command_is(const struct redis_cmd *cmd, const char *name)
+/* Ask the sentinels again (unless another thread did since `seen`); failures are logged. */
+static void refresh_master(struct redis_pool *pool, unsigned long seen)
 {
-	return redis_cmd_argvlen(cmd)[0] == strlen(name) &&
-	       strncasecmp(redis_cmd_argv(cmd)[0], name, strlen(name)) == 0;
-}
+	struct redis_dial d = dial_options(pool);
+	char why[512];
 
-/*
- * Whether a pipeline may simply be sent again: some reply said LOADING or
- * BUSY and none shows that a command ran (MULTI's +OK, +QUEUED and
- * EXECABORT do not: a transaction with a refused command runs nothing).
- * Returns the index of the first such reply, or -1.
- */
-static long later_index(const struct redis_cmd *cmds, redisReply *const *replies, size_t count)
-{
-	long later = -1;
-
-	for (size_t i = 0; i < count; i++) {
-		const redisReply *r = replies[i];
-
-		if (redis_reply_says_later(r)) {
-			if (later < 0)
-				later = (long) i;
-		} else if (!error_code_is(r, "EXECABORT") &&
-			   !(r->type == REDIS_REPLY_STATUS &&
-			     (strcmp(r->str, "QUEUED") == 0 || command_is(&cmds[i], "MULTI")))) {
-			return -1;
-		}
-	}
-	return later;
+	if (sentinel_refresh(pool->sentinel, &d, seen, why, sizeof why))
+		pool_log(pool, "redis: the sentinels name no master '%s': %s",
+			 sentinel_master_name(pool->sentinel), why);
 }
 
 /* What one attempt at a pipeline came to. */
@@ -531,15 +492,15 @@ static enum attempt_result pipeline_attempt(struct redis_pool *pool, struct redi
 	if (out->ret)
 		return ATTEMPT_DONE;
 	for (size_t i = 0; i < count; i++)
-		redisAppendCommandArgv(conn->ctx, cmds[i].argc, redis_cmd_argv(&cmds[i]),
-				       redis_cmd_argvlen(&cmds[i]));
+		redis_link_append(conn->ctx, cmds[i].argc, redis_cmd_argv(&cmds[i]),
+				  redis_cmd_argvlen(&cmds[i]));
 	redis_await_reply(conn->ctx);
 	/* every reply first: whether to send the pipeline again depends on all of them */
 	for (; got < count; got++) {
 		void *r = NULL;
 
 		errno = 0;
-		if (redisGetReply(conn->ctx, &r) != REDIS_OK) {
+		if (redis_link_get_reply(conn->ctx, &r) != REDIS_OK) {
 			saved_errno = errno;
 			break;
 		}
@@ -552,7 +513,12 @@ static enum attempt_result pipeline_attempt(struct redis_pool *pool, struct redi
 		if (out->ret == -ECONNRESET)
 			result = ATTEMPT_DROPPED;
 		conn_close(conn);
-	} else if ((later = later_index(cmds, replies, count)) >= 0) {
+	} else if (pool->sentinel && conn->node == 0 && redis_demoted(cmds, replies, count)) {
+		/* the master became a replica: ask the sentinels, send it to the new one */
+		refresh_master(pool, conn->generation);
+		conn_close(conn);
+		result = ATTEMPT_DROPPED;
+	} else if ((later = redis_later_index(cmds, replies, count)) >= 0) {
 		snprintf(out->why, sizeof out->why, "%s", replies[later]->str);
 		out->at = (size_t) later;
 		/* a fresh connection for the next try: no half-open MULTI is carried over */
@@ -622,7 +588,7 @@ int redis_node_exchange(struct redis_pool *pool, int node, int db, const struct 
 	}
 }
 
-int redis_pool_dial(struct redis_pool *pool, int db, redisContext **out)
+int redis_pool_dial(struct redis_pool *pool, int db, struct redis_link **out)
 {
 	struct redis_conn conn = {.ctx = NULL, .db = 0, .node = 0};
 	struct redis_backoff later;
@@ -723,8 +689,6 @@ int redis_pool_open(const struct redis_endpoint *ep, struct redis_pool **out, ch
 	pool->log = ep->log;
 	pool->log_arg = ep->log_arg;
 	whole = ep->timeout > 0 ? ep->timeout : 5.0;
-	pool->timeout.tv_sec = (time_t) whole;
-	pool->timeout.tv_usec = (suseconds_t) ((whole - (double) pool->timeout.tv_sec) * 1e6);
 	pool->timeout_ns = (long long) (whole * 1e9);
 	pool->stall_hold_ns = pool->timeout_ns < STALL_HOLD_NS ? pool->timeout_ns : STALL_HOLD_NS;
 	atomic_init(&pool->stall_until, 0);
@@ -737,6 +701,17 @@ int redis_pool_open(const struct redis_endpoint *ep, struct redis_pool **out, ch
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
+	ret = ep->tls ? redis_tls_create(&ep->tls_options, &pool->tls, err, errlen) : 0;
+	if (!ret && ep->sentinel_count) {
+		ret = sentinel_create(ep->sentinels, ep->sentinel_count, ep->sentinel_master,
+				      &pool->sentinel);
+		if (ret)
+			snprintf(err, errlen, "out of memory");
+	}
+	if (ret) {
+		redis_pool_close(pool);
+		return ret;
+	}
 
 	conn = conn_get(pool, 0);
 	ret = conn ? conn_open(pool, conn, err, errlen) : -ENOMEM;
@@ -748,6 +723,14 @@ int redis_pool_open(const struct redis_endpoint *ep, struct redis_pool **out, ch
 	}
 	*out = pool;
 	return 0;
+}
+
+int redis_pool_started(struct redis_pool *pool)
+{
+	if (!pool->sentinel)
+		return 0;
+	pool->watch = dial_options(pool);
+	return sentinel_watch(pool->sentinel, &pool->watch, pool->log, pool->log_arg);
 }
 
 void redis_pool_thread_done(struct redis_pool *pool)
@@ -768,6 +751,8 @@ void redis_pool_close(struct redis_pool *pool)
 	redis_pool_thread_done(pool);
 	pthread_key_delete(pool->conn_key);
 	cluster_free(pool->cluster);
+	sentinel_free(pool->sentinel); /* its watcher uses the TLS context and the password */
+	redis_tls_free(pool->tls);
 	free(pool->host);
 	free(pool->socket_path);
 	free(pool->user);

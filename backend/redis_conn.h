@@ -5,6 +5,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "redis_tls.h"
+#include "redis_transport.h"
+
 /* Where error lines go (one line, no newline); the fs side sends them to stderr or syslog. */
 typedef void (*redis_log_fn)(void *arg, const char *line);
 
@@ -19,6 +22,12 @@ struct redis_endpoint {
 	bool read_only;		 /* refuse every write command with -EROFS, before sending */
 	redis_log_fn log;	 /* may be NULL: errors are then only returned */
 	void *log_arg;
+	bool tls;			      /* every connection over TLS (rediss://) */
+	struct redis_tls_options tls_options; /* with tls */
+	/* with sentinel_count: host and port are unused; node 0 is the master they name */
+	const struct redis_address *sentinels;
+	size_t sentinel_count;
+	const char *sentinel_master;
 };
 
 /*
@@ -29,12 +38,22 @@ struct redis_endpoint {
 struct redis_pool;
 
 /*
- * Create a pool and check the server: connect, AUTH, PING, on the calling
- * thread. Returns 0, or -errno with a one-line reason in `err` (unreachable,
- * timed out, wrong password). On error *out is NULL.
+ * Create a pool and check the server: connect (over TLS: handshake and
+ * verification; behind sentinels: ask them, then ROLE), AUTH, PING, on the
+ * calling thread. Returns 0, or -errno with a one-line reason in `err`
+ * (unreachable, timed out, wrong password, a certificate that fails, no
+ * sentinel names the master). On error *out is NULL.
  */
 int redis_pool_open(const struct redis_endpoint *ep, struct redis_pool **out, char *err,
 		    size_t errlen);
+
+/*
+ * Call once the process forks no more (after fuse_daemonize): behind
+ * sentinels, a thread then listens for their +switch-master, so that the
+ * mount leaves the old master as soon as they switch, not when the old
+ * master refuses a write. Returns 0 or -errno (nothing else is started).
+ */
+int redis_pool_started(struct redis_pool *pool);
 
 /* Close every connection and free the pool. NULL is fine. */
 void redis_pool_close(struct redis_pool *pool);

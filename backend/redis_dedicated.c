@@ -13,7 +13,7 @@ struct redis_dedicated {
 	int db;
 	redis_dedicated_prepare_fn prepare;
 	void *prepare_arg;
-	redisContext *ctx; /* NULL after a failure that ended it */
+	struct redis_link *ctx; /* NULL after a failure that ended it */
 	int send_errno;	   /* errno of a send that failed, for the receive to judge; else 0 */
 };
 
@@ -51,23 +51,17 @@ int redis_dedicated_open(struct redis_pool *pool, int db, redis_dedicated_prepar
 
 int redis_dedicated_send(struct redis_dedicated *d, const struct redis_cmd *cmd)
 {
-	int done = 0;
-
 	if (!redis_pool_allows(d->pool, cmd))
 		return -EROFS;
 	if (!d->ctx || d->send_errno || d->ctx->err)
 		return 0; /* broken already: the receive says how */
-	if (redisAppendCommandArgv(d->ctx, cmd->argc, redis_cmd_argv(cmd),
-				   redis_cmd_argvlen(cmd)) != REDIS_OK)
-		return -ENOMEM; /* hiredis fails to append only when out of memory */
+	if (redis_link_append(d->ctx, cmd->argc, redis_cmd_argv(cmd), redis_cmd_argvlen(cmd)) !=
+	    REDIS_OK)
+		return -ENOMEM; /* appending fails only when out of memory */
 	/* on the wire now, not at the next read: the server works while the caller does not wait */
-	while (!done) {
-		errno = 0;
-		if (redisBufferWrite(d->ctx, &done) != REDIS_OK) {
-			d->send_errno = errno ? errno : EIO;
-			break;
-		}
-	}
+	errno = 0;
+	if (redis_link_flush(d->ctx) != REDIS_OK)
+		d->send_errno = errno ? errno : EIO;
 	return 0;
 }
 
@@ -93,7 +87,7 @@ static int receive_once(struct redis_dedicated *d, const struct redis_cmd *cmd, 
 
 	if (!saved_errno && !d->ctx->err) {
 		errno = 0;
-		if (redisGetReply(d->ctx, &r) == REDIS_OK) {
+		if (redis_link_get_reply(d->ctx, &r) == REDIS_OK) {
 			*reply = r;
 			return 0;
 		}
@@ -107,7 +101,7 @@ static int redial(struct redis_dedicated *d, const struct redis_cmd *cmd)
 {
 	int ret;
 
-	redisFree(d->ctx);
+	redis_link_free(d->ctx);
 	d->ctx = NULL;
 	d->send_errno = 0;
 	ret = dial(d);
@@ -153,8 +147,7 @@ out:
 		if (*reply)
 			free_reply(d, *reply);
 		*reply = NULL;
-		if (d->ctx)
-			redisFree(d->ctx); /* hiredis contexts are unusable after an error */
+		redis_link_free(d->ctx); /* links are unusable after an error */
 		d->ctx = NULL;
 	}
 	return ret;
@@ -166,9 +159,9 @@ bool redis_dedicated_ready(const struct redis_dedicated *d)
 
 	if (!d->ctx || d->send_errno || d->ctx->err)
 		return true;
-	if (d->ctx->reader->pos < d->ctx->reader->len)
-		return true; /* bytes read before and not parsed yet */
-	p = (struct pollfd){.fd = d->ctx->fd, .events = POLLIN};
+	if (redis_link_buffered(d->ctx))
+		return true; /* bytes read (and decrypted) before and not parsed yet */
+	p = (struct pollfd){.fd = redis_link_fd(d->ctx), .events = POLLIN};
 	return poll(&p, 1, 0) != 0; /* bytes, an end or an error: the receive tells which */
 }
 
@@ -176,7 +169,6 @@ void redis_dedicated_close(struct redis_dedicated *d)
 {
 	if (!d)
 		return;
-	if (d->ctx)
-		redisFree(d->ctx);
+	redis_link_free(d->ctx);
 	free(d);
 }

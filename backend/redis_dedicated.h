@@ -2,10 +2,10 @@
 #ifndef REDISFS_REDIS_DEDICATED_H
 #define REDISFS_REDIS_DEDICATED_H
 
-#include <hiredis/hiredis.h>
 #include <stdbool.h>
 
 #include "redis_command.h"
+#include "redis_link.h"
 
 /*
  * Backend-internal. One connection to the URL's server that belongs to one
@@ -17,12 +17,12 @@
  */
 struct redis_dedicated;
 
-/* Called on each context the connection makes, before any command: e.g. to set its reader. */
-typedef void (*redis_dedicated_prepare_fn)(redisContext *ctx, void *arg);
+/* Called on each link the connection makes, before any command: e.g. to set its reader. */
+typedef void (*redis_dedicated_prepare_fn)(struct redis_link *link, void *arg);
 
 /*
  * Connect, authenticate and SELECT `db` as the pool does (redis_pool_dial),
- * then prepare(ctx, arg) (NULL: nothing), here and after every redial.
+ * then prepare(link, arg) (NULL: nothing), here and after every redial.
  * Returns 0, or -errno (logged) with *out NULL. The pool must outlive it.
  */
 int redis_dedicated_open(struct redis_pool *pool, int db, redis_dedicated_prepare_fn prepare,

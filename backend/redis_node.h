@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "redis_command.h"
+#include "redis_link.h"
 
 struct redis_cluster;
 
@@ -70,10 +71,10 @@ void redis_pool_log(const struct redis_pool *pool, const char *line);
  * by the pool's timeout (also on every later read and write), LOADING and
  * BUSY asked again with backoff within it. Fails at once (-EIO) while the
  * pool holds a stall. Returns 0 with the context in *out (the caller
- * redisFree()s it), or -errno (logged; -ENXIO for a database the server does
+ * redis_link_free()s it), or -errno (logged; -ENXIO for a database the server does
  * not have).
  */
-int redis_pool_dial(struct redis_pool *pool, int db, redisContext **out);
+int redis_pool_dial(struct redis_pool *pool, int db, struct redis_link **out);
 
 /*
  * What a failed read or write of the reply to `cmd` on `ctx` stands for,
@@ -84,7 +85,7 @@ int redis_pool_dial(struct redis_pool *pool, int db, redisContext **out);
  * pool's stall hold. The context is unusable either way.
  */
 int redis_pool_lost(struct redis_pool *pool, int db, const struct redis_cmd *cmd,
-		    const redisContext *ctx, int saved_errno, bool may_retry);
+		    const struct redis_link *ctx, int saved_errno, bool may_retry);
 
 /* Whether a timeout a moment ago makes every call fail at once now. */
 bool redis_pool_stalled(const struct redis_pool *pool);

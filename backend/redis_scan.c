@@ -26,9 +26,9 @@ struct redis_scan {
 };
 
 /* Each context of the walk's connection reads SCAN replies into the sink. */
-static void prepare_reader(redisContext *ctx, void *sink)
+static void prepare_reader(struct redis_link *link, void *sink)
 {
-	scan_sink_attach(ctx, sink);
+	scan_sink_attach(link->reader, sink);
 }
 
 int redis_scan_open(struct redis_pool *pool, int db, struct redis_scan **out)

@@ -112,11 +112,11 @@ static redisReplyObjectFunctions scan_functions = {
 	.freeObject = free_object,
 };
 
-void scan_sink_attach(redisContext *ctx, struct scan_sink *sink)
+void scan_sink_attach(redisReader *reader, struct scan_sink *sink)
 {
-	sink->inner = ctx->reader->fn;
-	ctx->reader->fn = &scan_functions;
-	redisReaderSetPrivdata(ctx->reader, sink);
+	sink->inner = reader->fn;
+	reader->fn = &scan_functions;
+	redisReaderSetPrivdata(reader, sink);
 }
 
 bool scan_sink_is_reply(const redisReply *reply)

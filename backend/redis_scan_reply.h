@@ -29,8 +29,8 @@ struct scan_sink {
 	const redisReplyObjectFunctions *inner; /* the context's functions, for other replies */
 };
 
-/* Read the replies of `ctx` with `sink` from now on (the sink must outlive the context). */
-void scan_sink_attach(redisContext *ctx, struct scan_sink *sink);
+/* Read the replies of `reader` with `sink` from now on (the sink must outlive the reader). */
+void scan_sink_attach(redisReader *reader, struct scan_sink *sink);
 
 /* Whether `reply` is the stand-in of a SCAN reply read into a sink. */
 bool scan_sink_is_reply(const redisReply *reply);

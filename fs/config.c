@@ -21,7 +21,7 @@
 #define NUMBER_DIGITS_MAX 9	  /* more digits than any bound here: no overflow to check */
 #define SHOWN_MAX	  64	  /* longest piece of the file quoted in an error */
 #define SHOWN_SIZE	  (SHOWN_MAX + sizeof "...")
-#define KEYS_MAX	  8 /* keys of the largest section */
+#define KEYS_MAX	  13 /* keys of the largest section ([redis]) */
 #define GHOSTS_PREFIX	  "ghosts."
 #define UTF8_BOM	  "\xEF\xBB\xBF"
 
@@ -37,11 +37,18 @@ enum redis_key {
 	REDIS_RO,
 	REDIS_NOFLUSH,
 	REDIS_DELIMITER,
+	REDIS_TLS_CA,
+	REDIS_TLS_CERT,
+	REDIS_TLS_KEY,
+	REDIS_TLS_SNI,
+	REDIS_TLS_INSECURE,
 };
 static const char *const redis_keys[] = {
-	"url", "passfile", "databases", "timeout", "cache_timeout",
-	"ro",  "noflush",  "delimiter", NULL,
+	"url",	     "passfile", "databases", "timeout", "cache_timeout", "ro",		  "noflush",
+	"delimiter", "tls_ca",	 "tls_cert",  "tls_key", "tls_sni",	  "tls_insecure", NULL,
 };
+_Static_assert(sizeof redis_keys / sizeof redis_keys[0] - 1 <= KEYS_MAX,
+	       "key_lines[] holds a line for every [redis] key");
 
 enum mysql_key {
 	MYSQL_HOST,
@@ -533,6 +540,16 @@ static int set_redis_key(struct load_state *st, enum redis_key key, const char *
 		return set_bool(st, &r->noflush, redis_keys[key], value);
 	case REDIS_DELIMITER:
 		return store(st, &r->delimiter, value);
+	case REDIS_TLS_CA:
+		return store(st, &r->tls_ca, value);
+	case REDIS_TLS_CERT:
+		return store(st, &r->tls_cert, value);
+	case REDIS_TLS_KEY:
+		return store(st, &r->tls_key, value);
+	case REDIS_TLS_SNI:
+		return store(st, &r->tls_sni, value);
+	case REDIS_TLS_INSECURE:
+		return set_bool(st, &r->tls_insecure, redis_keys[key], value);
 	}
 	return 0;
 }
@@ -719,6 +736,7 @@ int config_load(const char *path, struct rfs_config *cfg, char *err, size_t errl
 	memset(cfg, 0, sizeof *cfg);
 	cfg->redis.ro = -1;
 	cfg->redis.noflush = -1;
+	cfg->redis.tls_insecure = -1;
 	if (err && errlen)
 		err[0] = '\0';
 
@@ -758,6 +776,10 @@ void config_free(struct rfs_config *cfg)
 	free(cfg->redis.timeout);
 	free(cfg->redis.cache_timeout);
 	free(cfg->redis.delimiter);
+	free(cfg->redis.tls_ca);
+	free(cfg->redis.tls_cert);
+	free(cfg->redis.tls_key);
+	free(cfg->redis.tls_sni);
 
 	free(cfg->mysql.host);
 	free(cfg->mysql.socket);

@@ -19,6 +19,11 @@ struct config_redis {
 	struct {
 		int url, passfile, databases, timeout, cache_timeout, delimiter;
 	} lines;
+	char *tls_ca;
+	char *tls_cert;
+	char *tls_key;
+	char *tls_sni;
+	int tls_insecure; /* -1 unset, 0 or 1 */
 };
 
 /* [mysql]; NULL / 0 where the file is silent. */

@@ -85,6 +85,7 @@ static void print_version(void)
 	printf("FUSE library version %s\n", fuse_pkgversion());
 	printf("hiredis version %s\n", redis_client_version());
 	printf("MariaDB Connector/C version %s\n", mysql_client_version());
+	printf("TLS library %s\n", redis_tls_library());
 	fuse_lowlevel_version();
 }
 
@@ -138,11 +139,24 @@ static int connect_redis(struct rfs *fs, const struct rfs_options *opts)
 		.timeout = opts->timeout,
 		.read_only = fs->read_only,
 		.log = log_redis_error,
+		.tls = opts->url.tls,
+		.tls_options = {.ca = opts->tls_ca,
+				.cert = opts->tls_cert,
+				.key = opts->tls_key,
+				.sni = opts->tls_sni,
+				.insecure = opts->tls_insecure},
+		.sentinel_master = opts->url.master,
+		.sentinel_count = opts->url.sentinel_count,
 	};
+	struct redis_address sentinels[URL_SENTINELS_MAX];
 	char display[1024], err[512];
 	bool cluster;
 	int ret;
 
+	for (size_t i = 0; i < opts->url.sentinel_count; i++)
+		sentinels[i] = (struct redis_address){.host = opts->url.sentinels[i].host,
+						      .port = opts->url.sentinels[i].port};
+	ep.sentinels = sentinels;
 	url_display(&opts->url, display, sizeof display);
 	ret = redis_pool_open(&ep, &fs->pool, err, sizeof err);
 	if (ret) {
@@ -360,6 +374,11 @@ int main(int argc, char *argv[])
 		goto out_pool;
 	if (fuse_daemonize(cmd.foreground) != 0)
 		goto out_unmount;
+	/* threads of the pool's own start only now: a fork keeps none */
+	if (redis_pool_started(fs.pool) != 0) {
+		fuse_log(FUSE_LOG_ERR, "redisfs: cannot start the sentinels' watcher\n");
+		goto out_unmount;
+	}
 	if (log_fd >= 0) {
 		/* libfuse's own log function writes to stderr: stderr is the file now */
 		if (dup2(log_fd, STDERR_FILENO) < 0)

@@ -38,6 +38,11 @@ static const struct fuse_opt rfs_opts[] = {
 	RFS_OPT("gid=%s", gid_s, 0),
 	RFS_OPT("umask=%s", umask_s, 0),
 	RFS_OPT("log=%s", log_path, 0),
+	RFS_OPT("tls_ca=%s", tls_ca, 0),
+	RFS_OPT("tls_cert=%s", tls_cert, 0),
+	RFS_OPT("tls_key=%s", tls_key, 0),
+	RFS_OPT("tls_sni=%s", tls_sni, 0),
+	RFS_OPT("tls_insecure", tls_insecure, 1),
 	RFS_OPT("noflush", noflush, 1),
 	RFS_OPT("cluster", cluster, 1),
 	/* ours: libfuse 3 mounts over files without a word, redisfs refuses unless told */
@@ -238,6 +243,39 @@ static int parse_umask(const char *text, mode_t *out)
 	return 0;
 }
 
+/*
+ * The tls_* options: only with a TLS URL (over plain TCP they would
+ * silently do nothing), a SNI name that is a host name, and a warning for
+ * tls_insecure. Returns 0, or -1 after printing one line.
+ */
+static int check_tls(const struct rfs_options *opts)
+{
+	const char *given = opts->tls_ca	 ? "tls_ca="
+			    : opts->tls_cert	 ? "tls_cert="
+			    : opts->tls_key	 ? "tls_key="
+			    : opts->tls_sni	 ? "tls_sni="
+			    : opts->tls_insecure ? "tls_insecure"
+						 : NULL;
+
+	if (given && !opts->url.tls) {
+		fprintf(stderr, "redisfs: %s needs a TLS URL (rediss:// or rediss-sentinel://)\n",
+			given);
+		return -1;
+	}
+	if (opts->tls_sni &&
+	    (!opts->tls_sni[0] || strlen(opts->tls_sni) > 253 ||
+	     strspn(opts->tls_sni, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				   "0123456789-.") != strlen(opts->tls_sni))) {
+		fprintf(stderr, "redisfs: bad tls_sni '%s': expected a host name\n", opts->tls_sni);
+		return -1;
+	}
+	if (opts->tls_insecure)
+		fprintf(stderr, "redisfs: warning: tls_insecure: the server's certificate is not "
+				"checked, so anyone on the way can read and change what redisfs "
+				"sends, the password too\n");
+	return 0;
+}
+
 /* Overwrite the password part of the URL argument so /proc/PID/cmdline does not show it. */
 static void hide_url_password(const char *url_text, int argc, char **argv)
 {
@@ -286,6 +324,7 @@ static int fill_string(char **opt, const char *from_file, int line, int *opt_lin
 static int merge_config(struct rfs_options *opts)
 {
 	const struct config_redis *r = &opts->config.redis;
+	int unnamed_line; /* tls_* values are checked when used, not against their line */
 	char err[512];
 	int ret;
 
@@ -303,7 +342,11 @@ static int merge_config(struct rfs_options *opts)
 	    fill_string(&opts->cache_s, r->cache_timeout, r->lines.cache_timeout,
 			&opts->file_line.cache_timeout) ||
 	    fill_string(&opts->delimiter, r->delimiter, r->lines.delimiter,
-			&opts->file_line.delimiter)) {
+			&opts->file_line.delimiter) ||
+	    fill_string(&opts->tls_ca, r->tls_ca, 0, &unnamed_line) ||
+	    fill_string(&opts->tls_cert, r->tls_cert, 0, &unnamed_line) ||
+	    fill_string(&opts->tls_key, r->tls_key, 0, &unnamed_line) ||
+	    fill_string(&opts->tls_sni, r->tls_sni, 0, &unnamed_line)) {
 		fprintf(stderr, "redisfs: out of memory\n");
 		return -1;
 	}
@@ -311,6 +354,8 @@ static int merge_config(struct rfs_options *opts)
 		opts->read_only = r->ro;
 	if (opts->noflush < 0)
 		opts->noflush = r->noflush;
+	if (!opts->tls_insecure && r->tls_insecure > 0)
+		opts->tls_insecure = 1;
 	return 0;
 }
 
@@ -356,6 +401,13 @@ int options_finish(struct rfs_options *opts, struct fuse_args *args, int argc, c
 	if (url_parse(opts->url_text ? opts->url_text : URL_DEFAULT, &opts->url, err, sizeof err)) {
 		fprintf(stderr, "redisfs: %s%s\n", where(opts, opts->file_line.url, at, sizeof at),
 			err);
+		return -1;
+	}
+	if (check_tls(opts))
+		return -1;
+	if (opts->cluster && opts->url.master) {
+		fprintf(stderr, "redisfs: -o cluster: the sentinels of a URL name a master, not a "
+				"Redis Cluster\n");
 		return -1;
 	}
 	if (opts->passfile) {
@@ -405,8 +457,12 @@ void options_print_usage(const char *progname)
 	       "Mount a Redis server: one folder per database, one file per key.\n"
 	       "\n"
 	       "URL:   redis://[user[:password]@]host[:port][/N]\n"
+	       "       rediss://[user[:password]@]host[:port][/N]         (TLS)\n"
 	       "       host[:port][/N]   (the same as redis://host[:port][/N])\n"
 	       "       unix:///path/redis.sock[?db=N]\n"
+	       "       redis-sentinel://[user[:password]@]host[:port][,host[:port]...][/N]#MASTER\n"
+	       "       rediss-sentinel://...                              (TLS; sentinels on "
+	       "26379)\n"
 	       "       (default " URL_DEFAULT "; /N or ?db=N shows only dbN)\n"
 	       "\n"
 	       "Password: -o passfile=PATH, else $REDISCLI_AUTH, else the URL (warns).\n"
@@ -429,6 +485,11 @@ void options_print_usage(const char *progname)
 	       "    -o gid=N               the group every file shows [the user's group]\n"
 	       "    -o umask=M             octal mode bits taken from every file [0]\n"
 	       "    -o log=PATH            append the daemon's messages to PATH [syslog]\n"
+	       "    -o tls_ca=PATH         CA file or folder for rediss:// [the system's store]\n"
+	       "    -o tls_cert=PATH       client certificate (PEM) [none]\n"
+	       "    -o tls_key=PATH        its private key (PEM) [none]\n"
+	       "    -o tls_sni=NAME        name sent and verified instead of the host [the host]\n"
+	       "    -o tls_insecure        skip certificate verification, with a warning [off]\n"
 	       "    -f                     foreground, messages to stderr [background, syslog]\n"
 	       "    -d                     debug: -f, and every FUSE request traced [off]\n"
 	       "    -s                     one request at a time [multi-threaded]\n"
@@ -456,6 +517,10 @@ void options_free(struct rfs_options *opts)
 	free(opts->gid_s);
 	free(opts->umask_s);
 	free(opts->log_path);
+	free(opts->tls_ca);
+	free(opts->tls_cert);
+	free(opts->tls_key);
+	free(opts->tls_sni);
 	config_free(&opts->config);
 	if (opts->password)
 		explicit_bzero(opts->password, strlen(opts->password));

@@ -28,6 +28,11 @@ struct rfs_options {
 	char *umask_s;	   /* -o umask=M (octal): bits taken from every mode */
 	int nonempty;	   /* -o nonempty: mount over a folder that holds files */
 	char *log_path;	   /* -o log=PATH: the daemon's messages appended there, not syslog */
+	char *tls_ca;	   /* -o tls_ca=PATH: a CA file or folder [the system's] */
+	char *tls_cert;	   /* -o tls_cert=PATH: client certificate */
+	char *tls_key;	   /* -o tls_key=PATH: its private key */
+	char *tls_sni;	   /* -o tls_sni=NAME: sent and verified instead of the host */
+	int tls_insecure;  /* -o tls_insecure: no verification (warns) */
 	int show_help;
 	int show_version;
 	char *positional[2]; /* the arguments that are not options, in order */

@@ -332,6 +332,96 @@ static int parse_tcp(const char *s, struct redis_url *url, char *err, size_t err
 	return 0;
 }
 
+/* Whether a "host[:port]" piece names its port ("[::1]" does not, "[::1]:1" and "h:1" do). */
+static bool names_port(const char *s, size_t n)
+{
+	const char *close = n && s[0] == '[' ? memchr(s, ']', n) : NULL;
+
+	if (close)
+		return close + 1 < s + n;
+	return memchr(s, ':', n) != NULL;
+}
+
+/* One sentinel "host[:port]" of the list, port 26379 unless it names one. */
+static int parse_sentinel_host(const char *s, size_t n, struct url_sentinel *out, char *err,
+			       size_t errlen)
+{
+	struct redis_url one = {.db = -1};
+	int rc;
+
+	if (n == 0) {
+		set_err(err, errlen, "empty sentinel host in URL (hosts are joined by ',')");
+		return -EINVAL;
+	}
+	rc = parse_hostport(s, n, &one, err, errlen);
+	if (rc) {
+		free(one.host); /* a good host before a bad port */
+		return rc;
+	}
+	out->host = one.host;
+	out->port = names_port(s, n) ? one.port : URL_SENTINEL_PORT;
+	return 0;
+}
+
+/*
+ * After "redis-sentinel://": [user[:password]@]host[:port][,host[:port]...][/N]#MASTER.
+ * The master's name comes after the last '#' (a password may hold one;
+ * Sentinel names do not), the userinfo before the last '@' ahead of it.
+ */
+static int parse_sentinel(const char *s, struct redis_url *url, char *err, size_t errlen)
+{
+	char buf[PART_SHOWN_MAX + 4];
+	const char *hash = strrchr(s, '#'), *at, *slash, *hosts_end, *p;
+	size_t count = 1;
+	int rc;
+
+	if (!hash || !hash[1]) {
+		set_err(err, errlen,
+			"redis-sentinel:// URL names no master: end it with #MASTER, the name "
+			"the sentinels know it by");
+		return -EINVAL;
+	}
+	if (!is_host_name(hash + 1, strlen(hash + 1))) {
+		set_err(err, errlen, "bad master name '%s' in URL",
+			shown(buf, hash + 1, strlen(hash + 1)));
+		return -EINVAL;
+	}
+	url->master = strdup(hash + 1);
+	if (!url->master)
+		return -ENOMEM;
+	at = memrchr(s, '@', (size_t) (hash - s));
+	if (at) {
+		rc = parse_userinfo(s, (size_t) (at - s), url, err, errlen);
+		if (rc)
+			return rc;
+		s = at + 1;
+	}
+	slash = memchr(s, '/', (size_t) (hash - s));
+	hosts_end = slash ? slash : hash;
+	for (p = s; p < hosts_end; p++)
+		count += *p == ',';
+	if (count > URL_SENTINELS_MAX) {
+		set_err(err, errlen, "%zu sentinels in URL: at most %d", count, URL_SENTINELS_MAX);
+		return -EINVAL;
+	}
+	url->sentinels = calloc(count, sizeof *url->sentinels);
+	if (!url->sentinels)
+		return -ENOMEM;
+	for (p = s; url->sentinel_count < count; url->sentinel_count++) {
+		const char *comma = memchr(p, ',', (size_t) (hosts_end - p));
+		const char *end = comma ? comma : hosts_end;
+
+		rc = parse_sentinel_host(p, (size_t) (end - p),
+					 &url->sentinels[url->sentinel_count], err, errlen);
+		if (rc)
+			return rc;
+		p = end + 1;
+	}
+	if (slash && slash + 1 < hash)
+		return parse_db(slash + 1, (size_t) (hash - slash - 1), url, err, errlen);
+	return 0;
+}
+
 /* The query of a unix:// URL: "db=N", parameters joined by '&'. */
 static int parse_query(const char *s, struct redis_url *url, char *err, size_t errlen)
 {
@@ -459,16 +549,19 @@ int url_parse(const char *text, struct redis_url *url, char *err, size_t errlen)
 			"URL has no scheme (expected redis://, unix:// or host[:port])");
 		return -EINVAL;
 	}
-	if (scheme_is(text, scheme_len, "redis")) {
+	url->tls = scheme_is(text, scheme_len, "rediss") ||
+		   scheme_is(text, scheme_len, "rediss-sentinel");
+	if (scheme_is(text, scheme_len, "redis") || scheme_is(text, scheme_len, "rediss")) {
 		rc = parse_tcp(sep + 3, url, err, errlen);
 	} else if (scheme_is(text, scheme_len, "unix")) {
 		rc = parse_unix(sep + 3, url, err, errlen);
-	} else if (scheme_is(text, scheme_len, "rediss")) {
-		set_err(err, errlen,
-			"rediss:// needs TLS, which this build of redisfs does not have");
-		rc = -EINVAL;
+	} else if (scheme_is(text, scheme_len, "redis-sentinel") ||
+		   scheme_is(text, scheme_len, "rediss-sentinel")) {
+		rc = parse_sentinel(sep + 3, url, err, errlen);
 	} else {
-		set_err(err, errlen, "unknown scheme '%s' in URL (expected redis:// or unix://)",
+		set_err(err, errlen,
+			"unknown scheme '%s' in URL (expected redis://, rediss://, unix://, "
+			"redis-sentinel:// or rediss-sentinel://)",
 			shown(buf, text, scheme_len));
 		rc = -EINVAL;
 	}
@@ -497,6 +590,22 @@ static size_t append(char *out, size_t len, size_t pos, const char *fmt, ...)
 	return n > 0 ? pos + (size_t) n : pos;
 }
 
+/* "host:port", an IPv6 address in brackets. */
+static size_t append_host(char *out, size_t len, size_t pos, const char *host, int port)
+{
+	const char *zone = strchr(host, '%');
+	int addr_len = zone ? (int) (zone - host) : (int) strlen(host);
+
+	if (strchr(host, ':')) {
+		/* A zone goes back to "%25" so that the display parses again. */
+		pos = append(out, len, pos, "[%.*s%s%s]", addr_len, host, zone ? "%25" : "",
+			     zone ? zone + 1 : "");
+	} else {
+		pos = append(out, len, pos, "%s", host);
+	}
+	return append(out, len, pos, ":%d", port);
+}
+
 size_t url_display(const struct redis_url *url, char *out, size_t len)
 {
 	size_t pos = 0;
@@ -521,19 +630,21 @@ size_t url_display(const struct redis_url *url, char *out, size_t len)
 		}
 		if (url->db >= 0)
 			pos = append(out, len, pos, "?db=%d", url->db);
-	} else {
-		const char *host = url->host ? url->host : "";
-		const char *zone = strchr(host, '%');
-		int addr_len = zone ? (int) (zone - host) : (int) strlen(host);
-
-		if (strchr(host, ':')) {
-			/* A zone goes back to "%25" so that the display parses again. */
-			pos = append(out, len, pos, "redis://[%.*s%s%s]", addr_len, host,
-				     zone ? "%25" : "", zone ? zone + 1 : "");
-		} else {
-			pos = append(out, len, pos, "redis://%s", host);
+	} else if (url->master) {
+		pos = append(out, len, pos, "%s://",
+			     url->tls ? "rediss-sentinel" : "redis-sentinel");
+		for (size_t i = 0; i < url->sentinel_count; i++) {
+			if (i)
+				pos = append(out, len, pos, ",");
+			pos = append_host(out, len, pos, url->sentinels[i].host,
+					  url->sentinels[i].port);
 		}
-		pos = append(out, len, pos, ":%d", url->port);
+		if (url->db >= 0)
+			pos = append(out, len, pos, "/%d", url->db);
+		pos = append(out, len, pos, "#%s", url->master);
+	} else {
+		pos = append(out, len, pos, "%s://", url->tls ? "rediss" : "redis");
+		pos = append_host(out, len, pos, url->host ? url->host : "", url->port);
 		if (url->db >= 0)
 			pos = append(out, len, pos, "/%d", url->db);
 	}
@@ -553,5 +664,9 @@ void url_free(struct redis_url *url)
 			*p++ = '\0';
 	}
 	free(url->password);
+	for (size_t i = 0; i < url->sentinel_count; i++)
+		free(url->sentinels[i].host);
+	free(url->sentinels);
+	free(url->master);
 	*url = (struct redis_url){.db = -1};
 }

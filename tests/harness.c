@@ -1,5 +1,6 @@
 /* harness.c - private redis-servers and redisfs mounts for integration tests, always cleaned up. */
 #include "harness.h"
+#include "harness_tls.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -258,11 +259,24 @@ static struct h_mount *mount_slot(void)
 	return NULL;
 }
 
-/* Whether a server on `port` answers PING (any reply: NOAUTH is an answer too). */
-static bool redis_answers(int port)
+/* A plain connection to `r`: its port, or its unix socket when its port speaks only TLS. */
+static redisContext *connect_plain(const struct h_redis *r, struct timeval tv)
+{
+	if (r->socket[0])
+		return redisConnectUnixWithTimeout(r->socket, tv);
+	return redisConnectWithTimeout("127.0.0.1", r->port, tv);
+}
+
+redisContext *h_redis_connect_raw(const struct h_redis *r, struct timeval tv)
+{
+	return connect_plain(r, tv);
+}
+
+/* Whether `r` answers PING (any reply: NOAUTH is an answer too). */
+static bool redis_answers(const struct h_redis *r)
 {
 	struct timeval tv = {.tv_sec = 0, .tv_usec = 200000};
-	redisContext *c = redisConnectWithTimeout("127.0.0.1", port, tv);
+	redisContext *c = connect_plain(r, tv);
 	redisReply *reply = NULL;
 	bool ok = false;
 
@@ -284,12 +298,25 @@ static bool redis_try_start(struct h_redis *r, const char *const *extra, char *w
 	const char *argv[64];
 	char port[16];
 	int argc = 0, status;
+	bool tls_given = false;
 	pid_t parent = getpid();
 	double deadline;
 
 	snprintf(port, sizeof port, "%d", r->port);
 	argv[argc++] = "/usr/bin/redis-server";
-	argv[argc++] = "--port";
+	if (r->conf[0]) {
+		argv[argc++] = r->conf; /* a sentinel rewrites its config file: it must have one */
+		argv[argc++] = "--sentinel";
+	}
+	if (r->socket[0]) {
+		argv[argc++] = "--port";
+		argv[argc++] = "0";
+		argv[argc++] = "--unixsocket";
+		argv[argc++] = r->socket;
+		argv[argc++] = "--tls-port";
+	} else {
+		argv[argc++] = "--port";
+	}
 	argv[argc++] = port;
 	argv[argc++] = "--bind";
 	argv[argc++] = "127.0.0.1";
@@ -302,9 +329,12 @@ static bool redis_try_start(struct h_redis *r, const char *const *extra, char *w
 	argv[argc++] = "--daemonize";
 	argv[argc++] = "no";
 	for (int i = 0; extra && extra[i]; i++) {
-		ck_assert_msg(argc < 63, "too many redis-server arguments");
+		ck_assert_msg(argc < 53, "too many redis-server arguments");
 		argv[argc++] = extra[i];
+		tls_given = tls_given || !strcmp(extra[i], "--tls-cert-file");
 	}
+	if (r->socket[0] && !tls_given)
+		argc += (int) h_tls_server_args(NULL, false, argv + argc);
 	argv[argc] = NULL;
 
 	r->owner = getpid();
@@ -327,7 +357,7 @@ static bool redis_try_start(struct h_redis *r, const char *const *extra, char *w
 				 h_log_head(r->log, buf, sizeof buf));
 			return false;
 		}
-		if (redis_answers(r->port))
+		if (redis_answers(r))
 			return true;
 		h_nap_ns(POLL_NS);
 	}
@@ -340,6 +370,11 @@ static bool redis_try_start(struct h_redis *r, const char *const *extra, char *w
 
 struct h_redis *h_redis_start(const char *const *extra)
 {
+	return h_redis_start_as(h_tls_mode() ? H_REDIS_TLS_ONLY : 0, extra);
+}
+
+struct h_redis *h_redis_start_as(unsigned kind, const char *const *extra)
+{
 	struct h_redis *r;
 	char why[1200] = "";
 
@@ -351,6 +386,12 @@ struct h_redis *h_redis_start(const char *const *extra)
 	r->owner = getpid();
 	h_temp_dir(r->dir, sizeof r->dir, "redis");
 	h_join_path(r->log, sizeof r->log, r->dir, "redis.log");
+	if (kind & H_REDIS_TLS_ONLY)
+		h_join_path(r->socket, sizeof r->socket, r->dir, "redis.sock");
+	if (kind & H_REDIS_SENTINEL) {
+		h_join_path(r->conf, sizeof r->conf, r->dir, "sentinel.conf");
+		ck_assert_msg(h_write_file(r->conf, "", 0, 0600) == 0, "cannot write %s", r->conf);
+	}
 	for (int i = 0; extra && extra[i]; i++)
 		if (!strcmp(extra[i], "--requirepass") && extra[i + 1])
 			snprintf(r->password, sizeof r->password, "%s", extra[i + 1]);
@@ -464,7 +505,7 @@ static redisReply *vcommand(redisContext *c, const char *fmt, va_list ap)
 redisContext *h_redis_connect(const struct h_redis *r, int db)
 {
 	struct timeval tv = {.tv_sec = 10, .tv_usec = 0};
-	redisContext *c = redisConnectWithTimeout("127.0.0.1", r->port, tv);
+	redisContext *c = connect_plain(r, tv);
 
 	ck_assert_msg(c && !c->err, "cannot connect to redis on port %d: %s", r->port,
 		      c ? c->errstr : "out of memory");
@@ -579,6 +620,8 @@ static int wrapper_words(const struct h_mount *m, const char **argv, int room, c
 struct h_mount *h_mount_start(const struct h_redis *r, const struct h_mount_spec *spec)
 {
 	static const struct h_mount_spec none;
+	static char options[2 * H_PATH_MAX];
+	struct h_mount_spec tls_spec;
 	const char *bin = h_redisfs_bin();
 	const char *argv[48];
 	char *wrapper_copy;
@@ -602,7 +645,16 @@ struct h_mount *h_mount_start(const struct h_redis *r, const struct h_mount_spec
 	if (spec->url)
 		snprintf(m->url, sizeof m->url, "%s", spec->url);
 	else
-		snprintf(m->url, sizeof m->url, "redis://127.0.0.1:%d", r->port);
+		h_redis_url(r, NULL, m->url, sizeof m->url);
+	/* a rediss:// mount trusts the test CA, unless the test chose its own tls_* options */
+	if (h_tls_mode() && !strncmp(m->url, "rediss", 6) &&
+	    !(spec->options && strstr(spec->options, "tls_"))) {
+		snprintf(options, sizeof options, "tls_ca=%s%s%s", h_tls()->ca,
+			 spec->options ? "," : "", spec->options ? spec->options : "");
+		tls_spec = *spec;
+		tls_spec.options = options;
+		spec = &tls_spec;
+	}
 
 	argc = wrapper_words(m, argv, 40, &wrapper_copy);
 	argv[argc++] = bin;
@@ -895,10 +947,21 @@ void h_run_redisfs(const char *const *args, const char *auth, double timeout, st
 	const char *argv[32];
 	int argc = 0;
 
+	static char tls_ca[H_PATH_MAX + 8];
+	bool rediss = false, tls_given = false;
+
 	argv[argc++] = h_redisfs_bin();
 	for (int i = 0; args && args[i]; i++) {
-		ck_assert_msg(argc < 31, "too many arguments");
+		ck_assert_msg(argc < 29, "too many arguments");
 		argv[argc++] = args[i];
+		rediss = rediss || !strncmp(args[i], "rediss", 6);
+		tls_given = tls_given || strstr(args[i], "tls_");
+	}
+	/* the TLS run of a suite: its rediss:// URLs trust the test CA, as h_mount_start()'s do */
+	if (h_tls_mode() && rediss && !tls_given) {
+		snprintf(tls_ca, sizeof tls_ca, "tls_ca=%s", h_tls()->ca);
+		argv[argc++] = "-o";
+		argv[argc++] = tls_ca;
 	}
 	argv[argc] = NULL;
 	spawn(argv, NULL, true, auth, timeout, res);

@@ -42,6 +42,8 @@ struct h_redis {
 	char dir[H_PATH_MAX]; /* its --dir, a mkdtemp directory removed at stop */
 	char log[H_PATH_MAX]; /* its stdout and stderr */
 	char password[128];   /* the --requirepass it was given, "" for none */
+	char socket[H_PATH_MAX]; /* H_REDIS_TLS_ONLY: the unix socket the tests talk plain on */
+	char conf[H_PATH_MAX];	 /* H_REDIS_SENTINEL: its config file */
 };
 
 /* A redisfs daemon this process started, and its mount. */
@@ -111,6 +113,22 @@ int h_free_port(void);
  */
 struct h_redis *h_redis_start(const char *const *extra);
 
+/* What kind of server h_redis_start_as() starts. */
+enum {
+	/*
+	 * Its TCP port (r->port) speaks only TLS (--port 0 --tls-port): give
+	 * the --tls-* files in `extra`. h_redis_connect() and the start's PING
+	 * go through a unix socket in its directory (r->socket).
+	 */
+	H_REDIS_TLS_ONLY = 1,
+	/* redis-server --sentinel with a config file of its own; `extra` holds "--sentinel",
+	   "monitor ..." */
+	H_REDIS_SENTINEL = 2,
+};
+
+/* h_redis_start() of another kind: H_REDIS_TLS_ONLY, H_REDIS_SENTINEL, or both. */
+struct h_redis *h_redis_start_as(unsigned kind, const char *const *extra);
+
 /* SIGTERM, a bounded wait, SIGKILL; then remove its directory. NULL is fine. */
 void h_redis_stop(struct h_redis *r);
 
@@ -147,6 +165,12 @@ double h_time_scale(void);
  * requirepass), in database `db`. Free it with redisFree().
  */
 redisContext *h_redis_connect(const struct h_redis *r, int db);
+
+/*
+ * A plain connection to `r` with timeout `tv`, nothing sent: its port, or its
+ * unix socket when its port speaks only TLS. NULL or c->err when it fails.
+ */
+redisContext *h_redis_connect_raw(const struct h_redis *r, struct timeval tv);
 
 /* A command that must get a reply (any reply, errors too). Free it with freeReplyObject(). */
 redisReply *h_cmd(redisContext *c, const char *fmt, ...);

@@ -1,5 +1,6 @@
 /* harness_cluster.c - start, query and stop a private Redis Cluster of six redis-servers. */
 #include "harness_cluster.h"
+#include "harness_tls.h"
 
 #include <check.h>
 #include <limits.h>
@@ -159,20 +160,47 @@ struct h_cluster *h_cluster_start(const char *password)
 		snprintf(auth, sizeof auth, " -a '%s' --no-auth-warning", password);
 	}
 	for (int i = 0; i < H_CLUSTER_NODES; i++) {
-		const char *extra[] = {
-			"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
-			"--cluster-node-timeout", NODE_TIMEOUT, "--cluster-port", bus,
-			/* every node the same password; replicas give it to masters */
-			password ? "--requirepass" : NULL, password, "--masterauth", password,
-			NULL};
+		const char *extra[32] = {"--cluster-enabled",	   "yes",
+					 "--cluster-config-file",  "nodes.conf",
+					 "--cluster-node-timeout", NODE_TIMEOUT,
+					 "--cluster-port",	   bus};
+		size_t n = 8;
+		char tls_port[16];
 
+		if (h_tls_mode()) {
+			/*
+			 * The TLS run: clients, the bus and replication speak TLS on
+			 * the TLS port; the plain port stays for the tests' own
+			 * checks (Redis answers a plain client with plain ports).
+			 */
+			snprintf(tls_port, sizeof tls_port, "%d", h_free_port());
+			n += h_tls_server_args(NULL, false, extra + n);
+			extra[n++] = "--tls-port";
+			extra[n++] = tls_port;
+			extra[n++] = "--tls-cluster";
+			extra[n++] = "yes";
+			extra[n++] = "--tls-replication";
+			extra[n++] = "yes";
+			c->tls_ports[i] = atoi(tls_port);
+		}
+		if (password) {
+			/* every node the same password; replicas give it to masters */
+			extra[n++] = "--requirepass";
+			extra[n++] = password;
+			extra[n++] = "--masterauth";
+			extra[n++] = password;
+		}
+		extra[n] = NULL;
 		/* the bus port defaults to port + 10000, which may pass 65535 or be taken */
 		snprintf(bus, sizeof bus, "%d", h_free_port());
-		c->nodes[i] = h_redis_start(extra);
+		c->nodes[i] = h_redis_start_as(0, extra);
 		at += (size_t) snprintf(addrs + at, sizeof addrs - at, " 127.0.0.1:%d",
 					c->nodes[i]->port);
 	}
-	snprintf(c->url, sizeof c->url, "redis://127.0.0.1:%d", c->nodes[0]->port);
+	if (h_tls_mode())
+		snprintf(c->url, sizeof c->url, "rediss://127.0.0.1:%d", c->tls_ports[0]);
+	else
+		snprintf(c->url, sizeof c->url, "redis://127.0.0.1:%d", c->nodes[0]->port);
 	status = h_sh(NULL,
 		      "redis-cli%s --cluster create%s --cluster-replicas 1 --cluster-yes "
 		      ">/dev/null",
@@ -189,6 +217,14 @@ void h_cluster_stop(struct h_cluster *c)
 	for (int i = 0; i < H_CLUSTER_NODES; i++)
 		h_redis_stop(c->nodes[i]);
 	free(c);
+}
+
+int h_cluster_peer_port(const struct h_cluster *c, int port)
+{
+	for (int i = 0; h_tls_mode() && i < H_CLUSTER_NODES; i++)
+		if (c->nodes[i]->port == port)
+			return c->tls_ports[i];
+	return port;
 }
 
 /* Where a MOVED or ASK error points: its port, or 0 for another error. */

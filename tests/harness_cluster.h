@@ -13,7 +13,9 @@
 /* A cluster this process started: each node is an h_redis of the harness's registry. */
 struct h_cluster {
 	struct h_redis *nodes[H_CLUSTER_NODES];
-	char url[64];	   /* redis://127.0.0.1:PORT of nodes[0] */
+	char url[64]; /* redis://127.0.0.1:PORT of nodes[0] (rediss://, its TLS port, in TLS mode)
+		       */
+	int tls_ports[H_CLUSTER_NODES]; /* in TLS mode (h_tls_mode()): each node's TLS port */
 	char password[64]; /* every node's requirepass and masterauth, "" for none */
 };
 
@@ -29,6 +31,13 @@ struct h_cluster {
 struct h_cluster *h_cluster_start(const char *password);
 
 void h_cluster_stop(struct h_cluster *c);
+
+/*
+ * The port by which nodes reach the node whose plain port is `port`
+ * (MIGRATE targets, INFO replication's master_port): its TLS port in TLS
+ * mode (--tls-cluster, --tls-replication), else `port`.
+ */
+int h_cluster_peer_port(const struct h_cluster *c, int port);
 
 /*
  * A command (hiredis format) sent where the cluster says: MOVED and ASK are

@@ -180,7 +180,7 @@ START_TEST(test_port_out_of_range_is_refused_naming_it)
 }
 END_TEST
 
-START_TEST(test_rediss_is_refused_for_lack_of_tls)
+START_TEST(test_rediss_against_a_plain_server_says_try_redis)
 {
 	char url[64], mnt[H_PATH_MAX];
 	struct h_run res;
@@ -188,7 +188,7 @@ START_TEST(test_rediss_is_refused_for_lack_of_tls)
 
 	snprintf(url, sizeof url, "rediss://127.0.0.1:%d", open_server->port);
 	h_run_redisfs(args, NULL, RUN_SECONDS, &res);
-	assert_refused(&res, mnt, "TLS");
+	assert_refused(&res, mnt, "try redis://");
 	h_run_free(&res);
 }
 END_TEST
@@ -488,7 +488,7 @@ static Suite *cli_suite(void)
 	h_tcase_add_fixture(tc, setup_servers, h_stop_all);
 	tcase_add_test(tc, test_unknown_option_is_refused_in_one_line);
 	tcase_add_test(tc, test_port_out_of_range_is_refused_naming_it);
-	tcase_add_test(tc, test_rediss_is_refused_for_lack_of_tls);
+	tcase_add_test(tc, test_rediss_against_a_plain_server_says_try_redis);
 	tcase_add_test(tc, test_unknown_scheme_is_refused_naming_it);
 	tcase_add_test(tc, test_closed_port_is_refused_before_mounting);
 	tcase_add_test(tc, test_wrong_password_is_refused_before_mounting);

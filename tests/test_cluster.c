@@ -14,6 +14,7 @@
 
 #include "harness.h"
 #include "harness_cluster.h"
+#include "harness_tls.h"
 #include "harness_mysql.h"
 #include "run_suite.h"
 
@@ -427,7 +428,7 @@ static int replica_of(int master_port)
 {
 	char want[64];
 
-	snprintf(want, sizeof want, "master_port:%d\r", master_port);
+	snprintf(want, sizeof want, "master_port:%d\r", h_cluster_peer_port(cluster, master_port));
 	for (int i = 0; i < H_CLUSTER_NODES; i++) {
 		redisContext *c = h_cluster_connect_port(cluster, cluster->nodes[i]->port);
 		redisReply *r = h_cmd(c, "INFO replication");
@@ -522,8 +523,9 @@ static long long migrate_some(int src, int dst, int slot, int count)
 	long long moved = (long long) keys->elements;
 
 	for (size_t i = 0; i < keys->elements; i++) {
-		redisReply *r = h_cmd(c, "MIGRATE 127.0.0.1 %d %b 0 5000", dst,
-				      keys->element[i]->str, keys->element[i]->len);
+		redisReply *r = h_cmd(c, "MIGRATE 127.0.0.1 %d %b 0 5000",
+				      h_cluster_peer_port(cluster, dst), keys->element[i]->str,
+				      keys->element[i]->len);
 
 		ck_assert_msg(r->type == REDIS_REPLY_STATUS, "MIGRATE: %s", r->str);
 		freeReplyObject(r);
@@ -711,8 +713,8 @@ START_TEST(test_cluster_option_against_a_single_server_is_refused)
 {
 	char url[64];
 
-	snprintf(url, sizeof url, "redis://127.0.0.1:%d", single->port);
-	assert_refused(url, "cluster", "is not a Redis Cluster node");
+	assert_refused(h_redis_url(single, NULL, url, sizeof url), "cluster",
+		       "is not a Redis Cluster node");
 }
 END_TEST
 

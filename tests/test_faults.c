@@ -177,7 +177,7 @@ static void setup_loading(void)
 static bool server_says(const char *code)
 {
 	struct timeval tv = {.tv_sec = 5};
-	redisContext *c = redisConnectWithTimeout("127.0.0.1", redis->port, tv);
+	redisContext *c = h_redis_connect_raw(redis, tv);
 	redisReply *reply;
 	bool says;
 
@@ -223,7 +223,7 @@ static pid_t start_busy_script(int seconds)
 	ck_assert_msg(pid >= 0, "fork: %s", strerror(errno));
 	if (pid == 0) {
 		struct timeval tv = {.tv_sec = 60};
-		redisContext *c = redisConnectWithTimeout("127.0.0.1", redis->port, tv);
+		redisContext *c = h_redis_connect_raw(redis, tv);
 
 		if (!c || c->err)
 			_exit(1);

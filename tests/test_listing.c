@@ -15,6 +15,7 @@
 
 #include "faults.h"
 #include "harness.h"
+#include "harness_tls.h"
 #include "run_suite.h"
 
 #define BIG_KEYS     30000  /* many SCAN calls: readdir pulls batch after batch */
@@ -594,7 +595,7 @@ static void setup_read_only_user(void)
 	h_cmd_ok(c, "ACL LOG RESET");
 	h_cmd_ok(c, "CONFIG RESETSTAT");
 	redisFree(c);
-	snprintf(url, sizeof url, "redis://reader@127.0.0.1:%d", server->port);
+	h_redis_url(server, "reader", url, sizeof url);
 	spec.url = url;
 	mount = h_mount_start(server, &spec);
 }

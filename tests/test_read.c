@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "harness_tls.h"
 #include "run_suite.h"
 
 #define DB_NAMES	0	   /* keys with every kind of awkward name */
@@ -232,7 +233,7 @@ static void setup_acl_lister(void)
 	h_cmd_ok(c, "SET in-db3 %s", "seen by lister");
 	h_cmd_ok(c, "ACL LOG RESET");
 	redisFree(c);
-	snprintf(url, sizeof url, "redis://lister@127.0.0.1:%d", server->port);
+	h_redis_url(server, "lister", url, sizeof url);
 	mount = h_mount_start(server, &spec);
 }
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "harness_tls.h"
 #include "run_suite.h"
 
 #define READER_PASSWORD "reader-pw"
@@ -355,7 +356,7 @@ static void setup_read_only(bool as_reader)
 	h_cmd_ok(c, "CONFIG RESETSTAT");
 	redisFree(c);
 	if (as_reader) {
-		snprintf(url, sizeof url, "redis://reader@127.0.0.1:%d", server->port);
+		h_redis_url(server, "reader", url, sizeof url);
 		spec.url = url;
 		spec.auth = READER_PASSWORD;
 	}

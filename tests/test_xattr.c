@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "harness_tls.h"
 #include "harness_mysql.h"
 #include "xattr_expect.h"
 #include "run_suite.h"
@@ -513,7 +514,7 @@ static void setup_read_only(bool as_reader)
 	h_cmd_ok(c, "CONFIG RESETSTAT");
 	redisFree(c);
 	if (as_reader) {
-		snprintf(url, sizeof url, "redis://reader@127.0.0.1:%d", server->port);
+		h_redis_url(server, "reader", url, sizeof url);
 		spec.url = url;
 		spec.auth = READER_PASSWORD;
 	}
