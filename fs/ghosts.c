@@ -182,6 +182,7 @@ static int snapshot_add_queue(struct ghost_snapshot *snap, const char *key, size
 	}
 	q->members = *ghosts;
 	q->left = ghosts->count;
+	q->emptied = (struct timespec){0};
 	memset(ghosts, 0, sizeof *ghosts);
 	snap->count++;
 	return 0;
@@ -540,6 +541,37 @@ static int lookup_direct(struct ghosts *g, size_t rule, const char *queue_name,
 	return ret < 0 ? ret : (ret ? -ENOENT : 0);
 }
 
+/*
+ * A queue folder whose last ghost the mount removed a moment ago, from the
+ * rule's latest detection however old: its key may be gone (an empty list
+ * is no key), and rm -r still rmdirs the folder. 0 or -ENOENT.
+ */
+static int lookup_emptied(struct ghosts *g, size_t rule, const char *queue_name,
+			  struct ghost_ref *out)
+{
+	struct ghost_snapshot *snap;
+	struct ghost_queue *q;
+	struct timespec now;
+	bool ambiguous;
+	int ret = -ENOENT;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	pthread_mutex_lock(&g->lock);
+	snap = g->rules[rule].cached;
+	q = snap ? find_queue(snap, queue_name, &ambiguous) : NULL;
+	if (q && q->left == 0 && q->members.count &&
+	    (double) (now.tv_sec - q->emptied.tv_sec) +
+			    (double) (now.tv_nsec - q->emptied.tv_nsec) / 1e9 <
+		    GHOSTS_EMPTIED_GRACE) {
+		out->key = copy_bytes(q->key, q->key_len);
+		out->key_len = q->key_len;
+		out->type = q->type;
+		ret = out->key ? 0 : -ENOMEM;
+	}
+	pthread_mutex_unlock(&g->lock);
+	return ret;
+}
+
 int ghosts_lookup(struct ghosts *g, size_t rule, const char *queue_name, const char *member_name,
 		  struct ghost_ref *out)
 {
@@ -555,6 +587,10 @@ int ghosts_lookup(struct ghosts *g, size_t rule, const char *queue_name, const c
 		ghosts_ref_free(out);
 	}
 	ret = lookup_direct(g, rule, queue_name, member_name, out);
+	if (ret == -ENOENT && !member_name) {
+		ghosts_ref_free(out);
+		ret = lookup_emptied(g, rule, queue_name, out);
+	}
 	if (ret)
 		ghosts_ref_free(out);
 	return ret;
@@ -576,7 +612,8 @@ static void mark_gone(struct ghosts *g, size_t rule, const struct ghost_ref *ref
 		i = find_sorted(&queue->members, ref->member, ref->member_len);
 		if (i >= 0 && !queue->gone[i]) {
 			queue->gone[i] = 1;
-			queue->left--;
+			if (--queue->left == 0)
+				clock_gettime(CLOCK_MONOTONIC, &queue->emptied);
 		}
 	}
 	pthread_mutex_unlock(&g->lock);
@@ -599,36 +636,5 @@ int ghosts_remove_member(struct ghosts *g, size_t rule, const struct ghost_ref *
 				  ref->member, ref->member_len);
 	if (!ret || ret == -ENOENT)
 		mark_gone(g, rule, ref);
-	return ret;
-}
-
-int ghosts_remove_all(struct ghosts *g, size_t rule, const char *queue_name)
-{
-	struct ghost_snapshot *snap;
-	char encoded[NAMES_MAX + 1];
-	int ret;
-
-	/* a fresh detection is the "once more" check of MySQL, for every member at once */
-	ret = snapshot_get(g, rule, true, &snap);
-	if (ret)
-		return ret;
-	for (size_t i = 0; !ret && i < snap->count; i++) {
-		struct ghost_queue *q = &snap->queues[i];
-
-		if (queue_name) {
-			names_encode(q->key, q->key_len, encoded);
-			if (strcmp(encoded, queue_name) != 0)
-				continue;
-		}
-		ret = redis_remove_members(g->redis, g->rules[rule].cfg->db, q->key, q->key_len,
-					   q->type, &q->members);
-		if (ret)
-			break;
-		pthread_mutex_lock(&g->lock);
-		memset(q->gone, 1, q->members.count);
-		q->left = 0;
-		pthread_mutex_unlock(&g->lock);
-	}
-	snapshot_put(g, snap);
 	return ret;
 }

@@ -21,6 +21,7 @@ struct ghost_queue {
 	struct rv_array members; /* the ghost members (hash: fields), sorted, unique */
 	unsigned char *gone;	 /* gone[i]: member i was removed through the mount since */
 	size_t left;		 /* members not gone */
+	struct timespec emptied; /* CLOCK_MONOTONIC: when the last one went (left became 0) */
 };
 
 /* The ghosts of one rule at one moment; shared, counted, freed by the last user. */
@@ -39,6 +40,9 @@ struct ghost_ref {
 	char *member; /* NULL for a queue */
 	size_t member_len;
 };
+
+/* Seconds a queue folder stays after its last ghost went through the mount: for rm -ri's rmdir. */
+#define GHOSTS_EMPTIED_GRACE 60.0
 
 struct ghost_rule {
 	const struct config_ghost_rule *cfg;
@@ -81,7 +85,9 @@ int ghosts_list(struct ghosts *g, size_t rule, const char *queue_name, struct rv
 /*
  * Resolve ghosts/RULE/QUEUE (member_name NULL) or ghosts/RULE/QUEUE/MEMBER.
  * A queue folder exists for every list, set, zset or hash key the rule's
- * pattern matches (so that rm -r can remove it once its ghosts are gone); a
+ * pattern matches (so that rm -r can remove it once its ghosts are gone), and
+ * for GHOSTS_EMPTIED_GRACE seconds after the mount removed its last ghost
+ * (a queue of ghosts only is then no key: Redis removes an empty one); a
  * member exists while it is a ghost: in the cached detection, or else by
  * asking Redis and MySQL about it alone. -ENOENT otherwise, -EIO on errors.
  * Release `out` with ghosts_ref_free().
@@ -97,12 +103,5 @@ void ghosts_ref_free(struct ghost_ref *ref);
  * ID has a row again (it is left alone), -ENOENT when the member is gone.
  */
 int ghosts_remove_member(struct ghosts *g, size_t rule, const struct ghost_ref *ref);
-
-/*
- * Remove every ghost of rule `rule` (of the queue called `queue_name` only,
- * when it is not NULL), as a fresh detection finds them: that detection is
- * the check of MySQL. Returns 0 or -errno.
- */
-int ghosts_remove_all(struct ghosts *g, size_t rule, const char *queue_name);
 
 #endif

@@ -14,6 +14,7 @@
 #include "../backend/mysql_client.h"
 #include "../backend/redis_keys.h"
 #include "dir.h"
+#include "emptying.h"
 #include "ghosts.h"
 #include "ops.h"
 #include "options.h"
@@ -282,7 +283,8 @@ int main(int argc, char *argv[])
 	if (connect_redis(&fs, &opts) || setup_ghosts(&fs, &opts, &mysql, &ghosts))
 		goto out_pool;
 	if (attr_cache_init(&fs.attrs, opts.cache_timeout) ||
-	    !(fs.recent = calloc((size_t) fs.db_count, sizeof *fs.recent))) {
+	    !(fs.recent = calloc((size_t) fs.db_count, sizeof *fs.recent)) ||
+	    !(fs.emptying = emptying_new(fs.delimiter, fs.delimiter_len))) {
 		fprintf(stderr, "redisfs: out of memory\n");
 		goto out_pool;
 	}
@@ -306,6 +308,7 @@ out_unmount:
 out_pool:
 	ops_release_all(&fs); /* releases the unmount dropped */
 	dir_forget_listings(&fs);
+	emptying_free(fs.emptying);
 	free(fs.recent);
 	attr_cache_free(&fs.attrs);
 	if (fs.ghosts)

@@ -13,6 +13,7 @@
 #include "inodes.h"
 #include "read_buf.h"
 
+struct emptying;
 struct ghosts;
 struct listing;
 
@@ -45,6 +46,7 @@ struct rfs {
 	struct attr_cache attrs;     /* stat results, forgotten on our own changes */
 	pthread_mutex_t recent_lock; /* guards recent[] and listings' refs */
 	struct listing **recent;     /* per database: its last listing (dir.h), or NULL */
+	struct emptying *emptying;   /* each folder's latest listing, for rmdir (emptying.h) */
 };
 
 #endif

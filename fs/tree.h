@@ -74,7 +74,12 @@ int tree_getattr(struct rfs *fs, const char *path, struct stat *st);
 /* rm: UNLINK of the key. */
 int tree_unlink(struct rfs *fs, const char *path);
 
-/* rmdir of a database folder: FLUSHDB ASYNC; the folder stays. */
+/*
+ * rmdir of a database, namespace or ghost folder (SPEC 5): keys are removed
+ * only at the end of an rm -r (emptying.h), otherwise a folder that holds
+ * keys is ENOTEMPTY; a ghost folder removes no member (ENOTEMPTY while it
+ * has ghosts). A database folder stays.
+ */
 int tree_rmdir(struct rfs *fs, const char *path);
 
 /* Changes that are not (yet) possible: EROFS on a ro mount, else `err`. */

@@ -1,4 +1,4 @@
-/* test_ghost_rmdir.c - rmdir of ghost folders through a real mount (SPEC 5, 6): the daemon survives. */
+/* test_ghost_rmdir.c - rmdir and rm -ri of ghost folders through a real mount (SPEC 5, 6). */
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>
@@ -9,6 +9,7 @@
 
 #include "harness.h"
 #include "harness_mysql.h"
+#include "rm_answer.h"
 #include "run_suite.h"
 
 static struct h_redis *redis;
@@ -60,29 +61,83 @@ static void assert_daemon_alive(void)
 	ck_assert_msg(stat(path, &st) == 0, "the mount is dead: %s", strerror(errno));
 }
 
+/* The members of a Redis collection as one string, in Redis's order. */
+static void assert_members(redisContext *c, const char *cmd, const char *expected)
+{
+	redisReply *r = h_cmd(c, cmd);
+	char got[1024] = "";
+
+	ck_assert_int_eq(r->type, REDIS_REPLY_ARRAY);
+	for (size_t i = 0; i < r->elements; i++) {
+		if (i)
+			strcat(got, " ");
+		strncat(got, r->element[i]->str, sizeof got - strlen(got) - 2);
+	}
+	freeReplyObject(r);
+	ck_assert_msg(!strcmp(got, expected), "%s: got '%s', expected '%s'", cmd, got, expected);
+}
+
 /*
- * A queue folder and a rule folder that still hold ghosts: their rmdir ran
- * the pipelined removal whose commands came from an uninitialised malloc
- * (redis_remove_members) and killed the daemon. No test had rmdir'ed a ghost
- * folder with ghosts in it: rm -r empties a folder before its rmdir.
+ * Folders that hold ghosts: rmdir is ENOTEMPTY and removes no member (SPEC 5).
+ * Their rmdir used to remove every ghost, through a pipelined removal whose
+ * commands came from an uninitialised malloc (redis_remove_members), and it
+ * killed the daemon. No test had rmdir'ed a ghost folder that still held
+ * ghosts: rm -r empties a folder before its rmdir.
  */
-START_TEST(test_rmdir_of_ghost_folders_with_ghosts_keeps_the_daemon_alive)
+START_TEST(test_rmdir_of_ghost_folders_with_ghosts_is_enotempty_and_removes_nothing)
 {
 	redisContext *c = h_redis_connect(redis, 0);
 
+	h_cmd_ok(c, "DEL q:list q:set q:zset q:hash");
 	h_cmd_ok(c, "RPUSH q:list 1 3 2 5 4");
 	h_cmd_ok(c, "SADD q:set 8 9 13");
 	h_cmd_ok(c, "ZADD q:zset 1 20 2 7");
 	h_cmd_ok(c, "HSET q:hash 3 a 6 b");
-	rmdir_at("ghosts/q/q:list");
+	ck_assert_int_eq(rmdir_at("ghosts/q/q:list"), ENOTEMPTY);
 	assert_daemon_alive();
-	rmdir_at("ghosts/q");
+	ck_assert_int_eq(rmdir_at("ghosts/q"), ENOTEMPTY);
+	ck_assert_int_eq(rmdir_at("ghosts"), ENOTEMPTY);
 	assert_daemon_alive();
-	/* whatever rmdir did, the members that have rows are all there */
-	ck_assert_int_eq(h_cmd_int(c, "LPOS q:list 1"), 0);
-	ck_assert_int_eq(h_cmd_int(c, "SISMEMBER q:set 9"), 1);
-	ck_assert_int_eq(h_cmd_int(c, "ZRANK q:zset 7"), h_cmd_int(c, "ZCARD q:zset") - 1);
-	ck_assert_int_eq(h_cmd_int(c, "HEXISTS q:hash 6"), 1);
+	assert_members(c, "LRANGE q:list 0 -1", "1 3 2 5 4");
+	assert_members(c, "SORT q:set ALPHA", "13 8 9");
+	assert_members(c, "ZRANGE q:zset 0 -1", "20 7");
+	assert_members(c, "HKEYS q:hash", "3 6");
+	redisFree(c);
+}
+END_TEST
+
+/* rm -ri of a queue folder, "n" for one ghost: it stays, the rest go, rm says not empty. */
+START_TEST(test_rm_ri_of_a_ghost_queue_keeps_the_ghost_answered_no)
+{
+	redisContext *c = h_redis_connect(redis, 0);
+	struct h_run res;
+	int status;
+
+	h_cmd_ok(c, "DEL q:ri");
+	h_cmd_ok(c, "RPUSH q:ri 1 3 2 5 8 4");
+	status = h_rm_ri(mnt->mnt, "ghosts/q/q:ri", "5", &res);
+	ck_assert_msg(status != 0, "rm -ri exits 0 though a ghost was kept:\n%s", res.err);
+	ck_assert_msg(strstr(res.err, "cannot remove 'ghosts/q/q:ri': Directory not empty"),
+		      "rm does not report the folder not empty:\n%s", res.err);
+	h_run_free(&res);
+	assert_members(c, "LRANGE q:ri 0 -1", "1 2 5 4");
+	/* and once it is gone too, rmdir of the folder succeeds (it stays: no ghosts, no folder) */
+	ck_assert_int_eq(h_sh(mnt->mnt, "rm ghosts/q/q:ri/5"), 0);
+	ck_assert_int_eq(rmdir_at("ghosts/q/q:ri"), 0);
+	assert_members(c, "LRANGE q:ri 0 -1", "1 2 4");
+	redisFree(c);
+}
+END_TEST
+
+/* rm -r of a queue whose every member is a ghost: Redis removes the empty key itself. */
+START_TEST(test_rm_r_of_a_queue_of_ghosts_only_leaves_no_key)
+{
+	redisContext *c = h_redis_connect(redis, 0);
+
+	h_cmd_ok(c, "DEL q:all");
+	h_cmd_ok(c, "SADD q:all 3 5 8");
+	ck_assert_int_eq(h_sh(mnt->mnt, "rm -r ghosts/q/q:all"), 0);
+	ck_assert_int_eq(h_cmd_int(c, "EXISTS q:all"), 0);
 	redisFree(c);
 }
 END_TEST
@@ -94,7 +149,9 @@ static Suite *ghost_rmdir_suite(void)
 
 	h_mysql_tcase_add_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, test_rmdir_of_ghost_folders_with_ghosts_keeps_the_daemon_alive);
+	tcase_add_test(tc, test_rmdir_of_ghost_folders_with_ghosts_is_enotempty_and_removes_nothing);
+	tcase_add_test(tc, test_rm_ri_of_a_ghost_queue_keeps_the_ghost_answered_no);
+	tcase_add_test(tc, test_rm_r_of_a_queue_of_ghosts_only_leaves_no_key);
 	suite_add_tcase(s, tc);
 	return s;
 }
