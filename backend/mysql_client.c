@@ -1,6 +1,8 @@
 /* mysql_client.c - per-thread MySQL connections and the batched, prepared ID-existence check. */
 #include "mysql_client.h"
 
+#include <stdatomic.h>
+
 #include <errmsg.h>
 #include <errno.h>
 #include <mysql.h>
@@ -59,7 +61,8 @@ struct mysql_pool {
 	unsigned int timeout; /* whole seconds, at least 1: what libmysqlclient takes */
 	redis_log_fn log;
 	void *log_arg;
-	pthread_key_t conn_key; /* this thread's struct mysql_conn */
+	pthread_key_t conn_key;	   /* this thread's struct mysql_conn */
+	atomic_ulong connects;	   /* connections made, by any thread, first ones and again */
 };
 
 /* Why an operation failed: the client's or server's error number and message. */
@@ -361,6 +364,7 @@ static int conn_open(struct mysql_pool *pool, struct mysql_conn *conn, struct my
 		return -failure_errno(f);
 	}
 	conn->mysql = mysql;
+	atomic_fetch_add(&pool->connects, 1);
 	return 0;
 }
 
@@ -494,11 +498,46 @@ fail:
 struct check_batch {
 	const char *table;
 	const char *column;
+	const struct mysql_column *type; /* NULL: every ID is a string */
 	const char *const *ids;
 	const size_t *lens;
 	size_t count;
 	unsigned char *exists;
+	long long numbers[BATCH_MAX]; /* integer IDs as the integers they are */
 };
+
+/*
+ * Bind ID `id` to parameter `p`: an integer column gets it as a 64-bit
+ * integer and a DECIMAL one as a decimal, so that MySQL compares exactly
+ * (a string against an integer column is compared as a double, which is
+ * lossy past 2^53); every other column as the string it is. IDs reach here
+ * checked by mysql_column_holds(): canonical, in range.
+ */
+static void bind_id(struct check_batch *b, size_t id, MYSQL_BIND *p, unsigned long *length)
+{
+	char digits[24];
+
+	p->buffer_type = MYSQL_TYPE_STRING;
+	p->is_unsigned = 0;
+	/* libmysqlclient only reads parameter buffers; "" stands in for a NULL pointer */
+	p->buffer = b->ids[id] ? (void *) b->ids[id] : (void *) "";
+	p->buffer_length = b->ids[id] ? b->lens[id] : 0;
+	if (b->type && b->type->kind == MYSQL_COLUMN_INTEGER && b->lens[id] < sizeof digits) {
+		memcpy(digits, b->ids[id], b->lens[id]);
+		digits[b->lens[id]] = '\0';
+		if (b->type->is_unsigned)
+			b->numbers[id] = (long long) strtoull(digits, NULL, 10);
+		else
+			b->numbers[id] = strtoll(digits, NULL, 10);
+		p->buffer_type = MYSQL_TYPE_LONGLONG;
+		p->is_unsigned = b->type->is_unsigned;
+		p->buffer = &b->numbers[id];
+		p->buffer_length = sizeof b->numbers[id];
+	} else if (b->type && b->type->kind == MYSQL_COLUMN_DECIMAL) {
+		p->buffer_type = MYSQL_TYPE_NEWDECIMAL;
+	}
+	*length = p->buffer_length;
+}
 
 static int check_batch_run(struct mysql_conn *conn, void *arg, struct mysql_failure *f)
 {
@@ -509,14 +548,8 @@ static int check_batch_run(struct mysql_conn *conn, void *arg, struct mysql_fail
 
 	if (check_stmt_get(conn, b->table, b->column, slots, &cs, f))
 		return -1;
-	for (unsigned int i = 0; i < slots; i++) {
-		size_t id = i < b->count ? i : b->count - 1;
-
-		/* libmysqlclient only reads parameter buffers; "" stands in for a NULL pointer */
-		cs->params[i].buffer = b->ids[id] ? (void *) b->ids[id] : (void *) "";
-		cs->params[i].buffer_length = b->ids[id] ? b->lens[id] : 0;
-		cs->lengths[i] = cs->params[i].buffer_length;
-	}
+	for (unsigned int i = 0; i < slots; i++)
+		bind_id(b, i < b->count ? i : b->count - 1, &cs->params[i], &cs->lengths[i]);
 	memset(b->exists, 0, b->count);
 	if (mysql_stmt_bind_param(cs->stmt, cs->params) || mysql_stmt_execute(cs->stmt) ||
 	    mysql_stmt_bind_result(cs->stmt, &cs->result)) {
@@ -541,28 +574,50 @@ static int check_batch_run(struct mysql_conn *conn, void *arg, struct mysql_fail
 	return 0;
 }
 
-int mysql_ids_exist(struct mysql_pool *pool, const char *table, const char *column,
-		    const char *const *ids, const size_t *lens, size_t count, unsigned char *exists)
+/* The batches of mysql_ids_exist_in(), in `b` (its numbers are too big for a stack). */
+static int check_batches(struct mysql_pool *pool, struct check_batch *b, const char *const *ids,
+			 const size_t *lens, size_t count, unsigned char *exists)
 {
-	struct check_batch b = {.table = table, .column = column};
 	struct mysql_failure f;
+
+	for (size_t done = 0; done < count; done += b->count) {
+		b->count = count - done < BATCH_MAX ? count - done : BATCH_MAX;
+		b->ids = ids + done;
+		b->lens = lens + done;
+		b->exists = exists + done;
+		if (with_connection(pool, check_batch_run, b, &f)) {
+			pool_log(pool, "mysql: checking %zu IDs in %s.%s: %s (error %u)", count,
+				 b->table, b->column, f.message, f.code);
+			return -EIO;
+		}
+	}
+	return 0;
+}
+
+int mysql_ids_exist_in(struct mysql_pool *pool, const char *table, const char *column,
+		       const struct mysql_column *type, const char *const *ids,
+		       const size_t *lens, size_t count, unsigned char *exists)
+{
+	struct check_batch *batch;
+	int ret;
 
 	if (!mysql_identifier_valid(table, true) || !mysql_identifier_valid(column, false)) {
 		pool_log(pool, "mysql: refusing unsafe table or column name");
 		return -EINVAL;
 	}
-	for (size_t done = 0; done < count; done += b.count) {
-		b.count = count - done < BATCH_MAX ? count - done : BATCH_MAX;
-		b.ids = ids + done;
-		b.lens = lens + done;
-		b.exists = exists + done;
-		if (with_connection(pool, check_batch_run, &b, &f)) {
-			pool_log(pool, "mysql: checking %zu IDs in %s.%s: %s (error %u)", count,
-				 table, column, f.message, f.code);
-			return -EIO;
-		}
-	}
-	return 0;
+	batch = malloc(sizeof *batch);
+	if (!batch)
+		return -ENOMEM;
+	*batch = (struct check_batch){.table = table, .column = column, .type = type};
+	ret = check_batches(pool, batch, ids, lens, count, exists);
+	free(batch);
+	return ret;
+}
+
+int mysql_ids_exist(struct mysql_pool *pool, const char *table, const char *column,
+		    const char *const *ids, const size_t *lens, size_t count, unsigned char *exists)
+{
+	return mysql_ids_exist_in(pool, table, column, NULL, ids, lens, count, exists);
 }
 
 /* The column check's arguments. */
@@ -629,6 +684,120 @@ int mysql_check_column(struct mysql_pool *pool, const char *table, const char *c
 	if (ret)
 		snprintf(err, errlen, "table %s, column %s: %s", table, column, f.message);
 	return ret;
+}
+
+#define DESCRIBE_FIELDS 6
+#define DESCRIBE_FIELD_MAX 128 /* bytes of one field: COLUMN_TYPE of an ENUM may be cut */
+
+/* The column description's arguments and its six text fields. */
+struct column_describe {
+	const char *schema; /* NULL: the connection's database */
+	size_t schema_len;
+	const char *table;
+	const char *column;
+	char fields[DESCRIBE_FIELDS][DESCRIBE_FIELD_MAX];
+	bool is_null[DESCRIBE_FIELDS];
+	bool found;
+};
+
+static int column_describe_run(struct mysql_conn *conn, void *arg, struct mysql_failure *f)
+{
+	static const char sql[] =
+		"SELECT DATA_TYPE, COLUMN_TYPE, CHARACTER_MAXIMUM_LENGTH, NUMERIC_PRECISION, "
+		"NUMERIC_SCALE, CHARACTER_SET_NAME FROM information_schema.COLUMNS "
+		"WHERE TABLE_SCHEMA = IFNULL(?, DATABASE()) AND TABLE_NAME = ? AND COLUMN_NAME = ?";
+	struct column_describe *d = arg;
+	MYSQL_STMT *stmt = mysql_stmt_init(conn->mysql);
+	MYSQL_BIND params[3], results[DESCRIBE_FIELDS];
+	unsigned long lengths[DESCRIBE_FIELDS];
+	my_bool nulls[DESCRIBE_FIELDS];
+	int ret = -1, rc;
+
+	memset(params, 0, sizeof params);
+	memset(results, 0, sizeof results);
+	params[0].buffer_type = d->schema ? MYSQL_TYPE_STRING : MYSQL_TYPE_NULL;
+	params[0].buffer = (void *) d->schema;
+	params[0].buffer_length = d->schema_len;
+	params[1].buffer_type = params[2].buffer_type = MYSQL_TYPE_STRING;
+	params[1].buffer = (void *) d->table;
+	params[1].buffer_length = strlen(d->table);
+	params[2].buffer = (void *) d->column;
+	params[2].buffer_length = strlen(d->column);
+	for (int i = 0; i < DESCRIBE_FIELDS; i++) {
+		results[i].buffer_type = MYSQL_TYPE_STRING;
+		results[i].buffer = d->fields[i];
+		results[i].buffer_length = DESCRIBE_FIELD_MAX - 1;
+		results[i].length = &lengths[i];
+		results[i].is_null = &nulls[i];
+	}
+	if (!stmt) {
+		failure_set(f, CR_OUT_OF_MEMORY, "out of memory");
+		return -1;
+	}
+	if (mysql_stmt_prepare(stmt, sql, sizeof sql - 1) || mysql_stmt_bind_param(stmt, params) ||
+	    mysql_stmt_execute(stmt) || mysql_stmt_bind_result(stmt, results)) {
+		failure_from_stmt(f, stmt);
+		goto out;
+	}
+	rc = mysql_stmt_fetch(stmt);
+	d->found = rc == 0 || rc == MYSQL_DATA_TRUNCATED;
+	if (d->found) {
+		for (int i = 0; i < DESCRIBE_FIELDS; i++) {
+			size_t n = lengths[i] < DESCRIBE_FIELD_MAX - 1 ? lengths[i]
+								       : DESCRIBE_FIELD_MAX - 1;
+
+			d->fields[i][n] = '\0';
+			d->is_null[i] = nulls[i];
+		}
+		while (mysql_stmt_fetch(stmt) == 0)
+			; /* one row at most; read to the end all the same */
+	} else if (rc != MYSQL_NO_DATA) {
+		failure_from_stmt(f, stmt);
+		goto out;
+	}
+	ret = 0;
+out:
+	mysql_stmt_close(stmt);
+	return ret;
+}
+
+int mysql_describe_column(struct mysql_pool *pool, const char *table, const char *column,
+			  struct mysql_column *out, char *err, size_t errlen)
+{
+	struct column_describe d = {.table = table, .column = column};
+	const char *dot = table ? strchr(table, '.') : NULL;
+	const char *field[DESCRIBE_FIELDS];
+	struct mysql_failure f;
+	int ret;
+
+	if (!mysql_identifier_valid(table, true) || !mysql_identifier_valid(column, false)) {
+		snprintf(err, errlen, "not a plain MySQL table or column name");
+		return -EINVAL;
+	}
+	if (dot) {
+		d.schema = table;
+		d.schema_len = (size_t) (dot - table);
+		d.table = dot + 1;
+	}
+	ret = with_connection(pool, column_describe_run, &d, &f);
+	if (ret) {
+		snprintf(err, errlen, "table %s, column %s: %s", table, column, f.message);
+		return ret;
+	}
+	if (!d.found) {
+		snprintf(err, errlen, "table %s has no column %s in information_schema", table,
+			 column);
+		return -ENOENT;
+	}
+	for (int i = 0; i < DESCRIBE_FIELDS; i++)
+		field[i] = d.is_null[i] ? NULL : d.fields[i];
+	mysql_column_parse(out, field[0], field[1], field[2], field[3], field[4], field[5]);
+	return 0;
+}
+
+unsigned long mysql_pool_connects(struct mysql_pool *pool)
+{
+	return atomic_load(&pool->connects);
 }
 
 static char *copy_or_null(const char *s, bool *failed)
