@@ -170,6 +170,30 @@ START_TEST(test_user_5_is_no_ghost_of_an_int_column_and_the_member_pattern_fixes
 }
 END_TEST
 
+/* getfattr -d of a rule folder is the dry run of rm -r: what it would remove and what it skips. */
+START_TEST(test_getfattr_of_a_rule_folder_shows_its_table_column_and_figures)
+{
+	struct h_run res;
+
+	ck_assert_int_eq(h_sh_out(mnt->mnt, &res, "getfattr -d ghosts/int"), 0);
+	ck_assert_msg(!strcmp(res.out, "# file: ghosts/int\n"
+				       "user.ghosts.column=\"id int(11)\"\n"
+				       "user.ghosts.count=\"2\"\n"
+				       "user.ghosts.skipped=\"8\"\n"
+				       "user.ghosts.table=\"t_int\"\n\n"),
+		      "getfattr -d ghosts/int says:\n%s%s", res.out, res.err);
+	h_run_free(&res);
+	ck_assert_int_eq(h_sh_out(mnt->mnt, &res, "getfattr -n user.ghosts.column ghosts/vchar"), 0);
+	ck_assert_ptr_nonnull(strstr(res.out, "user.ghosts.column=\"id varchar(8)\""));
+	h_run_free(&res);
+	/* a queue folder and a ghost file have none of them */
+	ck_assert_int_eq(h_sh_out(mnt->mnt, &res, "getfattr -d ghosts/int/int:q ghosts/int/int:q/7"),
+			 0);
+	ck_assert_uint_eq(res.out_len, 0);
+	h_run_free(&res);
+}
+END_TEST
+
 START_TEST(test_rm_r_removes_only_the_ghosts_and_keeps_every_skipped_member)
 {
 	redisContext *c = h_redis_connect(redis, 0);
@@ -209,6 +233,7 @@ static Suite *ghost_doubt_suite(void)
 	tcase_add_test(tc, test_a_case_insensitive_varchar_column_compares_as_mysql_does);
 	tcase_add_test(tc, test_a_varbinary_column_counts_bytes_and_takes_any);
 	tcase_add_test(tc, test_user_5_is_no_ghost_of_an_int_column_and_the_member_pattern_fixes_it);
+	tcase_add_test(tc, test_getfattr_of_a_rule_folder_shows_its_table_column_and_figures);
 	tcase_add_test(tc, test_rm_r_removes_only_the_ghosts_and_keeps_every_skipped_member);
 	suite_add_tcase(s, tc);
 
