@@ -15,6 +15,7 @@
 #include "../backend/redis_keys.h"
 #include "dir.h"
 #include "emptying.h"
+#include "ghost_sample.h"
 #include "ghosts.h"
 #include "ops.h"
 #include "options.h"
@@ -209,6 +210,7 @@ int main(int argc, char *argv[])
 	struct mysql_pool *mysql = NULL;
 	struct rfs_options opts;
 	struct ghosts ghosts;
+	struct rv_array sampled = {0}; /* ghost rules' start-up lines, for the log too */
 	struct fuse_session *se = NULL;
 	struct rfs fs;
 	int ret = 1;
@@ -282,6 +284,8 @@ int main(int argc, char *argv[])
 		goto out_read_bufs;
 	if (connect_redis(&fs, &opts) || setup_ghosts(&fs, &opts, &mysql, &ghosts))
 		goto out_pool;
+	if (fs.ghosts)
+		ghost_sample_all(fs.ghosts, &sampled); /* on stderr now, in the log below */
 	if (attr_cache_init(&fs.attrs, opts.cache_timeout) ||
 	    !(fs.recent = calloc((size_t) fs.db_count, sizeof *fs.recent)) ||
 	    !(fs.emptying = emptying_new(fs.delimiter, fs.delimiter_len))) {
@@ -295,6 +299,11 @@ int main(int argc, char *argv[])
 	if (!cmd.foreground) {
 		openlog("redisfs", LOG_PID, LOG_DAEMON);
 		fuse_set_log_func(log_to_syslog);
+		for (size_t i = 0; i < sampled.count; i++) {
+			size_t len;
+
+			fuse_log(FUSE_LOG_WARNING, "%s\n", rv_array_get(&sampled, i, &len));
+		}
 	}
 	if (fuse_set_signal_handlers(se) != 0)
 		goto out_unmount;
@@ -309,6 +318,7 @@ out_pool:
 	ops_release_all(&fs); /* releases the unmount dropped */
 	dir_forget_listings(&fs);
 	emptying_free(fs.emptying);
+	rv_array_free(&sampled);
 	free(fs.recent);
 	attr_cache_free(&fs.attrs);
 	if (fs.ghosts)

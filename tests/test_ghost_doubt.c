@@ -194,6 +194,27 @@ START_TEST(test_getfattr_of_a_rule_folder_shows_its_table_column_and_figures)
 }
 END_TEST
 
+/* The daemon's start: what each rule would skip, and a rule whose keys match nothing. */
+START_TEST(test_the_start_says_what_each_rule_skips_with_an_example_and_the_fix)
+{
+	char *log;
+	size_t len;
+
+	ck_assert_int_eq(h_read_file(mnt->log, &log, &len), 0);
+	ck_assert_msg(strstr(log, "redisfs: ghosts.int: 8 of 11 sampled members of int:q are not "
+				  "values of t_int.id (int(11)), e.g. 'user:5' (not a number as "
+				  "the column writes it): they are never ghosts; add member = "
+				  "^user:([0-9]+)$ to the rule\n"),
+		      "the start said:\n%s", log);
+	ck_assert_msg(strstr(log, "redisfs: ghosts.ubig: 9 of 11 sampled members of ubig:q"),
+		      "the start said:\n%s", log);
+	ck_assert_msg(strstr(log, "redisfs: ghosts.none: keys = nothing:* matches no key of db0\n"),
+		      "the start said:\n%s", log);
+	ck_assert_msg(!strstr(log, "ghosts.fixed"), "the start said:\n%s", log);
+	free(log);
+}
+END_TEST
+
 START_TEST(test_rm_r_removes_only_the_ghosts_and_keeps_every_skipped_member)
 {
 	redisContext *c = h_redis_connect(redis, 0);
@@ -234,6 +255,7 @@ static Suite *ghost_doubt_suite(void)
 	tcase_add_test(tc, test_a_varbinary_column_counts_bytes_and_takes_any);
 	tcase_add_test(tc, test_user_5_is_no_ghost_of_an_int_column_and_the_member_pattern_fixes_it);
 	tcase_add_test(tc, test_getfattr_of_a_rule_folder_shows_its_table_column_and_figures);
+	tcase_add_test(tc, test_the_start_says_what_each_rule_skips_with_an_example_and_the_fix);
 	tcase_add_test(tc, test_rm_r_removes_only_the_ghosts_and_keeps_every_skipped_member);
 	suite_add_tcase(s, tc);
 
