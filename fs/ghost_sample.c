@@ -121,9 +121,10 @@ static void report_rule(struct ghosts *g, size_t rule, struct rv_array *lines)
 				 queues > 2 ? "s" : "");
 		snprintf(line, sizeof line,
 			 "redisfs: ghosts.%s: %zu of %zu sampled members of %s%s are not values of "
-			 "%s.%s (%s), e.g. '%s' (%s): they are never ghosts; %s",
+			 "%s.%s (%s), e.g. '%s'%s%s (%s): they are never ghosts; %s",
 			 cfg->name, skips.count, sampled, first, more, cfg->table, cfg->column,
-			 column.type, skips.example, mysql_id_doubt_text(skips.why), hint);
+			 column.type, skips.example, queues > 1 ? " of " : "",
+			 queues > 1 ? skips.queue : "", mysql_id_doubt_text(skips.why), hint);
 	} else {
 		return; /* every sampled member is an ID the column can hold */
 	}
