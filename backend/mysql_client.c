@@ -1,8 +1,6 @@
 /* mysql_client.c - per-thread MySQL connections and the batched, prepared ID-existence check. */
 #include "mysql_client.h"
 
-#include <stdatomic.h>
-
 #include <errmsg.h>
 #include <errno.h>
 #include <mysql.h>
@@ -10,11 +8,14 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "mysql_conn.h"
 
 #define BATCH_MAX	      1000 /* IDs per statement: the contract's bound; ~15 ms of a local server */
 #define STMT_CACHE_MAX	      48 /* statements kept per thread: 11 batch sizes for each of 4 rules */
@@ -43,13 +44,6 @@ struct mysql_check_stmt {
 	my_bool position_null;
 };
 
-/* One thread's connection. mysql is NULL until first use and after any error. */
-struct mysql_conn {
-	MYSQL *mysql;
-	struct mysql_check_stmt *stmts; /* prepared on `mysql`, gone with it */
-	unsigned int nstmts;
-};
-
 struct mysql_pool {
 	char *host;
 	int port;
@@ -61,23 +55,11 @@ struct mysql_pool {
 	unsigned int timeout; /* whole seconds, at least 1: what libmysqlclient takes */
 	redis_log_fn log;
 	void *log_arg;
-	pthread_key_t conn_key;	   /* this thread's struct mysql_conn */
-	atomic_ulong connects;	   /* connections made, by any thread, first ones and again */
+	pthread_key_t conn_key; /* this thread's struct mysql_conn */
+	atomic_ulong connects;	/* connections made, by any thread, first ones and again */
 };
 
-/* Why an operation failed: the client's or server's error number and message. */
-struct mysql_failure {
-	unsigned int code;
-	char message[MYSQL_ERRMSG_SIZE + 64];
-};
-
-/* One operation that the retry logic can run again on a new connection. */
-typedef int (*mysql_op_fn)(struct mysql_conn *conn, void *arg, struct mysql_failure *f);
-
-static void failure_set(struct mysql_failure *f, unsigned int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void failure_set(struct mysql_failure *f, unsigned int code, const char *fmt, ...)
+void mysql_failure_set(struct mysql_failure *f, unsigned int code, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -89,12 +71,12 @@ static void failure_set(struct mysql_failure *f, unsigned int code, const char *
 
 static void failure_from_mysql(struct mysql_failure *f, MYSQL *mysql)
 {
-	failure_set(f, mysql_errno(mysql), "%s", mysql_error(mysql));
+	mysql_failure_set(f, mysql_errno(mysql), "%s", mysql_error(mysql));
 }
 
-static void failure_from_stmt(struct mysql_failure *f, MYSQL_STMT *stmt)
+void mysql_failure_from_stmt(struct mysql_failure *f, MYSQL_STMT *stmt)
 {
-	failure_set(f, mysql_stmt_errno(stmt), "%s", mysql_stmt_error(stmt));
+	mysql_failure_set(f, mysql_stmt_errno(stmt), "%s", mysql_stmt_error(stmt));
 }
 
 /* Whether an error says the connection is gone (as opposed to the statement failing). */
@@ -334,7 +316,7 @@ static int conn_open(struct mysql_pool *pool, struct mysql_conn *conn, struct my
 	MYSQL *mysql = mysql_init(NULL);
 
 	if (!mysql) {
-		failure_set(f, CR_OUT_OF_MEMORY, "out of memory");
+		mysql_failure_set(f, CR_OUT_OF_MEMORY, "out of memory");
 		return -ENOMEM;
 	}
 	mysql_options(mysql, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
@@ -355,7 +337,7 @@ static int conn_open(struct mysql_pool *pool, struct mysql_conn *conn, struct my
 	/* a server asking for a local file must be refused, whatever the defaults file said */
 	mysql_options(mysql, MYSQL_OPT_LOCAL_INFILE, &off);
 	/* a silent reconnect (off unless the defaults file says "reconnect") would drop the
-	 * prepared statements behind our back: with_connection() reconnects instead */
+	 * prepared statements behind our back: mysql_with_connection() reconnects instead */
 	mysql_options(mysql, MYSQL_OPT_RECONNECT, &no);
 	if (strcmp(mysql_character_set_name(mysql), "utf8mb4") &&
 	    mysql_set_character_set(mysql, "utf8mb4")) {
@@ -390,13 +372,13 @@ static bool conn_idle_usable(struct mysql_conn *conn)
  * timeout: a server that does not answer would only make the caller wait
  * twice as long. Returns 0, or -errno with the reason in `f`.
  */
-static int with_connection(struct mysql_pool *pool, mysql_op_fn op, void *arg,
-			   struct mysql_failure *f)
+int mysql_with_connection(struct mysql_pool *pool, mysql_op_fn op, void *arg,
+			  struct mysql_failure *f)
 {
 	struct mysql_conn *conn = conn_get(pool);
 
 	if (!conn) {
-		failure_set(f, CR_OUT_OF_MEMORY, "out of memory");
+		mysql_failure_set(f, CR_OUT_OF_MEMORY, "out of memory");
 		return -ENOMEM;
 	}
 	for (int attempt = 0;; attempt++) {
@@ -453,16 +435,17 @@ static int check_stmt_get(struct mysql_conn *conn, const char *table, const char
 		cs->stmt = mysql_stmt_init(conn->mysql);
 	}
 	if (!sql || !cs || !cs->table || !cs->column || !cs->params || !cs->lengths || !cs->stmt) {
-		failure_set(f, CR_OUT_OF_MEMORY, "out of memory");
+		mysql_failure_set(f, CR_OUT_OF_MEMORY, "out of memory");
 		goto fail;
 	}
 	if (mysql_stmt_prepare(cs->stmt, sql, strlen(sql))) {
-		failure_from_stmt(f, cs->stmt);
+		mysql_failure_from_stmt(f, cs->stmt);
 		goto fail;
 	}
 	if (mysql_stmt_param_count(cs->stmt) != slots || mysql_stmt_field_count(cs->stmt) != 1) {
-		failure_set(f, CR_UNKNOWN_ERROR, "the server parsed the check into %lu parameters",
-			    mysql_stmt_param_count(cs->stmt));
+		mysql_failure_set(f, CR_UNKNOWN_ERROR,
+				  "the server parsed the check into %lu parameters",
+				  mysql_stmt_param_count(cs->stmt));
 		goto fail;
 	}
 	for (unsigned int i = 0; i < slots; i++) {
@@ -553,22 +536,22 @@ static int check_batch_run(struct mysql_conn *conn, void *arg, struct mysql_fail
 	memset(b->exists, 0, b->count);
 	if (mysql_stmt_bind_param(cs->stmt, cs->params) || mysql_stmt_execute(cs->stmt) ||
 	    mysql_stmt_bind_result(cs->stmt, &cs->result)) {
-		failure_from_stmt(f, cs->stmt);
+		mysql_failure_from_stmt(f, cs->stmt);
 		return -1;
 	}
 	while ((rc = mysql_stmt_fetch(cs->stmt)) == 0) {
 		if (cs->position_null || cs->position < 0 || cs->position >= (long long) slots) {
-			failure_set(f, CR_UNKNOWN_ERROR, "unexpected row %lld from the check",
-				    cs->position);
+			mysql_failure_set(f, CR_UNKNOWN_ERROR, "unexpected row %lld from the check",
+					  cs->position);
 			return -1;
 		}
 		if ((size_t) cs->position < b->count)
 			b->exists[cs->position] = 1;
 	}
 	if (rc != MYSQL_NO_DATA) {
-		failure_from_stmt(f, cs->stmt);
+		mysql_failure_from_stmt(f, cs->stmt);
 		if (!f->code)
-			failure_set(f, CR_UNKNOWN_ERROR, "fetch returned %d", rc);
+			mysql_failure_set(f, CR_UNKNOWN_ERROR, "fetch returned %d", rc);
 		return -1;
 	}
 	return 0;
@@ -585,7 +568,7 @@ static int check_batches(struct mysql_pool *pool, struct check_batch *b, const c
 		b->ids = ids + done;
 		b->lens = lens + done;
 		b->exists = exists + done;
-		if (with_connection(pool, check_batch_run, b, &f)) {
+		if (mysql_with_connection(pool, check_batch_run, b, &f)) {
 			pool_log(pool, "mysql: checking %zu IDs in %s.%s: %s (error %u)", count,
 				 b->table, b->column, f.message, f.code);
 			return -EIO;
@@ -595,8 +578,8 @@ static int check_batches(struct mysql_pool *pool, struct check_batch *b, const c
 }
 
 int mysql_ids_exist_in(struct mysql_pool *pool, const char *table, const char *column,
-		       const struct mysql_column *type, const char *const *ids,
-		       const size_t *lens, size_t count, unsigned char *exists)
+		       const struct mysql_column *type, const char *const *ids, const size_t *lens,
+		       size_t count, unsigned char *exists)
 {
 	struct check_batch *batch;
 	int ret;
@@ -635,7 +618,7 @@ static int column_probe_run(struct mysql_conn *conn, void *arg, struct mysql_fai
 	MYSQL_RES *res;
 
 	if (!sql) {
-		failure_set(f, CR_OUT_OF_MEMORY, "out of memory");
+		mysql_failure_set(f, CR_OUT_OF_MEMORY, "out of memory");
 		return -1;
 	}
 	sql[0] = '\0';
@@ -680,119 +663,10 @@ int mysql_check_column(struct mysql_pool *pool, const char *table, const char *c
 			 column ? column : "");
 		return -EINVAL;
 	}
-	ret = with_connection(pool, column_probe_run, &p, &f);
+	ret = mysql_with_connection(pool, column_probe_run, &p, &f);
 	if (ret)
 		snprintf(err, errlen, "table %s, column %s: %s", table, column, f.message);
 	return ret;
-}
-
-#define DESCRIBE_FIELDS 6
-#define DESCRIBE_FIELD_MAX 128 /* bytes of one field: COLUMN_TYPE of an ENUM may be cut */
-
-/* The column description's arguments and its six text fields. */
-struct column_describe {
-	const char *schema; /* NULL: the connection's database */
-	size_t schema_len;
-	const char *table;
-	const char *column;
-	char fields[DESCRIBE_FIELDS][DESCRIBE_FIELD_MAX];
-	bool is_null[DESCRIBE_FIELDS];
-	bool found;
-};
-
-static int column_describe_run(struct mysql_conn *conn, void *arg, struct mysql_failure *f)
-{
-	static const char sql[] =
-		"SELECT DATA_TYPE, COLUMN_TYPE, CHARACTER_MAXIMUM_LENGTH, NUMERIC_PRECISION, "
-		"NUMERIC_SCALE, CHARACTER_SET_NAME FROM information_schema.COLUMNS "
-		"WHERE TABLE_SCHEMA = IFNULL(?, DATABASE()) AND TABLE_NAME = ? AND COLUMN_NAME = ?";
-	struct column_describe *d = arg;
-	MYSQL_STMT *stmt = mysql_stmt_init(conn->mysql);
-	MYSQL_BIND params[3], results[DESCRIBE_FIELDS];
-	unsigned long lengths[DESCRIBE_FIELDS];
-	my_bool nulls[DESCRIBE_FIELDS];
-	int ret = -1, rc;
-
-	memset(params, 0, sizeof params);
-	memset(results, 0, sizeof results);
-	params[0].buffer_type = d->schema ? MYSQL_TYPE_STRING : MYSQL_TYPE_NULL;
-	params[0].buffer = (void *) d->schema;
-	params[0].buffer_length = d->schema_len;
-	params[1].buffer_type = params[2].buffer_type = MYSQL_TYPE_STRING;
-	params[1].buffer = (void *) d->table;
-	params[1].buffer_length = strlen(d->table);
-	params[2].buffer = (void *) d->column;
-	params[2].buffer_length = strlen(d->column);
-	for (int i = 0; i < DESCRIBE_FIELDS; i++) {
-		results[i].buffer_type = MYSQL_TYPE_STRING;
-		results[i].buffer = d->fields[i];
-		results[i].buffer_length = DESCRIBE_FIELD_MAX - 1;
-		results[i].length = &lengths[i];
-		results[i].is_null = &nulls[i];
-	}
-	if (!stmt) {
-		failure_set(f, CR_OUT_OF_MEMORY, "out of memory");
-		return -1;
-	}
-	if (mysql_stmt_prepare(stmt, sql, sizeof sql - 1) || mysql_stmt_bind_param(stmt, params) ||
-	    mysql_stmt_execute(stmt) || mysql_stmt_bind_result(stmt, results)) {
-		failure_from_stmt(f, stmt);
-		goto out;
-	}
-	rc = mysql_stmt_fetch(stmt);
-	d->found = rc == 0 || rc == MYSQL_DATA_TRUNCATED;
-	if (d->found) {
-		for (int i = 0; i < DESCRIBE_FIELDS; i++) {
-			size_t n = lengths[i] < DESCRIBE_FIELD_MAX - 1 ? lengths[i]
-								       : DESCRIBE_FIELD_MAX - 1;
-
-			d->fields[i][n] = '\0';
-			d->is_null[i] = nulls[i];
-		}
-		while (mysql_stmt_fetch(stmt) == 0)
-			; /* one row at most; read to the end all the same */
-	} else if (rc != MYSQL_NO_DATA) {
-		failure_from_stmt(f, stmt);
-		goto out;
-	}
-	ret = 0;
-out:
-	mysql_stmt_close(stmt);
-	return ret;
-}
-
-int mysql_describe_column(struct mysql_pool *pool, const char *table, const char *column,
-			  struct mysql_column *out, char *err, size_t errlen)
-{
-	struct column_describe d = {.table = table, .column = column};
-	const char *dot = table ? strchr(table, '.') : NULL;
-	const char *field[DESCRIBE_FIELDS];
-	struct mysql_failure f;
-	int ret;
-
-	if (!mysql_identifier_valid(table, true) || !mysql_identifier_valid(column, false)) {
-		snprintf(err, errlen, "not a plain MySQL table or column name");
-		return -EINVAL;
-	}
-	if (dot) {
-		d.schema = table;
-		d.schema_len = (size_t) (dot - table);
-		d.table = dot + 1;
-	}
-	ret = with_connection(pool, column_describe_run, &d, &f);
-	if (ret) {
-		snprintf(err, errlen, "table %s, column %s: %s", table, column, f.message);
-		return ret;
-	}
-	if (!d.found) {
-		snprintf(err, errlen, "table %s has no column %s in information_schema", table,
-			 column);
-		return -ENOENT;
-	}
-	for (int i = 0; i < DESCRIBE_FIELDS; i++)
-		field[i] = d.is_null[i] ? NULL : d.fields[i];
-	mysql_column_parse(out, field[0], field[1], field[2], field[3], field[4], field[5]);
-	return 0;
 }
 
 unsigned long mysql_pool_connects(struct mysql_pool *pool)
@@ -884,7 +758,7 @@ int mysql_pool_open(const struct mysql_endpoint *ep, struct mysql_pool **out, ch
 
 	conn = conn_get(pool);
 	if (!conn) {
-		failure_set(&f, CR_OUT_OF_MEMORY, "out of memory");
+		mysql_failure_set(&f, CR_OUT_OF_MEMORY, "out of memory");
 		ret = -ENOMEM;
 	} else {
 		ret = conn_open(pool, conn, &f);

@@ -134,7 +134,7 @@ static bool canonical_number(const char *s, size_t len, bool *negative, size_t *
 	if (i != len)
 		return false; /* anything else: "5abc", " 5", "0x5", "user:5" */
 	if (overflow && *whole <= 20)
-		*whole = 21; /* past every integer type */
+		*whole = 21;		 /* past every integer type */
 	return !(*negative && !nonzero); /* zero is "0", never "-0" */
 }
 
@@ -158,7 +158,8 @@ static enum mysql_id_doubt check_number(const struct mysql_column *c, const char
 	case MYSQL_COLUMN_DECIMAL:
 		if (fraction > c->scale || whole > c->precision - c->scale)
 			return whole == 1 && value == 0 && fraction <= c->scale
-				       ? MYSQL_ID_OK /* "0.5" in DECIMAL(2,2): a zero before the point */
+				       ? MYSQL_ID_OK /* "0.5" in DECIMAL(2,2): a zero before the
+							point */
 				       : MYSQL_ID_OUT_OF_RANGE;
 		return MYSQL_ID_OK;
 	case MYSQL_COLUMN_FLOAT:

@@ -55,7 +55,7 @@ struct mysql_column {
 	unsigned long long max_length; /* characters (TEXT) or bytes (BINARY); 0: none known */
 	unsigned int precision, scale; /* DECIMAL */
 	unsigned long long int_max;    /* integer types: the largest value */
-	unsigned long long int_min;    /* integer types: the magnitude of the smallest (0: unsigned) */
+	unsigned long long int_min; /* integer types: the magnitude of the smallest (0: unsigned) */
 	enum mysql_charset charset;
 	char type[MYSQL_COLUMN_TYPE_MAX]; /* COLUMN_TYPE, e.g. "int(11)", for people */
 };
@@ -63,12 +63,12 @@ struct mysql_column {
 /* Why an ID is not checked: MYSQL_ID_OK when the column can hold it as it is. */
 enum mysql_id_doubt {
 	MYSQL_ID_OK = 0,
-	MYSQL_ID_NOT_A_NUMBER,	 /* not a canonical number of the column's kind */
-	MYSQL_ID_OUT_OF_RANGE,	 /* a canonical number the column's type cannot hold */
-	MYSQL_ID_TOO_LONG,	 /* more characters or bytes than the column holds */
-	MYSQL_ID_WRONG_LENGTH,	 /* BINARY(n): not exactly n bytes */
-	MYSQL_ID_BAD_CHARSET,	 /* not valid in the column's character set */
-	MYSQL_ID_UNSUPPORTED,	 /* a kind of column no ID is checked against */
+	MYSQL_ID_NOT_A_NUMBER, /* not a canonical number of the column's kind */
+	MYSQL_ID_OUT_OF_RANGE, /* a canonical number the column's type cannot hold */
+	MYSQL_ID_TOO_LONG,     /* more characters or bytes than the column holds */
+	MYSQL_ID_WRONG_LENGTH, /* BINARY(n): not exactly n bytes */
+	MYSQL_ID_BAD_CHARSET,  /* not valid in the column's character set */
+	MYSQL_ID_UNSUPPORTED,  /* a kind of column no ID is checked against */
 };
 
 /*

@@ -1,4 +1,5 @@
-/* redis_sample.c - a bounded look at a keyspace: the first keys a pattern matches, the first members. */
+/* redis_sample.c - a bounded look at a keyspace: the first keys a pattern matches, the first
+ * members. */
 #include "redis_sample.h"
 
 #include <errno.h>
@@ -106,8 +107,8 @@ int redis_sample_members(struct redis_pool *pool, int db, const char *key, size_
 		argv[0] = type == RV_LIST ? "LRANGE" : "ZRANGE";
 		argv[2] = "0";
 		argv[3] = last;
-		return redis_command(pool, db, 4, argv,
-				     (size_t[]){6, klen, 1, strlen(last)}, parse_members, out);
+		return redis_command(pool, db, 4, argv, (size_t[]){6, klen, 1, strlen(last)},
+				     parse_members, out);
 	case RV_SET:
 	case RV_HASH:
 		argv[0] = type == RV_SET ? "SSCAN" : "HSCAN";

@@ -1,4 +1,5 @@
-/* redis_sample.h - a bounded look at a keyspace: the first keys a pattern matches, the first members. */
+/* redis_sample.h - a bounded look at a keyspace: the first keys a pattern matches, the first
+ * members. */
 #ifndef REDISFS_REDIS_SAMPLE_H
 #define REDISFS_REDIS_SAMPLE_H
 

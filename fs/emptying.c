@@ -16,11 +16,11 @@ struct folder_record {
 	int db;
 	char *prefix; /* the keys' common start: the folder; empty for a database */
 	size_t prefix_len;
-	struct listing *listing;  /* its files (a reference): which of them went */
-	struct rv_array folders;  /* its subfolders' names as shown, sorted */
-	unsigned char *gone;	  /* gone[i]: subfolder i was removed through the mount */
-	size_t folders_left;	  /* subfolders not gone */
-	struct timespec active;	  /* CLOCK_MONOTONIC: the last listing, removal, rmdir below */
+	struct listing *listing; /* its files (a reference): which of them went */
+	struct rv_array folders; /* its subfolders' names as shown, sorted */
+	unsigned char *gone;	 /* gone[i]: subfolder i was removed through the mount */
+	size_t folders_left;	 /* subfolders not gone */
+	struct timespec active;	 /* CLOCK_MONOTONIC: the last listing, removal, rmdir below */
 };
 
 struct emptying {
@@ -76,8 +76,7 @@ void emptying_free(struct emptying *e)
 	free(e);
 }
 
-size_t emptying_folder_len(const char *key, size_t len, const char *delimiter,
-			   size_t delimiter_len)
+size_t emptying_folder_len(const char *key, size_t len, const char *delimiter, size_t delimiter_len)
 {
 	size_t at = 0;
 
@@ -107,7 +106,8 @@ static struct folder_record **find(struct emptying *e, int db, const char *prefi
 	for (; *link; link = &(*link)->next) {
 		struct folder_record *r = *link;
 
-		if (r->db == db && r->prefix_len == len && (!len || !memcmp(r->prefix, prefix, len)))
+		if (r->db == db && r->prefix_len == len &&
+		    (!len || !memcmp(r->prefix, prefix, len)))
 			break;
 	}
 	return link;
@@ -146,7 +146,8 @@ static void prune(struct emptying *e, const struct timespec *now)
 					unlink_record(e, link);
 					continue;
 				}
-				if (!oldest || seconds_since(&(*link)->active, &(*oldest)->active) > 0)
+				if (!oldest ||
+				    seconds_since(&(*link)->active, &(*oldest)->active) > 0)
 					oldest = link;
 				link = &(*link)->next;
 			}
@@ -180,8 +181,8 @@ static void touch(struct emptying *e, int db, const char *prefix, size_t len,
 	}
 }
 
-void emptying_listed(struct emptying *e, int db, const char *prefix, size_t len,
-		     struct listing *l, const struct rv_array *folders)
+void emptying_listed(struct emptying *e, int db, const char *prefix, size_t len, struct listing *l,
+		     const struct rv_array *folders)
 {
 	struct folder_record *r = calloc(1, sizeof *r), **link;
 	struct timespec now;

@@ -43,8 +43,8 @@ void emptying_free(struct emptying *e);
  * of its subfolders (copied; NULL for none). Out of memory, the folder is
  * left without a record.
  */
-void emptying_listed(struct emptying *e, int db, const char *prefix, size_t len,
-		     struct listing *l, const struct rv_array *folders);
+void emptying_listed(struct emptying *e, int db, const char *prefix, size_t len, struct listing *l,
+		     const struct rv_array *folders);
 
 /* A listing of the folder failed: it has no latest listing that could be emptied. */
 void emptying_forget(struct emptying *e, int db, const char *prefix, size_t len);

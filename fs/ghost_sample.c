@@ -1,4 +1,5 @@
-/* ghost_sample.c - at start, what each ghost rule would skip, from a sample of its queues (SPEC 6). */
+/* ghost_sample.c - at start, what each ghost rule would skip, from a sample of its queues (SPEC 6).
+ */
 #include "ghost_sample.h"
 
 #include <errno.h>
@@ -18,8 +19,7 @@ static void say(struct rv_array *lines, const char *line)
 }
 
 /* "member = ^user:([0-9]+)$" when the example is a word and a number, else a general hint. */
-static void suggest(const struct mysql_column *column, const char *example, char *out,
-		    size_t len)
+static void suggest(const struct mysql_column *column, const char *example, char *out, size_t len)
 {
 	size_t word = strspn(example, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_:-/.#");
 	size_t digits = strspn(example + word, "0123456789");
@@ -27,8 +27,9 @@ static void suggest(const struct mysql_column *column, const char *example, char
 	if (column->kind == MYSQL_COLUMN_INTEGER && word && digits && !example[word + digits])
 		snprintf(out, len, "add member = ^%.*s([0-9]+)$ to the rule", (int) word, example);
 	else
-		snprintf(out, len, "if the IDs are inside the members, add member = (a POSIX ERE "
-				   "whose group 1 is the ID) to the rule");
+		snprintf(out, len,
+			 "if the IDs are inside the members, add member = (a POSIX ERE "
+			 "whose group 1 is the ID) to the rule");
 }
 
 /* Classify a queue's sampled members: count the skipped ones into `skips`. */
@@ -73,7 +74,8 @@ static int sample(struct ghosts *g, size_t rule, const struct mysql_column *colu
 		enum rv_type type;
 
 		ret = redis_key_type(g->redis, cfg->db, key, klen, &type);
-		if (ret || (type != RV_LIST && type != RV_SET && type != RV_ZSET && type != RV_HASH))
+		if (ret ||
+		    (type != RV_LIST && type != RV_SET && type != RV_ZSET && type != RV_HASH))
 			continue;
 		rv_array_clear(&members);
 		ret = redis_sample_members(g->redis, cfg->db, key, klen, type,

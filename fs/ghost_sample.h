@@ -1,4 +1,5 @@
-/* ghost_sample.h - at start, what each ghost rule would skip, from a sample of its queues (SPEC 6). */
+/* ghost_sample.h - at start, what each ghost rule would skip, from a sample of its queues (SPEC 6).
+ */
 #ifndef REDISFS_GHOST_SAMPLE_H
 #define REDISFS_GHOST_SAMPLE_H
 

@@ -234,8 +234,8 @@ static int filter_ghosts(struct ghosts *g, const struct ghost_rule *rule,
 			which[k++] = i;
 	}
 	if (k)
-		ret = mysql_ids_exist_in(g->mysql, rule->cfg->table, rule->cfg->column, column,
-					 ids, lens, k, exists);
+		ret = mysql_ids_exist_in(g->mysql, rule->cfg->table, rule->cfg->column, column, ids,
+					 lens, k, exists);
 	for (size_t j = 0; !ret && j < k; j++) {
 		const char *m;
 
@@ -369,7 +369,8 @@ static int snapshot_get(struct ghosts *g, size_t rule, bool fresh, struct ghost_
 	/* detect without the lock: MySQL and Redis may take up to the timeout */
 	ret = detect(g, rule, &snap);
 	if (!ret && column_outdated(g, rule)) {
-		/* a MySQL connection was made meanwhile: the column may have changed under the check */
+		/* a MySQL connection was made meanwhile: the column may have changed under the
+		 * check */
 		snapshot_free(snap);
 		ret = detect(g, rule, &snap);
 	}
@@ -532,12 +533,19 @@ void ghosts_ref_free(struct ghost_ref *ref)
 	memset(ref, 0, sizeof *ref);
 }
 
+/*
+ * A copy of (p, len) with a NUL after it: regexec() with REG_STARTEND reads
+ * only the range, but sanitizers' interceptors of it read up to a NUL.
+ */
 static char *copy_bytes(const char *p, size_t len)
 {
-	char *c = malloc(len ? len : 1);
+	char *c = malloc(len + 1);
 
-	if (c && len)
-		memcpy(c, p, len);
+	if (c) {
+		if (len)
+			memcpy(c, p, len);
+		c[len] = '\0';
+	}
 	return c;
 }
 
@@ -594,6 +602,7 @@ static int decode_name(const char *name, char **out, size_t *len)
 		*out = NULL;
 		return -ENOENT;
 	}
+	(*out)[n] = '\0'; /* see copy_bytes() */
 	*len = (size_t) n;
 	return 0;
 }

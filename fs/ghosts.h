@@ -29,7 +29,7 @@ struct ghost_queue {
 /* Members not checked because their ID cannot be in the rule's column (SPEC 6). */
 struct ghost_skips {
 	size_t count;
-	enum mysql_id_doubt why;      /* of the first one */
+	enum mysql_id_doubt why;	  /* of the first one */
 	char example[GHOSTS_EXAMPLE_MAX]; /* its member, shown as its file name, maybe cut */
 	char queue[GHOSTS_EXAMPLE_MAX];	  /* its queue's key, likewise */
 };

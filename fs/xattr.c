@@ -119,7 +119,8 @@ int xattr_get(struct rfs *fs, const char *path, const char *name, char *value, s
 	struct fs_path p;
 	int ret;
 
-	if (attr < 0 && fs->ghosts && !strncmp(name, GHOST_XATTR_PREFIX, strlen(GHOST_XATTR_PREFIX)))
+	if (attr < 0 && fs->ghosts &&
+	    !strncmp(name, GHOST_XATTR_PREFIX, strlen(GHOST_XATTR_PREFIX)))
 		return ghost_xattr_get(fs, path, name, value, size); /* a rule folder's figures */
 	if (attr < 0)
 		return -ENODATA; /* security.*, system.*: no round trip, no path parsing */

@@ -1,4 +1,5 @@
-/* test_ghost_doubt.c - SPEC 6 against mariadbd: an ID the column cannot hold as it is is no ghost. */
+/* test_ghost_doubt.c - SPEC 6 against mariadbd: an ID the column cannot hold as it is is no ghost.
+ */
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>
@@ -40,10 +41,11 @@ static void write_config(void)
 	snprintf(pass, sizeof pass, "%s/mysql.pass", h_scratch_dir());
 	snprintf(text, sizeof text, "%s\n", mysql->password);
 	ck_assert_int_eq(h_write_file(pass, text, strlen(text), 0600), 0);
-	n = (size_t) snprintf(text, sizeof text,
-			      "[mysql]\nhost = 127.0.0.1\nport = %d\nuser = %s\npassword_file = %s\n"
-			      "database = %s\n",
-			      mysql->port, mysql->user, pass, mysql->database);
+	n = (size_t) snprintf(
+		text, sizeof text,
+		"[mysql]\nhost = 127.0.0.1\nport = %d\nuser = %s\npassword_file = %s\n"
+		"database = %s\n",
+		mysql->port, mysql->user, pass, mysql->database);
 	for (size_t i = 0; i < sizeof rules / sizeof *rules; i++)
 		n += (size_t) snprintf(text + n, sizeof text - n,
 				       "\n[ghosts.%s]\nkeys = %s:*\ntable = t_%s\ncolumn = id\n",
@@ -116,8 +118,7 @@ static void assert_listing(const char *rel, const char *expected)
 		strncat(got, names.v[i], sizeof got - strlen(got) - 2);
 	}
 	h_names_free(&names);
-	ck_assert_msg(!strcmp(got, expected), "ls %s: got '%s', expected '%s'", rel, got,
-		      expected);
+	ck_assert_msg(!strcmp(got, expected), "ls %s: got '%s', expected '%s'", rel, got, expected);
 }
 
 START_TEST(test_an_int_column_checks_canonical_integers_only)
@@ -183,12 +184,13 @@ START_TEST(test_getfattr_of_a_rule_folder_shows_its_table_column_and_figures)
 				       "user.ghosts.table=\"t_int\"\n\n"),
 		      "getfattr -d ghosts/int says:\n%s%s", res.out, res.err);
 	h_run_free(&res);
-	ck_assert_int_eq(h_sh_out(mnt->mnt, &res, "getfattr -n user.ghosts.column ghosts/vchar"), 0);
+	ck_assert_int_eq(h_sh_out(mnt->mnt, &res, "getfattr -n user.ghosts.column ghosts/vchar"),
+			 0);
 	ck_assert_ptr_nonnull(strstr(res.out, "user.ghosts.column=\"id varchar(8)\""));
 	h_run_free(&res);
 	/* a queue folder and a ghost file have none of them */
-	ck_assert_int_eq(h_sh_out(mnt->mnt, &res, "getfattr -d ghosts/int/int:q ghosts/int/int:q/7"),
-			 0);
+	ck_assert_int_eq(
+		h_sh_out(mnt->mnt, &res, "getfattr -d ghosts/int/int:q ghosts/int/int:q/7"), 0);
 	ck_assert_uint_eq(res.out_len, 0);
 	h_run_free(&res);
 }
@@ -253,7 +255,8 @@ static Suite *ghost_doubt_suite(void)
 	tcase_add_test(tc, test_a_char_column_counts_characters_and_takes_valid_utf8_only);
 	tcase_add_test(tc, test_a_case_insensitive_varchar_column_compares_as_mysql_does);
 	tcase_add_test(tc, test_a_varbinary_column_counts_bytes_and_takes_any);
-	tcase_add_test(tc, test_user_5_is_no_ghost_of_an_int_column_and_the_member_pattern_fixes_it);
+	tcase_add_test(tc,
+		       test_user_5_is_no_ghost_of_an_int_column_and_the_member_pattern_fixes_it);
 	tcase_add_test(tc, test_getfattr_of_a_rule_folder_shows_its_table_column_and_figures);
 	tcase_add_test(tc, test_the_start_says_what_each_rule_skips_with_an_example_and_the_fix);
 	tcase_add_test(tc, test_rm_r_removes_only_the_ghosts_and_keeps_every_skipped_member);

@@ -149,7 +149,8 @@ static Suite *ghost_rmdir_suite(void)
 
 	h_mysql_tcase_add_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, test_rmdir_of_ghost_folders_with_ghosts_is_enotempty_and_removes_nothing);
+	tcase_add_test(tc,
+		       test_rmdir_of_ghost_folders_with_ghosts_is_enotempty_and_removes_nothing);
 	tcase_add_test(tc, test_rm_ri_of_a_ghost_queue_keeps_the_ghost_answered_no);
 	tcase_add_test(tc, test_rm_r_of_a_queue_of_ghosts_only_leaves_no_key);
 	suite_add_tcase(s, tc);

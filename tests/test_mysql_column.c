@@ -34,8 +34,8 @@ START_TEST(test_int_takes_canonical_numbers_in_range_only)
 	ck_assert_int_eq(holds(&c, "2147483648"), MYSQL_ID_OUT_OF_RANGE);
 	ck_assert_int_eq(holds(&c, "-2147483649"), MYSQL_ID_OUT_OF_RANGE);
 	ck_assert_int_eq(holds(&c, "99999999999999999999999"), MYSQL_ID_OUT_OF_RANGE);
-	const char *not_numbers[] = {"user:5", "5abc", " 5", "5 ", "0x5", "", "05", "5.0",
-				     "+5",     "-0",   "-",  "5e3", "1,000", "0.0"};
+	const char *not_numbers[] = {"user:5", "5abc", " 5", "5 ", "0x5", "",	   "05",
+				     "5.0",    "+5",   "-0", "-",  "5e3", "1,000", "0.0"};
 	for (size_t i = 0; i < sizeof not_numbers / sizeof *not_numbers; i++)
 		ck_assert_msg(holds(&c, not_numbers[i]) == MYSQL_ID_NOT_A_NUMBER,
 			      "'%s' counts as a number", not_numbers[i]);
@@ -107,13 +107,13 @@ START_TEST(test_strings_count_characters_in_their_character_set)
 	ck_assert_int_eq(holds(&v, "\xc3\xa9t\xc3\xa9"), MYSQL_ID_OK); /* été: 3 characters */
 	ck_assert_int_eq(holds(&v, "abcd"), MYSQL_ID_TOO_LONG);
 	ck_assert_int_eq(holds(&v, "\xff"), MYSQL_ID_BAD_CHARSET);
-	ck_assert_int_eq(holds(&v, "\xc0\xaf"), MYSQL_ID_BAD_CHARSET);	 /* overlong '/' */
+	ck_assert_int_eq(holds(&v, "\xc0\xaf"), MYSQL_ID_BAD_CHARSET);	   /* overlong '/' */
 	ck_assert_int_eq(holds(&v, "\xed\xa0\x80"), MYSQL_ID_BAD_CHARSET); /* a surrogate */
-	ck_assert_int_eq(holds(&v, "\xc3"), MYSQL_ID_BAD_CHARSET);	 /* cut short */
-	ck_assert_int_eq(holds(&v, "\xf0\x9f\x98\x80"), MYSQL_ID_OK);	 /* an emoji */
+	ck_assert_int_eq(holds(&v, "\xc3"), MYSQL_ID_BAD_CHARSET);	   /* cut short */
+	ck_assert_int_eq(holds(&v, "\xf0\x9f\x98\x80"), MYSQL_ID_OK);	   /* an emoji */
 	ck_assert_int_eq(holds(&m3, "\xf0\x9f\x98\x80"), MYSQL_ID_BAD_CHARSET);
 	ck_assert_int_eq(holds(&l1, "caf\xc3\xa9"), MYSQL_ID_OK);
-	ck_assert_int_eq(holds(&l1, "\xe2\x82\xac"), MYSQL_ID_OK);		/* the euro sign */
+	ck_assert_int_eq(holds(&l1, "\xe2\x82\xac"), MYSQL_ID_OK);	    /* the euro sign */
 	ck_assert_int_eq(holds(&l1, "\xe2\x98\x83"), MYSQL_ID_BAD_CHARSET); /* a snowman */
 	ck_assert_int_eq(holds(&a, "caf\xc3\xa9"), MYSQL_ID_BAD_CHARSET);
 	ck_assert_int_eq(holds(&o, "abc"), MYSQL_ID_UNSUPPORTED);

@@ -1,4 +1,5 @@
-/* test_rmdir.c - SPEC 5 through a real mount: removing a folder never removes what the user kept. */
+/* test_rmdir.c - SPEC 5 through a real mount: removing a folder never removes what the user kept.
+ */
 #include <check.h>
 #include <errno.h>
 #include <pthread.h>
@@ -429,7 +430,8 @@ static Suite *rmdir_suite(void)
 
 	h_tcase_add_fixture(many, setup, teardown);
 	tcase_set_timeout(many, 120);
-	tcase_add_test(many, test_rmdir_after_a_listing_read_to_its_end_and_emptied_flushes_new_keys);
+	tcase_add_test(many,
+		       test_rmdir_after_a_listing_read_to_its_end_and_emptied_flushes_new_keys);
 	tcase_add_test(many, test_rmdir_after_a_listing_never_read_to_its_end_is_enotempty);
 	tcase_add_test(many, test_rmdir_after_a_newer_listing_not_read_to_its_end_is_enotempty);
 	tcase_add_test(many, test_rmdir_after_a_remount_is_enotempty);
@@ -437,7 +439,8 @@ static Suite *rmdir_suite(void)
 
 	h_tcase_add_fixture(busy, setup_uncached, teardown);
 	tcase_set_timeout(busy, 120);
-	tcase_add_test(busy, test_rm_r_while_another_client_adds_keys_exits_0_and_empties_the_database);
+	tcase_add_test(busy,
+		       test_rm_r_while_another_client_adds_keys_exits_0_and_empties_the_database);
 	suite_add_tcase(s, busy);
 
 	h_tcase_add_fixture(ns, setup_namespaces, teardown);
