@@ -31,8 +31,8 @@ static int column_describe_run(struct mysql_conn *conn, void *arg, struct mysql_
 	struct column_describe *d = arg;
 	MYSQL_STMT *stmt = mysql_stmt_init(conn->mysql);
 	MYSQL_BIND params[3], results[DESCRIBE_FIELDS];
-	unsigned long lengths[DESCRIBE_FIELDS];
-	my_bool nulls[DESCRIBE_FIELDS];
+	unsigned long lengths[DESCRIBE_FIELDS] = {0}; /* left as they are for a NULL */
+	my_bool nulls[DESCRIBE_FIELDS] = {0};
 	int ret = -1, rc;
 
 	memset(params, 0, sizeof params);
@@ -65,9 +65,10 @@ static int column_describe_run(struct mysql_conn *conn, void *arg, struct mysql_
 	d->found = rc == 0 || rc == MYSQL_DATA_TRUNCATED;
 	if (d->found) {
 		for (int i = 0; i < DESCRIBE_FIELDS; i++) {
-			size_t n = lengths[i] < DESCRIBE_FIELD_MAX - 1 ? lengths[i]
-								       : DESCRIBE_FIELD_MAX - 1;
+			size_t n = nulls[i] ? 0 : lengths[i];
 
+			if (n > DESCRIBE_FIELD_MAX - 1)
+				n = DESCRIBE_FIELD_MAX - 1; /* cut, as the client library cut it */
 			d->fields[i][n] = '\0';
 			d->is_null[i] = nulls[i];
 		}
