@@ -202,9 +202,10 @@ void emptying_listed(struct emptying *e, int db, const char *prefix, size_t len,
 
 			failed = rv_array_push(&r->folders, name, n) != 0;
 		}
+		failed = failed || rv_array_sort_unique(&r->folders) != 0;
 		r->folders_left = r->folders.count;
 		r->gone = calloc(r->folders.count ? r->folders.count : 1, 1);
-		failed = failed || !r->gone || rv_array_sort_unique(&r->folders) != 0;
+		failed = failed || !r->gone;
 		r->active = now;
 		listing_get(l);
 		r->listing = l;
