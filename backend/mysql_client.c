@@ -8,11 +8,14 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "mysql_conn.h"
 
 #define BATCH_MAX	      1000 /* IDs per statement: the contract's bound; ~15 ms of a local server */
 #define STMT_CACHE_MAX	      48 /* statements kept per thread: 11 batch sizes for each of 4 rules */
@@ -41,13 +44,6 @@ struct mysql_check_stmt {
 	my_bool position_null;
 };
 
-/* One thread's connection. mysql is NULL until first use and after any error. */
-struct mysql_conn {
-	MYSQL *mysql;
-	struct mysql_check_stmt *stmts; /* prepared on `mysql`, gone with it */
-	unsigned int nstmts;
-};
-
 struct mysql_pool {
 	char *host;
 	int port;
@@ -60,21 +56,10 @@ struct mysql_pool {
 	redis_log_fn log;
 	void *log_arg;
 	pthread_key_t conn_key; /* this thread's struct mysql_conn */
+	atomic_ulong connects;	/* connections made, by any thread, first ones and again */
 };
 
-/* Why an operation failed: the client's or server's error number and message. */
-struct mysql_failure {
-	unsigned int code;
-	char message[MYSQL_ERRMSG_SIZE + 64];
-};
-
-/* One operation that the retry logic can run again on a new connection. */
-typedef int (*mysql_op_fn)(struct mysql_conn *conn, void *arg, struct mysql_failure *f);
-
-static void failure_set(struct mysql_failure *f, unsigned int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void failure_set(struct mysql_failure *f, unsigned int code, const char *fmt, ...)
+void mysql_failure_set(struct mysql_failure *f, unsigned int code, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -86,12 +71,12 @@ static void failure_set(struct mysql_failure *f, unsigned int code, const char *
 
 static void failure_from_mysql(struct mysql_failure *f, MYSQL *mysql)
 {
-	failure_set(f, mysql_errno(mysql), "%s", mysql_error(mysql));
+	mysql_failure_set(f, mysql_errno(mysql), "%s", mysql_error(mysql));
 }
 
-static void failure_from_stmt(struct mysql_failure *f, MYSQL_STMT *stmt)
+void mysql_failure_from_stmt(struct mysql_failure *f, MYSQL_STMT *stmt)
 {
-	failure_set(f, mysql_stmt_errno(stmt), "%s", mysql_stmt_error(stmt));
+	mysql_failure_set(f, mysql_stmt_errno(stmt), "%s", mysql_stmt_error(stmt));
 }
 
 /* Whether an error says the connection is gone (as opposed to the statement failing). */
@@ -331,7 +316,7 @@ static int conn_open(struct mysql_pool *pool, struct mysql_conn *conn, struct my
 	MYSQL *mysql = mysql_init(NULL);
 
 	if (!mysql) {
-		failure_set(f, CR_OUT_OF_MEMORY, "out of memory");
+		mysql_failure_set(f, CR_OUT_OF_MEMORY, "out of memory");
 		return -ENOMEM;
 	}
 	mysql_options(mysql, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
@@ -352,7 +337,7 @@ static int conn_open(struct mysql_pool *pool, struct mysql_conn *conn, struct my
 	/* a server asking for a local file must be refused, whatever the defaults file said */
 	mysql_options(mysql, MYSQL_OPT_LOCAL_INFILE, &off);
 	/* a silent reconnect (off unless the defaults file says "reconnect") would drop the
-	 * prepared statements behind our back: with_connection() reconnects instead */
+	 * prepared statements behind our back: mysql_with_connection() reconnects instead */
 	mysql_options(mysql, MYSQL_OPT_RECONNECT, &no);
 	if (strcmp(mysql_character_set_name(mysql), "utf8mb4") &&
 	    mysql_set_character_set(mysql, "utf8mb4")) {
@@ -361,6 +346,7 @@ static int conn_open(struct mysql_pool *pool, struct mysql_conn *conn, struct my
 		return -failure_errno(f);
 	}
 	conn->mysql = mysql;
+	atomic_fetch_add(&pool->connects, 1);
 	return 0;
 }
 
@@ -386,13 +372,13 @@ static bool conn_idle_usable(struct mysql_conn *conn)
  * timeout: a server that does not answer would only make the caller wait
  * twice as long. Returns 0, or -errno with the reason in `f`.
  */
-static int with_connection(struct mysql_pool *pool, mysql_op_fn op, void *arg,
-			   struct mysql_failure *f)
+int mysql_with_connection(struct mysql_pool *pool, mysql_op_fn op, void *arg,
+			  struct mysql_failure *f)
 {
 	struct mysql_conn *conn = conn_get(pool);
 
 	if (!conn) {
-		failure_set(f, CR_OUT_OF_MEMORY, "out of memory");
+		mysql_failure_set(f, CR_OUT_OF_MEMORY, "out of memory");
 		return -ENOMEM;
 	}
 	for (int attempt = 0;; attempt++) {
@@ -449,16 +435,17 @@ static int check_stmt_get(struct mysql_conn *conn, const char *table, const char
 		cs->stmt = mysql_stmt_init(conn->mysql);
 	}
 	if (!sql || !cs || !cs->table || !cs->column || !cs->params || !cs->lengths || !cs->stmt) {
-		failure_set(f, CR_OUT_OF_MEMORY, "out of memory");
+		mysql_failure_set(f, CR_OUT_OF_MEMORY, "out of memory");
 		goto fail;
 	}
 	if (mysql_stmt_prepare(cs->stmt, sql, strlen(sql))) {
-		failure_from_stmt(f, cs->stmt);
+		mysql_failure_from_stmt(f, cs->stmt);
 		goto fail;
 	}
 	if (mysql_stmt_param_count(cs->stmt) != slots || mysql_stmt_field_count(cs->stmt) != 1) {
-		failure_set(f, CR_UNKNOWN_ERROR, "the server parsed the check into %lu parameters",
-			    mysql_stmt_param_count(cs->stmt));
+		mysql_failure_set(f, CR_UNKNOWN_ERROR,
+				  "the server parsed the check into %lu parameters",
+				  mysql_stmt_param_count(cs->stmt));
 		goto fail;
 	}
 	for (unsigned int i = 0; i < slots; i++) {
@@ -494,11 +481,46 @@ fail:
 struct check_batch {
 	const char *table;
 	const char *column;
+	const struct mysql_column *type; /* NULL: every ID is a string */
 	const char *const *ids;
 	const size_t *lens;
 	size_t count;
 	unsigned char *exists;
+	long long numbers[BATCH_MAX]; /* integer IDs as the integers they are */
 };
+
+/*
+ * Bind ID `id` to parameter `p`: an integer column gets it as a 64-bit
+ * integer and a DECIMAL one as a decimal, so that MySQL compares exactly
+ * (a string against an integer column is compared as a double, which is
+ * lossy past 2^53); every other column as the string it is. IDs reach here
+ * checked by mysql_column_holds(): canonical, in range.
+ */
+static void bind_id(struct check_batch *b, size_t id, MYSQL_BIND *p, unsigned long *length)
+{
+	char digits[24];
+
+	p->buffer_type = MYSQL_TYPE_STRING;
+	p->is_unsigned = 0;
+	/* libmysqlclient only reads parameter buffers; "" stands in for a NULL pointer */
+	p->buffer = b->ids[id] ? (void *) b->ids[id] : (void *) "";
+	p->buffer_length = b->ids[id] ? b->lens[id] : 0;
+	if (b->type && b->type->kind == MYSQL_COLUMN_INTEGER && b->lens[id] < sizeof digits) {
+		memcpy(digits, b->ids[id], b->lens[id]);
+		digits[b->lens[id]] = '\0';
+		if (b->type->is_unsigned)
+			b->numbers[id] = (long long) strtoull(digits, NULL, 10);
+		else
+			b->numbers[id] = strtoll(digits, NULL, 10);
+		p->buffer_type = MYSQL_TYPE_LONGLONG;
+		p->is_unsigned = b->type->is_unsigned;
+		p->buffer = &b->numbers[id];
+		p->buffer_length = sizeof b->numbers[id];
+	} else if (b->type && b->type->kind == MYSQL_COLUMN_DECIMAL) {
+		p->buffer_type = MYSQL_TYPE_NEWDECIMAL;
+	}
+	*length = p->buffer_length;
+}
 
 static int check_batch_run(struct mysql_conn *conn, void *arg, struct mysql_failure *f)
 {
@@ -509,60 +531,76 @@ static int check_batch_run(struct mysql_conn *conn, void *arg, struct mysql_fail
 
 	if (check_stmt_get(conn, b->table, b->column, slots, &cs, f))
 		return -1;
-	for (unsigned int i = 0; i < slots; i++) {
-		size_t id = i < b->count ? i : b->count - 1;
-
-		/* libmysqlclient only reads parameter buffers; "" stands in for a NULL pointer */
-		cs->params[i].buffer = b->ids[id] ? (void *) b->ids[id] : (void *) "";
-		cs->params[i].buffer_length = b->ids[id] ? b->lens[id] : 0;
-		cs->lengths[i] = cs->params[i].buffer_length;
-	}
+	for (unsigned int i = 0; i < slots; i++)
+		bind_id(b, i < b->count ? i : b->count - 1, &cs->params[i], &cs->lengths[i]);
 	memset(b->exists, 0, b->count);
 	if (mysql_stmt_bind_param(cs->stmt, cs->params) || mysql_stmt_execute(cs->stmt) ||
 	    mysql_stmt_bind_result(cs->stmt, &cs->result)) {
-		failure_from_stmt(f, cs->stmt);
+		mysql_failure_from_stmt(f, cs->stmt);
 		return -1;
 	}
 	while ((rc = mysql_stmt_fetch(cs->stmt)) == 0) {
 		if (cs->position_null || cs->position < 0 || cs->position >= (long long) slots) {
-			failure_set(f, CR_UNKNOWN_ERROR, "unexpected row %lld from the check",
-				    cs->position);
+			mysql_failure_set(f, CR_UNKNOWN_ERROR, "unexpected row %lld from the check",
+					  cs->position);
 			return -1;
 		}
 		if ((size_t) cs->position < b->count)
 			b->exists[cs->position] = 1;
 	}
 	if (rc != MYSQL_NO_DATA) {
-		failure_from_stmt(f, cs->stmt);
+		mysql_failure_from_stmt(f, cs->stmt);
 		if (!f->code)
-			failure_set(f, CR_UNKNOWN_ERROR, "fetch returned %d", rc);
+			mysql_failure_set(f, CR_UNKNOWN_ERROR, "fetch returned %d", rc);
 		return -1;
 	}
 	return 0;
 }
 
-int mysql_ids_exist(struct mysql_pool *pool, const char *table, const char *column,
-		    const char *const *ids, const size_t *lens, size_t count, unsigned char *exists)
+/* The batches of mysql_ids_exist_in(), in `b` (its numbers are too big for a stack). */
+static int check_batches(struct mysql_pool *pool, struct check_batch *b, const char *const *ids,
+			 const size_t *lens, size_t count, unsigned char *exists)
 {
-	struct check_batch b = {.table = table, .column = column};
 	struct mysql_failure f;
+
+	for (size_t done = 0; done < count; done += b->count) {
+		b->count = count - done < BATCH_MAX ? count - done : BATCH_MAX;
+		b->ids = ids + done;
+		b->lens = lens + done;
+		b->exists = exists + done;
+		if (mysql_with_connection(pool, check_batch_run, b, &f)) {
+			pool_log(pool, "mysql: checking %zu IDs in %s.%s: %s (error %u)", count,
+				 b->table, b->column, f.message, f.code);
+			return -EIO;
+		}
+	}
+	return 0;
+}
+
+int mysql_ids_exist_in(struct mysql_pool *pool, const char *table, const char *column,
+		       const struct mysql_column *type, const char *const *ids, const size_t *lens,
+		       size_t count, unsigned char *exists)
+{
+	struct check_batch *batch;
+	int ret;
 
 	if (!mysql_identifier_valid(table, true) || !mysql_identifier_valid(column, false)) {
 		pool_log(pool, "mysql: refusing unsafe table or column name");
 		return -EINVAL;
 	}
-	for (size_t done = 0; done < count; done += b.count) {
-		b.count = count - done < BATCH_MAX ? count - done : BATCH_MAX;
-		b.ids = ids + done;
-		b.lens = lens + done;
-		b.exists = exists + done;
-		if (with_connection(pool, check_batch_run, &b, &f)) {
-			pool_log(pool, "mysql: checking %zu IDs in %s.%s: %s (error %u)", count,
-				 table, column, f.message, f.code);
-			return -EIO;
-		}
-	}
-	return 0;
+	batch = malloc(sizeof *batch);
+	if (!batch)
+		return -ENOMEM;
+	*batch = (struct check_batch){.table = table, .column = column, .type = type};
+	ret = check_batches(pool, batch, ids, lens, count, exists);
+	free(batch);
+	return ret;
+}
+
+int mysql_ids_exist(struct mysql_pool *pool, const char *table, const char *column,
+		    const char *const *ids, const size_t *lens, size_t count, unsigned char *exists)
+{
+	return mysql_ids_exist_in(pool, table, column, NULL, ids, lens, count, exists);
 }
 
 /* The column check's arguments. */
@@ -580,7 +618,7 @@ static int column_probe_run(struct mysql_conn *conn, void *arg, struct mysql_fai
 	MYSQL_RES *res;
 
 	if (!sql) {
-		failure_set(f, CR_OUT_OF_MEMORY, "out of memory");
+		mysql_failure_set(f, CR_OUT_OF_MEMORY, "out of memory");
 		return -1;
 	}
 	sql[0] = '\0';
@@ -625,10 +663,15 @@ int mysql_check_column(struct mysql_pool *pool, const char *table, const char *c
 			 column ? column : "");
 		return -EINVAL;
 	}
-	ret = with_connection(pool, column_probe_run, &p, &f);
+	ret = mysql_with_connection(pool, column_probe_run, &p, &f);
 	if (ret)
 		snprintf(err, errlen, "table %s, column %s: %s", table, column, f.message);
 	return ret;
+}
+
+unsigned long mysql_pool_connects(struct mysql_pool *pool)
+{
+	return atomic_load(&pool->connects);
 }
 
 static char *copy_or_null(const char *s, bool *failed)
@@ -721,7 +764,7 @@ int mysql_pool_open(const struct mysql_endpoint *ep, struct mysql_pool **out, ch
 
 	conn = conn_get(pool);
 	if (!conn) {
-		failure_set(&f, CR_OUT_OF_MEMORY, "out of memory");
+		mysql_failure_set(&f, CR_OUT_OF_MEMORY, "out of memory");
 		ret = -ENOMEM;
 	} else {
 		ret = conn_open(pool, conn, &f);

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "mysql_column.h"
 #include "redis_conn.h" /* redis_log_fn: one log callback type for both backends */
 
 /* Where and how to connect. The pool copies every string it is given. */
@@ -64,6 +65,22 @@ int mysql_check_column(struct mysql_pool *pool, const char *table, const char *c
 		       size_t errlen);
 
 /*
+ * What `column` of `table` ("table" or "database.table") is, from
+ * information_schema.COLUMNS, by a prepared statement: into `out`, which
+ * mysql_column_holds() then checks IDs against. Returns 0, or -errno with a
+ * one-line reason in `err`: -ENOENT (no such column visible to the user),
+ * -EINVAL (not a valid identifier: nothing is sent), -EIO (unreachable).
+ */
+int mysql_describe_column(struct mysql_pool *pool, const char *table, const char *column,
+			  struct mysql_column *out, char *err, size_t errlen);
+
+/*
+ * How many connections the pool has made (each thread's first, and each made
+ * again after one was lost: a restarted server may hold an altered table).
+ */
+unsigned long mysql_pool_connects(struct mysql_pool *pool);
+
+/*
  * For each of `count` IDs (binary strings ids[i] of lens[i] bytes), set
  * exists[i] to 1 when `table` has a row whose `column` equals it by MySQL's
  * own comparison, else 0. IDs travel only as prepared-statement parameters,
@@ -77,5 +94,14 @@ int mysql_check_column(struct mysql_pool *pool, const char *table, const char *c
 int mysql_ids_exist(struct mysql_pool *pool, const char *table, const char *column,
 		    const char *const *ids, const size_t *lens, size_t count,
 		    unsigned char *exists);
+
+/*
+ * mysql_ids_exist() for IDs that mysql_column_holds() accepted for `type`:
+ * against an integer column they are bound as integers, against a DECIMAL
+ * one as decimals, so that MySQL compares them exactly, never as doubles.
+ */
+int mysql_ids_exist_in(struct mysql_pool *pool, const char *table, const char *column,
+		       const struct mysql_column *type, const char *const *ids,
+		       const size_t *lens, size_t count, unsigned char *exists);
 
 #endif

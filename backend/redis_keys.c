@@ -620,7 +620,11 @@ int redis_flush_database(struct redis_pool *pool, int db)
 	return ret;
 }
 
-/* The command that removes one member of a collection of this type. */
+/*
+ * The command that removes one member of a collection of this type. Every
+ * field of `cmd` is set: a `many` left as it was would send whatever the
+ * memory held as the arguments.
+ */
 static int member_command(enum rv_type type, const char *key, size_t klen, const char *member,
 			  size_t mlen, struct redis_cmd *cmd)
 {
@@ -628,6 +632,7 @@ static int member_command(enum rv_type type, const char *key, size_t klen, const
 		[RV_LIST] = "LREM", [RV_SET] = "SREM", [RV_ZSET] = "ZREM", [RV_HASH] = "HDEL"};
 	int i = 0;
 
+	*cmd = (struct redis_cmd){0};
 	if (type != RV_LIST && type != RV_SET && type != RV_ZSET && type != RV_HASH)
 		return -EINVAL;
 	cmd->argv[i] = names[type];
@@ -662,7 +667,7 @@ int redis_remove_member(struct redis_pool *pool, int db, const char *key, size_t
 int redis_remove_members(struct redis_pool *pool, int db, const char *key, size_t klen,
 			 enum rv_type type, const struct rv_array *members)
 {
-	struct redis_cmd *cmds = malloc(REMOVE_ROUND * sizeof *cmds);
+	struct redis_cmd *cmds = calloc(REMOVE_ROUND, sizeof *cmds);
 	size_t len;
 	int ret = 0;
 

@@ -10,6 +10,7 @@
 #include "../backend/redis_batch.h"
 #include "../backend/redis_keys.h"
 #include "../backend/redis_scan.h"
+#include "emptying.h"
 #include "ghost_tree.h"
 #include "namespace.h"
 #include "tree.h"
@@ -154,7 +155,10 @@ static int walk_database(struct rfs *fs, struct listing *l)
 	return ret;
 }
 
-/* A database folder, or a namespace folder below one. */
+/*
+ * A database folder, or a namespace folder below one. Its listing becomes
+ * the folder's latest for rmdir (emptying.h), whether or not it works out.
+ */
 static int list_keys(struct rfs *fs, const struct fs_path *p, struct tree_dir *dir)
 {
 	struct tree_key prefix = {0};
@@ -167,23 +171,35 @@ static int list_keys(struct rfs *fs, const struct fs_path *p, struct tree_dir *d
 		ret = ns_resolve(fs, p->db, p->name, &prefix, &folder);
 		if (!ret && !folder)
 			ret = -ENOTDIR;
+		if (ret) {
+			tree_key_free(&prefix);
+			return ret; /* not a folder: no listing of it to forget */
+		}
 	}
-	if (!ret)
-		forget_recent(fs, p->db);
-	dir->listing = ret ? NULL : listing_new(p->db);
-	if (!ret && !dir->listing)
+	forget_recent(fs, p->db);
+	dir->listing = listing_new(p->db);
+	if (!dir->listing) {
 		ret = -ENOMEM;
-	if (!ret) {
-		dir->prefix_len = prefix.len;
-		if (!fs->delimiter)
-			return walk_database(fs, dir->listing);
-		ret = redis_scan_keys(fs->pool, p->db, prefix.key, prefix.len, &keys);
+		goto out;
 	}
+	dir->prefix_len = prefix.len;
+	if (!fs->delimiter) {
+		ret = walk_database(fs, dir->listing);
+		goto out;
+	}
+	ret = redis_scan_keys(fs->pool, p->db, prefix.key, prefix.len, &keys);
 	/* a namespace folder exists while some key has its prefix */
-	if (!ret && prefix.len && !keys.count && !ns_folder_marked(fs, p->db, p->name))
+	if (!ret && prefix.len && !keys.count && !ns_folder_marked(fs, p->db, p->name) &&
+	    !emptying_removed_some(fs->emptying, p->db, prefix.key, prefix.len))
 		ret = -ENOENT;
 	if (!ret)
 		ret = split_namespace(fs, dir, &keys);
+out:
+	if (!ret)
+		emptying_listed(fs->emptying, p->db, prefix.key, prefix.len, dir->listing,
+				&dir->names);
+	else
+		emptying_forget(fs->emptying, p->db, prefix.key, prefix.len);
 	rv_array_free(&keys);
 	tree_key_free(&prefix);
 	return ret;
@@ -294,8 +310,10 @@ int tree_dir_entry(struct tree_dir *dir, size_t i, bool wait, char buf[NAMES_MAX
 	*type = S_IFREG;
 	*name = buf;
 	ret = listing_name(dir->listing, i - dir->names.count, dir->prefix_len, wait, buf);
-	if (ret == 0)
+	if (ret == 0) {
 		remember_once(dir); /* the walk got to its end */
+		listing_mark_read_to_end(dir->listing);
+	}
 	return ret;
 }
 

@@ -98,19 +98,36 @@ int ghost_tree_unlink(struct rfs *fs, const struct fs_path *p)
 	return ret;
 }
 
+/* Whether rule `rule` (or its queue called `queue`) has ghosts now: 1, 0 or -errno. */
+static int has_ghosts(struct ghosts *g, size_t rule, const char *queue)
+{
+	struct rv_array names = {0};
+	int ret = ghosts_list(g, rule, queue, &names);
+
+	if (!ret)
+		ret = names.count > 0;
+	rv_array_free(&names);
+	return ret;
+}
+
 int ghost_tree_rmdir(struct rfs *fs, const struct fs_path *p)
 {
 	struct ghosts *g = fs->ghosts;
 	int ret = 0, rule;
 
+	/*
+	 * SPEC 5: a ghost folder's rmdir removes no member, so an rm -ri whose
+	 * user kept a ghost keeps it. The folder "is empty" when it has no ghost
+	 * (a detection that fails is EIO, never empty); it stays either way.
+	 */
 	if (p->kind == PATH_GHOSTS) {
 		for (size_t i = 0; !ret && i < g->rule_count; i++)
-			ret = ghosts_remove_all(g, i, NULL);
-		return ret;
+			ret = has_ghosts(g, i, NULL);
+	} else {
+		rule = rule_of(fs, p);
+		if (rule < 0)
+			return rule;
+		ret = has_ghosts(g, (size_t) rule, p->kind == PATH_GHOST_QUEUE ? p->queue : NULL);
 	}
-	rule = rule_of(fs, p);
-	if (rule < 0)
-		return rule;
-	/* the folder stays: rm -r succeeds having removed exactly the ghosts */
-	return ghosts_remove_all(g, (size_t) rule, p->kind == PATH_GHOST_QUEUE ? p->queue : NULL);
+	return ret > 0 ? -ENOTEMPTY : ret;
 }

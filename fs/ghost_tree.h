@@ -22,7 +22,7 @@ int ghost_tree_read_member(struct rfs *fs, const struct fs_path *p, struct rende
 /* rm of a ghost file: exactly that member leaves its queue (ESTALE if it is no ghost now). */
 int ghost_tree_unlink(struct rfs *fs, const struct fs_path *p);
 
-/* rmdir of ghosts/, a rule or a queue folder: every ghost under it is removed; 0 on success. */
+/* rmdir of ghosts/, a rule or a queue folder: removes nothing; 0, or -ENOTEMPTY while it has ghosts. */
 int ghost_tree_rmdir(struct rfs *fs, const struct fs_path *p);
 
 #endif

@@ -28,7 +28,18 @@ int ghosts_init(struct ghosts *g, struct redis_pool *redis, struct mysql_pool *m
 	for (size_t i = 0; i < cfg->rule_count; i++) {
 		struct ghost_rule *rule = &g->rules[i];
 
+		char why[256];
+		int ret;
+
 		rule->cfg = &cfg->rules[i];
+		rule->column_learned = mysql_pool_connects(mysql);
+		ret = mysql_describe_column(mysql, rule->cfg->table, rule->cfg->column,
+					    &rule->column, why, sizeof why);
+		if (ret) {
+			snprintf(err, errlen, "ghosts.%s: %s", rule->cfg->name, why);
+			ghosts_free(g);
+			return ret;
+		}
 		if (!rule->cfg->member)
 			continue;
 		if (regcomp(&rule->pattern, rule->cfg->member, REG_EXTENDED)) {
@@ -38,6 +49,55 @@ int ghosts_init(struct ghosts *g, struct redis_pool *redis, struct mysql_pool *m
 		}
 		rule->has_pattern = true;
 	}
+	return 0;
+}
+
+void ghosts_column(struct ghosts *g, size_t rule, struct mysql_column *out)
+{
+	pthread_mutex_lock(&g->lock);
+	*out = g->rules[rule].column;
+	pthread_mutex_unlock(&g->lock);
+}
+
+/* Whether a MySQL connection was made since the rule's column was learned. */
+static bool column_outdated(struct ghosts *g, size_t rule)
+{
+	bool outdated;
+
+	pthread_mutex_lock(&g->lock);
+	outdated = g->rules[rule].column_learned != mysql_pool_connects(g->mysql);
+	pthread_mutex_unlock(&g->lock);
+	return outdated;
+}
+
+/*
+ * The rule's column, learned again when a MySQL connection was made again
+ * since (a restarted server may hold an altered table). A column that
+ * cannot be learned now fails the caller closed: -EIO, nothing is a ghost.
+ */
+static int current_column(struct ghosts *g, size_t rule, struct mysql_column *out)
+{
+	struct ghost_rule *r = &g->rules[rule];
+	unsigned long now = mysql_pool_connects(g->mysql), learned;
+	struct mysql_column fresh;
+	char why[256];
+
+	pthread_mutex_lock(&g->lock);
+	learned = r->column_learned;
+	*out = r->column;
+	pthread_mutex_unlock(&g->lock);
+	if (learned == now)
+		return 0;
+	if (mysql_describe_column(g->mysql, r->cfg->table, r->cfg->column, &fresh, why,
+				  sizeof why)) {
+		fuse_log(FUSE_LOG_ERR, "redisfs: ghosts.%s: %s\n", r->cfg->name, why);
+		return -EIO;
+	}
+	pthread_mutex_lock(&g->lock);
+	r->column = fresh;
+	r->column_learned = now;
+	pthread_mutex_unlock(&g->lock);
+	*out = fresh;
 	return 0;
 }
 
@@ -74,12 +134,7 @@ int ghosts_rule_find(const struct ghosts *g, const char *name)
 	return -ENOENT;
 }
 
-/*
- * The ID a member stands for: group 1 of the rule's pattern, or the whole
- * member. Returns false when the pattern does not match: such a member is
- * never a ghost.
- */
-static bool member_id(const struct ghost_rule *rule, const char *member, size_t len,
+bool ghosts_member_id(const struct ghost_rule *rule, const char *member, size_t len,
 		      const char **id, size_t *id_len)
 {
 	regmatch_t m[2];
@@ -119,9 +174,41 @@ static int queue_members(struct ghosts *g, int db, const char *key, size_t klen,
 	return ret ? ret : rv_array_sort_unique(out);
 }
 
-/* Keep in `ghosts` the members of `members` whose IDs MySQL does not have. */
+void ghosts_skips_note(struct ghost_skips *skips, enum mysql_id_doubt why, const char *member,
+		       size_t len, const char *key, size_t klen)
+{
+	char name[NAMES_MAX + 1];
+
+	if (skips->count++)
+		return; /* one example is enough */
+	skips->why = why;
+	/* file names are printable; a long one is cut for the message */
+	names_encode(member, len, name);
+	name[GHOSTS_EXAMPLE_MAX - 1] = '\0';
+	strcpy(skips->example, name);
+	names_encode(key, klen, name);
+	name[GHOSTS_EXAMPLE_MAX - 1] = '\0';
+	strcpy(skips->queue, name);
+}
+
+enum mysql_id_doubt ghosts_id_doubt(const struct ghost_rule *rule,
+				    const struct mysql_column *column, const char *member,
+				    size_t len, const char **id, size_t *id_len)
+{
+	if (!ghosts_member_id(rule, member, len, id, id_len))
+		return MYSQL_ID_OK; /* not an ID at all: no ghost, and no doubt to report */
+	return mysql_column_holds(column, *id, *id_len);
+}
+
+/*
+ * Keep in `ghosts` the members of `members` (of queue `key`) whose IDs MySQL
+ * does not have. A member whose ID the column cannot hold as it is is not
+ * asked about and never a ghost: it is counted in `skips`.
+ */
 static int filter_ghosts(struct ghosts *g, const struct ghost_rule *rule,
-			 const struct rv_array *members, struct rv_array *ghosts)
+			 const struct mysql_column *column, const char *key, size_t klen,
+			 const struct rv_array *members, struct rv_array *ghosts,
+			 struct ghost_skips *skips)
 {
 	size_t n = members->count, k = 0, len;
 	const char **ids = malloc((n ? n : 1) * sizeof *ids);
@@ -136,13 +223,19 @@ static int filter_ghosts(struct ghosts *g, const struct ghost_rule *rule,
 	}
 	for (size_t i = 0; i < n; i++) {
 		const char *m = rv_array_get(members, i, &len);
+		enum mysql_id_doubt why;
 
-		if (member_id(rule, m, len, &ids[k], &lens[k]))
+		if (!ghosts_member_id(rule, m, len, &ids[k], &lens[k]))
+			continue;
+		why = mysql_column_holds(column, ids[k], lens[k]);
+		if (why != MYSQL_ID_OK)
+			ghosts_skips_note(skips, why, m, len, key, klen);
+		else
 			which[k++] = i;
 	}
 	if (k)
-		ret = mysql_ids_exist(g->mysql, rule->cfg->table, rule->cfg->column, ids, lens, k,
-				      exists);
+		ret = mysql_ids_exist_in(g->mysql, rule->cfg->table, rule->cfg->column, column, ids,
+					 lens, k, exists);
 	for (size_t j = 0; !ret && j < k; j++) {
 		const char *m;
 
@@ -182,16 +275,19 @@ static int snapshot_add_queue(struct ghost_snapshot *snap, const char *key, size
 	}
 	q->members = *ghosts;
 	q->left = ghosts->count;
+	q->emptied = (struct timespec){0};
 	memset(ghosts, 0, sizeof *ghosts);
 	snap->count++;
 	return 0;
 }
 
 /* One detection of the rule's ghosts; fails closed. */
-static int detect(struct ghosts *g, const struct ghost_rule *rule, struct ghost_snapshot **out)
+static int detect(struct ghosts *g, size_t rule_index, struct ghost_snapshot **out)
 {
+	const struct ghost_rule *rule = &g->rules[rule_index];
 	const struct config_ghost_rule *cfg = rule->cfg;
 	struct ghost_snapshot *snap = calloc(1, sizeof *snap);
+	struct mysql_column column;
 	struct rv_array keys = {0};
 	size_t klen;
 	int ret;
@@ -199,7 +295,9 @@ static int detect(struct ghosts *g, const struct ghost_rule *rule, struct ghost_
 	if (!snap)
 		return -ENOMEM;
 	clock_gettime(CLOCK_MONOTONIC, &snap->taken);
-	ret = redis_scan_match(g->redis, cfg->db, cfg->keys, strlen(cfg->keys), &keys);
+	ret = current_column(g, rule_index, &column);
+	if (!ret)
+		ret = redis_scan_match(g->redis, cfg->db, cfg->keys, strlen(cfg->keys), &keys);
 	for (size_t i = 0; !ret && i < keys.count; i++) {
 		const char *key = rv_array_get(&keys, i, &klen);
 		struct rv_array members = {0}, ghosts = {0};
@@ -211,7 +309,8 @@ static int detect(struct ghosts *g, const struct ghost_rule *rule, struct ghost_
 			continue; /* gone meanwhile, or not a queue */
 		ret = queue_members(g, cfg->db, key, klen, type, &members);
 		if (!ret)
-			ret = filter_ghosts(g, rule, &members, &ghosts);
+			ret = filter_ghosts(g, rule, &column, key, klen, &members, &ghosts,
+					    &snap->skipped);
 		if (!ret && ghosts.count)
 			ret = snapshot_add_queue(snap, key, klen, type, &ghosts);
 		rv_array_free(&members);
@@ -268,7 +367,13 @@ static int snapshot_get(struct ghosts *g, size_t rule, bool fresh, struct ghost_
 		return 0;
 	}
 	/* detect without the lock: MySQL and Redis may take up to the timeout */
-	ret = detect(g, r, &snap);
+	ret = detect(g, rule, &snap);
+	if (!ret && column_outdated(g, rule)) {
+		/* a MySQL connection was made meanwhile: the column may have changed under the
+		 * check */
+		snapshot_free(snap);
+		ret = detect(g, rule, &snap);
+	}
 	if (ret)
 		return ret;
 	pthread_mutex_lock(&g->lock);
@@ -428,12 +533,19 @@ void ghosts_ref_free(struct ghost_ref *ref)
 	memset(ref, 0, sizeof *ref);
 }
 
+/*
+ * A copy of (p, len) with a NUL after it: regexec() with REG_STARTEND reads
+ * only the range, but sanitizers' interceptors of it read up to a NUL.
+ */
 static char *copy_bytes(const char *p, size_t len)
 {
-	char *c = malloc(len ? len : 1);
+	char *c = malloc(len + 1);
 
-	if (c && len)
-		memcpy(c, p, len);
+	if (c) {
+		if (len)
+			memcpy(c, p, len);
+		c[len] = '\0';
+	}
 	return c;
 }
 
@@ -490,18 +602,37 @@ static int decode_name(const char *name, char **out, size_t *len)
 		*out = NULL;
 		return -ENOENT;
 	}
+	(*out)[n] = '\0'; /* see copy_bytes() */
 	*len = (size_t) n;
 	return 0;
 }
 
-/* Whether `id` has a row: 0 (no), 1 (yes) or -EIO. */
-static int id_has_row(struct ghosts *g, const struct ghost_rule *r, const char *id, size_t len)
+/*
+ * Whether `id` has a row: 0 (no), 1 (yes) or -EIO. An ID the column cannot
+ * hold as it is counts as having one: it is never a ghost (SPEC 6).
+ */
+static int id_has_row_once(struct ghosts *g, size_t rule, const char *id, size_t len)
 {
+	const struct ghost_rule *r = &g->rules[rule];
+	struct mysql_column column;
 	unsigned char exists = 1;
 
-	if (mysql_ids_exist(g->mysql, r->cfg->table, r->cfg->column, &id, &len, 1, &exists))
+	if (current_column(g, rule, &column))
+		return -EIO;
+	if (mysql_column_holds(&column, id, len) != MYSQL_ID_OK)
+		return 1;
+	if (mysql_ids_exist_in(g->mysql, r->cfg->table, r->cfg->column, &column, &id, &len, 1,
+			       &exists))
 		return -EIO;
 	return exists;
+}
+
+static int id_has_row(struct ghosts *g, size_t rule, const char *id, size_t len)
+{
+	int ret = id_has_row_once(g, rule, id, len);
+
+	/* asked over a connection made again meanwhile: the column may have changed */
+	return ret >= 0 && column_outdated(g, rule) ? id_has_row_once(g, rule, id, len) : ret;
 }
 
 /* Resolve a queue, and a member, by asking Redis and MySQL about them alone. */
@@ -534,10 +665,41 @@ static int lookup_direct(struct ghosts *g, size_t rule, const char *queue_name,
 				       out->member, out->member_len, &has);
 	if (ret || !has)
 		return ret ? ret : -ENOENT;
-	if (!member_id(r, out->member, out->member_len, &id, &id_len))
+	if (!ghosts_member_id(r, out->member, out->member_len, &id, &id_len))
 		return -ENOENT;
-	ret = id_has_row(g, r, id, id_len);
+	ret = id_has_row(g, rule, id, id_len);
 	return ret < 0 ? ret : (ret ? -ENOENT : 0);
+}
+
+/*
+ * A queue folder whose last ghost the mount removed a moment ago, from the
+ * rule's latest detection however old: its key may be gone (an empty list
+ * is no key), and rm -r still rmdirs the folder. 0 or -ENOENT.
+ */
+static int lookup_emptied(struct ghosts *g, size_t rule, const char *queue_name,
+			  struct ghost_ref *out)
+{
+	struct ghost_snapshot *snap;
+	struct ghost_queue *q;
+	struct timespec now;
+	bool ambiguous;
+	int ret = -ENOENT;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	pthread_mutex_lock(&g->lock);
+	snap = g->rules[rule].cached;
+	q = snap ? find_queue(snap, queue_name, &ambiguous) : NULL;
+	if (q && q->left == 0 && q->members.count &&
+	    (double) (now.tv_sec - q->emptied.tv_sec) +
+			    (double) (now.tv_nsec - q->emptied.tv_nsec) / 1e9 <
+		    GHOSTS_EMPTIED_GRACE) {
+		out->key = copy_bytes(q->key, q->key_len);
+		out->key_len = q->key_len;
+		out->type = q->type;
+		ret = out->key ? 0 : -ENOMEM;
+	}
+	pthread_mutex_unlock(&g->lock);
+	return ret;
 }
 
 int ghosts_lookup(struct ghosts *g, size_t rule, const char *queue_name, const char *member_name,
@@ -555,6 +717,10 @@ int ghosts_lookup(struct ghosts *g, size_t rule, const char *queue_name, const c
 		ghosts_ref_free(out);
 	}
 	ret = lookup_direct(g, rule, queue_name, member_name, out);
+	if (ret == -ENOENT && !member_name) {
+		ghosts_ref_free(out);
+		ret = lookup_emptied(g, rule, queue_name, out);
+	}
 	if (ret)
 		ghosts_ref_free(out);
 	return ret;
@@ -576,7 +742,8 @@ static void mark_gone(struct ghosts *g, size_t rule, const struct ghost_ref *ref
 		i = find_sorted(&queue->members, ref->member, ref->member_len);
 		if (i >= 0 && !queue->gone[i]) {
 			queue->gone[i] = 1;
-			queue->left--;
+			if (--queue->left == 0)
+				clock_gettime(CLOCK_MONOTONIC, &queue->emptied);
 		}
 	}
 	pthread_mutex_unlock(&g->lock);
@@ -589,10 +756,10 @@ int ghosts_remove_member(struct ghosts *g, size_t rule, const struct ghost_ref *
 	size_t id_len;
 	int ret;
 
-	if (!member_id(r, ref->member, ref->member_len, &id, &id_len))
+	if (!ghosts_member_id(r, ref->member, ref->member_len, &id, &id_len))
 		return -ESTALE;
 	/* the user may have come back since the listing: ask once more */
-	ret = id_has_row(g, r, id, id_len);
+	ret = id_has_row(g, rule, id, id_len);
 	if (ret)
 		return ret < 0 ? ret : -ESTALE;
 	ret = redis_remove_member(g->redis, r->cfg->db, ref->key, ref->key_len, ref->type,
@@ -602,33 +769,19 @@ int ghosts_remove_member(struct ghosts *g, size_t rule, const struct ghost_ref *
 	return ret;
 }
 
-int ghosts_remove_all(struct ghosts *g, size_t rule, const char *queue_name)
+int ghosts_figures(struct ghosts *g, size_t rule, size_t *ghosts, size_t *skipped)
 {
 	struct ghost_snapshot *snap;
-	char encoded[NAMES_MAX + 1];
-	int ret;
+	int ret = snapshot_get(g, rule, false, &snap);
 
-	/* a fresh detection is the "once more" check of MySQL, for every member at once */
-	ret = snapshot_get(g, rule, true, &snap);
 	if (ret)
 		return ret;
-	for (size_t i = 0; !ret && i < snap->count; i++) {
-		struct ghost_queue *q = &snap->queues[i];
-
-		if (queue_name) {
-			names_encode(q->key, q->key_len, encoded);
-			if (strcmp(encoded, queue_name) != 0)
-				continue;
-		}
-		ret = redis_remove_members(g->redis, g->rules[rule].cfg->db, q->key, q->key_len,
-					   q->type, &q->members);
-		if (ret)
-			break;
-		pthread_mutex_lock(&g->lock);
-		memset(q->gone, 1, q->members.count);
-		q->left = 0;
-		pthread_mutex_unlock(&g->lock);
-	}
+	*ghosts = 0;
+	pthread_mutex_lock(&g->lock); /* left changes under it */
+	for (size_t i = 0; i < snap->count; i++)
+		*ghosts += snap->queues[i].left;
+	*skipped = snap->skipped.count;
+	pthread_mutex_unlock(&g->lock);
 	snapshot_put(g, snap);
-	return ret;
+	return 0;
 }

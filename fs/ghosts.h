@@ -13,6 +13,8 @@
 #include "../backend/rv.h"
 #include "config.h"
 
+#define GHOSTS_EXAMPLE_MAX 64 /* bytes of an example member in a message */
+
 /* One queue key with ghosts, as found by a detection. */
 struct ghost_queue {
 	char *key;
@@ -21,6 +23,15 @@ struct ghost_queue {
 	struct rv_array members; /* the ghost members (hash: fields), sorted, unique */
 	unsigned char *gone;	 /* gone[i]: member i was removed through the mount since */
 	size_t left;		 /* members not gone */
+	struct timespec emptied; /* CLOCK_MONOTONIC: when the last one went (left became 0) */
+};
+
+/* Members not checked because their ID cannot be in the rule's column (SPEC 6). */
+struct ghost_skips {
+	size_t count;
+	enum mysql_id_doubt why;	  /* of the first one */
+	char example[GHOSTS_EXAMPLE_MAX]; /* its member, shown as its file name, maybe cut */
+	char queue[GHOSTS_EXAMPLE_MAX];	  /* its queue's key, likewise */
 };
 
 /* The ghosts of one rule at one moment; shared, counted, freed by the last user. */
@@ -28,7 +39,8 @@ struct ghost_snapshot {
 	struct timespec taken;	    /* CLOCK_MONOTONIC */
 	struct ghost_queue *queues; /* sorted by key */
 	size_t count;
-	unsigned refs; /* under ghosts.lock */
+	struct ghost_skips skipped; /* members of its queues whose IDs were not checked */
+	unsigned refs;		    /* under ghosts.lock */
 };
 
 /* A queue, or one member of it, that a ghost path names. Owns copies of its bytes. */
@@ -40,11 +52,16 @@ struct ghost_ref {
 	size_t member_len;
 };
 
+/* Seconds a queue folder stays after its last ghost went through the mount: for rm -ri's rmdir. */
+#define GHOSTS_EMPTIED_GRACE 60.0
+
 struct ghost_rule {
 	const struct config_ghost_rule *cfg;
 	bool has_pattern;
 	regex_t pattern; /* cfg->member, compiled */
 	struct ghost_snapshot *cached;
+	struct mysql_column column;   /* what cfg->column holds; under ghosts.lock */
+	unsigned long column_learned; /* mysql_pool_connects() when it was learned */
 };
 
 struct ghosts {
@@ -58,7 +75,9 @@ struct ghosts {
 
 /*
  * Prepare the rules of `cfg` (which must outlive `g`): compile the member
- * patterns. Returns 0 or -errno with a one-line reason in `err`.
+ * patterns and learn each column's type from MySQL (learned again after a
+ * reconnect: the table may have changed meanwhile). Returns 0 or -errno with
+ * a one-line reason in `err`.
  */
 int ghosts_init(struct ghosts *g, struct redis_pool *redis, struct mysql_pool *mysql,
 		const struct rfs_config *cfg, double cache_timeout, char *err, size_t errlen);
@@ -81,7 +100,9 @@ int ghosts_list(struct ghosts *g, size_t rule, const char *queue_name, struct rv
 /*
  * Resolve ghosts/RULE/QUEUE (member_name NULL) or ghosts/RULE/QUEUE/MEMBER.
  * A queue folder exists for every list, set, zset or hash key the rule's
- * pattern matches (so that rm -r can remove it once its ghosts are gone); a
+ * pattern matches (so that rm -r can remove it once its ghosts are gone), and
+ * for GHOSTS_EMPTIED_GRACE seconds after the mount removed its last ghost
+ * (a queue of ghosts only is then no key: Redis removes an empty one); a
  * member exists while it is a ghost: in the cached detection, or else by
  * asking Redis and MySQL about it alone. -ENOENT otherwise, -EIO on errors.
  * Release `out` with ghosts_ref_free().
@@ -92,17 +113,39 @@ int ghosts_lookup(struct ghosts *g, size_t rule, const char *queue_name, const c
 void ghosts_ref_free(struct ghost_ref *ref);
 
 /*
+ * The ID a member stands for: group 1 of the rule's pattern, or the whole
+ * member; false when the pattern does not match (never a ghost then).
+ */
+bool ghosts_member_id(const struct ghost_rule *rule, const char *member, size_t len,
+		      const char **id, size_t *id_len);
+
+/*
+ * Why the ID of `member` is not checked against `column` (SPEC 6): MYSQL_ID_OK
+ * when it is (*id is then its ID), and for a member the rule's pattern does
+ * not match (never a ghost, and no doubt about the column). Pure.
+ */
+enum mysql_id_doubt ghosts_id_doubt(const struct ghost_rule *rule,
+				    const struct mysql_column *column, const char *member,
+				    size_t len, const char **id, size_t *id_len);
+
+/* Count a member not checked, keeping the first one as the example. */
+void ghosts_skips_note(struct ghost_skips *skips, enum mysql_id_doubt why, const char *member,
+		       size_t len, const char *key, size_t klen);
+
+/* The rule's column as last learned (copied under the lock). */
+void ghosts_column(struct ghosts *g, size_t rule, struct mysql_column *out);
+
+/*
+ * The rule's figures now (SPEC 6 xattrs), from its cached detection while
+ * fresh, else a new one: ghost files, and members not checked. 0 or -EIO.
+ */
+int ghosts_figures(struct ghosts *g, size_t rule, size_t *ghosts, size_t *skipped);
+
+/*
  * Remove one ghost member: check MySQL once more, then LREM 0 / SREM / ZREM /
  * HDEL exactly that member, never the queue key. -ESTALE when the member's
  * ID has a row again (it is left alone), -ENOENT when the member is gone.
  */
 int ghosts_remove_member(struct ghosts *g, size_t rule, const struct ghost_ref *ref);
-
-/*
- * Remove every ghost of rule `rule` (of the queue called `queue_name` only,
- * when it is not NULL), as a fresh detection finds them: that detection is
- * the check of MySQL. Returns 0 or -errno.
- */
-int ghosts_remove_all(struct ghosts *g, size_t rule, const char *queue_name);
 
 #endif

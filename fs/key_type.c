@@ -127,7 +127,7 @@ static int convert(struct rfs *fs, const struct tree_key *k, const char *text, s
 	rv_value_free(&value);
 	tree_forget(fs, k->db, k->key, k->len);
 	if (!ret)
-		tree_mark_changed(fs);
+		tree_key_changed(fs, k->db, k->key, k->len);
 	return ret;
 }
 

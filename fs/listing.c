@@ -43,6 +43,7 @@ void listing_put(struct listing *l)
 	walk_end(l); /* a folder closed before the end of its walk */
 	rv_array_free(&l->keys);
 	free(l->index);
+	free(l->removed);
 	pthread_mutex_destroy(&l->walk_lock);
 	pthread_mutex_destroy(&l->lock);
 	free(l);
@@ -294,4 +295,74 @@ int listing_copy(struct listing *l, size_t first, size_t max, struct rv_array *o
 bool listing_complete(struct listing *l)
 {
 	return state_of(l) == 0;
+}
+
+void listing_mark_read_to_end(struct listing *l)
+{
+	pthread_mutex_lock(&l->lock);
+	l->read_to_end = true;
+	pthread_mutex_unlock(&l->lock);
+}
+
+/* Room in `removed` for bit `at`; under the lock. 0 or -ENOMEM. */
+static int removed_reserve(struct listing *l, size_t at)
+{
+	size_t words = l->removed_words ? l->removed_words : 16;
+	uint64_t *bits;
+
+	if (at / 64 < l->removed_words)
+		return 0;
+	while (words <= at / 64)
+		words *= 2;
+	bits = realloc(l->removed, words * sizeof *bits);
+	if (!bits)
+		return -ENOMEM;
+	memset(bits + l->removed_words, 0, (words - l->removed_words) * sizeof *bits);
+	l->removed = bits;
+	l->removed_words = words;
+	return 0;
+}
+
+int listing_mark_removed(struct listing *l, const char *key, size_t len)
+{
+	uint32_t h = hash32(key, len);
+	size_t slot, at;
+	int ret = 0;
+
+	pthread_mutex_lock(&l->lock);
+	if (!l->index_size)
+		goto out; /* it showed no key */
+	slot = slot_of(l, h, key, len);
+	if (!l->index[slot])
+		goto out; /* added after the listing: not one it showed */
+	at = (uint32_t) l->index[slot] - 1;
+	ret = removed_reserve(l, at);
+	if (!ret && !(l->removed[at / 64] & (UINT64_C(1) << (at % 64)))) {
+		l->removed[at / 64] |= UINT64_C(1) << (at % 64);
+		l->removed_count++;
+	}
+out:
+	pthread_mutex_unlock(&l->lock);
+	return ret;
+}
+
+size_t listing_removed(struct listing *l)
+{
+	size_t n;
+
+	pthread_mutex_lock(&l->lock);
+	n = l->removed_count;
+	pthread_mutex_unlock(&l->lock);
+	return n;
+}
+
+bool listing_emptied(struct listing *l)
+{
+	bool emptied;
+
+	pthread_mutex_lock(&l->lock);
+	/* complete, read, and each key counted once: a count equal to the keys is all of them */
+	emptied = l->state == 0 && l->read_to_end && l->removed_count == l->keys.count;
+	pthread_mutex_unlock(&l->lock);
+	return emptied;
 }

@@ -51,6 +51,16 @@ struct listing {
 	struct listing_walk walk; /* while LISTING_WALKING; under walk_lock */
 	struct rv_array batch;	  /* the walk's last batch, its memory reused; under walk_lock */
 
+	/*
+	 * What the mount has done with the keys it showed (SPEC 5: an rmdir
+	 * removes keys only when every key of the folder's latest listing is
+	 * gone through the mount): bit i of `removed` is key i, one bit a key.
+	 */
+	uint64_t *removed;    /* under lock; grows with the keys */
+	size_t removed_words; /* 64-bit words of `removed` */
+	size_t removed_count; /* bits set */
+	bool read_to_end;     /* readdir handed out the end of it */
+
 	int db;
 	atomic_uint refs;
 	struct timespec taken; /* CLOCK_MONOTONIC */
@@ -105,5 +115,24 @@ int listing_copy(struct listing *l, size_t first, size_t max, struct rv_array *o
 
 /* Whether the listing is complete (every key is in it). */
 bool listing_complete(struct listing *l);
+
+/* readdir got to the end of the listing: every entry was handed out. */
+void listing_mark_read_to_end(struct listing *l);
+
+/*
+ * The key was removed through the mount (or found gone when it was to be):
+ * remembered when the listing showed it. 0, or -ENOMEM (nothing remembered:
+ * an rmdir then finds the folder not emptied, which is the safe side).
+ */
+int listing_mark_removed(struct listing *l, const char *key, size_t len);
+
+/* How many of the keys it showed were removed through the mount since. */
+size_t listing_removed(struct listing *l);
+
+/*
+ * Whether the listing was read to its end and every key it showed has been
+ * removed through the mount since (listing_mark_removed): the end of an rm -r.
+ */
+bool listing_emptied(struct listing *l);
 
 #endif

@@ -17,6 +17,8 @@
 #include "cli_habits.h"
 #include "dir.h"
 #include "file.h"
+#include "emptying.h"
+#include "ghost_sample.h"
 #include "ghosts.h"
 #include "mountpoint.h"
 #include "ops.h"
@@ -277,6 +279,7 @@ int main(int argc, char *argv[])
 	struct mysql_pool *mysql = NULL;
 	struct rfs_options opts;
 	struct ghosts ghosts;
+	struct rv_array sampled = {0}; /* ghost rules' start-up lines, for the log too */
 	struct fuse_session *se = NULL;
 	struct rfs fs;
 	char msg[512];
@@ -364,8 +367,11 @@ int main(int argc, char *argv[])
 	if (connect_redis(&fs, &opts) || setup_ghosts(&fs, &opts, &mysql, &ghosts))
 		goto out_pool;
 	file_ask_max_size(&fs);
+	if (fs.ghosts)
+		ghost_sample_all(fs.ghosts, &sampled); /* on stderr now, in the log below */
 	if (attr_cache_init(&fs.attrs, opts.cache_timeout) || key_times_init(&fs.times) ||
-	    !(fs.recent = calloc((size_t) fs.db_count, sizeof *fs.recent))) {
+	    !(fs.recent = calloc((size_t) fs.db_count, sizeof *fs.recent)) ||
+	    !(fs.emptying = emptying_new(fs.delimiter, fs.delimiter_len))) {
 		fprintf(stderr, "redisfs: out of memory\n");
 		goto out_pool;
 	}
@@ -387,6 +393,11 @@ int main(int argc, char *argv[])
 	} else if (!cmd.foreground) {
 		openlog("redisfs", LOG_PID, LOG_DAEMON);
 		fuse_set_log_func(log_to_syslog);
+		for (size_t i = 0; i < sampled.count; i++) {
+			size_t len;
+
+			fuse_log(FUSE_LOG_WARNING, "%s\n", rv_array_get(&sampled, i, &len));
+		}
 	}
 	if (fuse_set_signal_handlers(se) != 0)
 		goto out_unmount;
@@ -400,6 +411,8 @@ out_unmount:
 out_pool:
 	ops_release_all(&fs); /* releases the unmount dropped */
 	dir_forget_listings(&fs);
+	emptying_free(fs.emptying);
+	rv_array_free(&sampled);
 	free(fs.recent);
 	attr_cache_free(&fs.attrs);
 	key_times_free(&fs.times);

@@ -16,6 +16,7 @@
 #include "open_keys.h"
 #include "read_buf.h"
 
+struct emptying;
 struct ghosts;
 struct listing;
 
@@ -56,6 +57,7 @@ struct rfs {
 	/* empty strings whose type was set to a collection: their text decides (key_type.h) */
 	struct key_type_marks type_marks;
 	int usage_refused; /* INFO was refused (an ACL without it): df shows zeros (atomic) */
+	struct emptying *emptying;   /* each folder's latest listing, for rmdir (emptying.h) */
 };
 
 #endif

@@ -13,6 +13,7 @@
 #include "dir.h"
 #include "file.h"
 #include "key_times.h"
+#include "emptying.h"
 #include "ghost_tree.h"
 #include "names.h"
 #include "namespace.h"
@@ -37,11 +38,6 @@ void tree_key_free(struct tree_key *k)
 	free(k->key);
 	k->key = NULL;
 	k->len = 0;
-}
-
-void tree_mark_changed(struct rfs *fs)
-{
-	(void) fs; /* no key named: every other key keeps its time (SPEC 4) */
 }
 
 void tree_key_changed(struct rfs *fs, int db, const char *key, size_t len)
@@ -444,8 +440,13 @@ static int stat_namespace(struct rfs *fs, const struct fs_path *p, struct stat *
 	int ret;
 
 	ret = ns_resolve(fs, p->db, p->name, &prefix, &folder);
-	if (!ret)
+	if (!ret) {
 		ret = ns_folder_exists(fs, p->db, prefix.key, prefix.len);
+		/* emptied through the mount a moment ago: rm -r rmdirs it next */
+		if (ret == -ENOENT &&
+		    emptying_removed_some(fs->emptying, p->db, prefix.key, prefix.len))
+			ret = 0;
+	}
 	if (ret == -ENOENT && ns_folder_marked(fs, p->db, p->name))
 		ret = 0; /* emptied through the mount a moment ago: rm -r rmdirs it next */
 	if (!ret) {
@@ -456,32 +457,72 @@ static int stat_namespace(struct rfs *fs, const struct fs_path *p, struct stat *
 	return ret;
 }
 
-/* rmdir of a namespace folder: the keys still under it are removed (SPEC 8). */
+/*
+ * rmdir of a namespace folder (SPEC 5, 8): at the end of an rm -r (emptying.h)
+ * the keys still under it go, those other clients added meanwhile too;
+ * otherwise a folder that holds keys is ENOTEMPTY and nothing is removed.
+ */
 static int rmdir_namespace(struct rfs *fs, const struct fs_path *p)
 {
 	struct tree_key prefix = {0};
 	bool folder = true;
-	int ret;
+	int ret, exists = 0;
 
 	if (fs->read_only)
 		return -EROFS;
 	ret = ns_resolve(fs, p->db, p->name, &prefix, &folder);
 	if (ret == -ENOENT && ns_folder_marked(fs, p->db, p->name))
-		return 0; /* its keys are gone already: nothing is left to remove */
+		return 0; /* a shortened name whose keys are gone already: nothing to remove */
 	if (!ret && !folder)
 		ret = -ENOTDIR;
-	if (!ret && fs->read_only)
-		ret = -EROFS;
-	if (!ret)
+	if (ret)
+		goto out;
+	if (emptying_done(fs->emptying, p->db, prefix.key, prefix.len)) {
 		ret = ns_remove(fs, p->db, prefix.key, prefix.len);
-	if (prefix.key)
 		key_type_forget_prefix(fs, p->db, prefix.key, prefix.len);
+	} else {
+		ret = redis_prefix_exists(fs->pool, p->db, prefix.key, prefix.len, &exists);
+		if (!ret && exists)
+			ret = -ENOTEMPTY;
+	}
 	if (!ret) {
 		attr_cache_forget_db(&fs->attrs, p->db);
 		ns_mark_folders(fs, p->db, p->name, false); /* the parents, for rm -r */
-		tree_mark_changed(fs);
+		emptying_folder_removed(fs->emptying, p->db, prefix.key, prefix.len);
+		/* the folder it showed in: the prefix without its last delimiter */
+		tree_folder_changed(fs, p->db, prefix.key,
+				    parent_prefix_len(fs, prefix.key,
+						      prefix.len - fs->delimiter_len));
 	}
+out:
 	tree_key_free(&prefix);
+	return ret;
+}
+
+/*
+ * rmdir of a database folder (SPEC 5): FLUSHDB ASYNC at the end of an rm -r,
+ * which takes the keys other clients added meanwhile too; 0 for a database
+ * with no key; otherwise ENOTEMPTY and nothing is removed. The folder stays.
+ */
+static int rmdir_database(struct rfs *fs, int db)
+{
+	int ret, exists = 0;
+
+	if (fs->noflush)
+		return -EPERM;
+	if (emptying_done(fs->emptying, db, NULL, 0)) {
+		ret = redis_flush_database(fs->pool, db);
+		key_type_forget_prefix(fs, db, "", 0);
+		attr_cache_forget_db(&fs->attrs, db);
+	} else {
+		ret = redis_prefix_exists(fs->pool, db, NULL, 0, &exists);
+		if (!ret && exists)
+			ret = -ENOTEMPTY;
+	}
+	if (!ret) {
+		emptying_folder_removed(fs->emptying, db, NULL, 0);
+		tree_folder_changed(fs, db, "", 0);
+	}
 	return ret;
 }
 
@@ -531,12 +572,8 @@ int tree_unlink(struct rfs *fs, const char *path)
 		return -EISDIR;
 	if (fs->read_only)
 		return -EROFS;
-	if (p.kind == PATH_GHOST_MEMBER) {
-		ret = ghost_tree_unlink(fs, &p);
-		if (!ret)
-			tree_mark_changed(fs);
-		return ret;
-	}
+	if (p.kind == PATH_GHOST_MEMBER)
+		return ghost_tree_unlink(fs, &p);
 	ret = tree_resolve(fs, p.db, p.name, &k);
 	if (ret)
 		return ret;
@@ -547,6 +584,8 @@ int tree_unlink(struct rfs *fs, const char *path)
 		open_keys_unlinked(&fs->open_keys, k.db, k.key, k.len);
 	key_type_forget(fs, k.db, k.key, k.len);
 	tree_forget(fs, k.db, k.key, k.len);
+	if (!ret || ret == -ENOENT) /* gone either way: one fewer for its folder's rmdir */
+		emptying_key_removed(fs->emptying, k.db, k.key, k.len);
 	if (fs->delimiter && (!ret || ret == -ENOENT))
 		ns_mark_folders(fs, p.db, p.name, false);
 	if (!ret)
@@ -573,18 +612,7 @@ int tree_rmdir(struct rfs *fs, const char *path)
 		return -EBUSY;
 	if (fs->read_only)
 		return -EROFS;
-	if (p.kind >= PATH_GHOSTS) {
-		ret = ghost_tree_rmdir(fs, &p);
-		if (!ret)
-			tree_mark_changed(fs);
-		return ret;
-	}
-	if (fs->noflush)
-		return -EPERM;
-	ret = redis_flush_database(fs->pool, p.db);
-	key_type_forget_prefix(fs, p.db, "", 0);
-	attr_cache_forget_db(&fs->attrs, p.db);
-	if (!ret)
-		tree_mark_changed(fs);
-	return ret;
+	if (p.kind >= PATH_GHOSTS)
+		return ghost_tree_rmdir(fs, &p); /* removes nothing: 0 or ENOTEMPTY */
+	return rmdir_database(fs, p.db);
 }

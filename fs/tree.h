@@ -48,12 +48,6 @@ int tree_resolve(struct rfs *fs, int db, const char *name, struct tree_key *out)
 void tree_stat_dir(struct rfs *fs, struct stat *st);
 void tree_stat_file(struct rfs *fs, struct stat *st, size_t size, mode_t perm);
 
-/*
- * A change whose key is not named (a ghost, a TTL): nothing is recorded, so
- * that every key keeps its time (SPEC 4). Prefer the functions below.
- */
-void tree_mark_changed(struct rfs *fs);
-
 /* The bytes of a key changed through the mount: its mtime and ctime are now. */
 void tree_key_changed(struct rfs *fs, int db, const char *key, size_t len);
 
@@ -101,7 +95,12 @@ int tree_getattr(struct rfs *fs, const char *path, struct stat *st);
 /* rm: UNLINK of the key. */
 int tree_unlink(struct rfs *fs, const char *path);
 
-/* rmdir of a database folder: FLUSHDB ASYNC; the folder stays. */
+/*
+ * rmdir of a database, namespace or ghost folder (SPEC 5): keys are removed
+ * only at the end of an rm -r (emptying.h), otherwise a folder that holds
+ * keys is ENOTEMPTY; a ghost folder removes no member (ENOTEMPTY while it
+ * has ghosts). A database folder stays.
+ */
 int tree_rmdir(struct rfs *fs, const char *path);
 
 /* Changes that are not (yet) possible: EROFS on a ro mount, else `err`. */

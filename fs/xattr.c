@@ -11,6 +11,7 @@
 #include "../backend/redis_meta.h"
 #include "file.h"
 #include "key_type.h"
+#include "ghost_xattr.h"
 #include "paths.h"
 #include "tree.h"
 
@@ -130,6 +131,9 @@ int xattr_get(struct rfs *fs, const char *path, const char *name, char *value, s
 	struct fs_path p;
 	int ret;
 
+	if (attr < 0 && fs->ghosts &&
+	    !strncmp(name, GHOST_XATTR_PREFIX, strlen(GHOST_XATTR_PREFIX)))
+		return ghost_xattr_get(fs, path, name, value, size); /* a rule folder's figures */
 	if (attr < 0)
 		return -ENODATA; /* security.*, system.*: no round trip, no path parsing */
 	ret = key_path(fs, path, &p);
@@ -151,6 +155,8 @@ int xattr_list(struct rfs *fs, const char *path, char *list, size_t size)
 	int ret;
 
 	ret = key_path(fs, path, &p);
+	if (ret == 0 && fs->ghosts)
+		return ghost_xattr_list(fs, &p, list, size); /* a rule folder's, or none */
 	if (ret <= 0)
 		return ret; /* a folder or a ghost file: an empty list */
 	for (int a = 0; a < ATTR_LISTED; a++) {

@@ -346,6 +346,21 @@ static void assert_rm_r_removes(const char *rel, const char *prefix, size_t plen
 	redisFree(c);
 }
 
+/* rmdir of a folder that holds keys: ENOTEMPTY, and every key is still there (SPEC 5). */
+static void assert_rmdir_refused(const char *path)
+{
+	redisContext *c = h_redis_connect(server, 0);
+	redisReply *before = h_all_keys(c), *after;
+
+	ASSERT_ERRNO(rmdir(path), ENOTEMPTY, path);
+	after = h_all_keys(c);
+	ck_assert_uint_eq(after->elements, before->elements);
+	assert_no_new_keys(after, before); /* and none of before is missing from after */
+	freeReplyObject(before);
+	freeReplyObject(after);
+	redisFree(c);
+}
+
 static void start_mount(const char *options, void (*populate)(redisContext *c))
 {
 	redisContext *c;
@@ -600,18 +615,12 @@ START_TEST(test_rm_r_backslash_prefix_removes_exactly_its_keys)
 }
 END_TEST
 
-START_TEST(test_rmdir_of_the_star_folder_removes_only_its_key)
+START_TEST(test_rmdir_of_the_star_folder_is_refused_and_rm_r_removes_only_its_keys)
 {
 	char path[PATH_LEN];
-	redisContext *c = h_redis_connect(server, 0);
-	redisReply *before = h_all_keys(c), *after;
 
-	ck_assert_msg(rmdir(mnt_path(path, "db0/*:")) == 0, "rmdir db0/*: %s", strerror(errno));
-	after = h_all_keys(c);
-	assert_removed_exactly(before, after, "*:", 2);
-	freeReplyObject(before);
-	freeReplyObject(after);
-	redisFree(c);
+	assert_rmdir_refused(mnt_path(path, "db0/*:"));
+	assert_rm_r_removes("*:", "*:", 2);
 }
 END_TEST
 
@@ -666,38 +675,25 @@ START_TEST(test_rm_r_session_removes_exactly_the_session_keys)
 }
 END_TEST
 
-START_TEST(test_rmdir_of_a_folder_removes_the_keys_under_it)
+START_TEST(test_rmdir_of_a_folder_with_keys_is_refused_and_rm_r_removes_them)
 {
 	char path[PATH_LEN];
-	redisContext *c = h_redis_connect(server, 0);
-	redisReply *before = h_all_keys(c), *after;
 
-	ck_assert_msg(rmdir(mnt_path(path, "db0/tmp:")) == 0, "rmdir db0/tmp: %s", strerror(errno));
-	after = h_all_keys(c);
-	assert_removed_exactly(before, after, "tmp:", 4);
+	assert_rmdir_refused(mnt_path(path, "db0/tmp:"));
+	assert_rm_r_removes("tmp:", "tmp:", 4);
 	ck_assert(EXISTS(0, "tmp") && EXISTS(0, "tmpx:1"));
 	assert_gone("db0/tmp:");
-	freeReplyObject(before);
-	freeReplyObject(after);
-	redisFree(c);
 }
 END_TEST
 
-START_TEST(test_rmdir_of_a_nested_folder_removes_only_its_keys)
+START_TEST(test_rmdir_of_a_nested_folder_is_refused_and_rm_r_removes_only_its_keys)
 {
 	char path[PATH_LEN];
-	redisContext *c = h_redis_connect(server, 0);
-	redisReply *before = h_all_keys(c), *after;
 
-	ck_assert_msg(rmdir(mnt_path(path, "db0/keep:/sub:")) == 0, "rmdir db0/keep:/sub: %s",
-		      strerror(errno));
-	after = h_all_keys(c);
-	assert_removed_exactly(before, after, "keep:sub:", 9);
+	assert_rmdir_refused(mnt_path(path, "db0/keep:/sub:"));
+	assert_rm_r_removes("keep:/sub:", "keep:sub:", 9);
 	ASSERT_LISTING("db0/keep:", "f other", "f sub");
 	assert_gone("db0/keep:/sub:");
-	freeReplyObject(before);
-	freeReplyObject(after);
-	redisFree(c);
 }
 END_TEST
 
@@ -1165,22 +1161,13 @@ START_TEST(test_rm_of_a_shortened_file_removes_only_its_key)
 }
 END_TEST
 
-START_TEST(test_rmdir_of_a_shortened_folder_removes_its_keys)
+START_TEST(test_rmdir_of_a_shortened_folder_with_keys_is_refused)
 {
-	char seg[LONG_SEGMENT + 8], key[LONG_SEGMENT + 64], path[PATH_LEN];
-	redisContext *c = h_redis_connect(server, 0);
+	char seg[LONG_SEGMENT + 8], path[PATH_LEN];
 	size_t n = long_key(seg, "", 'X', ":");
-	redisReply *before = h_all_keys(c), *after;
 
 	shortened_entry("db0/rmx:", seg, n, true, path);
-	ck_assert_msg(rmdir(path) == 0, "rmdir of the shortened folder: %s", strerror(errno));
-	after = h_all_keys(c);
-	n = long_key(key, "rmx:", 'X', ":");
-	assert_removed_exactly(before, after, key, n);
-	ck_assert(EXISTS(0, "rmx:short"));
-	freeReplyObject(before);
-	freeReplyObject(after);
-	redisFree(c);
+	assert_rmdir_refused(path);
 }
 END_TEST
 
@@ -1440,14 +1427,14 @@ static Suite *namespace_suite(void)
 	tcase_add_test(tc, test_rm_r_bracket_prefix_removes_exactly_its_keys);
 	tcase_add_test(tc, test_rm_r_question_mark_prefix_removes_exactly_its_keys);
 	tcase_add_test(tc, test_rm_r_backslash_prefix_removes_exactly_its_keys);
-	tcase_add_test(tc, test_rmdir_of_the_star_folder_removes_only_its_key);
+	tcase_add_test(tc, test_rmdir_of_the_star_folder_is_refused_and_rm_r_removes_only_its_keys);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("remove_prefix");
 	h_tcase_add_fixture(tc, setup_sessions, h_stop_all);
 	tcase_add_test(tc, test_rm_r_session_removes_exactly_the_session_keys);
-	tcase_add_test(tc, test_rmdir_of_a_folder_removes_the_keys_under_it);
-	tcase_add_test(tc, test_rmdir_of_a_nested_folder_removes_only_its_keys);
+	tcase_add_test(tc, test_rmdir_of_a_folder_with_keys_is_refused_and_rm_r_removes_them);
+	tcase_add_test(tc, test_rmdir_of_a_nested_folder_is_refused_and_rm_r_removes_only_its_keys);
 	tcase_add_test(tc, test_rmdir_of_a_file_or_a_missing_folder_fails);
 	suite_add_tcase(s, tc);
 
@@ -1499,7 +1486,7 @@ static Suite *namespace_suite(void)
 	tcase_add_test(tc, test_long_segments_are_shortened_and_listed);
 	tcase_add_test(tc, test_long_segments_read_as_their_keys);
 	tcase_add_test(tc, test_rm_of_a_shortened_file_removes_only_its_key);
-	tcase_add_test(tc, test_rmdir_of_a_shortened_folder_removes_its_keys);
+	tcase_add_test(tc, test_rmdir_of_a_shortened_folder_with_keys_is_refused);
 	tcase_add_test(tc, test_rm_r_of_a_shortened_folder_removes_only_its_keys);
 	suite_add_tcase(s, tc);
 

@@ -182,13 +182,15 @@ START_TEST(test_rm_r_db0_empties_db0_only_and_keeps_the_folder)
 }
 END_TEST
 
-START_TEST(test_rmdir_db0_empties_db0_only_and_keeps_the_folder)
+START_TEST(test_rmdir_of_a_database_with_keys_is_enotempty_and_removes_nothing)
 {
 	char path[H_PATH_MAX + 16];
 
-	ck_assert_msg(rmdir(h_path(path, sizeof path, mount, "db0")) == 0, "rmdir db0: %s",
-		      strerror(errno));
-	assert_db0_flushed_alone();
+	errno = 0;
+	ck_assert_msg(rmdir(h_path(path, sizeof path, mount, "db0")) == -1 && errno == ENOTEMPTY,
+		      "rmdir db0 gives %s, want ENOTEMPTY", errno ? strerror(errno) : "success");
+	ck_assert_int_eq(dbsize(0), FLUSH_DB0_KEYS + 1);
+	ck_assert_int_eq(dbsize(1), FLUSH_DB1_KEYS);
 }
 END_TEST
 
@@ -522,7 +524,7 @@ static Suite *remove_suite(void)
 
 	tc = tcase_create("rmdir_database");
 	h_tcase_add_fixture(tc, setup_full_databases, h_stop_all);
-	tcase_add_test(tc, test_rmdir_db0_empties_db0_only_and_keeps_the_folder);
+	tcase_add_test(tc, test_rmdir_of_a_database_with_keys_is_enotempty_and_removes_nothing);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("find_delete");
