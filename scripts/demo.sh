@@ -7,8 +7,12 @@
 #   scripts/demo.sh stop     unmount every redisfs mount under /tmp/redisfs-demo (the
 #                            tour's too) and stop what the demo started (by PID)
 #
-# REDISFS_DEMO_DIR, REDISFS_DEMO_REDIS_PORT and REDISFS_DEMO_MYSQL_PORT move it (the README
-# tour test runs a private demo so); REDISFS_DEMO_BIN runs that redisfs binary instead of
+# Besides the plain redis-server, two TLS-only ones (certificates made with openssl in
+# /tmp/redisfs-demo/tls: a CA, a server certificate for 127.0.0.1 and localhost, a client
+# certificate): one on 16390, one on 16392 that wants a client certificate (TLS 1.2 only).
+#
+# REDISFS_DEMO_DIR, REDISFS_DEMO_REDIS_PORT, REDISFS_DEMO_MYSQL_PORT, REDISFS_DEMO_TLS_PORT
+# and REDISFS_DEMO_TLS_AUTH_PORT move it (the README tour test runs a private demo so); REDISFS_DEMO_BIN runs that redisfs binary instead of
 # building one (and installs nothing).
 #
 # The sample: a matchmaking app keeps its waiting queue in Redis (matching:queue)
@@ -27,7 +31,7 @@ stop() {
     sort -r | while read -r dir; do
       fusermount3 -u "$dir" 2>/dev/null || umount -l "$dir"
     done
-  for name in redisfs redis mariadb; do
+  for name in redisfs redis redis-tls redis-tls-auth mariadb; do
     local pidfile=$demo/$name.pid
     [ -s "$pidfile" ] || continue
     local pid
@@ -69,11 +73,47 @@ mkdir -p "$demo" "$mnt" "$demo/bin"
 ln -sfn "$bin" "$demo/bin/redisfs"
 redis_port=${REDISFS_DEMO_REDIS_PORT:-16379}
 mysql_port=${REDISFS_DEMO_MYSQL_PORT:-13306}
+tls_port=${REDISFS_DEMO_TLS_PORT:-16390}
+tls_auth_port=${REDISFS_DEMO_TLS_AUTH_PORT:-16392}
 
 # A throwaway redis-server on loopback, no persistence.
 redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$demo" --save '' --appendonly no \
   --daemonize yes --pidfile "$demo/redis.pid" --logfile "$demo/redis.log"
 for _ in $(seq 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+
+# Certificates for the TLS servers: a CA, a server certificate for 127.0.0.1 and localhost,
+# a client certificate; short-lived, made again at every start.
+tls=$demo/tls
+mkdir -p "$tls"
+(cd "$tls" && {
+  ec='-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes'
+  printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >server.ext
+  printf 'extendedKeyUsage=clientAuth\n' >client.ext
+  openssl req -x509 $ec -keyout ca.key -out ca.crt -days 30 -subj '/CN=redisfs demo CA'
+  openssl req $ec -keyout server.key -out server.csr -subj '/CN=localhost'
+  openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 30 \
+    -extfile server.ext -out server.crt
+  openssl req $ec -keyout client.key -out client.csr -subj '/CN=redisfs demo client'
+  openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 30 \
+    -extfile client.ext -out client.crt
+  chmod 600 ca.key server.key client.key
+} >"$demo/openssl.log" 2>&1) || { cat "$demo/openssl.log" >&2; exit 1; }
+
+# Two TLS-only redis-servers (--port 0). The second wants a client certificate and speaks
+# TLS 1.2 only: its refusal then comes within the handshake, where with TLS 1.3 it comes after
+# it, before or after redisfs's first read, and the README's line would vary with the race.
+for server in "redis-tls $tls_port no TLSv1.2 TLSv1.3" "redis-tls-auth $tls_auth_port yes TLSv1.2"; do
+  read -r name port clients protocols <<<"$server"
+  redis-server --port 0 --tls-port "$port" --bind 127.0.0.1 --dir "$demo" --save '' \
+    --appendonly no --tls-cert-file "$tls/server.crt" --tls-key-file "$tls/server.key" \
+    --tls-ca-cert-file "$tls/ca.crt" --tls-auth-clients "$clients" \
+    --tls-protocols "$protocols" \
+    --daemonize yes --pidfile "$demo/$name.pid" --logfile "$demo/$name.log"
+done
+for _ in $(seq 50); do
+  redis-cli --tls --cacert "$tls/ca.crt" -p "$tls_port" ping >/dev/null 2>&1 && break
+  sleep 0.1
+done
 
 # A throwaway mariadbd on loopback, its data in $demo/mysql.
 if [ ! -d "$demo/mysql/mysql" ]; then
@@ -146,6 +186,7 @@ grep -qs " $mnt fuse.redisfs" /proc/mounts || { cat "$demo/redisfs.log" >&2; exi
 
 cat <<INFO
 redisfs demo mounted on $mnt (Redis on 127.0.0.1:$redis_port, MariaDB on 127.0.0.1:$mysql_port)
+TLS-only Redis on 127.0.0.1:$tls_port and 127.0.0.1:$tls_auth_port (client certificates), CA $tls/ca.crt
 the README's tour starts with:
   cd $demo
   export PATH=\$PWD/bin:\$PATH

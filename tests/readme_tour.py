@@ -11,7 +11,7 @@ killing servers by PID, a cluster) has the line <!-- tour: skip REASON --> right
 
 The commands run in one bash, in order, against scripts/demo.sh started in a private folder
 on free ports (REDISFS_DEMO_DIR, REDISFS_DEMO_*_PORT), with the README's /tmp/redisfs-demo,
-16379 and 13306 put in their place; the output is compared with those put back, after
+16379, 13306, 16390 and 16392 (TLS) put in their place; the output is compared with those put back, after
 times, dates, TTLs, memory sizes and PIDs are made alike. scripts/demo.sh stop runs at the
 end, also on failure. --print prints each command with what it printed, README-ready.
 """
@@ -33,6 +33,8 @@ import time
 README_DIR = "/tmp/redisfs-demo"
 README_REDIS_PORT = "16379"
 README_MYSQL_PORT = "13306"
+README_TLS_PORT = "16390"
+README_TLS_AUTH_PORT = "16392"
 MARK = "@@redisfs-tour-command@@"
 RUN_SECONDS = 600  # the whole tour; a hang is a failure
 COLUMNS = 80  # the terminal the README's output was pasted from
@@ -127,22 +129,26 @@ def main():
     src, binary = sys.argv[1], sys.argv[2]
     printing = "--print" in sys.argv
     demo = tempfile.mkdtemp(prefix="redisfs-tour.")
-    ports = {"redis": free_port(), "mysql": free_port()}
+    readme_ports = {"redis": README_REDIS_PORT, "mysql": README_MYSQL_PORT,
+                    "tls": README_TLS_PORT, "tls_auth": README_TLS_AUTH_PORT}
+    ports = {name: free_port() for name in readme_ports}
     env = dict(os.environ, REDISFS_DEMO_DIR=demo, REDISFS_DEMO_REDIS_PORT=ports["redis"],
-               REDISFS_DEMO_MYSQL_PORT=ports["mysql"], REDISFS_DEMO_BIN=binary, LC_ALL="C",
-               TERM="dumb", COLUMNS=str(COLUMNS))
-
+               REDISFS_DEMO_MYSQL_PORT=ports["mysql"], REDISFS_DEMO_TLS_PORT=ports["tls"],
+               REDISFS_DEMO_TLS_AUTH_PORT=ports["tls_auth"], REDISFS_DEMO_BIN=binary,
+               LC_ALL="C", TERM="dumb", COLUMNS=str(COLUMNS))
     # the ports only where they stand as ports, so that no other number is touched
+    where = r"(127\.0\.0\.1:|localhost:|-p |--port )"
+
     def ours(s):
         s = s.replace(README_DIR, demo)
-        for name, port in (("redis", README_REDIS_PORT), ("mysql", README_MYSQL_PORT)):
-            s = re.sub(r"(127\.0\.0\.1:|-p |--port )" + port + r"\b", r"\g<1>" + ports[name], s)
+        for name, port in readme_ports.items():
+            s = re.sub(where + port + r"\b", r"\g<1>" + ports[name], s)
         return s
 
     def readmes(s):
         s = s.replace(demo, README_DIR)
-        for name, port in (("redis", README_REDIS_PORT), ("mysql", README_MYSQL_PORT)):
-            s = re.sub(r"(127\.0\.0\.1:|-p |--port )" + ports[name] + r"\b", r"\g<1>" + port, s)
+        for name, port in readme_ports.items():
+            s = re.sub(where + ports[name] + r"\b", r"\g<1>" + port, s)
         return s
 
     tour = blocks(os.path.join(src, "README.md"))
