@@ -46,26 +46,29 @@ def blocks(readme):
     out, i, note = [], 0, ""
     while i < len(lines):
         line = lines[i]
-        m = re.match(r"<!--\s*tour:\s*(.*?)\s*-->", line)
+        m = re.match(r"\s*<!--\s*tour:\s*(.*?)\s*-->", line)
+        fence = re.match(r"( *)```console\s*$", line)
         if m:
             note = m.group(1)
-        elif line.strip() == "```console":
+        elif fence:  # a block indented in a list item: its lines lose the fence's indent
+            indent = len(fence.group(1))
             start, i, cmds = i + 1, i + 1, []
             while i < len(lines) and lines[i].strip() != "```":
-                if lines[i].startswith("$ "):
-                    cmd = lines[i][2:]
+                text = lines[i][indent:] if lines[i][:indent].strip() == "" else lines[i]
+                if text.startswith("$ "):
+                    cmd = text[2:]
                     while cmd.endswith("\\") and i + 1 < len(lines):
                         i += 1
-                        cmd = cmd[:-1] + "\n" + lines[i]
+                        cmd = cmd[:-1] + "\n" + lines[i][indent:]
                     cmds.append([cmd, []])
                 elif cmds:
-                    cmds[-1][1].append(lines[i])
+                    cmds[-1][1].append(text)
                 i += 1
             if not note.startswith("skip"):
                 out.append((start, note, [(c, "\n".join(o)) for c, o in cmds]))
             note = ""
         elif line.strip():
-            note = "" if not line.startswith("<!--") else note
+            note = "" if not line.strip().startswith("<!--") else note
         i += 1
     return out
 
