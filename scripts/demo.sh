@@ -10,10 +10,13 @@
 # Besides the plain redis-server, two TLS-only ones (certificates made with openssl in
 # /tmp/redisfs-demo/tls: a CA, a server certificate for 127.0.0.1 and localhost, a client
 # certificate): one on 16390, one on 16392 that wants a client certificate (TLS 1.2 only).
+# And for Sentinel: a master on 16501, its replica on 16502, one sentinel on 26501 that
+# monitors them as "mymaster".
 #
-# REDISFS_DEMO_DIR, REDISFS_DEMO_REDIS_PORT, REDISFS_DEMO_MYSQL_PORT, REDISFS_DEMO_TLS_PORT
-# and REDISFS_DEMO_TLS_AUTH_PORT move it (the README tour test runs a private demo so); REDISFS_DEMO_BIN runs that redisfs binary instead of
-# building one (and installs nothing).
+# REDISFS_DEMO_DIR, REDISFS_DEMO_REDIS_PORT, REDISFS_DEMO_MYSQL_PORT, REDISFS_DEMO_TLS_PORT,
+# REDISFS_DEMO_TLS_AUTH_PORT, REDISFS_DEMO_PRIMARY_PORT, REDISFS_DEMO_REPLICA_PORT and
+# REDISFS_DEMO_SENTINEL_PORT move it (the README tour test runs a private demo so);
+# REDISFS_DEMO_BIN runs that redisfs binary instead of building one (and installs nothing).
 #
 # The sample: a matchmaking app keeps its waiting queue in Redis (matching:queue)
 # and its users in MariaDB (app.users). Users 3, 5 and 8 were deleted from
@@ -31,7 +34,8 @@ stop() {
     sort -r | while read -r dir; do
       fusermount3 -u "$dir" 2>/dev/null || umount -l "$dir"
     done
-  for name in redisfs redis redis-tls redis-tls-auth mariadb; do
+  for name in redisfs redis redis-tls redis-tls-auth sentinel redis-replica redis-primary \
+    mariadb; do
     local pidfile=$demo/$name.pid
     [ -s "$pidfile" ] || continue
     local pid
@@ -75,6 +79,9 @@ redis_port=${REDISFS_DEMO_REDIS_PORT:-16379}
 mysql_port=${REDISFS_DEMO_MYSQL_PORT:-13306}
 tls_port=${REDISFS_DEMO_TLS_PORT:-16390}
 tls_auth_port=${REDISFS_DEMO_TLS_AUTH_PORT:-16392}
+primary_port=${REDISFS_DEMO_PRIMARY_PORT:-16501}
+replica_port=${REDISFS_DEMO_REPLICA_PORT:-16502}
+sentinel_port=${REDISFS_DEMO_SENTINEL_PORT:-26501}
 
 # A throwaway redis-server on loopback, no persistence.
 redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$demo" --save '' --appendonly no \
@@ -102,7 +109,8 @@ mkdir -p "$tls"
 # Two TLS-only redis-servers (--port 0). The second wants a client certificate and speaks
 # TLS 1.2 only: its refusal then comes within the handshake, where with TLS 1.3 it comes after
 # it, before or after redisfs's first read, and the README's line would vary with the race.
-for server in "redis-tls $tls_port no TLSv1.2 TLSv1.3" "redis-tls-auth $tls_auth_port yes TLSv1.2"; do
+for server in "redis-tls $tls_port no TLSv1.2 TLSv1.3" \
+  "redis-tls-auth $tls_auth_port yes TLSv1.2"; do
   read -r name port clients protocols <<<"$server"
   redis-server --port 0 --tls-port "$port" --bind 127.0.0.1 --dir "$demo" --save '' \
     --appendonly no --tls-cert-file "$tls/server.crt" --tls-key-file "$tls/server.key" \
@@ -112,6 +120,37 @@ for server in "redis-tls $tls_port no TLSv1.2 TLSv1.3" "redis-tls-auth $tls_auth
 done
 for _ in $(seq 50); do
   redis-cli --tls --cacert "$tls/ca.crt" -p "$tls_port" ping >/dev/null 2>&1 && break
+  sleep 0.1
+done
+
+# A master, its replica and one sentinel (quorum 1) that watches them as "mymaster".
+for server in "redis-primary $primary_port" "redis-replica $replica_port"; do
+  read -r name port <<<"$server"
+  extra=()
+  [ "$name" = redis-replica ] && extra=(--replicaof 127.0.0.1 "$primary_port")
+  redis-server --port "$port" --bind 127.0.0.1 --dir "$demo" --save '' --appendonly no \
+    --dbfilename "$name.rdb" "${extra[@]}" \
+    --daemonize yes --pidfile "$demo/$name.pid" --logfile "$demo/$name.log"
+done
+for _ in $(seq 100); do
+  redis-cli -p "$replica_port" info replication 2>/dev/null | grep -q 'master_link_status:up' &&
+    break
+  sleep 0.1
+done
+cat >"$demo/sentinel.conf" <<CONF
+port $sentinel_port
+bind 127.0.0.1
+dir $demo
+sentinel monitor mymaster 127.0.0.1 $primary_port 1
+sentinel down-after-milliseconds mymaster 5000
+sentinel failover-timeout mymaster 10000
+CONF
+redis-server "$demo/sentinel.conf" --sentinel --daemonize yes --pidfile "$demo/sentinel.pid" \
+  --logfile "$demo/sentinel.log"
+# a failover needs the sentinel to know the replica
+for _ in $(seq 100); do
+  [ "$(redis-cli -p "$sentinel_port" sentinel replicas mymaster 2>/dev/null | wc -l)" -gt 1 ] &&
+    break
   sleep 0.1
 done
 
@@ -186,7 +225,10 @@ grep -qs " $mnt fuse.redisfs" /proc/mounts || { cat "$demo/redisfs.log" >&2; exi
 
 cat <<INFO
 redisfs demo mounted on $mnt (Redis on 127.0.0.1:$redis_port, MariaDB on 127.0.0.1:$mysql_port)
-TLS-only Redis on 127.0.0.1:$tls_port and 127.0.0.1:$tls_auth_port (client certificates), CA $tls/ca.crt
+TLS-only Redis on 127.0.0.1:$tls_port, and 127.0.0.1:$tls_auth_port with client certificates
+  (CA $tls/ca.crt)
+a sentinel on 127.0.0.1:$sentinel_port watches mymaster (127.0.0.1:$primary_port, its replica
+  127.0.0.1:$replica_port)
 the README's tour starts with:
   cd $demo
   export PATH=\$PWD/bin:\$PATH

@@ -11,9 +11,11 @@ killing servers by PID, a cluster) has the line <!-- tour: skip REASON --> right
 
 The commands run in one bash, in order, against scripts/demo.sh started in a private folder
 on free ports (REDISFS_DEMO_DIR, REDISFS_DEMO_*_PORT), with the README's /tmp/redisfs-demo,
-16379, 13306, 16390 and 16392 (TLS) put in their place; the output is compared with those put back, after
-times, dates, TTLs, memory sizes and PIDs are made alike. scripts/demo.sh stop runs at the
-end, also on failure. --print prints each command with what it printed, README-ready.
+16379, 13306, 16390 and 16392 (TLS), 16501, 16502 and 26501 (Sentinel) put in their place;
+the output is compared with those put back, after times, dates, TTLs, memory sizes and PIDs
+are made alike. scripts/demo.sh stop runs at the end, also on failure. --print prints each
+command with what it printed, README-ready. A ```console block indented in a list item is
+read without its indent.
 """
 import fcntl
 import os
@@ -35,6 +37,9 @@ README_REDIS_PORT = "16379"
 README_MYSQL_PORT = "13306"
 README_TLS_PORT = "16390"
 README_TLS_AUTH_PORT = "16392"
+README_PRIMARY_PORT = "16501"
+README_REPLICA_PORT = "16502"
+README_SENTINEL_PORT = "26501"
 MARK = "@@redisfs-tour-command@@"
 RUN_SECONDS = 600  # the whole tour; a hang is a failure
 COLUMNS = 80  # the terminal the README's output was pasted from
@@ -133,14 +138,20 @@ def main():
     printing = "--print" in sys.argv
     demo = tempfile.mkdtemp(prefix="redisfs-tour.")
     readme_ports = {"redis": README_REDIS_PORT, "mysql": README_MYSQL_PORT,
-                    "tls": README_TLS_PORT, "tls_auth": README_TLS_AUTH_PORT}
+                    "tls": README_TLS_PORT, "tls_auth": README_TLS_AUTH_PORT,
+                    "primary": README_PRIMARY_PORT, "replica": README_REPLICA_PORT,
+                    "sentinel": README_SENTINEL_PORT}
     ports = {name: free_port() for name in readme_ports}
     env = dict(os.environ, REDISFS_DEMO_DIR=demo, REDISFS_DEMO_REDIS_PORT=ports["redis"],
                REDISFS_DEMO_MYSQL_PORT=ports["mysql"], REDISFS_DEMO_TLS_PORT=ports["tls"],
-               REDISFS_DEMO_TLS_AUTH_PORT=ports["tls_auth"], REDISFS_DEMO_BIN=binary,
+               REDISFS_DEMO_TLS_AUTH_PORT=ports["tls_auth"],
+               REDISFS_DEMO_PRIMARY_PORT=ports["primary"],
+               REDISFS_DEMO_REPLICA_PORT=ports["replica"],
+               REDISFS_DEMO_SENTINEL_PORT=ports["sentinel"], REDISFS_DEMO_BIN=binary,
                LC_ALL="C", TERM="dumb", COLUMNS=str(COLUMNS))
-    # the ports only where they stand as ports, so that no other number is touched
-    where = r"(127\.0\.0\.1:|localhost:|-p |--port )"
+    # the ports only where they stand as ports (or as redis-cli prints a sentinel's answer,
+    # "16501"), so that no other number is touched
+    where = r"(127\.0\.0\.1:|localhost:|-p |--port |\")"
 
     def ours(s):
         s = s.replace(README_DIR, demo)
