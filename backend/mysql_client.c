@@ -14,7 +14,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BATCH_MAX	      1000 /* IDs per statement: the contract's bound; ~15 ms of a local server */
+#include "mysql_conn.h"
+#include "mysql_idlist.h"
+#include "mysql_list.h"
+
+#define BATCH_MAX	      1000 /* IDs per one-by-one statement; ~15 ms of a local server */
+#define LIST_MIN	      16   /* fewer IDs go one by one: no column lookup for an rm's check */
+#define LIST_IDS	      50000 /* IDs per list statement: ~0.1 s of a local server */
+#define LIST_BYTES	      (1 << 20) /* JSON bytes per list statement: well under max_allowed_packet */
+#define LIST_THREADS	      2	   /* connections a big check uses at once */
 #define STMT_CACHE_MAX	      48 /* statements kept per thread: 11 batch sizes for each of 4 rules */
 #define IDENT_MAX	      64   /* MySQL's limit on a database, table or column name */
 #define TIMEOUT_DEFAULT	      5	   /* seconds, when the endpoint gives none */
@@ -32,7 +40,8 @@ struct mysql_check_stmt {
 	struct mysql_check_stmt *next; /* the thread's list, most recently used first */
 	char *table;
 	char *column;
-	unsigned int slots;
+	unsigned int slots;	   /* placeholders; 0 for the list statement (one JSON parameter) */
+	struct idlist_shape shape; /* the list statement's column declaration */
 	MYSQL_STMT *stmt;
 	MYSQL_BIND *params;	/* `slots` string parameters, pointed at the caller's IDs */
 	unsigned long *lengths; /* their lengths (IDs are binary: never strlen) */
@@ -61,15 +70,6 @@ struct mysql_pool {
 	void *log_arg;
 	pthread_key_t conn_key; /* this thread's struct mysql_conn */
 };
-
-/* Why an operation failed: the client's or server's error number and message. */
-struct mysql_failure {
-	unsigned int code;
-	char message[MYSQL_ERRMSG_SIZE + 64];
-};
-
-/* One operation that the retry logic can run again on a new connection. */
-typedef int (*mysql_op_fn)(struct mysql_conn *conn, void *arg, struct mysql_failure *f);
 
 static void failure_set(struct mysql_failure *f, unsigned int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -249,6 +249,17 @@ static char *check_sql(const char *table, const char *column, unsigned int slots
 	return sql;
 }
 
+/* The list statement (see idlist_sql) with the names quoted; malloc'ed, or NULL. */
+static char *list_sql(const char *table, const char *column, const struct idlist_shape *shape)
+{
+	char qtable[2 * IDENT_MAX + 8], qcolumn[IDENT_MAX + 4];
+	size_t tpos = 0, cpos = 0;
+
+	append_identifier(qtable, &tpos, table);
+	append_identifier(qcolumn, &cpos, column);
+	return idlist_sql(qtable, qcolumn, shape);
+}
+
 /*
  * How many placeholders a batch of `n` IDs uses: a power of two up to 512,
  * then BATCH_MAX. The unused ones repeat an ID. Without this, every queue
@@ -422,14 +433,17 @@ static int with_connection(struct mysql_pool *pool, mysql_op_fn op, void *arg,
  * use and kept; the least recently used one is closed beyond STMT_CACHE_MAX.
  */
 static int check_stmt_get(struct mysql_conn *conn, const char *table, const char *column,
-			  unsigned int slots, struct mysql_check_stmt **out,
-			  struct mysql_failure *f)
+			  unsigned int slots, const struct idlist_shape *shape,
+			  struct mysql_check_stmt **out, struct mysql_failure *f)
 {
 	struct mysql_check_stmt **link = &conn->stmts, *cs;
+	unsigned int params = slots ? slots : 1;
 	char *sql;
 
 	for (cs = conn->stmts; cs; link = &cs->next, cs = cs->next) {
 		if (cs->slots != slots || strcmp(cs->table, table) || strcmp(cs->column, column))
+			continue;
+		if (!slots && memcmp(&cs->shape, shape, sizeof *shape))
 			continue;
 		*link = cs->next;
 		cs->next = conn->stmts;
@@ -439,13 +453,15 @@ static int check_stmt_get(struct mysql_conn *conn, const char *table, const char
 	}
 
 	cs = calloc(1, sizeof *cs);
-	sql = check_sql(table, column, slots);
+	sql = slots ? check_sql(table, column, slots) : list_sql(table, column, shape);
 	if (cs) {
 		cs->slots = slots;
+		if (!slots)
+			cs->shape = *shape;
 		cs->table = strdup(table);
 		cs->column = strdup(column);
-		cs->params = calloc(slots, sizeof *cs->params);
-		cs->lengths = calloc(slots, sizeof *cs->lengths);
+		cs->params = calloc(params, sizeof *cs->params);
+		cs->lengths = calloc(params, sizeof *cs->lengths);
 		cs->stmt = mysql_stmt_init(conn->mysql);
 	}
 	if (!sql || !cs || !cs->table || !cs->column || !cs->params || !cs->lengths || !cs->stmt) {
@@ -456,12 +472,12 @@ static int check_stmt_get(struct mysql_conn *conn, const char *table, const char
 		failure_from_stmt(f, cs->stmt);
 		goto fail;
 	}
-	if (mysql_stmt_param_count(cs->stmt) != slots || mysql_stmt_field_count(cs->stmt) != 1) {
+	if (mysql_stmt_param_count(cs->stmt) != params || mysql_stmt_field_count(cs->stmt) != 1) {
 		failure_set(f, CR_UNKNOWN_ERROR, "the server parsed the check into %lu parameters",
 			    mysql_stmt_param_count(cs->stmt));
 		goto fail;
 	}
-	for (unsigned int i = 0; i < slots; i++) {
+	for (unsigned int i = 0; i < params; i++) {
 		cs->params[i].buffer_type = MYSQL_TYPE_STRING;
 		cs->params[i].length = &cs->lengths[i];
 	}
@@ -507,7 +523,7 @@ static int check_batch_run(struct mysql_conn *conn, void *arg, struct mysql_fail
 	unsigned int slots = batch_slots(b->count);
 	int rc;
 
-	if (check_stmt_get(conn, b->table, b->column, slots, &cs, f))
+	if (check_stmt_get(conn, b->table, b->column, slots, NULL, &cs, f))
 		return -1;
 	for (unsigned int i = 0; i < slots; i++) {
 		size_t id = i < b->count ? i : b->count - 1;
@@ -541,28 +557,116 @@ static int check_batch_run(struct mysql_conn *conn, void *arg, struct mysql_fail
 	return 0;
 }
 
+/* The IDs that no list statement checked (listed[i] 0), one by one in UNION batches. */
+static int check_unlisted(struct mysql_pool *pool, struct check_batch *b,
+			  const char *const *ids, const size_t *lens, size_t count,
+			  unsigned char *exists, const unsigned char *listed,
+			  struct mysql_failure *f)
+{
+	const char *bids[BATCH_MAX];
+	size_t blens[BATCH_MAX], at[BATCH_MAX];
+	unsigned char bexists[BATCH_MAX];
+	size_t i = 0;
+
+	while (i < count) {
+		b->count = 0;
+		for (; i < count && b->count < BATCH_MAX; i++) {
+			if (listed && listed[i])
+				continue;
+			bids[b->count] = ids[i];
+			blens[b->count] = lens[i];
+			at[b->count++] = i;
+		}
+		if (!b->count)
+			break;
+		b->ids = bids;
+		b->lens = blens;
+		b->exists = bexists;
+		if (with_connection(pool, check_batch_run, b, f))
+			return -1;
+		for (size_t k = 0; k < b->count; k++)
+			exists[at[k]] = bexists[k];
+	}
+	return 0;
+}
+
 int mysql_ids_exist(struct mysql_pool *pool, const char *table, const char *column,
 		    const char *const *ids, const size_t *lens, size_t count, unsigned char *exists)
 {
 	struct check_batch b = {.table = table, .column = column};
+	unsigned char *listed = NULL;
 	struct mysql_failure f;
+	int ret = 0;
 
 	if (!mysql_identifier_valid(table, true) || !mysql_identifier_valid(column, false)) {
 		pool_log(pool, "mysql: refusing unsafe table or column name");
 		return -EINVAL;
 	}
-	for (size_t done = 0; done < count; done += b.count) {
-		b.count = count - done < BATCH_MAX ? count - done : BATCH_MAX;
-		b.ids = ids + done;
-		b.lens = lens + done;
-		b.exists = exists + done;
-		if (with_connection(pool, check_batch_run, &b, &f)) {
-			pool_log(pool, "mysql: checking %zu IDs in %s.%s: %s (error %u)", count,
-				 table, column, f.message, f.code);
-			return -EIO;
-		}
+	/* many IDs: most go in list statements, the rest (see idlist_id_fits) one by one */
+	if (count >= LIST_MIN) {
+		listed = calloc(count, 1);
+		if (!listed)
+			return -ENOMEM;
+		ret = mysql_list_exist(pool, table, column, ids, lens, count, exists, listed,
+				       LIST_IDS, LIST_BYTES, LIST_THREADS, &f);
+	}
+	if (!ret)
+		ret = check_unlisted(pool, &b, ids, lens, count, exists, listed, &f);
+	free(listed);
+	if (ret) {
+		pool_log(pool, "mysql: checking %zu IDs in %s.%s: %s (error %u)", count, table,
+			 column, f.message, f.code);
+		return -EIO;
 	}
 	return 0;
+}
+
+void mysql_failure_set(struct mysql_failure *f, unsigned int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	f->code = code;
+	va_start(ap, fmt);
+	vsnprintf(f->message, sizeof f->message, fmt, ap);
+	va_end(ap);
+}
+
+void mysql_failure_stmt(struct mysql_failure *f, MYSQL_STMT *stmt)
+{
+	failure_from_stmt(f, stmt);
+}
+
+int mysql_pool_run(struct mysql_pool *pool, mysql_op_fn op, void *arg, struct mysql_failure *f)
+{
+	return with_connection(pool, op, arg, f);
+}
+
+MYSQL *mysql_conn_handle(struct mysql_conn *conn)
+{
+	return conn->mysql;
+}
+
+int mysql_conn_list_stmt(struct mysql_conn *conn, const char *table, const char *column,
+			 const struct idlist_shape *shape, MYSQL_STMT **out,
+			 struct mysql_failure *f)
+{
+	struct mysql_check_stmt *cs;
+
+	if (check_stmt_get(conn, table, column, 0, shape, &cs, f))
+		return -1;
+	*out = cs->stmt;
+	return 0;
+}
+
+void mysql_pool_logf(const struct mysql_pool *pool, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	pool_log(pool, "%s", line);
 }
 
 /* The column check's arguments. */

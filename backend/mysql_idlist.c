@@ -1,0 +1,189 @@
+/* mysql_idlist.c - many IDs as one JSON parameter, joined against the table by MySQL. Pure. */
+#include "mysql_idlist.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A character set or collation name that may go into SQL text as it is. */
+static bool plain_name(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n < 1 || n > 64)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_'))
+			return false;
+	}
+	return true;
+}
+
+static bool one_of(const char *s, const char *const *list)
+{
+	for (; *list; list++)
+		if (strcmp(s, *list) == 0)
+			return true;
+	return false;
+}
+
+void idlist_shape_set(struct idlist_shape *shape, const char *data_type, const char *charset,
+		      const char *collation)
+{
+	static const char *const numeric[] = {"tinyint", "smallint", "mediumint", "int",
+					      "bigint",	 "decimal",  "float",	  "double",
+					      NULL};
+	static const char *const text[] = {"char",	"varchar",  "tinytext",
+					   "text",	"mediumtext", "longtext",
+					   NULL};
+	static const char *const binary[] = {"binary",	   "varbinary", "tinyblob", "blob",
+					     "mediumblob", "longblob",	NULL};
+
+	memset(shape, 0, sizeof *shape);
+	if (!data_type)
+		return;
+	if (one_of(data_type, numeric)) {
+		shape->kind = IDLIST_NUMERIC;
+	} else if (one_of(data_type, binary)) {
+		shape->kind = IDLIST_BINARY;
+	} else if (one_of(data_type, text) && plain_name(charset) && plain_name(collation)) {
+		shape->kind = IDLIST_TEXT;
+		snprintf(shape->charset, sizeof shape->charset, "%s", charset);
+		snprintf(shape->collation, sizeof shape->collation, "%s", collation);
+	}
+}
+
+/* Length of the valid UTF-8 character at s (at most n bytes), or 0 (invalid, or NUL). */
+static size_t utf8_char(const unsigned char *s, size_t n)
+{
+	unsigned int c = s[0], len, min, cp;
+
+	if (c == 0)
+		return 0;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2, min = 0x80, cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3, min = 0x800, cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4, min = 0x10000, cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (unsigned int i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	/* overlong forms, UTF-16 surrogates and beyond U+10FFFF are not UTF-8 */
+	if (cp < min || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return len;
+}
+
+bool idlist_id_fits(const struct idlist_shape *shape, const char *id, size_t len)
+{
+	const unsigned char *s = (const unsigned char *) id;
+	bool ascii_only = shape->kind == IDLIST_TEXT && strcmp(shape->charset, "utf8mb4") != 0;
+
+	if (shape->kind == IDLIST_NONE || len > IDLIST_ID_MAX)
+		return false;
+	for (size_t i = 0; i < len;) {
+		size_t n = utf8_char(s + i, len - i);
+
+		if (!n || (ascii_only && n > 1))
+			return false;
+		i += n;
+	}
+	return true;
+}
+
+size_t idlist_json_len(const char *id, size_t len)
+{
+	size_t n = len + 3;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char) id[i];
+
+		if (c == '"' || c == '\\')
+			n += 1;
+		else if (c < 0x20)
+			n += 5; /* \u00XX */
+	}
+	return n;
+}
+
+size_t idlist_json_append(char *out, const char *id, size_t len, bool first)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t pos = 0;
+
+	if (!first)
+		out[pos++] = ',';
+	out[pos++] = '"';
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char) id[i];
+
+		if (c == '"' || c == '\\') {
+			out[pos++] = '\\';
+			out[pos++] = (char) c;
+		} else if (c < 0x20) {
+			memcpy(out + pos, "\\u00", 4);
+			out[pos + 4] = hex[c >> 4];
+			out[pos + 5] = hex[c & 15];
+			pos += 6;
+		} else {
+			out[pos++] = (char) c;
+		}
+	}
+	out[pos++] = '"';
+	return pos;
+}
+
+char *idlist_sql(const char *table, const char *column, const struct idlist_shape *shape)
+{
+	char type[200];
+	size_t room;
+	char *sql;
+
+	/*
+	 * The list column is declared so that comparing it with the column
+	 * gives what `column` = ? gives: a string parameter is coercible, so
+	 * the column's own collation decides (a list column of another
+	 * collation would not be coercible, and MariaDB compares it differently,
+	 * even silently wrongly); against a number, the text is compared as a
+	 * number as the parameter would be; against bytes, bytes.
+	 */
+	switch (shape->kind) {
+	case IDLIST_NUMERIC:
+		snprintf(type, sizeof type, "VARCHAR(%d) CHARACTER SET utf8mb4", IDLIST_ID_MAX);
+		break;
+	case IDLIST_TEXT:
+		snprintf(type, sizeof type, "VARCHAR(%d) CHARACTER SET %s COLLATE %s",
+			 IDLIST_ID_MAX, shape->charset, shape->collation);
+		break;
+	case IDLIST_BINARY:
+		snprintf(type, sizeof type, "VARBINARY(%d)", IDLIST_ID_MAX);
+		break;
+	default:
+		return NULL;
+	}
+	room = strlen(table) + strlen(column) + strlen(type) + 256;
+	sql = malloc(room);
+	if (!sql)
+		return NULL;
+	/* ERROR ON ERROR: a value that did not convert must fail the batch, never be NULL (a
+	 * NULL has no row, and would be a ghost) */
+	snprintf(sql, room,
+		 "SELECT j.pos FROM JSON_TABLE(?, '$[*]' COLUMNS (pos FOR ORDINALITY, "
+		 "v %s PATH '$' ERROR ON EMPTY ERROR ON ERROR)) AS j "
+		 "WHERE NOT EXISTS (SELECT 1 FROM %s AS r WHERE r.%s = j.v)",
+		 type, table, column);
+	return sql;
+}

@@ -1,0 +1,60 @@
+/* mysql_idlist.h - many IDs as one JSON parameter, joined against the table by MySQL. Pure. */
+#ifndef REDISFS_MYSQL_IDLIST_H
+#define REDISFS_MYSQL_IDLIST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* The longest ID, in bytes, that travels in a JSON list (longer ones go one by one). */
+#define IDLIST_ID_MAX 1024
+
+/*
+ * How the list's column is declared, so that `column` = list value compares
+ * exactly as `column` = ? with a string parameter would. Learned from
+ * information_schema.COLUMNS; a column of any other kind (dates, ENUM, ...)
+ * has no list shape, and its IDs go one by one.
+ */
+enum idlist_kind {
+	IDLIST_NONE,	/* not known: no list */
+	IDLIST_NUMERIC, /* integer, decimal, float: the value stays utf8mb4 text */
+	IDLIST_TEXT,	/* CHAR, VARCHAR, TEXT: the column's own character set and collation */
+	IDLIST_BINARY,	/* BINARY, VARBINARY, BLOB: bytes */
+};
+
+struct idlist_shape {
+	enum idlist_kind kind;
+	char charset[65];   /* IDLIST_TEXT: the column's character set */
+	char collation[65]; /* IDLIST_TEXT: the column's collation */
+};
+
+/*
+ * The shape for a column, from information_schema's DATA_TYPE,
+ * CHARACTER_SET_NAME and COLLATION_NAME (any may be NULL). Names that are
+ * not plain [A-Za-z0-9_] give IDLIST_NONE: they are put into SQL text.
+ */
+void idlist_shape_set(struct idlist_shape *shape, const char *data_type, const char *charset,
+		      const char *collation);
+
+/*
+ * Whether an ID can travel in a JSON list and arrive as exactly the same
+ * value: at most IDLIST_ID_MAX bytes, valid UTF-8 without NUL, and for a
+ * column whose character set is not utf8mb4, only ASCII (a character the
+ * column's set cannot hold would arrive as '?', where the one-by-one check
+ * lets MySQL refuse it).
+ */
+bool idlist_id_fits(const struct idlist_shape *shape, const char *id, size_t len);
+
+/* The bytes idlist_json_append() writes for an ID: quotes, escapes and one comma. */
+size_t idlist_json_len(const char *id, size_t len);
+
+/* Append ID as a JSON string (with a leading comma unless `first`); returns bytes written. */
+size_t idlist_json_append(char *out, const char *id, size_t len, bool first);
+
+/*
+ * The statement for `table`.`column` (names already valid identifiers):
+ * one parameter, the JSON array of IDs; one row per ID that has NO row,
+ * holding its 1-based position in the array. A malloc'ed string, or NULL.
+ */
+char *idlist_sql(const char *table, const char *column, const struct idlist_shape *shape);
+
+#endif
