@@ -33,9 +33,9 @@ static bool one_of(const char *s, const char *const *list)
 void idlist_shape_set(struct idlist_shape *shape, const char *data_type, const char *charset,
 		      const char *collation)
 {
-	static const char *const numeric[] = {"tinyint", "smallint", "mediumint", "int",
-					      "bigint",	 "decimal",  "float",	  "double",
-					      NULL};
+	static const char *const integer[] = {"tinyint", "smallint", "mediumint", "int",
+					      "bigint",	 NULL};
+	static const char *const numeric[] = {"decimal", "float", "double", NULL};
 	static const char *const text[] = {"char",	"varchar",  "tinytext",
 					   "text",	"mediumtext", "longtext",
 					   NULL};
@@ -45,7 +45,9 @@ void idlist_shape_set(struct idlist_shape *shape, const char *data_type, const c
 	memset(shape, 0, sizeof *shape);
 	if (!data_type)
 		return;
-	if (one_of(data_type, numeric)) {
+	if (one_of(data_type, integer)) {
+		shape->kind = IDLIST_INTEGER;
+	} else if (one_of(data_type, numeric)) {
 		shape->kind = IDLIST_NUMERIC;
 	} else if (one_of(data_type, binary)) {
 		shape->kind = IDLIST_BINARY;
@@ -87,6 +89,21 @@ static size_t utf8_char(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* "0", or an optional '-' and 1 to 18 digits without a leading zero. */
+static bool canonical_integer(const char *id, size_t len)
+{
+	size_t i = len && id[0] == '-' ? 1 : 0;
+
+	if (len == 1 && id[0] == '0')
+		return true;
+	if (len - i < 1 || len - i > 18 || id[i] < '1' || id[i] > '9')
+		return false;
+	for (; i < len; i++)
+		if (id[i] < '0' || id[i] > '9')
+			return false;
+	return true;
+}
+
 bool idlist_id_fits(const struct idlist_shape *shape, const char *id, size_t len)
 {
 	const unsigned char *s = (const unsigned char *) id;
@@ -94,6 +111,8 @@ bool idlist_id_fits(const struct idlist_shape *shape, const char *id, size_t len
 
 	if (shape->kind == IDLIST_NONE || len > IDLIST_ID_MAX)
 		return false;
+	if (shape->kind == IDLIST_INTEGER)
+		return canonical_integer(id, len);
 	for (size_t i = 0; i < len;) {
 		size_t n = utf8_char(s + i, len - i);
 
@@ -157,10 +176,16 @@ char *idlist_sql(const char *table, const char *column, const struct idlist_shap
 	 * gives what `column` = ? gives: a string parameter is coercible, so
 	 * the column's own collation decides (a list column of another
 	 * collation would not be coercible, and MariaDB compares it differently,
-	 * even silently wrongly); against a number, the text is compared as a
-	 * number as the parameter would be; against bytes, bytes.
+	 * even silently wrongly); against a decimal, the text is compared as a
+	 * number as the parameter would be; against bytes, bytes. An integer
+	 * column gets only canonical integers, as BIGINT: the text's own value.
+	 * A LEFT JOIN rather than NOT EXISTS: MariaDB would put each ID through
+	 * a subquery cache, half of the time of a big list of unique IDs.
 	 */
 	switch (shape->kind) {
+	case IDLIST_INTEGER:
+		snprintf(type, sizeof type, "BIGINT");
+		break;
 	case IDLIST_NUMERIC:
 		snprintf(type, sizeof type, "VARCHAR(%d) CHARACTER SET utf8mb4", IDLIST_ID_MAX);
 		break;
@@ -174,7 +199,7 @@ char *idlist_sql(const char *table, const char *column, const struct idlist_shap
 	default:
 		return NULL;
 	}
-	room = strlen(table) + strlen(column) + strlen(type) + 256;
+	room = strlen(table) + 2 * strlen(column) + strlen(type) + 256;
 	sql = malloc(room);
 	if (!sql)
 		return NULL;
@@ -183,7 +208,7 @@ char *idlist_sql(const char *table, const char *column, const struct idlist_shap
 	snprintf(sql, room,
 		 "SELECT j.pos FROM JSON_TABLE(?, '$[*]' COLUMNS (pos FOR ORDINALITY, "
 		 "v %s PATH '$' ERROR ON EMPTY ERROR ON ERROR)) AS j "
-		 "WHERE NOT EXISTS (SELECT 1 FROM %s AS r WHERE r.%s = j.v)",
-		 type, table, column);
+		 "LEFT JOIN %s AS r ON r.%s = j.v WHERE r.%s IS NULL",
+		 type, table, column, column);
 	return sql;
 }

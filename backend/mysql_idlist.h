@@ -16,7 +16,8 @@
  */
 enum idlist_kind {
 	IDLIST_NONE,	/* not known: no list */
-	IDLIST_NUMERIC, /* integer, decimal, float: the value stays utf8mb4 text */
+	IDLIST_INTEGER, /* an integer type: canonical integers as BIGINT, others one by one */
+	IDLIST_NUMERIC, /* decimal, float: the value stays utf8mb4 text, compared as MySQL does */
 	IDLIST_TEXT,	/* CHAR, VARCHAR, TEXT: the column's own character set and collation */
 	IDLIST_BINARY,	/* BINARY, VARBINARY, BLOB: bytes */
 };
@@ -40,7 +41,9 @@ void idlist_shape_set(struct idlist_shape *shape, const char *data_type, const c
  * value: at most IDLIST_ID_MAX bytes, valid UTF-8 without NUL, and for a
  * column whose character set is not utf8mb4, only ASCII (a character the
  * column's set cannot hold would arrive as '?', where the one-by-one check
- * lets MySQL refuse it).
+ * lets MySQL refuse it). For an integer column, only an integer as MySQL
+ * writes it, of at most 18 digits: as a BIGINT it compares exactly as the
+ * text would (text like "007" or "5abc" goes one by one).
  */
 bool idlist_id_fits(const struct idlist_shape *shape, const char *id, size_t len);
 

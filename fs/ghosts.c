@@ -9,6 +9,7 @@
 
 #include "../backend/redis_glob.h"
 #include "../backend/redis_keys.h"
+#include "ghost_scan.h"
 #include "names.h"
 
 int ghosts_init(struct ghosts *g, struct redis_pool *redis, struct mysql_pool *mysql,
@@ -99,27 +100,8 @@ static bool member_id(const struct ghost_rule *rule, const char *member, size_t 
 	return true;
 }
 
-/* The members of a queue key, unique: list elements, set and zset members, hash fields. */
-static int queue_members(struct ghosts *g, int db, const char *key, size_t klen, enum rv_type type,
-			 struct rv_array *out)
-{
-	struct rv_value value = {0};
-	size_t step = (type == RV_ZSET || type == RV_HASH) ? 2 : 1; /* skip scores, values */
-	size_t len;
-	int ret;
-
-	ret = redis_fetch_value(g->redis, db, key, klen, type, &value);
-	for (size_t i = 0; !ret && i < value.items.count; i += step) {
-		const char *m = rv_array_get(&value.items, i, &len);
-
-		if (rv_array_push(out, m, len))
-			ret = -ENOMEM;
-	}
-	rv_value_free(&value);
-	return ret ? ret : rv_array_sort_unique(out);
-}
-
-/* Keep in `ghosts` the members of `members` whose IDs MySQL does not have. */
+/* Append to `ghosts` the members of `members` whose IDs MySQL does not have. Runs on
+ * several threads at once (ghost_scan.c). */
 static int filter_ghosts(struct ghosts *g, const struct ghost_rule *rule,
 			 const struct rv_array *members, struct rv_array *ghosts)
 {
@@ -202,19 +184,16 @@ static int detect(struct ghosts *g, const struct ghost_rule *rule, struct ghost_
 	ret = redis_scan_match(g->redis, cfg->db, cfg->keys, strlen(cfg->keys), &keys);
 	for (size_t i = 0; !ret && i < keys.count; i++) {
 		const char *key = rv_array_get(&keys, i, &klen);
-		struct rv_array members = {0}, ghosts = {0};
+		struct rv_array ghosts = {0};
 		enum rv_type type;
 
 		ret = redis_key_type(g->redis, cfg->db, key, klen, &type);
 		if (ret ||
 		    (type != RV_LIST && type != RV_SET && type != RV_ZSET && type != RV_HASH))
 			continue; /* gone meanwhile, or not a queue */
-		ret = queue_members(g, cfg->db, key, klen, type, &members);
-		if (!ret)
-			ret = filter_ghosts(g, rule, &members, &ghosts);
+		ret = ghost_scan_queue(g, rule, key, klen, type, filter_ghosts, &ghosts);
 		if (!ret && ghosts.count)
 			ret = snapshot_add_queue(snap, key, klen, type, &ghosts);
-		rv_array_free(&members);
 		rv_array_free(&ghosts);
 	}
 	rv_array_free(&keys);
