@@ -9,8 +9,11 @@
 
 #include "../backend/redis_glob.h"
 #include "../backend/redis_keys.h"
+#include "ghost_recheck.h"
 #include "ghost_scan.h"
 #include "names.h"
+
+#define RESOLVE_WINDOW 60.0 /* seconds a detection resolves the names it listed */
 
 int ghosts_init(struct ghosts *g, struct redis_pool *redis, struct mysql_pool *mysql,
 		const struct rfs_config *cfg, double cache_timeout, char *err, size_t errlen)
@@ -47,6 +50,7 @@ static void snapshot_free(struct ghost_snapshot *snap)
 	for (size_t i = 0; i < snap->count; i++) {
 		free(snap->queues[i].key);
 		free(snap->queues[i].gone);
+		free(snap->queues[i].checked);
 		rv_array_free(&snap->queues[i].members);
 	}
 	free(snap->queues);
@@ -98,6 +102,12 @@ static bool member_id(const struct ghost_rule *rule, const char *member, size_t 
 	*id = member + m[1].rm_so;
 	*id_len = (size_t) (m[1].rm_eo - m[1].rm_so);
 	return true;
+}
+
+bool ghosts_member_id(const struct ghost_rule *rule, const char *member, size_t len,
+		      const char **id, size_t *id_len)
+{
+	return member_id(rule, member, len, id, id_len);
 }
 
 /* Append to `ghosts` the members of `members` whose IDs MySQL does not have. Runs on
@@ -158,7 +168,10 @@ static int snapshot_add_queue(struct ghost_snapshot *snap, const char *key, size
 	q->key_len = klen;
 	q->type = type;
 	q->gone = calloc(ghosts->count, 1);
-	if (!q->gone) {
+	q->checked = calloc(ghosts->count ? ghosts->count : 1, sizeof *q->checked);
+	if (!q->gone || !q->checked) {
+		free(q->gone);
+		free(q->checked);
 		free(q->key);
 		return -ENOMEM;
 	}
@@ -230,6 +243,33 @@ static struct ghost_snapshot *cached(struct ghosts *g, size_t rule)
 		snap->refs++;
 	else
 		snap = NULL;
+	pthread_mutex_unlock(&g->lock);
+	return snap;
+}
+
+/*
+ * The rule's latest detection, for resolving names (with a reference), while
+ * younger than cache_timeout or RESOLVE_WINDOW: an rm -r resolves every name
+ * its readdir listed, long after the listing, and each removal asks MySQL
+ * and Redis again itself (ghosts_remove_member). Else NULL.
+ */
+static struct ghost_snapshot *resolvable(struct ghosts *g, size_t rule)
+{
+	struct ghost_snapshot *snap;
+	struct timespec now;
+	double age;
+
+	pthread_mutex_lock(&g->lock);
+	snap = g->rules[rule].cached;
+	if (snap) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		age = (double) (now.tv_sec - snap->taken.tv_sec) +
+		      (double) (now.tv_nsec - snap->taken.tv_nsec) / 1e9;
+		if (age < g->cache_timeout || age < RESOLVE_WINDOW)
+			snap->refs++;
+		else
+			snap = NULL;
+	}
 	pthread_mutex_unlock(&g->lock);
 	return snap;
 }
@@ -522,7 +562,7 @@ static int lookup_direct(struct ghosts *g, size_t rule, const char *queue_name,
 int ghosts_lookup(struct ghosts *g, size_t rule, const char *queue_name, const char *member_name,
 		  struct ghost_ref *out)
 {
-	struct ghost_snapshot *snap = cached(g, rule);
+	struct ghost_snapshot *snap = resolvable(g, rule);
 	int ret = -ENOENT;
 
 	memset(out, 0, sizeof *out);
@@ -561,6 +601,36 @@ static void mark_gone(struct ghosts *g, size_t rule, const struct ghost_ref *ref
 	pthread_mutex_unlock(&g->lock);
 }
 
+/*
+ * Whether the member of `ref` has a row, by ghost_recheck() when the rule's
+ * latest detection has it (the detection is only where its neighbours and
+ * earlier checks are kept: the check is new): 0, 1, -EIO, or -ENOENT when
+ * the detection does not have it.
+ */
+static int recheck(struct ghosts *g, size_t rule, const struct ghost_ref *ref)
+{
+	struct ghost_snapshot *snap;
+	struct ghost_queue *q = NULL;
+	long i = -1;
+	int ret;
+
+	pthread_mutex_lock(&g->lock);
+	snap = g->rules[rule].cached;
+	if (snap)
+		snap->refs++;
+	for (size_t k = 0; snap && k < snap->count && !q; k++) {
+		if (bytes_cmp(snap->queues[k].key, snap->queues[k].key_len, ref->key,
+			      ref->key_len) == 0)
+			q = &snap->queues[k];
+	}
+	if (q)
+		i = find_sorted(&q->members, ref->member, ref->member_len);
+	pthread_mutex_unlock(&g->lock);
+	ret = i < 0 ? -ENOENT : ghost_recheck(g, &g->rules[rule], q, (size_t) i);
+	snapshot_put(g, snap);
+	return ret;
+}
+
 int ghosts_remove_member(struct ghosts *g, size_t rule, const struct ghost_ref *ref)
 {
 	const struct ghost_rule *r = &g->rules[rule];
@@ -570,8 +640,11 @@ int ghosts_remove_member(struct ghosts *g, size_t rule, const struct ghost_ref *
 
 	if (!member_id(r, ref->member, ref->member_len, &id, &id_len))
 		return -ESTALE;
-	/* the user may have come back since the listing: ask once more */
-	ret = id_has_row(g, r, id, id_len);
+	/* the user may have come back since the listing: ask once more (with the members an
+	 * rm -r removes next, when the latest detection has this one) */
+	ret = recheck(g, rule, ref);
+	if (ret == -ENOENT)
+		ret = id_has_row(g, r, id, id_len);
 	if (ret)
 		return ret < 0 ? ret : -ESTALE;
 	ret = redis_remove_member(g->redis, r->cfg->db, ref->key, ref->key_len, ref->type,

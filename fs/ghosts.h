@@ -20,6 +20,7 @@ struct ghost_queue {
 	enum rv_type type;
 	struct rv_array members; /* the ghost members (hash: fields), sorted, unique */
 	unsigned char *gone;	 /* gone[i]: member i was removed through the mount since */
+	double *checked;	 /* checked[i]: when MySQL last found no row for it (ghost_recheck) */
 	size_t left;		 /* members not gone */
 };
 
@@ -90,6 +91,10 @@ int ghosts_lookup(struct ghosts *g, size_t rule, const char *queue_name, const c
 		  struct ghost_ref *out);
 
 void ghosts_ref_free(struct ghost_ref *ref);
+
+/* The ID of a member by the rule's pattern (see SPEC 6); false when it has none. */
+bool ghosts_member_id(const struct ghost_rule *rule, const char *member, size_t len,
+		      const char **id, size_t *id_len);
 
 /*
  * Remove one ghost member: check MySQL once more, then LREM 0 / SREM / ZREM /
