@@ -23,6 +23,7 @@
 #define LIST_IDS	      50000 /* IDs per list statement: ~0.1 s of a local server */
 #define LIST_BYTES	      (1 << 20) /* JSON bytes per list statement: well under max_allowed_packet */
 #define LIST_THREADS	      2	   /* connections a big check uses at once */
+#define SHAPE_TTL	      1.0  /* seconds a connection trusts a column's learned shape */
 #define STMT_CACHE_MAX	      48 /* statements kept per thread: 11 batch sizes for each of 4 rules */
 #define IDENT_MAX	      64   /* MySQL's limit on a database, table or column name */
 #define TIMEOUT_DEFAULT	      5	   /* seconds, when the endpoint gives none */
@@ -55,6 +56,9 @@ struct mysql_conn {
 	MYSQL *mysql;
 	struct mysql_check_stmt *stmts; /* prepared on `mysql`, gone with it */
 	unsigned int nstmts;
+	char shape_of[2 * IDENT_MAX + 2 + IDENT_MAX + 2]; /* "table column" the shape is of */
+	struct idlist_shape shape;			   /* as learned at `shape_at` */
+	double shape_at;
 };
 
 struct mysql_pool {
@@ -213,40 +217,15 @@ static void append_text(char *out, size_t *pos, const char *text)
 	*pos += len;
 }
 
-/*
- * The existence check for `slots` IDs, one UNION ALL branch per ID:
- *
- *   SELECT 0 FROM DUAL WHERE EXISTS (SELECT 1 FROM `t` WHERE `c` = ?)
- *   UNION ALL SELECT 1 FROM DUAL WHERE EXISTS (...) ...
- *
- * Each row is the position of an ID that has a row. Every ID meets the
- * column in a plain `c` = ? of its own, so MySQL compares it exactly as it
- * would in a single-ID query: with the column's type and collation (a
- * parameter is coercible; a derived-table column would not be, and compares
- * differently against a VARBINARY column). Returns a malloc'ed string or NULL.
- */
+/* The one-by-one statement (see idlist_union_sql) with the names quoted; malloc'ed, or NULL. */
 static char *check_sql(const char *table, const char *column, unsigned int slots)
 {
-	/* per branch: the fixed words, a position of up to 10 digits, the two names quoted */
-	size_t branch = 96 + 10 + (strlen(table) + 4) + (strlen(column) + 2);
-	char *sql = malloc(branch * slots + 1);
-	size_t pos = 0;
+	char qtable[2 * IDENT_MAX + 8], qcolumn[IDENT_MAX + 4];
+	size_t tpos = 0, cpos = 0;
 
-	if (!sql)
-		return NULL;
-	sql[0] = '\0';
-	for (unsigned int i = 0; i < slots; i++) {
-		char head[96];
-
-		snprintf(head, sizeof head, "%sSELECT %u FROM DUAL WHERE EXISTS (SELECT 1 FROM ",
-			 i ? " UNION ALL " : "", i);
-		append_text(sql, &pos, head);
-		append_identifier(sql, &pos, table);
-		append_text(sql, &pos, " WHERE ");
-		append_identifier(sql, &pos, column);
-		append_text(sql, &pos, " = ?)");
-	}
-	return sql;
+	append_identifier(qtable, &tpos, table);
+	append_identifier(qcolumn, &cpos, column);
+	return idlist_union_sql(qtable, qcolumn, slots);
 }
 
 /* The list statement (see idlist_sql) with the names quoted; malloc'ed, or NULL. */
@@ -258,20 +237,6 @@ static char *list_sql(const char *table, const char *column, const struct idlist
 	append_identifier(qtable, &tpos, table);
 	append_identifier(qcolumn, &cpos, column);
 	return idlist_sql(qtable, qcolumn, shape);
-}
-
-/*
- * How many placeholders a batch of `n` IDs uses: a power of two up to 512,
- * then BATCH_MAX. The unused ones repeat an ID. Without this, every queue
- * length would prepare a statement of its own.
- */
-static unsigned int batch_slots(size_t n)
-{
-	unsigned int slots = 1;
-
-	while (slots < n && slots < 512)
-		slots *= 2;
-	return slots < n ? BATCH_MAX : slots;
 }
 
 static void check_stmt_free(struct mysql_check_stmt *cs)
@@ -305,6 +270,7 @@ static void conn_close(struct mysql_conn *conn)
 	}
 	conn->stmts = NULL;
 	conn->nstmts = 0;
+	conn->shape_of[0] = '\0';
 }
 
 static void conn_destroy(void *p)
@@ -520,7 +486,7 @@ static int check_batch_run(struct mysql_conn *conn, void *arg, struct mysql_fail
 {
 	struct check_batch *b = arg;
 	struct mysql_check_stmt *cs;
-	unsigned int slots = batch_slots(b->count);
+	unsigned int slots = idlist_union_slots(b->count, BATCH_MAX);
 	int rc;
 
 	if (check_stmt_get(conn, b->table, b->column, slots, NULL, &cs, f))
@@ -656,6 +622,26 @@ int mysql_conn_list_stmt(struct mysql_conn *conn, const char *table, const char 
 		return -1;
 	*out = cs->stmt;
 	return 0;
+}
+
+bool mysql_conn_shape_get(struct mysql_conn *conn, const char *table, const char *column,
+			  struct idlist_shape *shape)
+{
+	char of[sizeof conn->shape_of];
+
+	snprintf(of, sizeof of, "%s %s", table, column);
+	if (strcmp(of, conn->shape_of) || now_seconds() - conn->shape_at > SHAPE_TTL)
+		return false;
+	*shape = conn->shape;
+	return true;
+}
+
+void mysql_conn_shape_put(struct mysql_conn *conn, const char *table, const char *column,
+			  const struct idlist_shape *shape)
+{
+	snprintf(conn->shape_of, sizeof conn->shape_of, "%s %s", table, column);
+	conn->shape = *shape;
+	conn->shape_at = now_seconds();
 }
 
 void mysql_pool_logf(const struct mysql_pool *pool, const char *fmt, ...)

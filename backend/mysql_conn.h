@@ -43,6 +43,17 @@ int mysql_conn_list_stmt(struct mysql_conn *conn, const char *table, const char 
 			 const struct idlist_shape *shape, MYSQL_STMT **out,
 			 struct mysql_failure *f);
 
+/*
+ * The shape of `table`.`column` this connection learned in the last second
+ * (an rm -r checks a batch every few milliseconds: one question of
+ * information_schema each would cost more than the batch). false when none.
+ */
+bool mysql_conn_shape_get(struct mysql_conn *conn, const char *table, const char *column,
+			  struct idlist_shape *shape);
+
+void mysql_conn_shape_put(struct mysql_conn *conn, const char *table, const char *column,
+			  const struct idlist_shape *shape);
+
 /* Log one line through the pool's log callback. */
 void mysql_pool_logf(const struct mysql_pool *pool, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

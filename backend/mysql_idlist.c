@@ -212,3 +212,30 @@ char *idlist_sql(const char *table, const char *column, const struct idlist_shap
 		 type, table, column, column);
 	return sql;
 }
+
+char *idlist_union_sql(const char *table, const char *column, unsigned int slots)
+{
+	/* per branch: the fixed words, a position of up to 10 digits, the two names */
+	size_t branch = 96 + 10 + strlen(table) + strlen(column);
+	char *sql = malloc(branch * slots + 1);
+	size_t pos = 0;
+
+	if (!sql)
+		return NULL;
+	sql[0] = '\0';
+	for (unsigned int i = 0; i < slots; i++)
+		pos += (size_t) snprintf(sql + pos, branch * slots + 1 - pos,
+					 "%sSELECT %u FROM DUAL WHERE EXISTS (SELECT 1 FROM %s "
+					 "WHERE %s = ?)",
+					 i ? " UNION ALL " : "", i, table, column);
+	return sql;
+}
+
+unsigned int idlist_union_slots(size_t n, unsigned int max)
+{
+	unsigned int slots = 1;
+
+	while (slots < n && slots < 512)
+		slots *= 2;
+	return slots < n ? max : slots;
+}

@@ -60,4 +60,25 @@ size_t idlist_json_append(char *out, const char *id, size_t len, bool first);
  */
 char *idlist_sql(const char *table, const char *column, const struct idlist_shape *shape);
 
+/*
+ * The one-by-one statement for `slots` IDs (names already quoted), one
+ * UNION ALL branch per ID:
+ *
+ *   SELECT 0 FROM DUAL WHERE EXISTS (SELECT 1 FROM `t` WHERE `c` = ?)
+ *   UNION ALL SELECT 1 FROM DUAL WHERE EXISTS (...) ...
+ *
+ * Each row is the position of an ID that has a row. Every ID meets the
+ * column in a plain `c` = ? of its own, so MySQL compares it exactly as it
+ * would in a single-ID query, whatever the ID: for the IDs no list can carry.
+ * A malloc'ed string, or NULL.
+ */
+char *idlist_union_sql(const char *table, const char *column, unsigned int slots);
+
+/*
+ * How many placeholders a one-by-one batch of `n` IDs uses: a power of two
+ * up to 512, then `max`. The unused ones repeat an ID. Without this, every
+ * queue length would prepare a statement of its own.
+ */
+unsigned int idlist_union_slots(size_t n, unsigned int max);
+
 #endif

@@ -62,10 +62,13 @@ static int shape_probe_run(struct mysql_conn *conn, void *arg, struct mysql_fail
 	const char *vals[3] = {p->table, name, p->column};
 	struct text_col cols[3];
 	MYSQL_BIND params[3], results[3];
-	MYSQL_STMT *stmt = mysql_stmt_init(mysql_conn_handle(conn));
+	MYSQL_STMT *stmt;
 	int rows = 0, rc, ret = -1;
 
+	if (mysql_conn_shape_get(conn, p->table, p->column, p->shape))
+		return 0;
 	memset(p->shape, 0, sizeof *p->shape);
+	stmt = mysql_stmt_init(mysql_conn_handle(conn));
 	if (!stmt) {
 		mysql_failure_set(f, CR_OUT_OF_MEMORY, "out of memory");
 		return -1;
@@ -94,6 +97,7 @@ static int shape_probe_run(struct mysql_conn *conn, void *arg, struct mysql_fail
 	}
 	if (rows != 1)
 		memset(p->shape, 0, sizeof *p->shape);
+	mysql_conn_shape_put(conn, p->table, p->column, p->shape);
 	ret = 0;
 out:
 	mysql_stmt_close(stmt);

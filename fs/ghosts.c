@@ -193,7 +193,6 @@ static int detect(struct ghosts *g, const struct ghost_rule *rule, struct ghost_
 
 	if (!snap)
 		return -ENOMEM;
-	clock_gettime(CLOCK_MONOTONIC, &snap->taken);
 	ret = redis_scan_match(g->redis, cfg->db, cfg->keys, strlen(cfg->keys), &keys);
 	for (size_t i = 0; !ret && i < keys.count; i++) {
 		const char *key = rv_array_get(&keys, i, &klen);
@@ -216,6 +215,10 @@ static int detect(struct ghosts *g, const struct ghost_rule *rule, struct ghost_
 		snapshot_free(snap);
 		return ret == -ENOMEM ? ret : -EIO;
 	}
+	/* the age of a listing counts from when it was complete: a detection of a million
+	 * members takes longer than the default cache_timeout, and the opendir that
+	 * follows (rm -r opens each folder twice) would otherwise detect all over again */
+	clock_gettime(CLOCK_MONOTONIC, &snap->taken);
 	snap->refs = 1;
 	*out = snap;
 	return 0;

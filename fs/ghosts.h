@@ -26,7 +26,7 @@ struct ghost_queue {
 
 /* The ghosts of one rule at one moment; shared, counted, freed by the last user. */
 struct ghost_snapshot {
-	struct timespec taken;	    /* CLOCK_MONOTONIC */
+	struct timespec taken;	    /* CLOCK_MONOTONIC, when the detection was complete */
 	struct ghost_queue *queues; /* sorted by key */
 	size_t count;
 	unsigned refs; /* under ghosts.lock */
