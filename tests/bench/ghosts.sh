@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# ghosts.sh - benchmark: ls of ghosts/ for a big zset queue, beside the shell pipeline a user
-# would otherwise write (redis-cli ZRANGE | sort, mysql SELECT | sort, comm -23).
+# ghosts.sh - benchmark: ghosts/ for a big zset queue, each row beside its baseline measured in
+# the same run, with the daemon's peak RSS during the row:
+#   ls -f of the queue's ghosts        vs  redis-cli ZRANGE | sort, mysql | sort, comm -23
+#   rm -r ghosts/RULE                  vs  rm -r of a database folder of as many keys,
+#                                          and the pipeline into redis-cli, one ZREM a line
 #
 #   tests/bench/ghosts.sh            1,000,000 members, 1,000,000-row table, 10% ghosts
-#   N=100000 tests/bench/ghosts.sh   a smaller run
+#   N=200000 RUNS=1 tests/bench/ghosts.sh   a smaller run
 #
 # Starts its own redis-server and mariadbd on loopback in a temporary directory and
-# stops them (by PID) when it ends. Needs a built tree (build/redisfs).
+# stops them (by PID) when it ends. Needs a built tree (build/redisfs). The table is markdown.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 top=$(pwd)
