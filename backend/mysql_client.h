@@ -63,9 +63,12 @@ int mysql_check_column(struct mysql_pool *pool, const char *table, const char *c
 /*
  * For each of `count` IDs (binary strings ids[i] of lens[i] bytes), set
  * exists[i] to 1 when `table` has a row whose `column` equals it by MySQL's
- * own comparison, else 0. IDs travel only as prepared-statement parameters,
- * at most 1000 per statement. Returns 0, or -EIO (server gone or query
- * failed; the reason is logged): on error `exists` must not be used.
+ * own comparison, else 0. IDs travel only as prepared-statement parameters:
+ * from 16 IDs on, most as one JSON list of up to 50,000 a statement, joined
+ * by MySQL with the column's own type and collation (mysql_list.h), on two
+ * connections when there are several lists; the rest, and fewer IDs, in
+ * one-by-one statements of at most 1000. Returns 0, or -EIO (server gone or
+ * query failed; the reason is logged): on error `exists` must not be used.
  * -EINVAL when `table` or `column` is not a valid identifier (nothing is sent).
  * MySQL refuses to compare some IDs at all (one that a latin1 column's
  * character set cannot hold: "Illegal mix of collations"): that fails its
