@@ -33,12 +33,11 @@ static bool one_of(const char *s, const char *const *list)
 void idlist_shape_set(struct idlist_shape *shape, const char *data_type, const char *charset,
 		      const char *collation)
 {
-	static const char *const integer[] = {"tinyint", "smallint", "mediumint", "int",
-					      "bigint",	 NULL};
+	static const char *const integer[] = {"tinyint", "smallint", "mediumint",
+					      "int",	 "bigint",   NULL};
 	static const char *const numeric[] = {"decimal", "float", "double", NULL};
-	static const char *const text[] = {"char",	"varchar",  "tinytext",
-					   "text",	"mediumtext", "longtext",
-					   NULL};
+	static const char *const text[] = {"char",	 "varchar",  "tinytext", "text",
+					   "mediumtext", "longtext", NULL};
 	static const char *const binary[] = {"binary",	   "varbinary", "tinyblob", "blob",
 					     "mediumblob", "longblob",	NULL};
 

@@ -49,11 +49,10 @@ static const char *text_value(struct text_col *c)
  */
 static int shape_probe_run(struct mysql_conn *conn, void *arg, struct mysql_failure *f)
 {
-	static const char sql[] =
-		"SELECT DATA_TYPE, CHARACTER_SET_NAME, COLLATION_NAME"
-		" FROM information_schema.COLUMNS"
-		" WHERE TABLE_SCHEMA = COALESCE(NULLIF(?, ''), DATABASE())"
-		" AND TABLE_NAME = ? AND COLUMN_NAME = ?";
+	static const char sql[] = "SELECT DATA_TYPE, CHARACTER_SET_NAME, COLLATION_NAME"
+				  " FROM information_schema.COLUMNS"
+				  " WHERE TABLE_SCHEMA = COALESCE(NULLIF(?, ''), DATABASE())"
+				  " AND TABLE_NAME = ? AND COLUMN_NAME = ?";
 	struct shape_probe *p = arg;
 	const char *dot = strchr(p->table, '.');
 	const char *name = dot ? dot + 1 : p->table;
@@ -246,12 +245,19 @@ out:
 
 int mysql_list_exist(struct mysql_pool *pool, const char *table, const char *column,
 		     const char *const *ids, const size_t *lens, size_t count,
-		     unsigned char *exists, unsigned char *listed, size_t max_ids,
-		     size_t max_bytes, unsigned int threads, struct mysql_failure *f)
+		     unsigned char *exists, unsigned char *listed, size_t max_ids, size_t max_bytes,
+		     unsigned int threads, struct mysql_failure *f)
 {
-	struct list_job job = {.pool = pool, .table = table, .column = column, .ids = ids,
-			       .lens = lens, .count = count, .exists = exists, .listed = listed,
-			       .max_ids = max_ids ? max_ids : 1, .max_bytes = max_bytes};
+	struct list_job job = {.pool = pool,
+			       .table = table,
+			       .column = column,
+			       .ids = ids,
+			       .lens = lens,
+			       .count = count,
+			       .exists = exists,
+			       .listed = listed,
+			       .max_ids = max_ids ? max_ids : 1,
+			       .max_bytes = max_bytes};
 	struct shape_probe probe = {table, column, &job.shape};
 	pthread_t helpers[LIST_THREADS_MAX];
 	unsigned int started = 0;
@@ -274,8 +280,8 @@ int mysql_list_exist(struct mysql_pool *pool, const char *table, const char *col
 	if (threads > LIST_THREADS_MAX)
 		threads = LIST_THREADS_MAX;
 	pthread_mutex_init(&job.lock, NULL);
-	while (started + 1 < threads && (fit > job.max_ids * (started + 1) ||
-					 bytes > max_bytes * (started + 1))) {
+	while (started + 1 < threads &&
+	       (fit > job.max_ids * (started + 1) || bytes > max_bytes * (started + 1))) {
 		if (pthread_create(&helpers[started], NULL, list_worker, &job))
 			break;
 		started++;

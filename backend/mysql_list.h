@@ -17,7 +17,7 @@
  */
 int mysql_list_exist(struct mysql_pool *pool, const char *table, const char *column,
 		     const char *const *ids, const size_t *lens, size_t count,
-		     unsigned char *exists, unsigned char *listed, size_t max_ids,
-		     size_t max_bytes, unsigned int threads, struct mysql_failure *f);
+		     unsigned char *exists, unsigned char *listed, size_t max_ids, size_t max_bytes,
+		     unsigned int threads, struct mysql_failure *f);
 
 #endif

@@ -1,4 +1,4 @@
-/* ghost_recheck.c - the check of MySQL before a ghost's removal, in batches of what rm -r removes next. */
+/* ghost_recheck.c - rm's check of MySQL, in batches of the ghosts rm -r removes next. */
 #include "ghost_recheck.h"
 
 #include <errno.h>

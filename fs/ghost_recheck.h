@@ -1,4 +1,4 @@
-/* ghost_recheck.h - the check of MySQL before a ghost's removal, in batches of what rm -r removes next. */
+/* ghost_recheck.h - rm's check of MySQL, in batches of the ghosts rm -r removes next. */
 #ifndef REDISFS_GHOST_RECHECK_H
 #define REDISFS_GHOST_RECHECK_H
 

@@ -183,9 +183,8 @@ static int read_whole(struct scan *s, int db, const char *key, size_t klen, enum
 	return ret;
 }
 
-int ghost_scan_queue(struct ghosts *g, const struct ghost_rule *rule, const char *key,
-		     size_t klen, enum rv_type type, ghost_filter_fn filter,
-		     struct rv_array *ghosts)
+int ghost_scan_queue(struct ghosts *g, const struct ghost_rule *rule, const char *key, size_t klen,
+		     enum rv_type type, ghost_filter_fn filter, struct rv_array *ghosts)
 {
 	struct scan s = {.g = g, .rule = rule, .filter = filter};
 	pthread_t threads[SCAN_THREADS];

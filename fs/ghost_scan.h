@@ -18,8 +18,7 @@ typedef int (*ghost_filter_fn)(struct ghosts *g, const struct ghost_rule *rule,
  * that MySQL checks one chunk while the next is read. At most a few chunks
  * are held at once. Returns 0, or the first error (nothing is appended then).
  */
-int ghost_scan_queue(struct ghosts *g, const struct ghost_rule *rule, const char *key,
-		     size_t klen, enum rv_type type, ghost_filter_fn filter,
-		     struct rv_array *ghosts);
+int ghost_scan_queue(struct ghosts *g, const struct ghost_rule *rule, const char *key, size_t klen,
+		     enum rv_type type, ghost_filter_fn filter, struct rv_array *ghosts);
 
 #endif

@@ -1,4 +1,4 @@
-/* test_ghost_exact.c - SPEC 6 at scale: listed ghosts equal MariaDB's own anti-join, per column type. */
+/* test_ghost_exact.c - SPEC 6 at scale: listed ghosts equal MariaDB's anti-join, by column type. */
 #include <check.h>
 #include <mysql.h>
 #include <stdio.h>
@@ -121,13 +121,15 @@ static void make_binary(struct member *m)
 }
 
 static const struct column_case cases[] = {
-	{"int", "INT", "INT", "SELECT CAST(seq AS SIGNED) - 1000 FROM seq_0_to_130000 WHERE seq % 7 <> 0", "ZADD",
+	{"int", "INT", "INT",
+	 "SELECT CAST(seq AS SIGNED) - 1000 FROM seq_0_to_130000 WHERE seq % 7 <> 0", "ZADD",
 	 make_int},
 	{"decimal", "DECIMAL(10,2)", "DECIMAL(10,2)",
 	 "SELECT seq / 4 FROM seq_0_to_130000 WHERE (seq DIV 4) % 3 <> 0", "RPUSH", make_decimal},
 	{"ci", "VARCHAR(40) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci",
 	 "VARCHAR(40) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci",
-	 "SELECT CONCAT('user', seq) FROM seq_0_to_130000 WHERE seq % 5 <> 0 UNION ALL SELECT 'zoë'",
+	 "SELECT CONCAT('user', seq) FROM seq_0_to_130000 WHERE seq % 5 <> 0 UNION ALL SELECT "
+	 "'zoë'",
 	 "SADD", make_ci},
 	/* the reference column is a VARCHAR: a CHAR would drop the members' trailing spaces */
 	{"char", "CHAR(16) CHARACTER SET latin1 COLLATE latin1_swedish_ci",
@@ -279,14 +281,13 @@ static void assert_exact(const struct column_case *cc)
 	fprintf(stderr, "test_ghost_exact: %s: seed %u, %d members\n", cc->name, SEED, MEMBERS);
 	for (size_t k = 0; k < MEMBERS; k++)
 		cc->make(&ms[k]);
-	h_mysql_sql(mysql,
-		    "USE `%s`; INSERT IGNORE INTO t_%s %s; CREATE TABLE m_%s (v %s)",
+	h_mysql_sql(mysql, "USE `%s`; INSERT IGNORE INTO t_%s %s; CREATE TABLE m_%s (v %s)",
 		    mysql->database, cc->name, cc->rows, cc->name, cc->ref_type);
 	load_members(c, cc, ms);
 	nwant = reference_ghosts(cc, want, MEMBERS);
 	ngot = listed_ghosts(cc, got, MEMBERS);
-	fprintf(stderr, "test_ghost_exact: %s: %zu ghosts listed, %zu by the anti-join\n",
-		cc->name, ngot, nwant);
+	fprintf(stderr, "test_ghost_exact: %s: %zu ghosts listed, %zu by the anti-join\n", cc->name,
+		ngot, nwant);
 	/* neither none nor all: the data must tell a wrong comparison from a right one */
 	ck_assert_uint_gt(nwant, MEMBERS / 50);
 	ck_assert_uint_lt(nwant, MEMBERS * 9 / 10);

@@ -41,7 +41,7 @@ START_TEST(test_integer_columns_take_canonical_integers_only)
 	ck_assert(fits(&s, "0"));
 	ck_assert(fits(&s, "42"));
 	ck_assert(fits(&s, "-7"));
-	ck_assert(fits(&s, "999999999999999999"));	/* 18 digits */
+	ck_assert(fits(&s, "999999999999999999"));   /* 18 digits */
 	ck_assert(!fits(&s, "9999999999999999999")); /* 19: might not be a BIGINT */
 	ck_assert(!fits(&s, "007"));
 	ck_assert(!fits(&s, "-0"));
