@@ -159,6 +159,14 @@ out:
 	return NULL;
 }
 
+/*
+ * Check those of `count` IDs that can travel in a JSON list (idlist_id_fits
+ * for the column `type`) in statements of at most `max_ids` IDs and
+ * `max_bytes` bytes of JSON, on up to `threads` connections at once:
+ * exists[i] set, and listed[i] = 1 for each ID so checked. The others are
+ * left for the caller (all of them for a column of no list). Returns 0, or
+ * -1 with the reason in `f`: then neither array may be used.
+ */
 static int list_exist(struct mysql_pool *pool, const char *table, const char *column,
 		      const struct mysql_column *type, const char *const *ids, const size_t *lens,
 		      size_t count, unsigned char *exists, unsigned char *listed, size_t max_ids,
@@ -180,7 +188,6 @@ static int list_exist(struct mysql_pool *pool, const char *table, const char *co
 	size_t fit = 0, bytes = 0;
 
 	memset(listed, 0, count);
-
 	if (idlist_kind_of(type) == IDLIST_NONE)
 		return 0;
 	for (size_t i = 0; i < count; i++) {

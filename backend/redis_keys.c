@@ -666,8 +666,6 @@ static int member_command(enum rv_type type, const char *key, size_t klen, const
 	cmd->argv[i] = member;
 	cmd->argvlen[i++] = mlen;
 	cmd->argc = i;
-	cmd->many = NULL; /* the arguments are inline: `cmd` may come from malloc */
-	cmd->manylen = NULL;
 	return 0;
 }
 

@@ -205,11 +205,10 @@ struct ghost_filter {
 static void skips_add(struct ghost_filter *gf, const struct ghost_skips *more)
 {
 	pthread_mutex_lock(&gf->lock);
-	if (more->count && !gf->skips->count) {
+	if (more->count && !gf->skips->count)
 		*gf->skips = *more;
-	} else {
+	else
 		gf->skips->count += more->count;
-	}
 	pthread_mutex_unlock(&gf->lock);
 }
 
