@@ -1,4 +1,4 @@
-/* mysql_client.c - per-thread MySQL connections and the batched, prepared ID-existence check. */
+/* mysql_client.c - per-thread MySQL connections, and their cache of prepared existence checks. */
 #include "mysql_client.h"
 
 #include <errmsg.h>
@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 #include "mysql_conn.h"
+#include "mysql_idlist.h"
 
-#define BATCH_MAX	      1000 /* IDs per statement: the contract's bound; ~15 ms of a local server */
 #define STMT_CACHE_MAX	      48 /* statements kept per thread: 11 batch sizes for each of 4 rules */
 #define IDENT_MAX	      64   /* MySQL's limit on a database, table or column name */
 #define TIMEOUT_DEFAULT	      5	   /* seconds, when the endpoint gives none */
@@ -26,23 +26,6 @@
 #ifndef ER_CONNECTION_KILLED
 #define ER_CONNECTION_KILLED 1927 /* MariaDB: KILL CONNECTION; MySQL's headers lack it */
 #endif
-
-/*
- * One prepared statement of the existence check: `slots` placeholders, for
- * one table and column. The bind arrays live as long as the statement.
- */
-struct mysql_check_stmt {
-	struct mysql_check_stmt *next; /* the thread's list, most recently used first */
-	char *table;
-	char *column;
-	unsigned int slots;
-	MYSQL_STMT *stmt;
-	MYSQL_BIND *params;	/* `slots` string parameters, pointed at the caller's IDs */
-	unsigned long *lengths; /* their lengths (IDs are binary: never strlen) */
-	MYSQL_BIND result;	/* the one result column: the position of an ID that has a row */
-	long long position;
-	my_bool position_null;
-};
 
 struct mysql_pool {
 	char *host;
@@ -198,54 +181,26 @@ static void append_text(char *out, size_t *pos, const char *text)
 	*pos += len;
 }
 
-/*
- * The existence check for `slots` IDs, one UNION ALL branch per ID:
- *
- *   SELECT 0 FROM DUAL WHERE EXISTS (SELECT 1 FROM `t` WHERE `c` = ?)
- *   UNION ALL SELECT 1 FROM DUAL WHERE EXISTS (...) ...
- *
- * Each row is the position of an ID that has a row. Every ID meets the
- * column in a plain `c` = ? of its own, so MySQL compares it exactly as it
- * would in a single-ID query: with the column's type and collation (a
- * parameter is coercible; a derived-table column would not be, and compares
- * differently against a VARBINARY column). Returns a malloc'ed string or NULL.
- */
+/* The one-by-one statement (idlist_union_sql) with the names quoted; malloc'ed, or NULL. */
 static char *check_sql(const char *table, const char *column, unsigned int slots)
 {
-	/* per branch: the fixed words, a position of up to 10 digits, the two names quoted */
-	size_t branch = 96 + 10 + (strlen(table) + 4) + (strlen(column) + 2);
-	char *sql = malloc(branch * slots + 1);
-	size_t pos = 0;
+	char qtable[2 * IDENT_MAX + 8], qcolumn[IDENT_MAX + 4];
+	size_t tpos = 0, cpos = 0;
 
-	if (!sql)
-		return NULL;
-	sql[0] = '\0';
-	for (unsigned int i = 0; i < slots; i++) {
-		char head[96];
-
-		snprintf(head, sizeof head, "%sSELECT %u FROM DUAL WHERE EXISTS (SELECT 1 FROM ",
-			 i ? " UNION ALL " : "", i);
-		append_text(sql, &pos, head);
-		append_identifier(sql, &pos, table);
-		append_text(sql, &pos, " WHERE ");
-		append_identifier(sql, &pos, column);
-		append_text(sql, &pos, " = ?)");
-	}
-	return sql;
+	append_identifier(qtable, &tpos, table);
+	append_identifier(qcolumn, &cpos, column);
+	return idlist_union_sql(qtable, qcolumn, slots);
 }
 
-/*
- * How many placeholders a batch of `n` IDs uses: a power of two up to 512,
- * then BATCH_MAX. The unused ones repeat an ID. Without this, every queue
- * length would prepare a statement of its own.
- */
-static unsigned int batch_slots(size_t n)
+/* The JSON list statement (idlist_sql) with the names quoted; malloc'ed, or NULL. */
+static char *list_sql(const char *table, const char *column, const struct mysql_column *type)
 {
-	unsigned int slots = 1;
+	char qtable[2 * IDENT_MAX + 8], qcolumn[IDENT_MAX + 4];
+	size_t tpos = 0, cpos = 0;
 
-	while (slots < n && slots < 512)
-		slots *= 2;
-	return slots < n ? BATCH_MAX : slots;
+	append_identifier(qtable, &tpos, table);
+	append_identifier(qcolumn, &cpos, column);
+	return idlist_sql(qtable, qcolumn, type);
 }
 
 static void check_stmt_free(struct mysql_check_stmt *cs)
@@ -403,19 +358,26 @@ int mysql_with_connection(struct mysql_pool *pool, mysql_op_fn op, void *arg,
 	}
 }
 
-/*
- * This connection's statement for (table, column, slots), prepared on first
- * use and kept; the least recently used one is closed beyond STMT_CACHE_MAX.
- */
-static int check_stmt_get(struct mysql_conn *conn, const char *table, const char *column,
-			  unsigned int slots, struct mysql_check_stmt **out,
-			  struct mysql_failure *f)
+/* Whether two columns' JSON lists are declared alike (idlist_sql). */
+static bool same_list_type(const struct mysql_column *a, const struct mysql_column *b)
+{
+	return a->kind == b->kind && a->precision == b->precision && a->scale == b->scale &&
+	       !strcmp(a->charset_name, b->charset_name) && !strcmp(a->collation, b->collation);
+}
+
+int mysql_conn_check_stmt(struct mysql_conn *conn, const char *table, const char *column,
+			  unsigned int slots, const struct mysql_column *type,
+			  struct mysql_check_stmt **out, struct mysql_failure *f)
 {
 	struct mysql_check_stmt **link = &conn->stmts, *cs;
+	unsigned int params = slots ? slots : 1;
 	char *sql;
 
 	for (cs = conn->stmts; cs; link = &cs->next, cs = cs->next) {
 		if (cs->slots != slots || strcmp(cs->table, table) || strcmp(cs->column, column))
+			continue;
+		/* a column learned again with another type needs a list of that type */
+		if (!slots && !same_list_type(&cs->type, type))
 			continue;
 		*link = cs->next;
 		cs->next = conn->stmts;
@@ -425,13 +387,15 @@ static int check_stmt_get(struct mysql_conn *conn, const char *table, const char
 	}
 
 	cs = calloc(1, sizeof *cs);
-	sql = check_sql(table, column, slots);
+	sql = slots ? check_sql(table, column, slots) : list_sql(table, column, type);
 	if (cs) {
 		cs->slots = slots;
+		if (!slots)
+			cs->type = *type;
 		cs->table = strdup(table);
 		cs->column = strdup(column);
-		cs->params = calloc(slots, sizeof *cs->params);
-		cs->lengths = calloc(slots, sizeof *cs->lengths);
+		cs->params = calloc(params, sizeof *cs->params);
+		cs->lengths = calloc(params, sizeof *cs->lengths);
 		cs->stmt = mysql_stmt_init(conn->mysql);
 	}
 	if (!sql || !cs || !cs->table || !cs->column || !cs->params || !cs->lengths || !cs->stmt) {
@@ -442,13 +406,13 @@ static int check_stmt_get(struct mysql_conn *conn, const char *table, const char
 		mysql_failure_from_stmt(f, cs->stmt);
 		goto fail;
 	}
-	if (mysql_stmt_param_count(cs->stmt) != slots || mysql_stmt_field_count(cs->stmt) != 1) {
+	if (mysql_stmt_param_count(cs->stmt) != params || mysql_stmt_field_count(cs->stmt) != 1) {
 		mysql_failure_set(f, CR_UNKNOWN_ERROR,
 				  "the server parsed the check into %lu parameters",
 				  mysql_stmt_param_count(cs->stmt));
 		goto fail;
 	}
-	for (unsigned int i = 0; i < slots; i++) {
+	for (unsigned int i = 0; i < params; i++) {
 		cs->params[i].buffer_type = MYSQL_TYPE_STRING;
 		cs->params[i].length = &cs->lengths[i];
 	}
@@ -477,130 +441,15 @@ fail:
 	return -1;
 }
 
-/* One batch of at most BATCH_MAX IDs: the existence check's arguments. */
-struct check_batch {
-	const char *table;
-	const char *column;
-	const struct mysql_column *type; /* NULL: every ID is a string */
-	const char *const *ids;
-	const size_t *lens;
-	size_t count;
-	unsigned char *exists;
-	long long numbers[BATCH_MAX]; /* integer IDs as the integers they are */
-};
-
-/*
- * Bind ID `id` to parameter `p`: an integer column gets it as a 64-bit
- * integer and a DECIMAL one as a decimal, so that MySQL compares exactly
- * (a string against an integer column is compared as a double, which is
- * lossy past 2^53); every other column as the string it is. IDs reach here
- * checked by mysql_column_holds(): canonical, in range.
- */
-static void bind_id(struct check_batch *b, size_t id, MYSQL_BIND *p, unsigned long *length)
+void mysql_pool_logf(const struct mysql_pool *pool, const char *fmt, ...)
 {
-	char digits[24];
+	char line[1024];
+	va_list ap;
 
-	p->buffer_type = MYSQL_TYPE_STRING;
-	p->is_unsigned = 0;
-	/* libmysqlclient only reads parameter buffers; "" stands in for a NULL pointer */
-	p->buffer = b->ids[id] ? (void *) b->ids[id] : (void *) "";
-	p->buffer_length = b->ids[id] ? b->lens[id] : 0;
-	if (b->type && b->type->kind == MYSQL_COLUMN_INTEGER && b->lens[id] < sizeof digits) {
-		memcpy(digits, b->ids[id], b->lens[id]);
-		digits[b->lens[id]] = '\0';
-		if (b->type->is_unsigned)
-			b->numbers[id] = (long long) strtoull(digits, NULL, 10);
-		else
-			b->numbers[id] = strtoll(digits, NULL, 10);
-		p->buffer_type = MYSQL_TYPE_LONGLONG;
-		p->is_unsigned = b->type->is_unsigned;
-		p->buffer = &b->numbers[id];
-		p->buffer_length = sizeof b->numbers[id];
-	} else if (b->type && b->type->kind == MYSQL_COLUMN_DECIMAL) {
-		p->buffer_type = MYSQL_TYPE_NEWDECIMAL;
-	}
-	*length = p->buffer_length;
-}
-
-static int check_batch_run(struct mysql_conn *conn, void *arg, struct mysql_failure *f)
-{
-	struct check_batch *b = arg;
-	struct mysql_check_stmt *cs;
-	unsigned int slots = batch_slots(b->count);
-	int rc;
-
-	if (check_stmt_get(conn, b->table, b->column, slots, &cs, f))
-		return -1;
-	for (unsigned int i = 0; i < slots; i++)
-		bind_id(b, i < b->count ? i : b->count - 1, &cs->params[i], &cs->lengths[i]);
-	memset(b->exists, 0, b->count);
-	if (mysql_stmt_bind_param(cs->stmt, cs->params) || mysql_stmt_execute(cs->stmt) ||
-	    mysql_stmt_bind_result(cs->stmt, &cs->result)) {
-		mysql_failure_from_stmt(f, cs->stmt);
-		return -1;
-	}
-	while ((rc = mysql_stmt_fetch(cs->stmt)) == 0) {
-		if (cs->position_null || cs->position < 0 || cs->position >= (long long) slots) {
-			mysql_failure_set(f, CR_UNKNOWN_ERROR, "unexpected row %lld from the check",
-					  cs->position);
-			return -1;
-		}
-		if ((size_t) cs->position < b->count)
-			b->exists[cs->position] = 1;
-	}
-	if (rc != MYSQL_NO_DATA) {
-		mysql_failure_from_stmt(f, cs->stmt);
-		if (!f->code)
-			mysql_failure_set(f, CR_UNKNOWN_ERROR, "fetch returned %d", rc);
-		return -1;
-	}
-	return 0;
-}
-
-/* The batches of mysql_ids_exist_in(), in `b` (its numbers are too big for a stack). */
-static int check_batches(struct mysql_pool *pool, struct check_batch *b, const char *const *ids,
-			 const size_t *lens, size_t count, unsigned char *exists)
-{
-	struct mysql_failure f;
-
-	for (size_t done = 0; done < count; done += b->count) {
-		b->count = count - done < BATCH_MAX ? count - done : BATCH_MAX;
-		b->ids = ids + done;
-		b->lens = lens + done;
-		b->exists = exists + done;
-		if (mysql_with_connection(pool, check_batch_run, b, &f)) {
-			pool_log(pool, "mysql: checking %zu IDs in %s.%s: %s (error %u)", count,
-				 b->table, b->column, f.message, f.code);
-			return -EIO;
-		}
-	}
-	return 0;
-}
-
-int mysql_ids_exist_in(struct mysql_pool *pool, const char *table, const char *column,
-		       const struct mysql_column *type, const char *const *ids, const size_t *lens,
-		       size_t count, unsigned char *exists)
-{
-	struct check_batch *batch;
-	int ret;
-
-	if (!mysql_identifier_valid(table, true) || !mysql_identifier_valid(column, false)) {
-		pool_log(pool, "mysql: refusing unsafe table or column name");
-		return -EINVAL;
-	}
-	batch = malloc(sizeof *batch);
-	if (!batch)
-		return -ENOMEM;
-	*batch = (struct check_batch){.table = table, .column = column, .type = type};
-	ret = check_batches(pool, batch, ids, lens, count, exists);
-	free(batch);
-	return ret;
-}
-
-int mysql_ids_exist(struct mysql_pool *pool, const char *table, const char *column,
-		    const char *const *ids, const size_t *lens, size_t count, unsigned char *exists)
-{
-	return mysql_ids_exist_in(pool, table, column, NULL, ids, lens, count, exists);
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	pool_log(pool, "%s", line);
 }
 
 /* The column check's arguments. */

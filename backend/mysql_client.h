@@ -84,8 +84,8 @@ unsigned long mysql_pool_connects(struct mysql_pool *pool);
  * For each of `count` IDs (binary strings ids[i] of lens[i] bytes), set
  * exists[i] to 1 when `table` has a row whose `column` equals it by MySQL's
  * own comparison, else 0. IDs travel only as prepared-statement parameters,
- * at most 1000 per statement. Returns 0, or -EIO (server gone or query
- * failed; the reason is logged): on error `exists` must not be used.
+ * in one-by-one statements of at most 1000. Returns 0, or -EIO (server gone or
+ * query failed; the reason is logged): on error `exists` must not be used.
  * -EINVAL when `table` or `column` is not a valid identifier (nothing is sent).
  * MySQL refuses to compare some IDs at all (one that a latin1 column's
  * character set cannot hold: "Illegal mix of collations"): that fails its
@@ -96,12 +96,16 @@ int mysql_ids_exist(struct mysql_pool *pool, const char *table, const char *colu
 		    unsigned char *exists);
 
 /*
- * mysql_ids_exist() for IDs that mysql_column_holds() accepted for `type`:
+ * mysql_ids_exist() for IDs that mysql_column_holds() accepted for `type`
+ * (the column as mysql_describe_column() learned it): from 16 IDs on, most
+ * go as one JSON list of up to 50,000 a statement, joined by MySQL with the
+ * column's own type and collation (mysql_idlist.h), on two connections when
+ * there are several lists; the rest, and fewer IDs, one by one, where
  * against an integer column they are bound as integers, against a DECIMAL
  * one as decimals, so that MySQL compares them exactly, never as doubles.
  */
 int mysql_ids_exist_in(struct mysql_pool *pool, const char *table, const char *column,
-		       const struct mysql_column *type, const char *const *ids,
-		       const size_t *lens, size_t count, unsigned char *exists);
+		       const struct mysql_column *type, const char *const *ids, const size_t *lens,
+		       size_t count, unsigned char *exists);
 
 #endif

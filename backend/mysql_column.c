@@ -30,6 +30,39 @@ static unsigned long long number_or_zero(const char *s)
 	return s ? strtoull(s, NULL, 10) : 0;
 }
 
+/* A character set or collation name that may go into SQL text as it is. */
+static bool plain_name(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n < 1 || n >= MYSQL_COLUMN_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char ch = s[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '_'))
+			return false;
+	}
+	return true;
+}
+
+void mysql_column_set_collation(struct mysql_column *c, const char *collation)
+{
+	c->collation[0] = '\0';
+	if (plain_name(collation))
+		snprintf(c->collation, sizeof c->collation, "%s", collation);
+}
+
+bool mysql_column_equal(const struct mysql_column *a, const struct mysql_column *b)
+{
+	return a->kind == b->kind && a->is_unsigned == b->is_unsigned &&
+	       a->max_length == b->max_length && a->precision == b->precision &&
+	       a->scale == b->scale && a->int_max == b->int_max && a->int_min == b->int_min &&
+	       a->charset == b->charset && !strcmp(a->type, b->type) &&
+	       !strcmp(a->charset_name, b->charset_name) && !strcmp(a->collation, b->collation);
+}
+
 static enum mysql_charset charset_of(const char *name)
 {
 	if (!name)
@@ -56,6 +89,8 @@ void mysql_column_parse(struct mysql_column *c, const char *data_type, const cha
 	c->is_unsigned = column_type && strstr(column_type, "unsigned");
 	c->max_length = number_or_zero(max_length);
 	c->charset = charset_of(charset);
+	if (plain_name(charset))
+		snprintf(c->charset_name, sizeof c->charset_name, "%s", charset);
 	for (size_t i = 0; i < sizeof integer_types / sizeof *integer_types; i++) {
 		const struct integer_type *t = &integer_types[i];
 

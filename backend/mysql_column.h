@@ -47,6 +47,7 @@ enum mysql_charset {
 };
 
 #define MYSQL_COLUMN_TYPE_MAX 96 /* "id decimal(65,30) unsigned", with room */
+#define MYSQL_COLUMN_NAME_MAX 65 /* a character set or collation name, and its NUL */
 
 /* A column as information_schema.COLUMNS describes it. */
 struct mysql_column {
@@ -58,6 +59,10 @@ struct mysql_column {
 	unsigned long long int_min; /* integer types: the magnitude of the smallest (0: unsigned) */
 	enum mysql_charset charset;
 	char type[MYSQL_COLUMN_TYPE_MAX]; /* COLUMN_TYPE, e.g. "int(11)", for people */
+	/* CHARACTER_SET_NAME and COLLATION_NAME as MySQL names them, for the JSON list's
+	 * declared column (mysql_idlist.h); "" when unknown or not a plain name */
+	char charset_name[MYSQL_COLUMN_NAME_MAX];
+	char collation[MYSQL_COLUMN_NAME_MAX];
 };
 
 /* Why an ID is not checked: MYSQL_ID_OK when the column can hold it as it is. */
@@ -81,6 +86,16 @@ enum mysql_id_doubt {
 void mysql_column_parse(struct mysql_column *c, const char *data_type, const char *column_type,
 			const char *max_length, const char *precision, const char *scale,
 			const char *charset);
+
+/*
+ * Set the column's collation from information_schema's COLLATION_NAME
+ * (NULL for numbers and bytes). A name that is not plain [A-Za-z0-9_] is
+ * left out: it would go into SQL text. Pure.
+ */
+void mysql_column_set_collation(struct mysql_column *c, const char *collation);
+
+/* Whether two descriptions are of the same column type (field by field). Pure. */
+bool mysql_column_equal(const struct mysql_column *a, const struct mysql_column *b);
 
 /* Whether the column can hold the ID (id, len) exactly as it is (see above). Pure. */
 enum mysql_id_doubt mysql_column_holds(const struct mysql_column *c, const char *id, size_t len);

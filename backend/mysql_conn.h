@@ -7,7 +7,26 @@
 
 #include "mysql_client.h"
 
-struct mysql_check_stmt;
+/*
+ * One prepared statement of the existence check, for one table and column:
+ * the one-by-one statement of `slots` placeholders (mysql_idlist.h's
+ * idlist_union_sql), or with `slots` 0 the JSON list statement for a column
+ * of `type` (idlist_sql), one parameter. The bind arrays live as long as
+ * the statement.
+ */
+struct mysql_check_stmt {
+	struct mysql_check_stmt *next; /* the thread's list, most recently used first */
+	char *table;
+	char *column;
+	unsigned int slots;	  /* placeholders; 0 for the list statement */
+	struct mysql_column type; /* the list statement's column declaration */
+	MYSQL_STMT *stmt;
+	MYSQL_BIND *params;	/* string parameters, pointed at the caller's IDs */
+	unsigned long *lengths; /* their lengths (IDs are binary: never strlen) */
+	MYSQL_BIND result;	/* the one result column: a position in the batch */
+	long long position;
+	my_bool position_null;
+};
 
 /* One thread's connection. mysql is NULL until first use and after any error. */
 struct mysql_conn {
@@ -38,5 +57,19 @@ typedef int (*mysql_op_fn)(struct mysql_conn *conn, void *arg, struct mysql_fail
  */
 int mysql_with_connection(struct mysql_pool *pool, mysql_op_fn op, void *arg,
 			  struct mysql_failure *f);
+
+/*
+ * The connection's existence check statement for `table`.`column`: the
+ * one-by-one one of `slots` placeholders, or (slots 0) the JSON list one for
+ * a column of `type`. Prepared on first use and kept with the connection;
+ * the least recently used is closed beyond a bound. 0, or -1 with `f` set.
+ */
+int mysql_conn_check_stmt(struct mysql_conn *conn, const char *table, const char *column,
+			  unsigned int slots, const struct mysql_column *type,
+			  struct mysql_check_stmt **out, struct mysql_failure *f);
+
+/* Log one line through the pool's log callback, "mysql: ..." as the caller writes it. */
+void mysql_pool_logf(const struct mysql_pool *pool, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 #endif

@@ -8,10 +8,10 @@
 #include "mysql_client.h"
 #include "mysql_conn.h"
 
-#define DESCRIBE_FIELDS	   6
+#define DESCRIBE_FIELDS	   7
 #define DESCRIBE_FIELD_MAX 128 /* bytes of one field: COLUMN_TYPE of an ENUM may be cut */
 
-/* The column description's arguments and its six text fields. */
+/* The column description's arguments and its seven text fields. */
 struct column_describe {
 	const char *schema; /* NULL: the connection's database */
 	size_t schema_len;
@@ -26,7 +26,7 @@ static int column_describe_run(struct mysql_conn *conn, void *arg, struct mysql_
 {
 	static const char sql[] =
 		"SELECT DATA_TYPE, COLUMN_TYPE, CHARACTER_MAXIMUM_LENGTH, NUMERIC_PRECISION, "
-		"NUMERIC_SCALE, CHARACTER_SET_NAME FROM information_schema.COLUMNS "
+		"NUMERIC_SCALE, CHARACTER_SET_NAME, COLLATION_NAME FROM information_schema.COLUMNS "
 		"WHERE TABLE_SCHEMA = IFNULL(?, DATABASE()) AND TABLE_NAME = ? AND COLUMN_NAME = ?";
 	struct column_describe *d = arg;
 	MYSQL_STMT *stmt = mysql_stmt_init(conn->mysql);
@@ -115,5 +115,6 @@ int mysql_describe_column(struct mysql_pool *pool, const char *table, const char
 	for (int i = 0; i < DESCRIBE_FIELDS; i++)
 		field[i] = d.is_null[i] ? NULL : d.fields[i];
 	mysql_column_parse(out, field[0], field[1], field[2], field[3], field[4], field[5]);
+	mysql_column_set_collation(out, field[6]);
 	return 0;
 }

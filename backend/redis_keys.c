@@ -584,6 +584,26 @@ int redis_fetch_value(struct redis_pool *pool, int db, const char *key, size_t k
 	return -EINVAL;
 }
 
+int redis_range_members(struct redis_pool *pool, int db, const char *key, size_t klen,
+			enum rv_type type, long long start, size_t count, struct rv_array *out,
+			size_t *received)
+{
+	struct rv_value v = {.items = *out};
+	struct chunk_state st = {.v = &v};
+	char from[24], to[24];
+	int ret;
+
+	if ((type != RV_LIST && type != RV_ZSET) || !count)
+		return -EINVAL;
+	snprintf(from, sizeof from, "%lld", start);
+	snprintf(to, sizeof to, "%lld", start + (long long) count - 1);
+	ret = one_command(pool, db, parse_chunk, &st, 4, ARG(type == RV_LIST ? "LRANGE" : "ZRANGE"),
+			  key, klen, ARG(from), ARG(to));
+	*out = v.items; /* pushes may have moved the array */
+	*received = st.received;
+	return ret;
+}
+
 int redis_key_exists(struct redis_pool *pool, int db, const char *key, size_t klen, int *exists)
 {
 	long long n = 0;

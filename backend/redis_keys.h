@@ -73,6 +73,15 @@ int redis_string_range(struct redis_pool *pool, int db, const char *key, size_t 
 int redis_fetch_value(struct redis_pool *pool, int db, const char *key, size_t klen,
 		      enum rv_type type, struct rv_value *v);
 
+/*
+ * Up to `count` members of a list (LRANGE) or zset (ZRANGE, no scores) from
+ * index `start`, appended to `out`; *received is how many came (fewer than
+ * `count`: the end). -EINVAL for other types.
+ */
+int redis_range_members(struct redis_pool *pool, int db, const char *key, size_t klen,
+			enum rv_type type, long long start, size_t count, struct rv_array *out,
+			size_t *received);
+
 /* EXISTS key: *exists is 0 or 1. */
 int redis_key_exists(struct redis_pool *pool, int db, const char *key, size_t klen, int *exists);
 

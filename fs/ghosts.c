@@ -9,7 +9,12 @@
 
 #include "../backend/redis_glob.h"
 #include "../backend/redis_keys.h"
+#include "ghost_find.h"
+#include "ghost_recheck.h"
+#include "ghost_scan.h"
 #include "names.h"
+
+#define RESOLVE_WINDOW 60.0 /* seconds a detection resolves the names it listed */
 
 int ghosts_init(struct ghosts *g, struct redis_pool *redis, struct mysql_pool *mysql,
 		const struct rfs_config *cfg, double cache_timeout, char *err, size_t errlen)
@@ -59,23 +64,12 @@ void ghosts_column(struct ghosts *g, size_t rule, struct mysql_column *out)
 	pthread_mutex_unlock(&g->lock);
 }
 
-/* Whether a MySQL connection was made since the rule's column was learned. */
-static bool column_outdated(struct ghosts *g, size_t rule)
-{
-	bool outdated;
-
-	pthread_mutex_lock(&g->lock);
-	outdated = g->rules[rule].column_learned != mysql_pool_connects(g->mysql);
-	pthread_mutex_unlock(&g->lock);
-	return outdated;
-}
-
 /*
  * The rule's column, learned again when a MySQL connection was made again
  * since (a restarted server may hold an altered table). A column that
  * cannot be learned now fails the caller closed: -EIO, nothing is a ghost.
  */
-static int current_column(struct ghosts *g, size_t rule, struct mysql_column *out)
+int ghosts_current_column(struct ghosts *g, size_t rule, struct mysql_column *out)
 {
 	struct ghost_rule *r = &g->rules[rule];
 	unsigned long now = mysql_pool_connects(g->mysql), learned;
@@ -101,11 +95,27 @@ static int current_column(struct ghosts *g, size_t rule, struct mysql_column *ou
 	return 0;
 }
 
+/*
+ * Whether the rule's column is no longer `used` (after a connection made
+ * meanwhile, information_schema is asked again): 1, 0, or -EIO. Counting
+ * connections alone would not do: a detection's checking threads connect
+ * anew each time, which says nothing of the table.
+ */
+static int column_moved(struct ghosts *g, size_t rule, const struct mysql_column *used)
+{
+	struct mysql_column now;
+
+	if (ghosts_current_column(g, rule, &now))
+		return -EIO;
+	return !mysql_column_equal(&now, used);
+}
+
 static void snapshot_free(struct ghost_snapshot *snap)
 {
 	for (size_t i = 0; i < snap->count; i++) {
 		free(snap->queues[i].key);
 		free(snap->queues[i].gone);
+		free(snap->queues[i].checked);
 		rv_array_free(&snap->queues[i].members);
 	}
 	free(snap->queues);
@@ -154,26 +164,6 @@ bool ghosts_member_id(const struct ghost_rule *rule, const char *member, size_t 
 	return true;
 }
 
-/* The members of a queue key, unique: list elements, set and zset members, hash fields. */
-static int queue_members(struct ghosts *g, int db, const char *key, size_t klen, enum rv_type type,
-			 struct rv_array *out)
-{
-	struct rv_value value = {0};
-	size_t step = (type == RV_ZSET || type == RV_HASH) ? 2 : 1; /* skip scores, values */
-	size_t len;
-	int ret;
-
-	ret = redis_fetch_value(g->redis, db, key, klen, type, &value);
-	for (size_t i = 0; !ret && i < value.items.count; i += step) {
-		const char *m = rv_array_get(&value.items, i, &len);
-
-		if (rv_array_push(out, m, len))
-			ret = -ENOMEM;
-	}
-	rv_value_free(&value);
-	return ret ? ret : rv_array_sort_unique(out);
-}
-
 void ghosts_skips_note(struct ghost_skips *skips, enum mysql_id_doubt why, const char *member,
 		       size_t len, const char *key, size_t klen)
 {
@@ -200,16 +190,38 @@ enum mysql_id_doubt ghosts_id_doubt(const struct ghost_rule *rule,
 	return mysql_column_holds(column, *id, *id_len);
 }
 
-/*
- * Keep in `ghosts` the members of `members` (of queue `key`) whose IDs MySQL
- * does not have. A member whose ID the column cannot hold as it is is not
- * asked about and never a ghost: it is counted in `skips`.
- */
-static int filter_ghosts(struct ghosts *g, const struct ghost_rule *rule,
-			 const struct mysql_column *column, const char *key, size_t klen,
-			 const struct rv_array *members, struct rv_array *ghosts,
-			 struct ghost_skips *skips)
+/* One queue's detection: what filter_ghosts() needs besides a chunk of members. */
+struct ghost_filter {
+	struct ghosts *g;
+	const struct ghost_rule *rule;
+	const struct mysql_column *column;
+	const char *key;
+	size_t klen;
+	pthread_mutex_t lock; /* skips: the chunks of a queue are filtered on two threads */
+	struct ghost_skips *skips;
+};
+
+/* Add a chunk's skips to the queue's; the first example noted stays the example. */
+static void skips_add(struct ghost_filter *gf, const struct ghost_skips *more)
 {
+	pthread_mutex_lock(&gf->lock);
+	if (more->count && !gf->skips->count)
+		*gf->skips = *more;
+	else
+		gf->skips->count += more->count;
+	pthread_mutex_unlock(&gf->lock);
+}
+
+/*
+ * Append to `ghosts` the members of `members` whose IDs MySQL does not have.
+ * A member whose ID the column cannot hold as it is is not asked about and
+ * never a ghost: it is counted in the queue's skips. Runs on several
+ * threads at once (ghost_scan.c): its skips are counted apart, then added.
+ */
+static int filter_ghosts(void *arg, const struct rv_array *members, struct rv_array *ghosts)
+{
+	struct ghost_filter *gf = arg;
+	struct ghost_skips skips = {0};
 	size_t n = members->count, k = 0, len;
 	const char **ids = malloc((n ? n : 1) * sizeof *ids);
 	size_t *lens = malloc((n ? n : 1) * sizeof *lens);
@@ -225,17 +237,17 @@ static int filter_ghosts(struct ghosts *g, const struct ghost_rule *rule,
 		const char *m = rv_array_get(members, i, &len);
 		enum mysql_id_doubt why;
 
-		if (!ghosts_member_id(rule, m, len, &ids[k], &lens[k]))
+		if (!ghosts_member_id(gf->rule, m, len, &ids[k], &lens[k]))
 			continue;
-		why = mysql_column_holds(column, ids[k], lens[k]);
+		why = mysql_column_holds(gf->column, ids[k], lens[k]);
 		if (why != MYSQL_ID_OK)
-			ghosts_skips_note(skips, why, m, len, key, klen);
+			ghosts_skips_note(&skips, why, m, len, gf->key, gf->klen);
 		else
 			which[k++] = i;
 	}
 	if (k)
-		ret = mysql_ids_exist_in(g->mysql, rule->cfg->table, rule->cfg->column, column, ids,
-					 lens, k, exists);
+		ret = mysql_ids_exist_in(gf->g->mysql, gf->rule->cfg->table, gf->rule->cfg->column,
+					 gf->column, ids, lens, k, exists);
 	for (size_t j = 0; !ret && j < k; j++) {
 		const char *m;
 
@@ -245,6 +257,8 @@ static int filter_ghosts(struct ghosts *g, const struct ghost_rule *rule,
 		if (rv_array_push(ghosts, m, len))
 			ret = -ENOMEM;
 	}
+	if (!ret)
+		skips_add(gf, &skips);
 out:
 	free(ids);
 	free(lens);
@@ -269,7 +283,10 @@ static int snapshot_add_queue(struct ghost_snapshot *snap, const char *key, size
 	q->key_len = klen;
 	q->type = type;
 	q->gone = calloc(ghosts->count, 1);
-	if (!q->gone) {
+	q->checked = calloc(ghosts->count ? ghosts->count : 1, sizeof *q->checked);
+	if (!q->gone || !q->checked) {
+		free(q->gone);
+		free(q->checked);
 		free(q->key);
 		return -ENOMEM;
 	}
@@ -281,48 +298,53 @@ static int snapshot_add_queue(struct ghost_snapshot *snap, const char *key, size
 	return 0;
 }
 
-/* One detection of the rule's ghosts; fails closed. */
-static int detect(struct ghosts *g, size_t rule_index, struct ghost_snapshot **out)
+/* One detection of the rule's ghosts, with the column it used; fails closed. */
+static int detect(struct ghosts *g, size_t rule_index, struct ghost_snapshot **out,
+		  struct mysql_column *column)
 {
 	const struct ghost_rule *rule = &g->rules[rule_index];
 	const struct config_ghost_rule *cfg = rule->cfg;
 	struct ghost_snapshot *snap = calloc(1, sizeof *snap);
-	struct mysql_column column;
+	struct ghost_filter gf = {.g = g, .rule = rule, .column = column};
 	struct rv_array keys = {0};
 	size_t klen;
 	int ret;
 
 	if (!snap)
 		return -ENOMEM;
-	clock_gettime(CLOCK_MONOTONIC, &snap->taken);
-	ret = current_column(g, rule_index, &column);
+	gf.skips = &snap->skipped;
+	pthread_mutex_init(&gf.lock, NULL);
+	ret = ghosts_current_column(g, rule_index, column);
 	if (!ret)
 		ret = redis_scan_match(g->redis, cfg->db, cfg->keys, strlen(cfg->keys), &keys);
 	for (size_t i = 0; !ret && i < keys.count; i++) {
 		const char *key = rv_array_get(&keys, i, &klen);
-		struct rv_array members = {0}, ghosts = {0};
+		struct rv_array ghosts = {0};
 		enum rv_type type;
 
 		ret = redis_key_type(g->redis, cfg->db, key, klen, &type);
 		if (ret ||
 		    (type != RV_LIST && type != RV_SET && type != RV_ZSET && type != RV_HASH))
 			continue; /* gone meanwhile, or not a queue */
-		ret = queue_members(g, cfg->db, key, klen, type, &members);
-		if (!ret)
-			ret = filter_ghosts(g, rule, &column, key, klen, &members, &ghosts,
-					    &snap->skipped);
+		gf.key = key;
+		gf.klen = klen;
+		ret = ghost_scan_queue(g, rule, key, klen, type, filter_ghosts, &gf, &ghosts);
 		if (!ret && ghosts.count)
 			ret = snapshot_add_queue(snap, key, klen, type, &ghosts);
-		rv_array_free(&members);
 		rv_array_free(&ghosts);
 	}
 	rv_array_free(&keys);
+	pthread_mutex_destroy(&gf.lock);
 	if (ret) {
 		fuse_log(FUSE_LOG_ERR, "redisfs: ghosts/%s: detection failed (%s); not listing\n",
 			 cfg->name, strerror(-ret));
 		snapshot_free(snap);
 		return ret == -ENOMEM ? ret : -EIO;
 	}
+	/* the age of a listing counts from when it was complete: a detection of a million
+	 * members takes longer than the default cache_timeout, and the opendir that
+	 * follows (rm -r opens each folder twice) would otherwise detect all over again */
+	clock_gettime(CLOCK_MONOTONIC, &snap->taken);
 	snap->refs = 1;
 	*out = snap;
 	return 0;
@@ -354,12 +376,40 @@ static struct ghost_snapshot *cached(struct ghosts *g, size_t rule)
 	return snap;
 }
 
+/*
+ * The rule's latest detection, for resolving names (with a reference), while
+ * younger than cache_timeout or RESOLVE_WINDOW: an rm -r resolves every name
+ * its readdir listed, long after the listing, and each removal asks MySQL
+ * and Redis again itself (ghosts_remove_member). Else NULL.
+ */
+static struct ghost_snapshot *resolvable(struct ghosts *g, size_t rule)
+{
+	struct ghost_snapshot *snap;
+	struct timespec now;
+	double age;
+
+	pthread_mutex_lock(&g->lock);
+	snap = g->rules[rule].cached;
+	if (snap) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		age = (double) (now.tv_sec - snap->taken.tv_sec) +
+		      (double) (now.tv_nsec - snap->taken.tv_nsec) / 1e9;
+		if (age < g->cache_timeout || age < RESOLVE_WINDOW)
+			snap->refs++;
+		else
+			snap = NULL;
+	}
+	pthread_mutex_unlock(&g->lock);
+	return snap;
+}
+
 /* The cached detection while fresh, else a new one (`fresh`: always a new one). */
 static int snapshot_get(struct ghosts *g, size_t rule, bool fresh, struct ghost_snapshot **out)
 {
 	struct ghost_rule *r = &g->rules[rule];
 	struct ghost_snapshot *snap, *old;
-	int ret;
+	struct mysql_column column;
+	int ret, moved;
 
 	snap = fresh ? NULL : cached(g, rule);
 	if (snap) {
@@ -367,12 +417,12 @@ static int snapshot_get(struct ghosts *g, size_t rule, bool fresh, struct ghost_
 		return 0;
 	}
 	/* detect without the lock: MySQL and Redis may take up to the timeout */
-	ret = detect(g, rule, &snap);
-	if (!ret && column_outdated(g, rule)) {
-		/* a MySQL connection was made meanwhile: the column may have changed under the
-		 * check */
+	ret = detect(g, rule, &snap, &column);
+	if (!ret && (moved = column_moved(g, rule, &column)) != 0) {
+		/* the column changed under the check (a server restarted with an altered
+		 * table): the doubt check and the lists used the old one */
 		snapshot_free(snap);
-		ret = detect(g, rule, &snap);
+		ret = moved < 0 ? moved : detect(g, rule, &snap, &column);
 	}
 	if (ret)
 		return ret;
@@ -398,91 +448,6 @@ static void snapshot_put(struct ghosts *g, struct ghost_snapshot *snap)
 	pthread_mutex_unlock(&g->lock);
 	if (last)
 		snapshot_free(snap);
-}
-
-/* Bytewise order, shorter first on a common prefix: the order of rv_array_sort_unique. */
-static int bytes_cmp(const char *a, size_t alen, const char *b, size_t blen)
-{
-	size_t n = alen < blen ? alen : blen;
-	int c = n ? memcmp(a, b, n) : 0;
-
-	return c ? c : (alen > blen) - (alen < blen);
-}
-
-/* Index of (p, len) in a sorted array, or -1. */
-static long find_sorted(const struct rv_array *a, const char *p, size_t len)
-{
-	size_t lo = 0, hi = a->count, n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const char *m = rv_array_get(a, mid, &n);
-		int c = bytes_cmp(m, n, p, len);
-
-		if (c == 0)
-			return (long) mid;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
-}
-
-/*
- * Index of the item of `a` whose file name is `name`: by decoding it and a
- * binary search, or for a shortened name by comparing names. -1 when none,
- * -2 when two items share a shortened name (never pick one of two).
- */
-static long find_by_name(const struct rv_array *a, const char *name)
-{
-	char prefix[NAMES_HASHED_KEEP], encoded[NAMES_MAX + 1];
-	char *bytes = malloc(strlen(name) + 1);
-	long found = -1;
-	size_t plen, len;
-	uint64_t hash;
-	ssize_t n;
-
-	if (!bytes)
-		return -1;
-	n = names_decode(name, bytes);
-	if (n >= 0)
-		found = find_sorted(a, bytes, (size_t) n);
-	free(bytes);
-	if (found >= 0 || !names_parse_hashed(name, prefix, &plen, &hash))
-		return found;
-	for (size_t i = 0; i < a->count; i++) {
-		const char *item = rv_array_get(a, i, &len);
-
-		if (names_encoded_len(item, len) <= NAMES_MAX)
-			continue;
-		names_encode(item, len, encoded);
-		if (strcmp(encoded, name) != 0)
-			continue;
-		if (found >= 0)
-			return -2;
-		found = (long) i;
-	}
-	return found;
-}
-
-/* The queue of `snap` whose file name is `name`, or NULL (*ambiguous when two share it). */
-static struct ghost_queue *find_queue(struct ghost_snapshot *snap, const char *name,
-				      bool *ambiguous)
-{
-	char encoded[NAMES_MAX + 1];
-	struct ghost_queue *found = NULL;
-
-	*ambiguous = false;
-	for (size_t i = 0; i < snap->count; i++) {
-		names_encode(snap->queues[i].key, snap->queues[i].key_len, encoded);
-		if (strcmp(encoded, name) != 0)
-			continue;
-		if (found)
-			*ambiguous = true;
-		found = &snap->queues[i];
-	}
-	return *ambiguous ? NULL : found;
 }
 
 static int push_encoded(struct rv_array *names, const char *p, size_t len)
@@ -511,7 +476,7 @@ int ghosts_list(struct ghosts *g, size_t rule, const char *queue_name, struct rv
 			if (q->left)
 				ret = push_encoded(names, q->key, q->key_len);
 		}
-	} else if ((q = find_queue(snap, queue_name, &ambiguous))) {
+	} else if ((q = ghost_find_queue(snap, queue_name, &ambiguous))) {
 		for (size_t i = 0; !ret && i < q->members.count; i++) {
 			const char *m = rv_array_get(&q->members, i, &len);
 
@@ -533,22 +498,6 @@ void ghosts_ref_free(struct ghost_ref *ref)
 	memset(ref, 0, sizeof *ref);
 }
 
-/*
- * A copy of (p, len) with a NUL after it: regexec() with REG_STARTEND reads
- * only the range, but sanitizers' interceptors of it read up to a NUL.
- */
-static char *copy_bytes(const char *p, size_t len)
-{
-	char *c = malloc(len + 1);
-
-	if (c) {
-		if (len)
-			memcpy(c, p, len);
-		c[len] = '\0';
-	}
-	return c;
-}
-
 /* Fill `out` from a cached detection; 0, -ENOENT (not there) or -EIO (ambiguous). */
 static int lookup_cached(struct ghosts *g, struct ghost_snapshot *snap, const char *queue_name,
 			 const char *member_name, struct ghost_ref *out)
@@ -559,21 +508,21 @@ static int lookup_cached(struct ghosts *g, struct ghost_snapshot *snap, const ch
 	int ret = 0;
 
 	pthread_mutex_lock(&g->lock);
-	q = find_queue(snap, queue_name, &ambiguous);
+	q = ghost_find_queue(snap, queue_name, &ambiguous);
 	if (q && member_name)
-		i = find_by_name(&q->members, member_name);
+		i = ghost_find_by_name(&q->members, member_name);
 	if (ambiguous || i == -2)
 		ret = -EIO;
 	else if (!q || (member_name && (i < 0 || q->gone[i])))
 		ret = -ENOENT;
 	if (!ret) {
-		out->key = copy_bytes(q->key, q->key_len);
+		out->key = ghost_copy_bytes(q->key, q->key_len);
 		out->key_len = q->key_len;
 		out->type = q->type;
 		if (member_name) {
 			const char *m = rv_array_get(&q->members, (size_t) i, &out->member_len);
 
-			out->member = copy_bytes(m, out->member_len);
+			out->member = ghost_copy_bytes(m, out->member_len);
 		}
 		if (!out->key || (member_name && !out->member))
 			ret = -ENOMEM;
@@ -582,43 +531,20 @@ static int lookup_cached(struct ghosts *g, struct ghost_snapshot *snap, const ch
 	return ret;
 }
 
-/* A name's bytes when it is a canonical, unshortened name; -ENOENT otherwise. */
-static int decode_name(const char *name, char **out, size_t *len)
-{
-	char prefix[NAMES_HASHED_KEEP];
-	size_t plen;
-	uint64_t hash;
-	ssize_t n;
-
-	/* a shortened name is known only from a detection, which did not list it */
-	if (names_parse_hashed(name, prefix, &plen, &hash))
-		return -ENOENT;
-	*out = malloc(strlen(name) + 1);
-	if (!*out)
-		return -ENOMEM;
-	n = names_decode(name, *out);
-	if (n < 0) {
-		free(*out);
-		*out = NULL;
-		return -ENOENT;
-	}
-	(*out)[n] = '\0'; /* see copy_bytes() */
-	*len = (size_t) n;
-	return 0;
-}
-
 /*
  * Whether `id` has a row: 0 (no), 1 (yes) or -EIO. An ID the column cannot
  * hold as it is counts as having one: it is never a ghost (SPEC 6).
  */
-static int id_has_row_once(struct ghosts *g, size_t rule, const char *id, size_t len)
+static int id_has_row_once(struct ghosts *g, size_t rule, const char *id, size_t len,
+			   struct mysql_column *column_out)
 {
 	const struct ghost_rule *r = &g->rules[rule];
 	struct mysql_column column;
 	unsigned char exists = 1;
 
-	if (current_column(g, rule, &column))
+	if (ghosts_current_column(g, rule, &column))
 		return -EIO;
+	*column_out = column;
 	if (mysql_column_holds(&column, id, len) != MYSQL_ID_OK)
 		return 1;
 	if (mysql_ids_exist_in(g->mysql, r->cfg->table, r->cfg->column, &column, &id, &len, 1,
@@ -629,10 +555,13 @@ static int id_has_row_once(struct ghosts *g, size_t rule, const char *id, size_t
 
 static int id_has_row(struct ghosts *g, size_t rule, const char *id, size_t len)
 {
-	int ret = id_has_row_once(g, rule, id, len);
+	struct mysql_column used;
+	int ret = id_has_row_once(g, rule, id, len, &used), moved;
 
 	/* asked over a connection made again meanwhile: the column may have changed */
-	return ret >= 0 && column_outdated(g, rule) ? id_has_row_once(g, rule, id, len) : ret;
+	if (ret < 0 || (moved = column_moved(g, rule, &used)) == 0)
+		return ret;
+	return moved < 0 ? moved : id_has_row_once(g, rule, id, len, &used);
 }
 
 /* Resolve a queue, and a member, by asking Redis and MySQL about them alone. */
@@ -644,7 +573,7 @@ static int lookup_direct(struct ghosts *g, size_t rule, const char *queue_name,
 	size_t id_len;
 	int ret, has = 0;
 
-	ret = decode_name(queue_name, &out->key, &out->key_len);
+	ret = ghost_decode_name(queue_name, &out->key, &out->key_len);
 	if (ret)
 		return ret;
 	/* the rule's SCAN MATCH pattern, as a glob; a key with a NUL cannot be tested so */
@@ -659,7 +588,7 @@ static int lookup_direct(struct ghosts *g, size_t rule, const char *queue_name,
 		return -ENOENT;
 	if (!member_name)
 		return 0;
-	ret = decode_name(member_name, &out->member, &out->member_len);
+	ret = ghost_decode_name(member_name, &out->member, &out->member_len);
 	if (!ret)
 		ret = redis_has_member(g->redis, r->cfg->db, out->key, out->key_len, out->type,
 				       out->member, out->member_len, &has);
@@ -688,12 +617,12 @@ static int lookup_emptied(struct ghosts *g, size_t rule, const char *queue_name,
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	pthread_mutex_lock(&g->lock);
 	snap = g->rules[rule].cached;
-	q = snap ? find_queue(snap, queue_name, &ambiguous) : NULL;
+	q = snap ? ghost_find_queue(snap, queue_name, &ambiguous) : NULL;
 	if (q && q->left == 0 && q->members.count &&
 	    (double) (now.tv_sec - q->emptied.tv_sec) +
 			    (double) (now.tv_nsec - q->emptied.tv_nsec) / 1e9 <
 		    GHOSTS_EMPTIED_GRACE) {
-		out->key = copy_bytes(q->key, q->key_len);
+		out->key = ghost_copy_bytes(q->key, q->key_len);
 		out->key_len = q->key_len;
 		out->type = q->type;
 		ret = out->key ? 0 : -ENOMEM;
@@ -705,7 +634,7 @@ static int lookup_emptied(struct ghosts *g, size_t rule, const char *queue_name,
 int ghosts_lookup(struct ghosts *g, size_t rule, const char *queue_name, const char *member_name,
 		  struct ghost_ref *out)
 {
-	struct ghost_snapshot *snap = cached(g, rule);
+	struct ghost_snapshot *snap = resolvable(g, rule);
 	int ret = -ENOENT;
 
 	memset(out, 0, sizeof *out);
@@ -737,9 +666,9 @@ static void mark_gone(struct ghosts *g, size_t rule, const struct ghost_ref *ref
 	for (size_t q = 0; snap && q < snap->count; q++) {
 		struct ghost_queue *queue = &snap->queues[q];
 
-		if (bytes_cmp(queue->key, queue->key_len, ref->key, ref->key_len) != 0)
+		if (ghost_bytes_cmp(queue->key, queue->key_len, ref->key, ref->key_len) != 0)
 			continue;
-		i = find_sorted(&queue->members, ref->member, ref->member_len);
+		i = ghost_find_sorted(&queue->members, ref->member, ref->member_len);
 		if (i >= 0 && !queue->gone[i]) {
 			queue->gone[i] = 1;
 			if (--queue->left == 0)
@@ -747,6 +676,36 @@ static void mark_gone(struct ghosts *g, size_t rule, const struct ghost_ref *ref
 		}
 	}
 	pthread_mutex_unlock(&g->lock);
+}
+
+/*
+ * Whether the member of `ref` has a row, by ghost_recheck() when the rule's
+ * latest detection has it (the detection is only where its neighbours and
+ * earlier checks are kept: the check is new): 0, 1, -EIO, or -ENOENT when
+ * the detection does not have it.
+ */
+static int recheck(struct ghosts *g, size_t rule, const struct ghost_ref *ref)
+{
+	struct ghost_snapshot *snap;
+	struct ghost_queue *q = NULL;
+	long i = -1;
+	int ret;
+
+	pthread_mutex_lock(&g->lock);
+	snap = g->rules[rule].cached;
+	if (snap)
+		snap->refs++;
+	for (size_t k = 0; snap && k < snap->count && !q; k++) {
+		if (ghost_bytes_cmp(snap->queues[k].key, snap->queues[k].key_len, ref->key,
+				    ref->key_len) == 0)
+			q = &snap->queues[k];
+	}
+	if (q)
+		i = ghost_find_sorted(&q->members, ref->member, ref->member_len);
+	pthread_mutex_unlock(&g->lock);
+	ret = i < 0 ? -ENOENT : ghost_recheck(g, rule, q, (size_t) i);
+	snapshot_put(g, snap);
+	return ret;
 }
 
 int ghosts_remove_member(struct ghosts *g, size_t rule, const struct ghost_ref *ref)
@@ -758,8 +717,11 @@ int ghosts_remove_member(struct ghosts *g, size_t rule, const struct ghost_ref *
 
 	if (!ghosts_member_id(r, ref->member, ref->member_len, &id, &id_len))
 		return -ESTALE;
-	/* the user may have come back since the listing: ask once more */
-	ret = id_has_row(g, rule, id, id_len);
+	/* the user may have come back since the listing: ask once more (with the members an
+	 * rm -r removes next, when the latest detection has this one) */
+	ret = recheck(g, rule, ref);
+	if (ret == -ENOENT)
+		ret = id_has_row(g, rule, id, id_len);
 	if (ret)
 		return ret < 0 ? ret : -ESTALE;
 	ret = redis_remove_member(g->redis, r->cfg->db, ref->key, ref->key_len, ref->type,

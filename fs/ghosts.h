@@ -22,7 +22,8 @@ struct ghost_queue {
 	enum rv_type type;
 	struct rv_array members; /* the ghost members (hash: fields), sorted, unique */
 	unsigned char *gone;	 /* gone[i]: member i was removed through the mount since */
-	size_t left;		 /* members not gone */
+	double *checked; /* checked[i]: when MySQL last found no row for it (ghost_recheck) */
+	size_t left;	 /* members not gone */
 	struct timespec emptied; /* CLOCK_MONOTONIC: when the last one went (left became 0) */
 };
 
@@ -36,7 +37,7 @@ struct ghost_skips {
 
 /* The ghosts of one rule at one moment; shared, counted, freed by the last user. */
 struct ghost_snapshot {
-	struct timespec taken;	    /* CLOCK_MONOTONIC */
+	struct timespec taken;	    /* CLOCK_MONOTONIC, when the detection was complete */
 	struct ghost_queue *queues; /* sorted by key */
 	size_t count;
 	struct ghost_skips skipped; /* members of its queues whose IDs were not checked */
@@ -134,6 +135,13 @@ void ghosts_skips_note(struct ghost_skips *skips, enum mysql_id_doubt why, const
 
 /* The rule's column as last learned (copied under the lock). */
 void ghosts_column(struct ghosts *g, size_t rule, struct mysql_column *out);
+
+/*
+ * The rule's column, learned again first when a MySQL connection was made
+ * since it was (a restarted server may hold an altered table): 0, or -EIO
+ * when it cannot be learned now (fail closed: nothing is a ghost).
+ */
+int ghosts_current_column(struct ghosts *g, size_t rule, struct mysql_column *out);
 
 /*
  * The rule's figures now (SPEC 6 xattrs), from its cached detection while

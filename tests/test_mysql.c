@@ -151,22 +151,30 @@ static long long server_counter(const char *name)
 
 /*
  * Check IDs first..first+n-1 against redisfs.big, where an ID has a row when
- * it is not a multiple of 3, and count the statements it took.
+ * it is not a multiple of 3, and count the statements it took: with the
+ * column's description (`typed`, learned before counting) as the ghosts do,
+ * or without, one by one.
  */
-static void assert_numbers_checked(size_t n, long long expect_prepares, long long expect_executes)
+static void assert_numbers_checked(size_t n, bool typed, long long expect_prepares,
+				   long long expect_executes)
 {
 	const char **ids = calloc(n, sizeof *ids);
 	size_t *lens = calloc(n, sizeof *lens);
 	unsigned char *exists = malloc(n);
 	char *text = number_ids(1, n, ids, lens);
 	struct mysql_pool *pool = open_pool(10, NULL);
-	long long prepares = server_counter("COM_STMT_PREPARE");
-	long long executes = server_counter("COM_STMT_EXECUTE");
-	double started = h_now();
+	struct mysql_column column;
+	char err[256];
+	long long prepares, executes;
+	double started;
 	int ret;
 
+	ck_assert_int_eq(mysql_describe_column(pool, "big", "id", &column, err, sizeof err), 0);
+	prepares = server_counter("COM_STMT_PREPARE");
+	executes = server_counter("COM_STMT_EXECUTE");
+	started = h_now();
 	memset(exists, 7, n);
-	ret = mysql_ids_exist(pool, "big", "id", ids, lens, n, exists);
+	ret = mysql_ids_exist_in(pool, "big", "id", typed ? &column : NULL, ids, lens, n, exists);
 	ck_assert_int_eq(ret, 0);
 	fprintf(stderr, "test_mysql: %zu IDs checked in %.2f s\n", n, h_now() - started);
 	for (size_t i = 0; i < n; i++)
@@ -228,16 +236,24 @@ START_TEST(test_ids_exist_marks_exactly_the_ids_that_have_a_row)
 }
 END_TEST
 
-START_TEST(test_2500_ids_take_three_statements)
+START_TEST(test_2500_ids_take_one_list_statement)
 {
-	/* 1000 + 1000 + 500 (the last runs in the 512-slot statement): two prepares */
-	assert_numbers_checked(2500, 2, 3);
+	/* one JSON list of the column's own type: one prepare, one execute */
+	assert_numbers_checked(2500, true, 1, 1);
 }
 END_TEST
 
-START_TEST(test_100000_ids_are_checked_with_one_prepared_statement)
+START_TEST(test_100000_ids_take_two_lists_on_two_connections)
 {
-	assert_numbers_checked(100000, 1, 100);
+	/* two lists of 50,000, each prepared on its own connection */
+	assert_numbers_checked(100000, true, 2, 2);
+}
+END_TEST
+
+START_TEST(test_2500_untyped_ids_take_three_statements)
+{
+	/* no column description, no list: 1000 + 1000 + 500 (in the 512-slot statement) */
+	assert_numbers_checked(2500, false, 2, 3);
 }
 END_TEST
 
@@ -860,8 +876,9 @@ static Suite *mysql_suite(void)
 	tcase_set_timeout(tc, TEST_SECONDS);
 	h_mysql_tcase_add_fixture(tc, setup_data_server, h_mysql_stop_all);
 	tcase_add_test(tc, test_ids_exist_marks_exactly_the_ids_that_have_a_row);
-	tcase_add_test(tc, test_2500_ids_take_three_statements);
-	tcase_add_test(tc, test_100000_ids_are_checked_with_one_prepared_statement);
+	tcase_add_test(tc, test_2500_ids_take_one_list_statement);
+	tcase_add_test(tc, test_100000_ids_take_two_lists_on_two_connections);
+	tcase_add_test(tc, test_2500_untyped_ids_take_three_statements);
 	tcase_add_test(tc, test_zero_ids_need_no_query);
 	tcase_add_test(tc, test_sql_lookalike_ids_are_plain_values);
 	tcase_add_test(tc, test_varchar_column_compares_with_its_collation);

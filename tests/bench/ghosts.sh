@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# ghosts.sh - benchmark: ls of ghosts/ for a big zset queue, beside the shell pipeline a user
-# would otherwise write (redis-cli ZRANGE | sort, mysql SELECT | sort, comm -23).
+# ghosts.sh - benchmark: ghosts/ for a big zset queue, each row beside its baseline measured in
+# the same run, with the daemon's peak RSS during the row:
+#   ls -f of the queue's ghosts        vs  redis-cli ZRANGE | sort, mysql | sort, comm -23
+#   rm -r ghosts/RULE                  vs  rm -r of a database folder of as many keys,
+#                                          and the pipeline into redis-cli, one ZREM a line
 #
 #   tests/bench/ghosts.sh            1,000,000 members, 1,000,000-row table, 10% ghosts
-#   N=100000 tests/bench/ghosts.sh   a smaller run
+#   N=200000 RUNS=1 tests/bench/ghosts.sh   a smaller run
 #
 # Starts its own redis-server and mariadbd on loopback in a temporary directory and
-# stops them (by PID) when it ends. Needs a built tree (build/redisfs).
+# stops them (by PID) when it ends. Needs a built tree (build/redisfs). The table is markdown.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 top=$(pwd)
@@ -28,6 +31,13 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
+
+# Hold the CPUs out of deep idle states while measuring (as long as fd 3 stays open): wake-up
+# latency would otherwise weigh on every round trip, in redisfs and in the pipeline alike.
+dma_latency=no
+if exec 3>/dev/cpu_dma_latency 2>/dev/null; then
+  printf '\x00\x00\x00\x00' >&3 && dma_latency="held at 0 us"
+fi
 
 free_port() {
   local port
@@ -116,18 +126,83 @@ pipeline() {
 got=$(pipeline)
 [ "$got" -eq "$expected" ] || { echo "pipeline found $got, expected $expected" >&2; exit 1; }
 
-fs_times=() sh_times=()
-for _ in $(seq "$RUNS"); do
-  fs_times+=("$(seconds ls -f "$mnt/ghosts/matching/matching:queue")")
-  sh_times+=("$(seconds pipeline)")
-done
-fs=$(printf '%s\n' "${fs_times[@]}" | median)
-sh=$(printf '%s\n' "${sh_times[@]}" | median)
-rss=$(awk '/VmHWM/ {print $2}' "/proc/$daemon/status")
+# Peak RSS during one row: VmHWM after the peak was reset (clear_refs 5) before it.
+reset_peak() { echo 5 >"/proc/$1/clear_refs"; }
+peak_mib() { awk '/VmHWM/ {printf "%d", $2 / 1024}' "/proc/$1/status"; }
+declare -A times peaks
+measure() { # KEY PID COMMAND...: one run's seconds into times[KEY], the daemon's peak into peaks[KEY]
+  local key=$1 pid=$2
+  shift 2
+  reset_peak "$pid"
+  times[$key]+="$(seconds "$@") "
+  peaks[$key]=$(peak_mib "$pid")
+}
+med() { printf '%s\n' ${times[$1]} | median; }
 
-printf '\nghosts of a %d-member zset, %d-row users table, %d ghosts (median of %d runs)\n' \
-  "$N" $((N - N / 10)) "$expected" "$RUNS"
-printf '%-52s %8.2f s\n' "ls -f ghosts/matching/matching:queue (redisfs)" "$fs"
-printf '%-52s %8.2f s\n' "redis-cli ZRANGE | sort, mysql | sort, comm -23" "$sh"
-printf '%-52s %8.2f x\n' "ratio (pipeline / redisfs; above 1: redisfs faster)" "$(awk -v a="$sh" -v b="$fs" 'BEGIN {print a / b}')"
-printf '%-52s %8d MiB\n' "redisfs daemon peak RSS" $((rss / 1024))
+# --- listing ---------------------------------------------------------------------------
+for _ in $(seq "$RUNS"); do
+  measure list_fs "$daemon" ls -f "$mnt/ghosts/matching/matching:queue"
+  measure list_sh "$daemon" pipeline
+done
+
+# --- rm -r: a mount with the default cache_timeout, as a user would have it --------------
+mnt2=$work/mnt2
+mkdir -p "$mnt2"
+"$bin" "redis://127.0.0.1:$rport" "$mnt2" -f -o "config=$work/redisfs.ini,timeout=60" \
+  >"$work/redisfs2.log" 2>&1 &
+daemon2=$!
+pids+=("$daemon2")
+for _ in $(seq 100); do grep -qs " $mnt2 fuse.redisfs" /proc/mounts && break; sleep 0.1; done
+restore_ghosts() {
+  redis-cli -p "$rport" EVAL "
+    local n = tonumber(ARGV[1])
+    for at = 10, n, 10000 do
+      local args = {}
+      for i = at, math.min(at + 9990, n), 10 do args[#args + 1] = i; args[#args + 1] = i end
+      redis.call('ZADD', KEYS[1], unpack(args))
+    end
+    return redis.call('ZCARD', KEYS[1])" 1 matching:queue "$N" >/dev/null
+}
+load_db1() {
+  redis-cli -p "$rport" -n 1 EVAL "
+    for at = 1, tonumber(ARGV[1]), 1000 do
+      local args = {}
+      for i = at, math.min(at + 999, tonumber(ARGV[1])) do
+        args[#args + 1] = 'key:' .. i; args[#args + 1] = '0123456789abcdef0123456789abcdef'
+      end
+      redis.call('MSET', unpack(args))
+    end" 0 "$expected" >/dev/null
+}
+check_zcard() {
+  local z
+  z=$(redis-cli -p "$rport" ZCARD matching:queue)
+  [ "$z" -eq $((N - expected)) ] || { echo "$1 left $z members, expected $((N - expected))" >&2; exit 1; }
+}
+pipeline_zrem() {
+  comm -23 <(redis-cli -p "$rport" ZRANGE matching:queue 0 -1 | LC_ALL=C sort) \
+    <(mysql_ -N -e 'SELECT id FROM app.users' | LC_ALL=C sort) |
+    awk '{print "ZREM matching:queue " $1}' | redis-cli -p "$rport" >/dev/null
+}
+for _ in $(seq "$RUNS"); do
+  load_db1
+  measure rm_db "$daemon2" rm -r "$mnt2/db1"
+  [ "$(redis-cli -p "$rport" -n 1 DBSIZE)" = 0 ] || { echo "rm -r db1 left keys" >&2; exit 1; }
+  measure rm_fs "$daemon2" rm -r "$mnt2/ghosts/matching"
+  check_zcard "rm -r ghosts/matching"
+  restore_ghosts
+  measure rm_sh "$daemon2" pipeline_zrem
+  check_zcard "the pipeline into redis-cli ZREM"
+  restore_ghosts
+done
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+printf '\n%d-member zset, %d-row users table, %d ghosts; median of %d runs; /dev/cpu_dma_latency %s\n\n' \
+  "$N" $((N - N / 10)) "$expected" "$RUNS" "$dma_latency"
+printf '| work | redisfs | baseline | redisfs / baseline | daemon peak RSS |\n'
+printf '| --- | --- | --- | --- | --- |\n'
+printf '| list the ghosts (`ls -f`) | %.2f s | %.2f s: `redis-cli ZRANGE \\| sort`, `mysql \\| sort`, `comm -23` | %s | %d MiB |\n' \
+  "$(med list_fs)" "$(med list_sh)" "$(ratio "$(med list_fs)" "$(med list_sh)")" "${peaks[list_fs]}"
+printf '| `rm -r ghosts/matching` (%d ghosts) | %.2f s | %.2f s: `rm -r` of a %d-key database folder | %s | %d MiB (rm -r db1: %d MiB) |\n' \
+  "$expected" "$(med rm_fs)" "$(med rm_db)" "$expected" "$(ratio "$(med rm_fs)" "$(med rm_db)")" "${peaks[rm_fs]}" "${peaks[rm_db]}"
+printf '| | | %.2f s: the pipeline into `redis-cli` ZREM, one a line | %s | |\n' \
+  "$(med rm_sh)" "$(ratio "$(med rm_fs)" "$(med rm_sh)")"
