@@ -115,6 +115,27 @@ static struct tree_key key_of(const struct open_key *ok)
 	return (struct tree_key){.db = ok->db, .key = ok->key, .len = ok->len};
 }
 
+/*
+ * After a collection's text was written, Redis holds the parsed value: what
+ * every descriptor reads from now on is its rendering (sorted, escaped, the
+ * scores as Redis prints them), as a new open shows it. The writer's release
+ * comes after close() returns, so an open in between shares this text.
+ * On a failed fetch the typed text stays: it says the same members.
+ */
+static void reload_rendered(struct rfs *fs, struct open_key *ok)
+{
+	struct tree_key k = key_of(ok);
+	struct render_buf rendered = {0};
+	int ret = load_content(fs, &k, ok->type, &rendered);
+
+	if (ret && ret != -ENOENT) { /* -ENOENT: no lines removed the key, the text is empty */
+		render_buf_free(&rendered);
+		return;
+	}
+	render_buf_free(&ok->text);
+	ok->text = rendered;
+}
+
 /* Write an open key's text to Redis now; under ok->lock. */
 static int commit_open(struct rfs *fs, struct open_key *ok)
 {
@@ -131,6 +152,8 @@ static int commit_open(struct rfs *fs, struct open_key *ok)
 		ok->dirty = false;
 		ok->pending_trunc = false;
 	}
+	if (!ret && is_collection(ok->type))
+		reload_rendered(fs, ok);
 	return ret;
 }
 

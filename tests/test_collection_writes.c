@@ -172,6 +172,40 @@ START_TEST(test_a_log_file_that_cannot_be_opened_stops_the_mount)
 }
 END_TEST
 
+/*
+ * Once a collection's text is written, every descriptor of it reads what Redis
+ * holds, rendered: a descriptor still open keeps the shared state alive, as
+ * the writer's release (sent after close() returns) does for a moment.
+ */
+START_TEST(test_after_close_a_collection_reads_as_redis_renders_it)
+{
+	redisContext *c = h_redis_connect(server, 0);
+	static const char typed[] = "zeta\t1\nalpha\t2\n";
+	static const char rendered[] = "alpha\t2\nzeta\t1\n";
+	char path[MNT_PATH_LEN], buf[64];
+	int writer, holder, reader;
+	ssize_t n;
+
+	h_cmd_ok(c, "HSET rh old 0");
+	writer = open(mnt(path, "db0/rh"), O_WRONLY | O_TRUNC);
+	ck_assert_int_ge(writer, 0);
+	holder = open(path, O_RDONLY);
+	ck_assert_int_ge(holder, 0);
+	ck_assert_int_eq(write(writer, typed, sizeof typed - 1), (ssize_t) sizeof typed - 1);
+	ck_assert_int_eq(close(writer), 0);
+	ck_assert_int_eq(h_cmd_int(c, "HLEN rh"), 2);
+	reader = open(path, O_RDONLY);
+	ck_assert_int_ge(reader, 0);
+	n = read(reader, buf, sizeof buf);
+	ck_assert_int_eq(n, (ssize_t) sizeof rendered - 1);
+	ck_assert_msg(memcmp(buf, rendered, sizeof rendered - 1) == 0, "read '%.*s'", (int) n,
+		      buf);
+	close(reader);
+	close(holder);
+	redisFree(c);
+}
+END_TEST
+
 static Suite *collection_writes_suite(void)
 {
 	Suite *s = suite_create("collection_writes");
@@ -182,6 +216,7 @@ static Suite *collection_writes_suite(void)
 	tcase_add_test(tc, test_the_write_that_brings_a_bad_line_fails_and_close_too);
 	tcase_add_test(tc, test_a_bad_last_line_without_newline_fails_at_close);
 	tcase_add_test(tc, test_good_lines_split_across_writes_are_written);
+	tcase_add_test(tc, test_after_close_a_collection_reads_as_redis_renders_it);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("log_file");
