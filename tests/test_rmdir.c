@@ -2,8 +2,6 @@
  */
 #include <check.h>
 #include <errno.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +9,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "namespace_fixture.h"
 #include "rm_answer.h"
 #include "run_suite.h"
 
@@ -20,25 +19,13 @@
 #define ADDER_PAUSE  500   /* microseconds between two of its keys */
 #define ADDER_WARMUP 50	   /* keys it adds before rm -r starts */
 
-static struct h_redis *server;
-static struct h_mount *mount;
-
 static long long dbsize(int db)
 {
-	redisContext *c = h_redis_connect(server, db);
+	redisContext *c = h_redis_connect(ns_server, db);
 	long long n = h_cmd_int(c, "DBSIZE");
 
 	redisFree(c);
 	return n;
-}
-
-static bool exists(int db, const char *key)
-{
-	redisContext *c = h_redis_connect(server, db);
-	long long n = h_cmd_int(c, "EXISTS %s", key);
-
-	redisFree(c);
-	return n == 1;
 }
 
 /* rmdir of MNT/rel: 0 or the errno. */
@@ -46,7 +33,7 @@ static int rmdir_at(const char *rel)
 {
 	char path[H_PATH_MAX];
 
-	h_path(path, sizeof path, mount, rel);
+	h_path(path, sizeof path, ns_mount, rel);
 	errno = 0;
 	return rmdir(path) ? errno : 0;
 }
@@ -57,7 +44,7 @@ static int rmdir_at(const char *rel)
  */
 static void populate(int n)
 {
-	redisContext *c = h_redis_connect(server, DB);
+	redisContext *c = h_redis_connect(ns_server, DB);
 
 	h_cmd_ok(c, "FLUSHALL");
 	h_cmd_ok(c, "EVAL %s 0 %d",
@@ -70,26 +57,20 @@ static void populate(int n)
 	redisFree(c);
 }
 
-static void start(const char *options)
-{
-	server = h_redis_start(NULL);
-	mount = h_mount_start(server, &(struct h_mount_spec){.options = options});
-}
-
 static void setup(void)
 {
-	start(NULL);
+	start_mount(NULL, NULL);
 }
 
 static void setup_uncached(void)
 {
-	start("cache_timeout=0");
+	start_mount("cache_timeout=0", NULL);
 }
 
 static void teardown(void)
 {
-	h_mount_stop(mount);
-	mount = NULL;
+	h_mount_stop(ns_mount);
+	ns_mount = NULL;
 	h_stop_all();
 }
 
@@ -99,7 +80,7 @@ START_TEST(test_rm_ri_answered_no_keeps_that_key_and_reports_the_folder_not_empt
 	int status;
 
 	populate(5);
-	status = h_rm_ri(mount->mnt, "db3", "keep", &res);
+	status = h_rm_ri(ns_mount->mnt, "db3", "keep", &res);
 
 	ck_assert_msg(status != 0, "rm -ri exits 0 though a file was kept:\n%s", res.err);
 	ck_assert_msg(strstr(res.err, "cannot remove 'db3': Directory not empty"),
@@ -107,7 +88,7 @@ START_TEST(test_rm_ri_answered_no_keeps_that_key_and_reports_the_folder_not_empt
 	ck_assert_msg(strstr(res.err, "remove regular file 'db3/keep'?"), "no prompt for keep:\n%s",
 		      res.err);
 	h_run_free(&res);
-	ck_assert(exists(DB, "keep"));
+	ck_assert(EXISTS(DB, "keep"));
 	ck_assert_int_eq(dbsize(DB), 1);
 	ck_assert_int_eq(dbsize(0), 1);
 }
@@ -119,7 +100,7 @@ START_TEST(test_rm_ri_answered_yes_to_all_empties_the_database)
 	int status;
 
 	populate(5);
-	status = h_rm_ri(mount->mnt, "db3", "no such file", &res);
+	status = h_rm_ri(ns_mount->mnt, "db3", "no such file", &res);
 
 	ck_assert_msg(status == 0, "rm -ri exits %d:\n%s", status, res.err);
 	h_run_free(&res);
@@ -131,7 +112,7 @@ END_TEST
 START_TEST(test_rmdir_after_rm_of_one_file_of_ls_head_is_enotempty)
 {
 	populate(5);
-	ck_assert_int_eq(h_sh(mount->mnt, "f=$(ls db3 | head -1) && rm \"db3/$f\""), 0);
+	ck_assert_int_eq(h_sh(ns_mount->mnt, "f=$(ls db3 | head -1) && rm \"db3/$f\""), 0);
 	ck_assert_int_eq(rmdir_at("db3"), ENOTEMPTY);
 	ck_assert_int_eq(dbsize(DB), 5);
 }
@@ -140,9 +121,9 @@ END_TEST
 START_TEST(test_find_delete_that_skips_a_name_leaves_it_and_rmdir_is_enotempty)
 {
 	populate(5);
-	ck_assert_int_eq(h_sh(mount->mnt, "find db3 -type f ! -name keep -delete"), 0);
+	ck_assert_int_eq(h_sh(ns_mount->mnt, "find db3 -type f ! -name keep -delete"), 0);
 	ck_assert_int_eq(rmdir_at("db3"), ENOTEMPTY);
-	ck_assert(exists(DB, "keep"));
+	ck_assert(EXISTS(DB, "keep"));
 	ck_assert_int_eq(dbsize(DB), 1);
 }
 END_TEST
@@ -150,7 +131,7 @@ END_TEST
 START_TEST(test_rmdir_of_a_database_emptied_by_hand_succeeds)
 {
 	populate(5);
-	ck_assert_int_eq(h_sh(mount->mnt, "find db3 -type f -delete"), 0);
+	ck_assert_int_eq(h_sh(ns_mount->mnt, "find db3 -type f -delete"), 0);
 	ck_assert_int_eq(rmdir_at("db3"), 0);
 	ck_assert_int_eq(dbsize(DB), 0);
 	ck_assert_int_eq(dbsize(0), 1);
@@ -160,16 +141,16 @@ END_TEST
 /* Remove every key of DB one by one through the mount, names taken from Redis (no listing). */
 static void rm_each_key_through_the_mount(void)
 {
-	ck_assert_int_eq(h_sh(mount->mnt,
+	ck_assert_int_eq(h_sh(ns_mount->mnt,
 			      "redis-cli -p %d -n %d --scan | sed 's|^|db3/|' | xargs rm --",
-			      server->port, DB),
+			      ns_server->port, DB),
 			 0);
 	ck_assert_int_eq(dbsize(DB), 0);
 }
 
 static void add_key(const char *key)
 {
-	redisContext *c = h_redis_connect(server, DB);
+	redisContext *c = h_redis_connect(ns_server, DB);
 
 	h_cmd_ok(c, "SET %s x", key);
 	redisFree(c);
@@ -183,11 +164,11 @@ static void add_key(const char *key)
 START_TEST(test_rmdir_after_a_listing_read_to_its_end_and_emptied_flushes_new_keys)
 {
 	populate(MANY_KEYS);
-	ck_assert_int_eq(h_sh(mount->mnt, "ls -f db3 > /dev/null"), 0);
+	ck_assert_int_eq(h_sh(ns_mount->mnt, "ls -f db3 > /dev/null"), 0);
 	rm_each_key_through_the_mount();
 	add_key("late");
 	ck_assert_int_eq(rmdir_at("db3"), 0);
-	ck_assert(!exists(DB, "late"));
+	ck_assert(!EXISTS(DB, "late"));
 	ck_assert_int_eq(dbsize(0), 1);
 }
 END_TEST
@@ -195,8 +176,8 @@ END_TEST
 /* Read one entry and stop: a listing never read to its end (what ls | head can leave). */
 static void read_one_entry(void)
 {
-	ck_assert_int_eq(h_sh(mount->mnt, "perl -e 'opendir(D, \"db3\") or exit 1; "
-					  "defined(readdir(D)) or exit 1; closedir(D)'"),
+	ck_assert_int_eq(h_sh(ns_mount->mnt, "perl -e 'opendir(D, \"db3\") or exit 1; "
+					     "defined(readdir(D)) or exit 1; closedir(D)'"),
 			 0);
 }
 
@@ -207,61 +188,38 @@ START_TEST(test_rmdir_after_a_listing_never_read_to_its_end_is_enotempty)
 	rm_each_key_through_the_mount();
 	add_key("late");
 	ck_assert_int_eq(rmdir_at("db3"), ENOTEMPTY);
-	ck_assert(exists(DB, "late"));
+	ck_assert(EXISTS(DB, "late"));
 }
 END_TEST
 
 START_TEST(test_rmdir_after_a_newer_listing_not_read_to_its_end_is_enotempty)
 {
 	populate(MANY_KEYS);
-	ck_assert_int_eq(h_sh(mount->mnt, "ls -f db3 > /dev/null"), 0);
+	ck_assert_int_eq(h_sh(ns_mount->mnt, "ls -f db3 > /dev/null"), 0);
 	rm_each_key_through_the_mount();
 	add_key("late");
 	read_one_entry(); /* a second listing, the latest now, opened and left */
 	ck_assert_int_eq(rmdir_at("db3"), ENOTEMPTY);
-	ck_assert(exists(DB, "late"));
+	ck_assert(EXISTS(DB, "late"));
 }
 END_TEST
 
 START_TEST(test_rmdir_after_a_remount_is_enotempty)
 {
-	struct h_mount *fixture = mount;
+	struct h_mount *fixture = ns_mount;
 
 	populate(MANY_KEYS);
-	ck_assert_int_eq(h_sh(mount->mnt, "ls -f db3 > /dev/null"), 0);
+	ck_assert_int_eq(h_sh(ns_mount->mnt, "ls -f db3 > /dev/null"), 0);
 	rm_each_key_through_the_mount();
 	/* another daemon: what the first one saw and removed is nothing it knows */
-	mount = h_mount_start(server, NULL);
+	ns_mount = h_mount_start(ns_server, NULL);
 	add_key("late");
 	ck_assert_int_eq(rmdir_at("db3"), ENOTEMPTY);
-	ck_assert(exists(DB, "late"));
-	h_mount_stop(mount);
-	mount = fixture;
+	ck_assert(EXISTS(DB, "late"));
+	h_mount_stop(ns_mount);
+	ns_mount = fixture;
 }
 END_TEST
-
-struct adder {
-	redisContext *c;
-	atomic_bool stop;
-	atomic_long added;
-};
-
-static void *add_keys(void *arg)
-{
-	struct adder *a = arg;
-	useconds_t pause = (useconds_t) (ADDER_PAUSE * h_time_scale());
-
-	for (long i = 0; !atomic_load(&a->stop) && i < ADDER_MAX; i++) {
-		redisReply *r = redisCommand(a->c, "SET new:%ld x", i);
-
-		if (!r)
-			break;
-		freeReplyObject(r);
-		atomic_store(&a->added, i + 1);
-		usleep(pause);
-	}
-	return NULL;
-}
 
 /*
  * rm -r of a database while another client adds keys: exits 0 and leaves no
@@ -270,30 +228,22 @@ static void *add_keys(void *arg)
  */
 START_TEST(test_rm_r_while_another_client_adds_keys_exits_0_and_empties_the_database)
 {
-	struct adder a = {.c = NULL};
-	double warm = h_now() + H_WAIT_SECONDS * h_time_scale();
-	long at_start, at_end;
-	redisContext *c = h_redis_connect(server, DB);
+	struct busy_client b = {.db = DB,
+				.formats = {"SET new:%ld x"},
+				.max = ADDER_MAX,
+				.pause_us = ADDER_PAUSE,
+				.warmup = ADDER_WARMUP};
+	redisContext *c = h_redis_connect(ns_server, DB);
 	redisReply *left;
-	pthread_t thread;
+	long at_start;
 	int status;
 
 	populate(MANY_KEYS);
-	a.c = h_redis_connect(server, DB);
-	atomic_init(&a.stop, false);
-	atomic_init(&a.added, 0);
-	ck_assert_int_eq(pthread_create(&thread, NULL, add_keys, &a), 0);
-	while (atomic_load(&a.added) < ADDER_WARMUP && h_now() < warm)
-		usleep(10 * 1000);
-	at_start = atomic_load(&a.added);
-	status = h_sh(mount->mnt, "rm -r db3");
-	at_end = atomic_load(&a.added);
-	atomic_store(&a.stop, true);
-	pthread_join(thread, NULL);
-	redisFree(a.c);
+	status = busy_sh(&b, ns_mount->mnt, "rm -r db3");
+	at_start = b.at_start;
 
 	ck_assert_msg(status == 0, "rm -r db3 exits %d while a client adds keys", status);
-	ck_assert_msg(at_end > at_start, "no key was added while rm -r ran");
+	ck_assert_msg(b.at_end > at_start, "no key was added while rm -r ran");
 	/* what is left came after the FLUSHDB: keys the adder made at the very end */
 	left = h_all_keys(c);
 	for (size_t i = 0; i < left->elements; i++)
@@ -304,7 +254,7 @@ START_TEST(test_rm_r_while_another_client_adds_keys_exits_0_and_empties_the_data
 	redisFree(c);
 	ck_assert_int_eq(dbsize(0), 1);
 	/* once nobody adds, rm -r leaves nothing */
-	ck_assert_int_eq(h_sh(mount->mnt, "rm -r db3"), 0);
+	ck_assert_int_eq(h_sh(ns_mount->mnt, "rm -r db3"), 0);
 	ck_assert_int_eq(dbsize(DB), 0);
 }
 END_TEST
@@ -313,19 +263,19 @@ END_TEST
 
 static void setup_namespaces(void)
 {
-	start("delimiter=:");
+	start_mount("delimiter=:", NULL);
 }
 
 /* Every mark and cache is older than the rm -r: the folders it empties must still be there. */
 static void setup_namespaces_uncached(void)
 {
-	start("delimiter=:,cache_timeout=0");
+	start_mount("delimiter=:,cache_timeout=0", NULL);
 }
 
 /* Database DB: user:1:name user:1:keep user:2:name user:3 user: session:1; db0: other. */
 static void populate_namespaces(void)
 {
-	redisContext *c = h_redis_connect(server, DB);
+	redisContext *c = h_redis_connect(ns_server, DB);
 
 	h_cmd_ok(c, "FLUSHALL");
 	h_cmd_ok(c, "MSET user:1:name a user:1:keep b user:2:name c user:3 d user: e session:1 f");
@@ -337,7 +287,7 @@ static void populate_namespaces(void)
 /* The keys of database DB, sorted, as one string "a b c". */
 static char *keys_of_db(void)
 {
-	redisContext *c = h_redis_connect(server, DB);
+	redisContext *c = h_redis_connect(ns_server, DB);
 	redisReply *r = h_all_keys(c);
 	char *out = calloc(1, 4096);
 
@@ -365,7 +315,7 @@ START_TEST(test_rm_ri_of_a_namespace_keeps_the_key_answered_no)
 	int status;
 
 	populate_namespaces();
-	status = h_rm_ri(mount->mnt, "db3/user:", "keep", &res);
+	status = h_rm_ri(ns_mount->mnt, "db3/user:", "keep", &res);
 	ck_assert_msg(status != 0, "rm -ri exits 0 though a file was kept:\n%s", res.err);
 	ck_assert_msg(strstr(res.err, "cannot remove 'db3/user:/1:': Directory not empty"),
 		      "rm does not report the folder not empty:\n%s", res.err);
@@ -378,7 +328,7 @@ END_TEST
 START_TEST(test_find_delete_in_a_namespace_that_skips_a_name_leaves_its_folders)
 {
 	populate_namespaces();
-	ck_assert_int_eq(h_sh(mount->mnt, "find db3/user: -type f ! -name keep -delete"), 0);
+	ck_assert_int_eq(h_sh(ns_mount->mnt, "find db3/user: -type f ! -name keep -delete"), 0);
 	ck_assert_int_eq(rmdir_at("db3/user:/1:"), ENOTEMPTY);
 	/* the parent: its folder 1: was not removed, so neither is it */
 	ck_assert_int_eq(rmdir_at("db3/user:"), ENOTEMPTY);
@@ -389,7 +339,7 @@ END_TEST
 START_TEST(test_rm_r_of_a_database_of_namespaces_empties_it)
 {
 	populate_namespaces();
-	ck_assert_int_eq(h_sh(mount->mnt, "rm -r db3"), 0);
+	ck_assert_int_eq(h_sh(ns_mount->mnt, "rm -r db3"), 0);
 	ck_assert_int_eq(dbsize(DB), 0);
 	ck_assert_int_eq(dbsize(0), 1);
 }
@@ -398,7 +348,7 @@ END_TEST
 START_TEST(test_rm_r_of_a_namespace_exits_0_and_removes_exactly_its_keys)
 {
 	populate_namespaces();
-	ck_assert_int_eq(h_sh(mount->mnt, "rm -r db3/user:"), 0);
+	ck_assert_int_eq(h_sh(ns_mount->mnt, "rm -r db3/user:"), 0);
 	assert_keys("session:1");
 }
 END_TEST
@@ -406,7 +356,7 @@ END_TEST
 START_TEST(test_find_delete_of_a_whole_namespace_exits_0)
 {
 	populate_namespaces();
-	ck_assert_int_eq(h_sh(mount->mnt, "find db3/user: -delete"), 0);
+	ck_assert_int_eq(h_sh(ns_mount->mnt, "find db3/user: -delete"), 0);
 	assert_keys("session:1");
 }
 END_TEST
