@@ -64,10 +64,10 @@ meson test -C build --setup=valgrind --suite integration --print-errorlogs
 # A report makes the daemon exit 66, which fails the suite at the unmount.
 setup build-tsan -Db_sanitize=thread -Db_lundef=false
 ninja -C build-tsan redisfs tests/test_mount_hostile tests/test_mount_faults \
-  tests/test_mount_cluster
+  tests/test_mount_cluster_rw tests/test_mount_cluster_faults
 REDISFS_TIME_SCALE=3 TSAN_OPTIONS=halt_on_error=0:second_deadlock_stack=1 \
   meson test -C build-tsan --no-rebuild --print-errorlogs mount_hostile mount_faults \
-  mount_cluster
+  mount_cluster_rw mount_cluster_faults
 
 # libFuzzer, bounded: fuzz_seconds per target (tests/fuzz/meson.build).
 export CC=clang

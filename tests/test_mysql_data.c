@@ -1,129 +1,10 @@
-/* test_mysql.c - the MySQL backend of ghosts/ (SPEC section 6) against a real MariaDB server. */
-#include <errno.h>
-#include <fcntl.h>
-#include <mysql.h>
-#include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
-
-#include "backend/mysql_client.h"
-#include "harness_mysql.h"
+/* test_mysql_data.c - the MySQL backend of ghosts/ (SPEC 6): names, types, lists of IDs. */
+#include "mysql_fixture.h"
 #include "run_suite.h"
 
-#define TEST_SECONDS  60  /* per test; a hang fails as a timeout, never blocks the suite */
-#define SHORT_TIMEOUT 2.0 /* the pool timeout of the outage tests, in seconds */
-#define ID_TEXT	      12  /* room for a decimal ID and its NUL */
+#define ID_TEXT	      12 /* room for a decimal ID and its NUL */
 #define THREADS	      4
 #define THREAD_ROUNDS 25
-
-static struct h_mysql *server;
-
-/* What the pool logged: its line count and the last line. */
-struct log_capture {
-	int lines;
-	char last[1024];
-};
-
-static void capture_log(void *arg, const char *line)
-{
-	struct log_capture *cap = arg;
-
-	cap->lines++;
-	snprintf(cap->last, sizeof cap->last, "%s", line);
-}
-
-/* The endpoint of the test user over TCP; `cap` may be NULL. */
-static struct mysql_endpoint tcp_endpoint(double timeout, struct log_capture *cap)
-{
-	struct mysql_endpoint ep = {
-		.host = "127.0.0.1",
-		.port = server->port,
-		.user = server->user,
-		.password = server->password,
-		.database = server->database,
-		.timeout = timeout,
-		.log = cap ? capture_log : NULL,
-		.log_arg = cap,
-	};
-
-	return ep;
-}
-
-static struct mysql_pool *open_pool_ep(const struct mysql_endpoint *ep)
-{
-	struct mysql_pool *pool = NULL;
-	char err[512] = "";
-	int ret = mysql_pool_open(ep, &pool, err, sizeof err);
-
-	ck_assert_msg(ret == 0, "mysql_pool_open: %d (%s)", ret, err);
-	ck_assert_ptr_nonnull(pool);
-	return pool;
-}
-
-static struct mysql_pool *open_pool(double timeout, struct log_capture *cap)
-{
-	struct mysql_endpoint ep = tcp_endpoint(timeout, cap);
-
-	return open_pool_ep(&ep);
-}
-
-/* An ID to look up, with its length (literals may hold NUL bytes) and the expected answer. */
-struct probe {
-	const char *id;
-	size_t len;
-	int expect;
-};
-
-#define PROBE(lit, exp)                                                                            \
-	{                                                                                          \
-		(lit), sizeof(lit) - 1, (exp)                                                      \
-	}
-
-/* `id` as printable text for a failure message. */
-static const char *printable(const char *id, size_t len, char *out, size_t room)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < len && o + 5 < room; i++) {
-		unsigned char c = (unsigned char) id[i];
-
-		if (c < 0x20 || c >= 0x7f || c == '\\')
-			o += (size_t) snprintf(out + o, room - o, "\\x%02X", c);
-		else
-			out[o++] = (char) c;
-	}
-	out[o] = '\0';
-	return out;
-}
-
-static void assert_probes(struct mysql_pool *pool, const char *table, const char *column,
-			  const struct probe *probes, size_t n)
-{
-	const char *ids[32];
-	size_t lens[32];
-	unsigned char exists[32];
-	int ret;
-
-	ck_assert_uint_le(n, 32);
-	for (size_t i = 0; i < n; i++) {
-		ids[i] = probes[i].id;
-		lens[i] = probes[i].len;
-		exists[i] = 7; /* neither answer: each must be written */
-	}
-	ret = mysql_ids_exist(pool, table, column, ids, lens, n, exists);
-	ck_assert_msg(ret == 0, "mysql_ids_exist(%s.%s): %d", table, column, ret);
-	for (size_t i = 0; i < n; i++) {
-		char text[256];
-
-		ck_assert_msg(exists[i] == probes[i].expect,
-			      "%s.%s: ID \"%s\" gave exists=%d, expected %d", table, column,
-			      printable(probes[i].id, probes[i].len, text, sizeof text), exists[i],
-			      probes[i].expect);
-	}
-}
 
 /* IDs "first".."first+n-1" as decimal text: ids[] points into the returned block (free it). */
 static char *number_ids(long first, size_t n, const char **ids, size_t *lens)
@@ -143,7 +24,7 @@ static char *number_ids(long first, size_t n, const char **ids, size_t *lens)
 /* A status counter of the server, e.g. Com_stmt_prepare (summed over all connections). */
 static long long server_counter(const char *name)
 {
-	return h_mysql_int(server,
+	return h_mysql_int(maria_server,
 			   "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS"
 			   " WHERE VARIABLE_NAME = '%s'",
 			   name);
@@ -193,8 +74,8 @@ static void assert_numbers_checked(size_t n, bool typed, long long expect_prepar
 
 static void setup_data_server(void)
 {
-	server = h_mysql_start();
-	h_mysql_sql(server,
+	maria_server = h_mysql_start();
+	h_mysql_sql(maria_server,
 		    "CREATE TABLE redisfs.users (id INT PRIMARY KEY);"
 		    "INSERT INTO redisfs.users VALUES (1), (2), (3), (5), (8), (13), (42);"
 		    "CREATE TABLE redisfs.names (name VARCHAR(64) CHARACTER SET utf8mb4"
@@ -210,14 +91,7 @@ static void setup_data_server(void)
 		    "CREATE TABLE accounts.logins (login VARBINARY(32) PRIMARY KEY);"
 		    "INSERT INTO accounts.logins VALUES ('Alice');"
 		    "GRANT SELECT ON accounts.* TO '%s'@'localhost', '%s'@'127.0.0.1'",
-		    server->user, server->user);
-}
-
-static void setup_outage_server(void)
-{
-	server = h_mysql_start();
-	h_mysql_sql(server, "CREATE TABLE redisfs.users (id INT PRIMARY KEY);"
-			    "INSERT INTO redisfs.users VALUES (1), (2)");
+		    maria_server->user, maria_server->user);
 }
 
 /* ---- exact answers ---- */
@@ -235,28 +109,24 @@ START_TEST(test_ids_exist_marks_exactly_the_ids_that_have_a_row)
 	mysql_pool_close(pool);
 }
 END_TEST
-
 START_TEST(test_2500_ids_take_one_list_statement)
 {
 	/* one JSON list of the column's own type: one prepare, one execute */
 	assert_numbers_checked(2500, true, 1, 1);
 }
 END_TEST
-
 START_TEST(test_100000_ids_take_two_lists_on_two_connections)
 {
 	/* two lists of 50,000, each prepared on its own connection */
 	assert_numbers_checked(100000, true, 2, 2);
 }
 END_TEST
-
 START_TEST(test_2500_untyped_ids_take_three_statements)
 {
 	/* no column description, no list: 1000 + 1000 + 500 (in the 512-slot statement) */
 	assert_numbers_checked(2500, false, 2, 3);
 }
 END_TEST
-
 START_TEST(test_zero_ids_need_no_query)
 {
 	struct mysql_pool *pool = open_pool(5, NULL);
@@ -267,7 +137,6 @@ START_TEST(test_zero_ids_need_no_query)
 	mysql_pool_close(pool);
 }
 END_TEST
-
 START_TEST(test_sql_lookalike_ids_are_plain_values)
 {
 	static const struct probe probes[] = {
@@ -291,8 +160,8 @@ START_TEST(test_sql_lookalike_ids_are_plain_values)
 
 	assert_probes(pool, "names", "name", probes, sizeof probes / sizeof probes[0]);
 	mysql_pool_close(pool);
-	ck_assert_int_eq(h_mysql_int(server, "SELECT COUNT(*) FROM redisfs.users"), 7);
-	ck_assert_int_eq(h_mysql_int(server, "SELECT COUNT(*) FROM redisfs.names"), 3);
+	ck_assert_int_eq(h_mysql_int(maria_server, "SELECT COUNT(*) FROM redisfs.users"), 7);
+	ck_assert_int_eq(h_mysql_int(maria_server, "SELECT COUNT(*) FROM redisfs.names"), 3);
 }
 END_TEST
 
@@ -312,7 +181,6 @@ START_TEST(test_varchar_column_compares_with_its_collation)
 	mysql_pool_close(pool);
 }
 END_TEST
-
 START_TEST(test_varbinary_column_in_another_database_compares_bytes)
 {
 	static const struct probe probes[] = {
@@ -325,7 +193,6 @@ START_TEST(test_varbinary_column_in_another_database_compares_bytes)
 	mysql_pool_close(pool);
 }
 END_TEST
-
 START_TEST(test_int_column_compares_as_mysql_does)
 {
 	/* a string meets an INT as a number: "01" and "1abc" are 1 to MySQL, so not ghosts */
@@ -339,7 +206,6 @@ START_TEST(test_int_column_compares_as_mysql_does)
 	mysql_pool_close(pool);
 }
 END_TEST
-
 START_TEST(test_invalid_utf8_id_is_not_found_in_utf8mb4_column)
 {
 	static const struct probe probes[] = {
@@ -353,7 +219,6 @@ START_TEST(test_invalid_utf8_id_is_not_found_in_utf8mb4_column)
 	mysql_pool_close(pool);
 }
 END_TEST
-
 START_TEST(test_latin1_column_compares_convertible_ids)
 {
 	static const struct probe probes[] = {
@@ -367,7 +232,6 @@ START_TEST(test_latin1_column_compares_convertible_ids)
 	mysql_pool_close(pool);
 }
 END_TEST
-
 START_TEST(test_unconvertible_id_fails_the_batch_closed_on_latin1_column)
 {
 	/*
@@ -441,7 +305,6 @@ START_TEST(test_identifier_validation)
 	ck_assert(!mysql_identifier_valid(NULL, true));
 }
 END_TEST
-
 START_TEST(test_unsafe_names_are_refused_before_any_query)
 {
 	const char *ids[] = {"1"};
@@ -457,7 +320,6 @@ START_TEST(test_unsafe_names_are_refused_before_any_query)
 	mysql_pool_close(pool);
 }
 END_TEST
-
 START_TEST(test_check_column_accepts_existing_columns)
 {
 	struct mysql_pool *pool = open_pool(5, NULL);
@@ -471,7 +333,6 @@ START_TEST(test_check_column_accepts_existing_columns)
 	mysql_pool_close(pool);
 }
 END_TEST
-
 START_TEST(test_check_column_names_a_missing_table)
 {
 	struct mysql_pool *pool = open_pool(5, NULL);
@@ -487,7 +348,6 @@ START_TEST(test_check_column_names_a_missing_table)
 	mysql_pool_close(pool);
 }
 END_TEST
-
 START_TEST(test_check_column_names_a_missing_column)
 {
 	struct mysql_pool *pool = open_pool(5, NULL);
@@ -498,7 +358,6 @@ START_TEST(test_check_column_names_a_missing_column)
 	mysql_pool_close(pool);
 }
 END_TEST
-
 START_TEST(test_check_column_refuses_unsafe_names)
 {
 	struct mysql_pool *pool = open_pool(5, NULL);
@@ -528,7 +387,6 @@ START_TEST(test_wrong_password_fails_pool_open_with_the_reason)
 	ck_assert_ptr_null(strstr(err, "not-the-password"));
 }
 END_TEST
-
 START_TEST(test_unreachable_server_fails_pool_open_at_once)
 {
 	struct mysql_endpoint ep = tcp_endpoint(SHORT_TIMEOUT, NULL);
@@ -551,7 +409,7 @@ static const char *write_defaults_file(const char *name, const char *password)
 	static char path[H_PATH_MAX + 64];
 	FILE *f;
 
-	snprintf(path, sizeof path, "%s/%s", server->dir, name);
+	snprintf(path, sizeof path, "%s/%s", maria_server->dir, name);
 	f = fopen(path, "w");
 	ck_assert_ptr_nonnull(f);
 	fprintf(f,
@@ -562,7 +420,7 @@ static const char *write_defaults_file(const char *name, const char *password)
 		"user = %s\n"
 		"password = %s\n"
 		"database = %s\n",
-		server->port, server->user, password, server->database);
+		maria_server->port, maria_server->user, password, maria_server->database);
 	ck_assert_int_eq(fclose(f), 0);
 	return path;
 }
@@ -571,14 +429,14 @@ START_TEST(test_defaults_file_supplies_the_endpoint)
 {
 	static const struct probe probes[] = {PROBE("42", 1), PROBE("43", 0)};
 	struct mysql_endpoint ep = {
-		.defaults_file = write_defaults_file("client.cnf", server->password), .timeout = 5};
+		.defaults_file = write_defaults_file("client.cnf", maria_server->password),
+		.timeout = 5};
 	struct mysql_pool *pool = open_pool_ep(&ep);
 
 	assert_probes(pool, "users", "id", probes, 2);
 	mysql_pool_close(pool);
 }
 END_TEST
-
 START_TEST(test_endpoint_fields_win_over_the_defaults_file)
 {
 	static const struct probe probes[] = {PROBE("42", 1)};
@@ -591,7 +449,6 @@ START_TEST(test_endpoint_fields_win_over_the_defaults_file)
 	mysql_pool_close(pool);
 }
 END_TEST
-
 START_TEST(test_missing_defaults_file_fails_pool_open)
 {
 	struct mysql_endpoint ep = tcp_endpoint(5, NULL);
@@ -603,7 +460,6 @@ START_TEST(test_missing_defaults_file_fails_pool_open)
 	ck_assert_msg(strstr(err, "/nonexistent/redisfs-my.cnf"), "err: %s", err);
 }
 END_TEST
-
 START_TEST(test_unix_socket_endpoint_works)
 {
 	static const struct probe probes[] = {PROBE("13", 1), PROBE("14", 0)};
@@ -612,7 +468,7 @@ START_TEST(test_unix_socket_endpoint_works)
 
 	ep.host = NULL;
 	ep.port = 0;
-	ep.socket_path = server->socket;
+	ep.socket_path = maria_server->socket;
 	pool = open_pool_ep(&ep);
 	assert_probes(pool, "users", "id", probes, 2);
 	mysql_pool_close(pool);
@@ -646,14 +502,6 @@ static void *thread_checks(void *arg)
 	return NULL;
 }
 
-static long long pool_connections(void)
-{
-	return h_mysql_int(server,
-			   "SELECT COUNT(*) FROM information_schema.PROCESSLIST"
-			   " WHERE USER = '%s'",
-			   server->user);
-}
-
 START_TEST(test_threads_check_at_once_each_on_its_own_connection)
 {
 	struct mysql_pool *pool = open_pool(10, NULL);
@@ -678,194 +526,9 @@ START_TEST(test_threads_check_at_once_each_on_its_own_connection)
 }
 END_TEST
 
-/* ---- outages ---- */
-
-START_TEST(test_killed_connection_is_replaced_without_an_error)
+static Suite *mysql_data_suite(void)
 {
-	static const struct probe probes[] = {PROBE("1", 1), PROBE("3", 0)};
-	struct log_capture cap = {0};
-	struct mysql_pool *pool = open_pool(SHORT_TIMEOUT, &cap);
-	long long id;
-	double deadline;
-
-	assert_probes(pool, "users", "id", probes, 2);
-	id = h_mysql_int(server, "SELECT ID FROM information_schema.PROCESSLIST WHERE USER = '%s'",
-			 server->user);
-	h_mysql_sql(server, "KILL CONNECTION %lld", id);
-	deadline = h_now() + 10;
-	while (pool_connections() > 0 && h_now() < deadline)
-		usleep(20000);
-	assert_probes(pool, "users", "id", probes, 2);
-	ck_assert_msg(cap.lines == 0, "logged: %s", cap.last);
-	mysql_pool_close(pool);
-}
-END_TEST
-
-/* A check that blocks on a table lock until the main thread lets it go. */
-struct blocked_check {
-	struct mysql_pool *pool;
-	int ret;
-	unsigned char exists[2];
-};
-
-static void *run_blocked_check(void *arg)
-{
-	struct blocked_check *bc = arg;
-	const char *ids[] = {"2", "4"};
-	size_t lens[] = {1, 1};
-
-	bc->ret = mysql_ids_exist(bc->pool, "users", "id", ids, lens, 2, bc->exists);
-	return NULL;
-}
-
-/* A superuser connection of the test's own, for a lock held across calls. */
-static MYSQL *admin_session(void)
-{
-	MYSQL *mysql = mysql_init(NULL);
-
-	ck_assert_ptr_nonnull(mysql);
-	ck_assert_msg(mysql_real_connect(mysql, "localhost", server->admin, NULL, NULL, 0,
-					 server->socket, 0),
-		      "admin connect: %s", mysql_error(mysql));
-	return mysql;
-}
-
-START_TEST(test_connection_lost_during_a_query_is_retried_once)
-{
-	struct log_capture cap = {0};
-	struct blocked_check bc = {.pool = open_pool(10, &cap)};
-	MYSQL *locker = admin_session();
-	pthread_t thread;
-	long long id = 0;
-	double deadline;
-
-	/* warm up: the check's connection exists before the lock */
-	run_blocked_check(&bc);
-	ck_assert_int_eq(bc.ret, 0);
-	ck_assert_msg(mysql_query(locker, "LOCK TABLES redisfs.users WRITE") == 0, "%s",
-		      mysql_error(locker));
-	ck_assert_int_eq(pthread_create(&thread, NULL, run_blocked_check, &bc), 0);
-	deadline = h_now() + 10;
-	while (!id && h_now() < deadline) {
-		id = h_mysql_int(server,
-				 "SELECT COALESCE(MAX(ID), 0) FROM information_schema.PROCESSLIST"
-				 " WHERE USER = '%s' AND STATE LIKE '%%metadata lock%%'",
-				 server->user);
-		if (!id)
-			usleep(20000);
-	}
-	ck_assert_msg(id, "the check never waited for the lock");
-	h_mysql_sql(server, "KILL CONNECTION %lld", id);
-	ck_assert_msg(mysql_query(locker, "UNLOCK TABLES") == 0, "%s", mysql_error(locker));
-	ck_assert_int_eq(pthread_join(thread, NULL), 0);
-	ck_assert_msg(bc.ret == 0, "ret %d, logged: %s", bc.ret, cap.last);
-	ck_assert_int_eq(bc.exists[0], 1);
-	ck_assert_int_eq(bc.exists[1], 0);
-	mysql_close(locker);
-	mysql_pool_close(bc.pool);
-}
-END_TEST
-
-START_TEST(test_frozen_server_fails_with_eio_within_the_timeout)
-{
-	static const struct probe probes[] = {PROBE("2", 1), PROBE("5", 0)};
-	const char *ids[] = {"1"};
-	size_t lens[] = {1};
-	unsigned char exists[1];
-	struct log_capture cap = {0};
-	struct mysql_pool *pool = open_pool(SHORT_TIMEOUT, &cap);
-	double started, took;
-	int ret;
-
-	assert_probes(pool, "users", "id", probes, 2);
-	h_mysql_freeze(server, true);
-	started = h_now();
-	ret = mysql_ids_exist(pool, "users", "id", ids, lens, 1, exists);
-	took = h_now() - started;
-	h_mysql_freeze(server, false);
-	fprintf(stderr, "test_mysql: a frozen server failed the check in %.2f s\n", took);
-	ck_assert_int_eq(ret, -EIO);
-	/* one read timeout: a timed-out query is not retried */
-	ck_assert_double_ge(took, SHORT_TIMEOUT - 0.1);
-	ck_assert_double_lt(took, SHORT_TIMEOUT + 1);
-	ck_assert_msg(strncmp(cap.last, "mysql: ", 7) == 0, "log line: %s", cap.last);
-	/* thawed, the same pool connects again */
-	assert_probes(pool, "users", "id", probes, 2);
-	mysql_pool_close(pool);
-}
-END_TEST
-
-START_TEST(test_pool_open_on_a_frozen_server_fails_within_the_timeout)
-{
-	struct mysql_endpoint ep = tcp_endpoint(SHORT_TIMEOUT, NULL);
-	struct mysql_pool *pool = NULL;
-	char err[512] = "";
-	double started, took;
-	int ret;
-
-	h_mysql_freeze(server, true);
-	started = h_now();
-	ret = mysql_pool_open(&ep, &pool, err, sizeof err);
-	took = h_now() - started;
-	h_mysql_freeze(server, false);
-	ck_assert_int_eq(ret, -EIO);
-	ck_assert_ptr_null(pool);
-	ck_assert_double_lt(took, SHORT_TIMEOUT + 1);
-	ck_assert_msg(err[0], "no reason given");
-}
-END_TEST
-
-START_TEST(test_stopped_server_fails_with_eio_then_the_pool_recovers)
-{
-	static const struct probe probes[] = {PROBE("1", 1), PROBE("7", 0)};
-	const char *ids[] = {"1", "7"};
-	size_t lens[] = {1, 1};
-	unsigned char exists[2];
-	struct log_capture cap = {0};
-	struct mysql_pool *pool = open_pool(SHORT_TIMEOUT, &cap);
-	char err[512] = "";
-	double started;
-
-	assert_probes(pool, "users", "id", probes, 2);
-	h_mysql_halt(server);
-
-	started = h_now();
-	ck_assert_int_eq(mysql_ids_exist(pool, "users", "id", ids, lens, 2, exists), -EIO);
-	ck_assert_double_lt(h_now() - started, SHORT_TIMEOUT);
-	ck_assert_int_eq(cap.lines, 1);
-	ck_assert_msg(strncmp(cap.last, "mysql: ", 7) == 0 && !strchr(cap.last, '\n'),
-		      "log line: %s", cap.last);
-	started = h_now();
-	ck_assert_int_eq(mysql_ids_exist(pool, "users", "id", ids, lens, 2, exists), -EIO);
-	ck_assert_int_eq(mysql_check_column(pool, "users", "id", err, sizeof err), -EIO);
-	ck_assert_double_lt(h_now() - started, SHORT_TIMEOUT);
-	ck_assert_msg(err[0], "no reason given");
-
-	h_mysql_restart(server);
-	assert_probes(pool, "users", "id", probes, 2);
-	ck_assert_int_eq(mysql_check_column(pool, "users", "id", err, sizeof err), 0);
-	mysql_pool_close(pool);
-}
-END_TEST
-
-START_TEST(test_restart_between_checks_is_invisible)
-{
-	static const struct probe probes[] = {PROBE("2", 1), PROBE("9", 0)};
-	struct log_capture cap = {0};
-	struct mysql_pool *pool = open_pool(SHORT_TIMEOUT, &cap);
-
-	assert_probes(pool, "users", "id", probes, 2);
-	h_mysql_halt(server);
-	h_mysql_restart(server);
-	assert_probes(pool, "users", "id", probes, 2);
-	ck_assert_msg(cap.lines == 0, "logged: %s", cap.last);
-	mysql_pool_close(pool);
-}
-END_TEST
-
-static Suite *mysql_suite(void)
-{
-	Suite *s = suite_create("mysql");
+	Suite *s = suite_create("mysql_data");
 	TCase *tc;
 
 	tc = tcase_create("names");
@@ -900,22 +563,11 @@ static Suite *mysql_suite(void)
 	tcase_add_test(tc, test_unix_socket_endpoint_works);
 	tcase_add_test(tc, test_threads_check_at_once_each_on_its_own_connection);
 	suite_add_tcase(s, tc);
-
-	tc = tcase_create("outage");
-	tcase_set_timeout(tc, TEST_SECONDS);
-	h_mysql_tcase_add_fixture(tc, setup_outage_server, h_mysql_stop_all);
-	tcase_add_test(tc, test_killed_connection_is_replaced_without_an_error);
-	tcase_add_test(tc, test_connection_lost_during_a_query_is_retried_once);
-	tcase_add_test(tc, test_frozen_server_fails_with_eio_within_the_timeout);
-	tcase_add_test(tc, test_pool_open_on_a_frozen_server_fails_within_the_timeout);
-	tcase_add_test(tc, test_stopped_server_fails_with_eio_then_the_pool_recovers);
-	tcase_add_test(tc, test_restart_between_checks_is_invisible);
-	suite_add_tcase(s, tc);
 	return s;
 }
 
 int main(void)
 {
 	h_mysql_init();
-	return run_suite(mysql_suite(), CK_FORK);
+	return run_suite(mysql_data_suite(), CK_FORK);
 }
