@@ -96,8 +96,7 @@ static void wait_stable(struct h_cluster *c, bool replicas_synced)
 	char why[128];
 
 	while (!stable(c, replicas_synced, why, sizeof why)) {
-		ck_assert_msg(h_now() < deadline, "the cluster did not settle in time: %s",
-			      why);
+		ck_assert_msg(h_now() < deadline, "the cluster did not settle in time: %s", why);
 		h_nap_ms(100);
 	}
 }
@@ -125,7 +124,8 @@ static bool replicas_caught_up(redisContext *c)
 		if (strncmp(line, "master_repl_offset:", 19) == 0)
 			sent = atoll(line + 19);
 		else if (strncmp(line, "slave", 5) == 0 && offset && atoll(offset + 8) < applied)
-			applied = atoll(offset + 8); /* slaveN:ip=...,port=...,state=...,offset=N,lag=... */
+			applied = atoll(offset +
+					8); /* slaveN:ip=...,port=...,state=...,offset=N,lag=... */
 	}
 	free(text);
 	return sent >= 0 && applied >= sent;
@@ -139,7 +139,8 @@ void h_cluster_wait_replicated(struct h_cluster *c)
 		redisContext *rc = h_cluster_connect_port(c, c->nodes[i]->port);
 
 		while (!replicas_caught_up(rc)) {
-			ck_assert_msg(h_now() < deadline, "the replicas of node %d did not catch up",
+			ck_assert_msg(h_now() < deadline,
+				      "the replicas of node %d did not catch up",
 				      c->nodes[i]->port);
 			h_nap_ms(20);
 		}
@@ -342,11 +343,6 @@ int h_cluster_keyslot(struct h_cluster *c, const char *key)
 	return (int) slot;
 }
 
-static int compare_strings(const void *a, const void *b)
-{
-	return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
 char **h_cluster_all_keys(struct h_cluster *c, size_t *n)
 {
 	int ports[H_CLUSTER_NODES];
@@ -366,7 +362,7 @@ char **h_cluster_all_keys(struct h_cluster *c, size_t *n)
 		redisFree(ctx);
 	}
 	if (*n)
-		qsort(keys, *n, sizeof *keys, compare_strings);
+		qsort(keys, *n, sizeof *keys, h_compare_strings);
 	return keys;
 }
 

@@ -1,7 +1,6 @@
 /* harness_mysql.c - start, halt, restart and always remove private MariaDB servers for tests. */
 #include "harness_mysql.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <mysql.h>
@@ -21,14 +20,12 @@
 
 #define MARIADBD	 "/usr/sbin/mariadbd"
 #define INSTALL_DB	 "/usr/bin/mariadb-install-db"
-#define MAX_MYSQL	 2	   /* servers one TCase may run at once */
-#define POLL_NS		 20000000L /* 20 ms between two looks at a starting server */
-#define START_TRIES	 5	   /* a free port can be taken between our look and the bind */
-#define STOP_GRACE	 5.0	   /* seconds for a keeper to kill and reap its server */
-#define SIGNAL_GRACE	 1.0	   /* the same, from a signal handler */
-#define INSTALL_SECONDS	 120.0	   /* mariadb-install-db takes ~2 s; a slow CI machine more */
-#define SQL_READ_SECONDS 50	   /* below check's 60 s, so that a hang fails as ours */
-#define REMOVE_DEPTH	 16	   /* a datadir is 3 levels deep */
+#define MAX_MYSQL	 2     /* servers one TCase may run at once */
+#define START_TRIES	 5     /* a free port can be taken between our look and the bind */
+#define STOP_GRACE	 5.0   /* seconds for a keeper to kill and reap its server */
+#define SIGNAL_GRACE	 1.0   /* the same, from a signal handler */
+#define INSTALL_SECONDS	 120.0 /* mariadb-install-db takes ~2 s; a slow CI machine more */
+#define SQL_READ_SECONDS 50    /* below check's 60 s, so that a hang fails as ours */
 #define TEST_USER	 "redisfs"
 #define TEST_PASSWORD	 "Redisfs-test-pw-1"
 #define TEST_DATABASE	 "redisfs"
@@ -53,165 +50,46 @@ static struct {
 	char path[H_PATH_MAX];
 } install_template;
 
-static volatile sig_atomic_t cleaning;
-static bool initialised;
-static struct sigaction previous[3]; /* the handlers ours hand on to */
-static const int fatal_signals[3] = {SIGTERM, SIGINT, SIGHUP};
-
 /* In a keeper process only: the server it runs, for its SIGTERM handler. */
 static volatile pid_t keeper_server;
 
-/* A helper (mariadb-install-db, cp) running in a process group of its own, or 0. */
-static volatile pid_t running_helper;
-
-/*
- * Remove `name` under `dirfd` and everything below it. Async-signal-safe
- * (openat, getdents64, unlinkat), so that a signal handler can remove a
- * datadir. Passes repeat because removing while reading may skip entries.
- */
-static void remove_tree_at(int dirfd, const char *name, int depth)
-{
-	char buf[2048];
-	int fd;
-
-	if (unlinkat(dirfd, name, 0) == 0 || errno != EISDIR)
-		return;
-	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd >= 0 && depth < REMOVE_DEPTH) {
-		for (int pass = 0; pass < 4; pass++) {
-			int seen = 0;
-			ssize_t n;
-
-			lseek(fd, 0, SEEK_SET);
-			while ((n = getdents64(fd, buf, sizeof buf)) > 0) {
-				for (ssize_t off = 0; off < n;) {
-					struct dirent64 *e = (struct dirent64 *) (buf + off);
-
-					off += e->d_reclen;
-					if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-						continue;
-					seen++;
-					remove_tree_at(fd, e->d_name, depth + 1);
-				}
-			}
-			if (!seen)
-				break;
-		}
-	}
-	if (fd >= 0)
-		close(fd);
-	unlinkat(dirfd, name, AT_REMOVEDIR);
-}
-
-static void remove_tree(const char *path)
-{
-	if (path[0])
-		remove_tree_at(AT_FDCWD, path, 0);
-}
-
-/*
- * Stop a keeper and so its server: SIGTERM makes it SIGKILL and reap the
- * server; the whole process group is killed when it does not exit in time.
- * Async-signal-safe.
- */
-static void stop_keeper(pid_t keeper, double grace)
-{
-	if (keeper <= 0)
-		return;
-	kill(keeper, SIGTERM);
-	if (!h_wait_bounded(keeper, grace, NULL)) {
-		kill(-keeper, SIGKILL);
-		waitpid(keeper, NULL, 0);
-	}
-	/* anything left in its group: a server it had not recorded yet */
-	kill(-keeper, SIGKILL);
-}
-
 /* Stop everything this process owns. From a signal handler only async-signal-safe calls. */
-static void cleanup_owned(bool in_signal)
+static int mysql_cleanup(bool in_signal)
 {
 	pid_t self = getpid();
 
-	/* install-db's bootstrap mariadbd is its child, not ours: kill the whole group */
-	if (running_helper > 0)
-		kill(-running_helper, SIGKILL);
 	for (int i = 0; i < MAX_MYSQL; i++) {
 		struct h_mysql *m = &slots[i];
 
 		if (m->owner != self)
 			continue;
-		stop_keeper(m->keeper, in_signal ? SIGNAL_GRACE : STOP_GRACE);
+		/* SIGTERM makes the keeper SIGKILL and reap its server; its group goes too */
+		h_stop_process(m->keeper, in_signal ? SIGNAL_GRACE : STOP_GRACE, true);
 		if (m->ctl > 0)
 			close(m->ctl);
-		remove_tree(m->dir);
+		h_remove_tree(m->dir);
 		m->keeper = 0;
 		m->ctl = 0;
 		m->owner = 0;
 		m->dir[0] = '\0';
 	}
 	if (install_template.owner == self) {
-		remove_tree(install_template.path);
+		h_remove_tree(install_template.path);
 		install_template.owner = 0;
 	}
+	return 0;
 }
 
 void h_mysql_stop_all(void)
 {
-	cleanup_owned(false);
-}
-
-/*
- * Ours first, then whatever was installed before (harness.h's: mounts and
- * redis-servers). The order does not matter: a daemon whose MySQL is gone
- * fails its calls at once, and a frozen server dies of SIGKILL all the same.
- */
-static void on_fatal_signal(int sig, siginfo_t *info, void *ctx)
-{
-	const struct sigaction *prev = NULL;
-
-	for (int i = 0; i < 3; i++)
-		if (fatal_signals[i] == sig)
-			prev = &previous[i];
-	if (!cleaning) {
-		cleaning = 1;
-		cleanup_owned(true);
-	}
-	if (prev && (prev->sa_flags & SA_SIGINFO) && prev->sa_sigaction) {
-		prev->sa_sigaction(sig, info, ctx);
-		return;
-	}
-	if (prev && prev->sa_handler == SIG_IGN)
-		return;
-	if (prev && prev->sa_handler != SIG_DFL) {
-		prev->sa_handler(sig);
-		return;
-	}
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static void on_exit_hook(void)
-{
-	cleanup_owned(false);
+	mysql_cleanup(false);
 }
 
 void h_mysql_init(void)
 {
-	struct sigaction sa;
-
 	h_init();
-	if (initialised)
-		return;
-	initialised = true;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_sigaction = on_fatal_signal;
-	sa.sa_flags = SA_SIGINFO;
-	sigemptyset(&sa.sa_mask);
-	for (int i = 0; i < 3; i++)
-		sigaddset(&sa.sa_mask, fatal_signals[i]);
-	for (int i = 0; i < 3; i++)
-		sigaction(fatal_signals[i], &sa, &previous[i]);
-	atexit(on_exit_hook);
+	/* registered after harness.c's own hooks, so run before them: order does not matter */
+	h_at_cleanup(mysql_cleanup, true);
 }
 
 void h_mysql_tcase_add_fixture(TCase *tc, void (*setup)(void), void (*teardown)(void))
@@ -219,34 +97,6 @@ void h_mysql_tcase_add_fixture(TCase *tc, void (*setup)(void), void (*teardown)(
 	h_mysql_init();
 	tcase_add_unchecked_fixture(tc, h_mysql_stop_all, NULL);
 	h_tcase_add_fixture(tc, setup, teardown);
-}
-
-/* Run argv with its output in `log`, bounded. Returns its exit status, or -1 when killed. */
-static int run_logged(const char *const *argv, const char *log, double seconds)
-{
-	pid_t parent = getpid(), pid = fork();
-	int status;
-
-	ck_assert_msg(pid >= 0, "fork: %s", strerror(errno));
-	if (pid == 0) {
-		setpgid(0, 0);
-		h_child_die_with(parent, SIGKILL);
-		h_child_stdio(log, true);
-		execvp(argv[0], (char *const *) argv);
-		_exit(127);
-	}
-	setpgid(pid, pid);
-	running_helper = pid;
-	if (!h_wait_bounded(pid, seconds, &status)) {
-		kill(-pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		status = -1;
-	}
-	running_helper = 0;
-	kill(-pid, SIGKILL); /* whatever it left behind in its group */
-	if (status == -1)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 /* The OS user we run as: mariadb-install-db makes it a unix_socket superuser. */
@@ -290,7 +140,7 @@ static const char *template_datadir(void)
 				      arg_tmpdir,
 				      NULL};
 
-		status = run_logged(argv, log, INSTALL_SECONDS);
+		status = h_run_logged(argv, log, INSTALL_SECONDS);
 	}
 	ck_assert_msg(status == 0, "mariadb-install-db failed (status %d): %s", status,
 		      h_log_tail(log, buf, sizeof buf));
@@ -405,7 +255,7 @@ static bool keeper_start(const struct h_mysql *m, int port, char *why, size_t wh
 			mysql_close(mysql);
 			return true;
 		}
-		h_nap_ns(POLL_NS);
+		h_nap_ns(H_POLL_NS);
 	}
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
@@ -455,7 +305,7 @@ static bool keeper_freeze(bool frozen, char *why, size_t whylen)
 			snprintf(why, whylen, "mariadbd exited (status 0x%x)", status);
 			return false;
 		}
-		h_nap_ns(POLL_NS);
+		h_nap_ns(H_POLL_NS);
 	}
 	snprintf(why, whylen, "mariadbd did not %s", frozen ? "stop" : "continue");
 	return false;
@@ -614,7 +464,7 @@ struct h_mysql *h_mysql_start(void)
 		const char *argv[] = {"cp", "-a", "--sparse=always", datadir, data, NULL};
 		char buf[1024];
 
-		status = run_logged(argv, copylog, H_MYSQL_WAIT_SECONDS);
+		status = h_run_logged(argv, copylog, H_MYSQL_WAIT_SECONDS);
 		ck_assert_msg(status == 0, "cp %s %s failed (%d): %s", datadir, data, status,
 			      h_log_tail(copylog, buf, sizeof buf));
 	}
@@ -641,10 +491,10 @@ void h_mysql_stop(struct h_mysql *m)
 {
 	if (!m || m->owner != getpid())
 		return;
-	stop_keeper(m->keeper, STOP_GRACE);
+	h_stop_process(m->keeper, STOP_GRACE, true);
 	if (m->ctl > 0)
 		close(m->ctl);
-	remove_tree(m->dir);
+	h_remove_tree(m->dir);
 	memset(m, 0, sizeof *m);
 }
 

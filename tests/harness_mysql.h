@@ -48,9 +48,9 @@ struct h_mysql {
 };
 
 /*
- * h_init(), then this harness's signal handlers and atexit hook, which hand
- * on to those of harness.h. Call it in main() before srunner_run_all().
- * Idempotent.
+ * h_init(), then this harness's clean-up as one of harness.h's hooks
+ * (h_at_cleanup()): it runs first, at h_stop_all(), at exit and on a fatal
+ * signal. Call it in main() before srunner_run_all(). Idempotent.
  */
 void h_mysql_init(void);
 

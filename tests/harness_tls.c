@@ -10,44 +10,31 @@
 static struct h_tls certs;
 static pid_t certs_owner;
 
-static const char *const cert_files[] = {
-	"ca.key",     "ca.crt",	    "ca.srl",	  "server.key", "server.csr",
-	"server.crt", "client.key", "client.csr", "client.crt", "expired.crt",
-	"wrong.csr",  "wrong.crt",  "self.crt",	  "san.ext",	"wrong.ext",
-};
-
-static void remove_certs(void)
+static int remove_certs(bool in_signal)
 {
-	char path[H_PATH_MAX + 32];
-
+	(void) in_signal;
 	if (certs_owner != getpid())
-		return; /* a forked test process: the certificates are its parent's */
-	for (size_t i = 0; i < sizeof cert_files / sizeof cert_files[0]; i++) {
-		snprintf(path, sizeof path, "%s/%s", certs.dir, cert_files[i]);
-		unlink(path);
-	}
-	rmdir(certs.dir);
+		return 0; /* a forked test process: the certificates are its parent's */
+	h_remove_tree(certs.dir);
+	certs_owner = 0;
+	return 0;
 }
 
 static void at(char *out, const char *name)
 {
-	ck_assert_msg((size_t) snprintf(out, H_PATH_MAX, "%s/%s", certs.dir, name) < H_PATH_MAX,
-		      "TMPDIR is too long");
+	h_join_path(out, H_PATH_MAX, certs.dir, name);
 }
 
 const struct h_tls *h_tls(void)
 {
-	const char *tmp = getenv("TMPDIR");
-	char templ[H_PATH_MAX];
 	int status;
 
 	if (certs.dir[0])
 		return &certs;
-	snprintf(templ, sizeof templ, "%s/redisfs-tls.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	ck_assert_msg(mkdtemp(templ), "mkdtemp %s: %s", templ, strerror(errno));
-	snprintf(certs.dir, sizeof certs.dir, "%s", templ);
+	h_init(); /* first: its hooks run after ours */
+	h_temp_dir(certs.dir, sizeof certs.dir, "tls");
 	certs_owner = getpid();
-	atexit(remove_certs);
+	h_at_cleanup(remove_certs, false); /* every TCase of the process uses the same ones */
 	/* -days -1: valid from now until yesterday, so expired from the start */
 	status = h_sh(
 		certs.dir,
