@@ -8,24 +8,10 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "mount_fixture.h"
 #include "run_suite.h"
 
-#define MNT_PATH_LEN (H_PATH_MAX + 64)
-#define TTL_S	     100000 /* far longer than the test runs */
-
-static struct h_redis *server;
-static struct h_mount *mount;
-
-static char *mnt(char *out, const char *rel)
-{
-	return h_path(out, MNT_PATH_LEN, mount, rel);
-}
-
-static void setup_mount(void)
-{
-	server = h_redis_start(NULL);
-	mount = h_mount_start(server, NULL);
-}
+#define TTL_S 100000 /* far longer than the test runs */
 
 /* The hash `key` holds exactly f1=v1 and keeps its TTL. */
 static void assert_hash_untouched(redisContext *c, const char *key)
@@ -42,15 +28,15 @@ static void assert_hash_untouched(redisContext *c, const char *key)
 
 START_TEST(test_echo_bad_line_into_a_hash_fails_in_bash_and_touches_nothing)
 {
-	redisContext *c = h_redis_connect(server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	struct h_run run;
 
 	h_cmd_ok(c, "HSET hk f1 v1");
 	h_cmd_ok(c, "EXPIRE hk %d", TTL_S);
-	ck_assert_int_ne(h_sh(mount->mnt, "bash -c 'echo foo > db0/hk' 2>/dev/null"), 0);
+	ck_assert_int_ne(h_sh(fx_mount->mnt, "bash -c 'echo foo > db0/hk' 2>/dev/null"), 0);
 	assert_hash_untouched(c, "hk");
 	/* as a user sees it: the shell's own message and status */
-	ck_assert_int_eq(h_sh_out(mount->mnt, &run, "bash -c 'echo foo > db0/hk; echo $?'"), 0);
+	ck_assert_int_eq(h_sh_out(fx_mount->mnt, &run, "bash -c 'echo foo > db0/hk; echo $?'"), 0);
 	ck_assert_msg(strstr(run.out, "1\n") != NULL, "bash printed '%s'", run.out);
 	ck_assert_msg(strstr(run.err, "Invalid argument") != NULL, "bash said '%s'", run.err);
 	h_run_free(&run);
@@ -61,7 +47,7 @@ END_TEST
 
 START_TEST(test_the_write_that_brings_a_bad_line_fails_and_close_too)
 {
-	redisContext *c = h_redis_connect(server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	char p[MNT_PATH_LEN];
 	int fd;
 
@@ -83,7 +69,7 @@ END_TEST
 
 START_TEST(test_a_bad_last_line_without_newline_fails_at_close)
 {
-	redisContext *c = h_redis_connect(server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	char p[MNT_PATH_LEN];
 	int fd;
 
@@ -101,7 +87,7 @@ END_TEST
 
 START_TEST(test_good_lines_split_across_writes_are_written)
 {
-	redisContext *c = h_redis_connect(server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	char p[MNT_PATH_LEN];
 	int fd;
 
@@ -117,10 +103,10 @@ START_TEST(test_good_lines_split_across_writes_are_written)
 	ck_assert_int_eq(h_cmd_int(c, "ZRANK zk m2"), 1);
 	/* a list line with a raw control byte, and a set written whole */
 	h_cmd_ok(c, "RPUSH lk x");
-	ck_assert_int_ne(h_sh(mount->mnt, "printf 'a\\001b\\n' > db0/lk 2>/dev/null"), 0);
+	ck_assert_int_ne(h_sh(fx_mount->mnt, "printf 'a\\001b\\n' > db0/lk 2>/dev/null"), 0);
 	ck_assert_int_eq(h_cmd_int(c, "LLEN lk"), 1);
 	h_cmd_ok(c, "SADD sk x");
-	ck_assert_int_eq(h_sh(mount->mnt, "printf 'p\\nq\\n' > db0/sk"), 0);
+	ck_assert_int_eq(h_sh(fx_mount->mnt, "printf 'p\\nq\\n' > db0/sk"), 0);
 	ck_assert_int_eq(h_cmd_int(c, "SCARD sk"), 2);
 	redisFree(c);
 }
@@ -133,22 +119,20 @@ static char log_path[H_PATH_MAX];
 static void setup_logged_mount(void)
 {
 	char options[H_PATH_MAX + 8];
-	struct h_mount_spec spec = {.options = options};
 
 	snprintf(log_path, sizeof log_path, "%s/redisfs.log", h_scratch_dir());
 	snprintf(options, sizeof options, "log=%s", log_path);
-	server = h_redis_start(NULL);
-	mount = h_mount_start(server, &spec);
+	fx_start(NULL, options);
 }
 
 START_TEST(test_the_reason_of_a_refused_write_is_in_the_log_file)
 {
-	redisContext *c = h_redis_connect(server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	char *log;
 	size_t len;
 
 	h_cmd_ok(c, "HSET logged f1 v1");
-	ck_assert_int_ne(h_sh(mount->mnt, "bash -c 'echo foo > db0/logged' 2>/dev/null"), 0);
+	ck_assert_int_ne(h_sh(fx_mount->mnt, "bash -c 'echo foo > db0/logged' 2>/dev/null"), 0);
 	ck_assert_int_eq(h_read_file(log_path, &log, &len), 0);
 	ck_assert_msg(strstr(log, "db0 'logged'") && strstr(log, "no TAB"),
 		      "the log file holds '%s'", log);
@@ -164,7 +148,7 @@ START_TEST(test_a_log_file_that_cannot_be_opened_stops_the_mount)
 		url, h_scratch_dir(), "-f", "-o", "log=/nonexistent/dir/redisfs.log", NULL};
 	struct h_run run;
 
-	snprintf(url, sizeof url, "redis://127.0.0.1:%d", server->port);
+	snprintf(url, sizeof url, "redis://127.0.0.1:%d", fx_server->port);
 	h_run_redisfs(args, NULL, 10.0, &run);
 	ck_assert_int_eq(run.status, 1);
 	ck_assert_msg(strstr(run.err, "log") != NULL, "stderr: %s", run.err);
@@ -179,7 +163,7 @@ END_TEST
  */
 START_TEST(test_after_close_a_collection_reads_as_redis_renders_it)
 {
-	redisContext *c = h_redis_connect(server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	static const char typed[] = "zeta\t1\nalpha\t2\n";
 	static const char rendered[] = "alpha\t2\nzeta\t1\n";
 	char path[MNT_PATH_LEN], buf[64];
@@ -198,8 +182,7 @@ START_TEST(test_after_close_a_collection_reads_as_redis_renders_it)
 	ck_assert_int_ge(reader, 0);
 	n = read(reader, buf, sizeof buf);
 	ck_assert_int_eq(n, (ssize_t) sizeof rendered - 1);
-	ck_assert_msg(memcmp(buf, rendered, sizeof rendered - 1) == 0, "read '%.*s'", (int) n,
-		      buf);
+	ck_assert_msg(memcmp(buf, rendered, sizeof rendered - 1) == 0, "read '%.*s'", (int) n, buf);
 	close(reader);
 	close(holder);
 	redisFree(c);

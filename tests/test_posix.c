@@ -8,24 +8,10 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "mount_fixture.h"
 #include "run_suite.h"
 
-#define MNT_PATH_LEN (H_PATH_MAX + 64)
 #define APPEND_LINES 100 /* lines each of two appenders adds */
-
-static struct h_redis *server;
-static struct h_mount *mount;
-
-static char *mnt(char *out, const char *rel)
-{
-	return h_path(out, MNT_PATH_LEN, mount, rel);
-}
-
-static void setup_mount(void)
-{
-	server = h_redis_start(NULL);
-	mount = h_mount_start(server, NULL);
-}
 
 /* The string value of `key` in db0 must be exactly `want`. */
 static void assert_value(redisContext *c, const char *key, const char *want)
@@ -53,7 +39,7 @@ static off_t fsize(int fd)
 
 START_TEST(test_fstat_between_appends_loses_nothing)
 {
-	redisContext *c = h_redis_connect(server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	char p[MNT_PATH_LEN];
 	int fd;
 
@@ -72,7 +58,7 @@ END_TEST
 
 START_TEST(test_stat_lseek_and_other_descriptors_see_unclosed_bytes)
 {
-	redisContext *c = h_redis_connect(server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	char p[MNT_PATH_LEN], buf[64];
 	struct stat st;
 	int w, r, w2;
@@ -109,7 +95,7 @@ END_TEST
 
 START_TEST(test_stat_right_after_truncate_and_ftruncate_shows_the_new_size)
 {
-	redisContext *c = h_redis_connect(server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	char p[MNT_PATH_LEN];
 	struct stat st;
 	int fd;
@@ -130,9 +116,9 @@ START_TEST(test_stat_right_after_truncate_and_ftruncate_shows_the_new_size)
 	ck_assert_int_eq(close(fd), 0);
 	ck_assert_int_eq(stat(p, &st), 0);
 	ck_assert_int_eq(st.st_size, 7);
-	ck_assert_int_eq(h_sh(mount->mnt, "test \"$(wc -c < db0/trunc)\" = 7"), 0);
+	ck_assert_int_eq(h_sh(fx_mount->mnt, "test \"$(wc -c < db0/trunc)\" = 7"), 0);
 	/* a write through the shell, stat at once */
-	ck_assert_int_eq(h_sh(mount->mnt, "printf 12345678901234 > db0/trunc"), 0);
+	ck_assert_int_eq(h_sh(fx_mount->mnt, "printf 12345678901234 > db0/trunc"), 0);
 	ck_assert_int_eq(stat(p, &st), 0);
 	ck_assert_int_eq(st.st_size, 14);
 	redisFree(c);
@@ -141,12 +127,12 @@ END_TEST
 
 START_TEST(test_two_shell_appenders_and_a_stat_loop_lose_no_line)
 {
-	redisContext *c = h_redis_connect(server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	long long lines;
 	redisReply *r;
 
 	h_cmd_ok(c, "SET log %b", "", (size_t) 0);
-	ck_assert_int_eq(h_sh(mount->mnt,
+	ck_assert_int_eq(h_sh(fx_mount->mnt,
 			      "(i=0; while [ $i -lt 300 ]; do stat -c %%s db0/log >/dev/null; "
 			      "i=$((i+1)); done) & s=$!; "
 			      "(i=0; while [ $i -lt %d ]; do echo \"a $i\" >> db0/log; i=$((i+1)); "
@@ -170,7 +156,7 @@ END_TEST
 
 START_TEST(test_rm_of_an_open_file_is_not_undone_by_its_close)
 {
-	redisContext *c = h_redis_connect(server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	char p[MNT_PATH_LEN], buf[16];
 	struct stat st;
 	int fd;
@@ -199,7 +185,7 @@ END_TEST
 
 START_TEST(test_rm_of_a_file_open_for_reading_keeps_its_bytes)
 {
-	redisContext *c = h_redis_connect(server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	char p[MNT_PATH_LEN], buf[16];
 	int fd;
 
@@ -218,7 +204,7 @@ END_TEST
 
 START_TEST(test_mv_of_an_open_file_takes_its_writes_along)
 {
-	redisContext *c = h_redis_connect(server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	char a[MNT_PATH_LEN], b[MNT_PATH_LEN];
 	int fd;
 
@@ -238,7 +224,7 @@ END_TEST
 
 START_TEST(test_mv_over_an_open_file_leaves_the_new_one)
 {
-	redisContext *c = h_redis_connect(server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	char a[MNT_PATH_LEN], b[MNT_PATH_LEN];
 	int fd;
 
@@ -257,7 +243,7 @@ END_TEST
 
 START_TEST(test_copy_file_range_copies_exactly)
 {
-	redisContext *c = h_redis_connect(server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	char a[MNT_PATH_LEN], b[MNT_PATH_LEN];
 	loff_t in_off = 2, out_off = 1;
 	int in, out;
@@ -277,7 +263,7 @@ START_TEST(test_copy_file_range_copies_exactly)
 	ck_assert_int_eq(close(out), 0);
 	assert_value(c, "cfr-dst", "a23456789ABCDEF");
 	ck_assert_int_eq(
-		h_sh(mount->mnt, "cp db0/cfr-dst db0/cfr-cp && cmp db0/cfr-dst db0/cfr-cp"), 0);
+		h_sh(fx_mount->mnt, "cp db0/cfr-dst db0/cfr-cp && cmp db0/cfr-dst db0/cfr-cp"), 0);
 	assert_value(c, "cfr-cp", "a23456789ABCDEF");
 	redisFree(c);
 }
@@ -290,7 +276,7 @@ END_TEST
 START_TEST(test_names_past_255_bytes_are_enametoolong_everywhere)
 {
 	static const size_t lens[] = {NAME_OVER, 1000};
-	redisContext *c = h_redis_connect(server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	char rel[1200], p[MNT_PATH_LEN + 1200], ok[MNT_PATH_LEN];
 	redisReply *r;
 	struct stat st;
@@ -301,7 +287,7 @@ START_TEST(test_names_past_255_bytes_are_enametoolong_everywhere)
 		memcpy(rel, "db0/", 4);
 		memset(rel + 4, 'n', lens[i]);
 		rel[4 + lens[i]] = '\0';
-		snprintf(p, sizeof p, "%s/%s", mount->mnt, rel);
+		snprintf(p, sizeof p, "%s/%s", fx_mount->mnt, rel);
 #define ASSERT_TOOLONG(call)                                                                       \
 	do {                                                                                       \
 		errno = 0;                                                                         \
@@ -337,8 +323,7 @@ static void setup_small_limit(void)
 {
 	const char *const extra[] = {"--proto-max-bulk-len", "1048576", NULL};
 
-	server = h_redis_start(extra);
-	mount = h_mount_start(server, NULL);
+	fx_start(extra, NULL);
 }
 
 /* The daemon still answers: the mount is not dead (ENOTCONN). */
@@ -352,14 +337,15 @@ static void assert_mount_alive(void)
 
 START_TEST(test_truncate_far_past_the_limit_is_efbig_and_the_daemon_lives)
 {
-	redisContext *c = h_redis_connect(server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	char p[MNT_PATH_LEN];
 	struct stat st;
 
 	h_cmd_ok(c, "SET huge abc");
 	ck_assert_int_eq(truncate(mnt(p, "db0/huge"), 999999999999999LL), -1);
 	ck_assert_int_eq(errno, EFBIG);
-	ck_assert_int_ne(h_sh(mount->mnt, "truncate -s 999999999999999 db0/huge 2>/dev/null"), 0);
+	ck_assert_int_ne(h_sh(fx_mount->mnt, "truncate -s 999999999999999 db0/huge 2>/dev/null"),
+			 0);
 	assert_mount_alive();
 	ck_assert_int_eq(truncate(p, SMALL_LIMIT + 1), -1);
 	ck_assert_int_eq(errno, EFBIG);
@@ -373,13 +359,13 @@ END_TEST
 
 START_TEST(test_write_far_past_the_limit_is_efbig_and_nothing_is_lost)
 {
-	redisContext *c = h_redis_connect(server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	char p[MNT_PATH_LEN];
 	int fd;
 
 	h_cmd_ok(c, "SET seek abc");
-	ck_assert_int_ne(h_sh(mount->mnt, "dd if=/dev/zero of=db0/seek bs=1 count=1 seek=2G "
-					  "conv=notrunc status=none 2>/dev/null"),
+	ck_assert_int_ne(h_sh(fx_mount->mnt, "dd if=/dev/zero of=db0/seek bs=1 count=1 seek=2G "
+					     "conv=notrunc status=none 2>/dev/null"),
 			 0);
 	assert_mount_alive();
 	fd = open(mnt(p, "db0/seek"), O_WRONLY);
@@ -397,7 +383,7 @@ END_TEST
 
 START_TEST(test_truncate_past_the_default_limit_is_efbig)
 {
-	redisContext *c = h_redis_connect(server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	char p[MNT_PATH_LEN];
 
 	h_cmd_ok(c, "SET dflt abc");

@@ -8,26 +8,15 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "mount_fixture.h"
 #include "run_suite.h"
 
-#define MNT_PATH_LEN (H_PATH_MAX + 64)
-#define TTL_S	     100000 /* far longer than the test runs */
-
-static struct h_redis *server;
-static struct h_mount *mount;
-
-static char *mnt(char *out, const char *rel)
-{
-	return h_path(out, MNT_PATH_LEN, mount, rel);
-}
+#define TTL_S 100000 /* far longer than the test runs */
 
 /* No attribute caching: each stat asks the daemon, so that an old time cannot hide. */
-static void setup_mount(void)
+static void setup_uncached_mount(void)
 {
-	struct h_mount_spec spec = {.options = "cache_timeout=0"};
-
-	server = h_redis_start(NULL);
-	mount = h_mount_start(server, &spec);
+	fx_start(NULL, "cache_timeout=0");
 }
 
 static struct stat stat_of(const char *rel)
@@ -46,7 +35,7 @@ static bool same_time(struct timespec a, struct timespec b)
 
 START_TEST(test_a_change_to_one_key_leaves_the_others_times)
 {
-	redisContext *c = h_redis_connect(server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	struct stat a0, b0, dir0, a1, b1, dir1;
 
 	h_cmd_ok(c, "SET t-a one");
@@ -54,7 +43,7 @@ START_TEST(test_a_change_to_one_key_leaves_the_others_times)
 	a0 = stat_of("db0/t-a");
 	b0 = stat_of("db0/t-b");
 	dir0 = stat_of("db0");
-	ck_assert_int_eq(h_sh(mount->mnt, "printf changed > db0/t-b"), 0);
+	ck_assert_int_eq(h_sh(fx_mount->mnt, "printf changed > db0/t-b"), 0);
 	a1 = stat_of("db0/t-a");
 	b1 = stat_of("db0/t-b");
 	dir1 = stat_of("db0");
@@ -68,16 +57,16 @@ END_TEST
 
 START_TEST(test_a_folder_time_moves_with_entries_made_and_removed)
 {
-	redisContext *c = h_redis_connect(server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	struct stat dir0, dir1, dir2, other0, other1;
 
 	h_cmd_ok(c, "SET t-other x");
 	dir0 = stat_of("db1");
 	other0 = stat_of("db0/t-other");
-	ck_assert_int_eq(h_sh(mount->mnt, "touch db1/t-new"), 0);
+	ck_assert_int_eq(h_sh(fx_mount->mnt, "touch db1/t-new"), 0);
 	dir1 = stat_of("db1");
 	ck_assert_msg(!same_time(dir0.st_mtim, dir1.st_mtim), "creating a key left db1's mtime");
-	ck_assert_int_eq(h_sh(mount->mnt, "rm db1/t-new"), 0);
+	ck_assert_int_eq(h_sh(fx_mount->mnt, "rm db1/t-new"), 0);
 	dir2 = stat_of("db1");
 	ck_assert_msg(!same_time(dir1.st_mtim, dir2.st_mtim), "removing a key left db1's mtime");
 	other1 = stat_of("db0/t-other");
@@ -89,7 +78,7 @@ END_TEST
 
 START_TEST(test_vim_with_its_swap_file_edits_a_hash_and_a_string)
 {
-	redisContext *c = h_redis_connect(server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	redisReply *r;
 
 	h_cmd_ok(c, "HSET vim-hash f1 v1 f2 v2");
@@ -97,12 +86,12 @@ START_TEST(test_vim_with_its_swap_file_edits_a_hash_and_a_string)
 	h_cmd_ok(c, "SET vim-string hello");
 	/* -E -s: a scripted session; a "changed since reading it" prompt would write nothing */
 	ck_assert_int_eq(
-		h_sh(mount->mnt,
+		h_sh(fx_mount->mnt,
 		     "HOME=/nonexistent vim.tiny -u NONE -i NONE -N -E -s -c 'set swapfile' "
 		     "-c '%%s/v1/V1/' -c wq db0/vim-hash < /dev/null"),
 		0);
 	ck_assert_int_eq(
-		h_sh(mount->mnt,
+		h_sh(fx_mount->mnt,
 		     "HOME=/nonexistent vim.tiny -u NONE -i NONE -N -E -s -c 'set swapfile' "
 		     "-c '%%s/hello/bye/' -c wq db0/vim-string < /dev/null"),
 		0);
@@ -124,15 +113,12 @@ END_TEST
 
 static void setup_namespaces(void)
 {
-	struct h_mount_spec spec = {.options = "cache_timeout=0,delimiter=:"};
-
-	server = h_redis_start(NULL);
-	mount = h_mount_start(server, &spec);
+	fx_start(NULL, "cache_timeout=0,delimiter=:");
 }
 
 START_TEST(test_a_namespace_folder_time_moves_with_its_own_entries)
 {
-	redisContext *c = h_redis_connect(server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	struct stat db0, ns0, other0, db1, ns1, other1;
 
 	h_cmd_ok(c, "SET user:1 a");
@@ -140,7 +126,7 @@ START_TEST(test_a_namespace_folder_time_moves_with_its_own_entries)
 	db0 = stat_of("db0");
 	ns0 = stat_of("db0/user:");
 	other0 = stat_of("db0/other:");
-	ck_assert_int_eq(h_sh(mount->mnt, "touch db0/user:/2"), 0);
+	ck_assert_int_eq(h_sh(fx_mount->mnt, "touch db0/user:/2"), 0);
 	db1 = stat_of("db0");
 	ns1 = stat_of("db0/user:");
 	other1 = stat_of("db0/other:");
@@ -157,7 +143,7 @@ static Suite *times_suite(void)
 	Suite *s = suite_create("times");
 	TCase *tc = tcase_create("per_key");
 
-	h_tcase_add_fixture(tc, setup_mount, h_stop_all);
+	h_tcase_add_fixture(tc, setup_uncached_mount, h_stop_all);
 	tcase_add_test(tc, test_a_change_to_one_key_leaves_the_others_times);
 	tcase_add_test(tc, test_a_folder_time_moves_with_entries_made_and_removed);
 	tcase_add_test(tc, test_vim_with_its_swap_file_edits_a_hash_and_a_string);

@@ -12,7 +12,7 @@ static bool log_mentions(const char *needle)
 	size_t len;
 	bool found;
 
-	if (h_read_file(write_mount->log, &log, &len) != 0)
+	if (h_read_file(fx_mount->log, &log, &len) != 0)
 		return false;
 	found = memmem(log, len, needle, strlen(needle)) != NULL;
 	free(log);
@@ -46,7 +46,7 @@ START_TEST(test_list_text_replaces_the_list_in_order_keeping_its_ttl)
 				   "\n"
 				   "zeta\n"
 				   "last line without a newline";
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 
 	h_cmd_ok(c, "RPUSH w-list old1 old2 old3");
 	h_cmd_ok(c, "PEXPIRE w-list %lld", TTL_MS);
@@ -62,7 +62,7 @@ END_TEST
 START_TEST(test_set_text_replaces_the_set_keeping_its_ttl)
 {
 	static const char text[] = "pear\napple\n\\x00\nbanana\napple\n\xff\xfe\n\\\\\n";
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 
 	h_cmd_ok(c, "SADD w-set x y z");
 	h_cmd_ok(c, "PEXPIRE w-set %lld", TTL_MS);
@@ -83,7 +83,7 @@ START_TEST(test_zset_text_replaces_members_and_scores_keeping_its_ttl)
 				   "top\tinf\n"
 				   "bottom\t-inf\n"
 				   "\\x00\t0.25";
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 
 	h_cmd_ok(c, "ZADD w-zset 1 old 2 older");
 	h_cmd_ok(c, "PEXPIRE w-zset %lld", TTL_MS);
@@ -103,7 +103,7 @@ START_TEST(test_hash_text_replaces_fields_and_values_keeping_its_ttl)
 				   "\\ttabbed\\nfield\tv\\\\al\n"
 				   "bin\t\\x00\\xFF\xfe\n"
 				   "\tempty field";
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 
 	h_cmd_ok(c, "HSET w-hash f1 v1 f2 v2");
 	h_cmd_ok(c, "PEXPIRE w-hash %lld", TTL_MS);
@@ -173,7 +173,7 @@ static int write_bad_text(const char *rel, int flags, const struct bytes *text)
 START_TEST(test_unparsable_text_fails_close_with_einval_and_leaves_the_key)
 {
 	const struct bad_text *t = &bad_texts[_i];
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	char rel[128], quoted[160];
 	struct key_state before;
 	int err;
@@ -200,7 +200,7 @@ START_TEST(test_unparsable_text_fails_close_with_einval_and_leaves_the_key)
 END_TEST
 START_TEST(test_shell_write_of_unparsable_text_fails_and_leaves_the_key)
 {
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	struct key_state before;
 
 	h_cmd_ok(c, "RPUSH sh-bad a b");
@@ -208,8 +208,7 @@ START_TEST(test_shell_write_of_unparsable_text_fails_and_leaves_the_key)
 	before = key_state(c, "sh-bad");
 	/* coreutils' printf checks close(2) of its stdout */
 	ck_assert_int_ne(
-		h_sh(write_mount->mnt, "/usr/bin/printf 'bad\\\\q\\n' > db0/sh-bad 2>/dev/null"),
-		0);
+		h_sh(fx_mount->mnt, "/usr/bin/printf 'bad\\\\q\\n' > db0/sh-bad 2>/dev/null"), 0);
 	assert_untouched(c, "sh-bad", &before);
 	redisFree(c);
 }
@@ -217,7 +216,7 @@ END_TEST
 START_TEST(test_ftruncate_to_zero_and_close_removes_a_collection)
 {
 	char path[MNT_PATH_LEN];
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	int fd;
 
 	h_cmd_ok(c, "HSET e-ftruncate f v");
@@ -228,7 +227,7 @@ START_TEST(test_ftruncate_to_zero_and_close_removes_a_collection)
 	ck_assert_msg(close(fd) == 0, "close: %s", strerror(errno));
 	assert_gone(c, "e-ftruncate");
 	/* truncate(1) opens the file and calls ftruncate */
-	ck_assert_int_eq(h_sh(write_mount->mnt, "truncate -s 0 db0/e-command"), 0);
+	ck_assert_int_eq(h_sh(fx_mount->mnt, "truncate -s 0 db0/e-command"), 0);
 	assert_gone(c, "e-command");
 	redisFree(c);
 }
@@ -236,7 +235,7 @@ END_TEST
 START_TEST(test_truncate_syscall_to_zero_removes_a_collection)
 {
 	char path[MNT_PATH_LEN];
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	int ret, err;
 
 	h_cmd_ok(c, "ZADD e-truncate 1 a");
@@ -252,7 +251,7 @@ END_TEST
 START_TEST(test_o_trunc_and_close_without_a_write_removes_a_collection)
 {
 	char path[MNT_PATH_LEN];
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	int fd;
 
 	h_cmd_ok(c, "SADD e-open a b");
@@ -262,14 +261,14 @@ START_TEST(test_o_trunc_and_close_without_a_write_removes_a_collection)
 	ck_assert_msg(fd >= 0, "open db0/e-open: %s", strerror(errno));
 	ck_assert_msg(close(fd) == 0, "close: %s", strerror(errno));
 	wait_gone(c, "e-open");
-	ck_assert_int_eq(h_sh(write_mount->mnt, ": > db0/e-shell"), 0);
+	ck_assert_int_eq(h_sh(fx_mount->mnt, ": > db0/e-shell"), 0);
 	wait_gone(c, "e-shell");
 	redisFree(c);
 }
 END_TEST
 START_TEST(test_shell_redirect_keeps_type_and_ttl)
 {
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	const char *keys[] = {"r-list", "r-set", "r-zset", "r-hash", "r-list-ext"};
 
 	h_cmd_ok(c, "RPUSH r-list a b c");
@@ -280,11 +279,11 @@ START_TEST(test_shell_redirect_keeps_type_and_ttl)
 	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
 		h_cmd_ok(c, "PEXPIRE %s %lld", keys[i], TTL_MS);
 	/* the shell's builtin printf, and an external command */
-	ck_assert_int_eq(h_sh(write_mount->mnt, "printf 'x\\ny\\n' > db0/r-list"), 0);
-	ck_assert_int_eq(h_sh(write_mount->mnt, "printf 'y\\nx\\n' > db0/r-set"), 0);
-	ck_assert_int_eq(h_sh(write_mount->mnt, "/usr/bin/printf 'm\\t7\\n' > db0/r-zset"), 0);
-	ck_assert_int_eq(h_sh(write_mount->mnt, "/usr/bin/printf 'f\\tv\\n' > db0/r-hash"), 0);
-	ck_assert_int_eq(h_sh(write_mount->mnt, "echo only > db0/r-list-ext"), 0);
+	ck_assert_int_eq(h_sh(fx_mount->mnt, "printf 'x\\ny\\n' > db0/r-list"), 0);
+	ck_assert_int_eq(h_sh(fx_mount->mnt, "printf 'y\\nx\\n' > db0/r-set"), 0);
+	ck_assert_int_eq(h_sh(fx_mount->mnt, "/usr/bin/printf 'm\\t7\\n' > db0/r-zset"), 0);
+	ck_assert_int_eq(h_sh(fx_mount->mnt, "/usr/bin/printf 'f\\tv\\n' > db0/r-hash"), 0);
+	ck_assert_int_eq(h_sh(fx_mount->mnt, "echo only > db0/r-list-ext"), 0);
 	ASSERT_COLLECTION(c, "r-list", "list", B("x"), B("y"));
 	ASSERT_COLLECTION(c, "r-set", "set", B("x"), B("y"));
 	ASSERT_COLLECTION(c, "r-zset", "zset", B("m"), B("7"));
@@ -297,14 +296,14 @@ START_TEST(test_shell_redirect_keeps_type_and_ttl)
 END_TEST
 START_TEST(test_append_adds_a_member_keeping_ttl)
 {
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 
 	h_cmd_ok(c, "RPUSH a-list a b");
 	h_cmd_ok(c, "HSET a-hash f1 v1");
 	h_cmd_ok(c, "PEXPIRE a-list %lld", TTL_MS);
 	h_cmd_ok(c, "PEXPIRE a-hash %lld", TTL_MS);
-	ck_assert_int_eq(h_sh(write_mount->mnt, "printf 'c\\n' >> db0/a-list"), 0);
-	ck_assert_int_eq(h_sh(write_mount->mnt, "printf 'f0\\tv0\\n' >> db0/a-hash"), 0);
+	ck_assert_int_eq(h_sh(fx_mount->mnt, "printf 'c\\n' >> db0/a-list"), 0);
+	ck_assert_int_eq(h_sh(fx_mount->mnt, "printf 'f0\\tv0\\n' >> db0/a-hash"), 0);
 	ASSERT_COLLECTION(c, "a-list", "list", B("a"), B("b"), B("c"));
 	ASSERT_COLLECTION(c, "a-hash", "hash", B("f0"), B("v0"), B("f1"), B("v1"));
 	assert_ttl_kept(c, "a-list", TTL_MS);
@@ -329,7 +328,7 @@ static char *numbered_lines(const char *prefix, size_t n, bool second_column, si
 
 START_TEST(test_collections_of_thousands_of_members_are_written_whole_and_in_order)
 {
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	size_t len;
 	char *text;
 	redisReply *r;
@@ -397,7 +396,7 @@ END_TEST
 START_TEST(test_stream_cannot_be_opened_for_writing)
 {
 	char path[MNT_PATH_LEN];
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	struct key_state before;
 	struct stat st;
 
@@ -412,7 +411,7 @@ START_TEST(test_stream_cannot_be_opened_for_writing)
 	ASSERT_FAILS_WITH(open(path, O_WRONLY | O_TRUNC), EACCES, "open stream O_TRUNC");
 	ASSERT_FAILS_WITH(open(path, O_WRONLY | O_APPEND), EACCES, "open stream O_APPEND");
 	ASSERT_FAILS_WITH(truncate(path, 0), EACCES, "truncate stream");
-	ck_assert_int_ne(h_sh(write_mount->mnt, "echo x > db0/events 2>/dev/null"), 0);
+	ck_assert_int_ne(h_sh(fx_mount->mnt, "echo x > db0/events 2>/dev/null"), 0);
 	assert_untouched(c, "events", &before);
 	redisFree(c);
 }

@@ -8,11 +8,11 @@
 
 START_TEST(test_mv_within_a_database_renames_keeping_type_value_and_ttl)
 {
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 
 	h_cmd_ok(c, "RPUSH mv-src a b c");
 	h_cmd_ok(c, "PEXPIRE mv-src %lld", TTL_MS);
-	ck_assert_int_eq(h_sh(write_mount->mnt, "mv db0/mv-src db0/mv-dst"), 0);
+	ck_assert_int_eq(h_sh(fx_mount->mnt, "mv db0/mv-src db0/mv-dst"), 0);
 	assert_gone(c, "mv-src");
 	ASSERT_COLLECTION(c, "mv-dst", "list", B("a"), B("b"), B("c"));
 	assert_ttl_kept(c, "mv-dst", TTL_MS);
@@ -22,7 +22,7 @@ END_TEST
 START_TEST(test_rename_over_an_existing_key_replaces_it)
 {
 	char from[MNT_PATH_LEN], to[MNT_PATH_LEN];
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 
 	/* a source without a TTL takes the target's (so editors keep it) */
 	h_cmd_ok(c, "SET ro-src1 new");
@@ -55,7 +55,7 @@ END_TEST
 START_TEST(test_renameat2_noreplace_onto_an_existing_key_gives_eexist)
 {
 	char from[MNT_PATH_LEN], to[MNT_PATH_LEN];
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	struct key_state src, dst;
 
 	h_cmd_ok(c, "SET nr-src a");
@@ -73,7 +73,7 @@ END_TEST
 START_TEST(test_renameat2_noreplace_onto_a_key_made_behind_the_mounts_back_gives_eexist)
 {
 	char from[MNT_PATH_LEN], to[MNT_PATH_LEN];
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	struct key_state src, dst;
 	struct stat st;
 
@@ -93,7 +93,7 @@ END_TEST
 START_TEST(test_renameat2_noreplace_onto_a_free_name_renames)
 {
 	char from[MNT_PATH_LEN], to[MNT_PATH_LEN];
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 
 	h_cmd_ok(c, "SET nf-src value PX %lld", TTL_MS);
 	ck_assert_msg(rename_noreplace(mnt(from, "db0/nf-src"), mnt(to, "db0/nf-dst")) == 0,
@@ -106,14 +106,14 @@ START_TEST(test_renameat2_noreplace_onto_a_free_name_renames)
 END_TEST
 START_TEST(test_mv_to_another_database_under_the_same_name_replaces_the_target)
 {
-	redisContext *c0 = h_redis_connect(write_server, 0), *c1 = h_redis_connect(write_server, 1);
+	redisContext *c0 = h_redis_connect(fx_server, 0), *c1 = h_redis_connect(fx_server, 1);
 
 	h_cmd_ok(c0, "ZADD mvdb 1 a 2.5 b");
 	h_cmd_ok(c0, "PEXPIRE mvdb %lld", TTL_MS);
 	h_cmd_ok(c1, "SET mvdb %s", "the old one in db1");
 	h_cmd_ok(c0, "SET mvdb-fresh fresh PX %lld", TTL_MS);
-	ck_assert_int_eq(h_sh(write_mount->mnt, "mv db0/mvdb db1/mvdb"), 0);
-	ck_assert_int_eq(h_sh(write_mount->mnt, "mv db0/mvdb-fresh db1/mvdb-fresh"), 0);
+	ck_assert_int_eq(h_sh(fx_mount->mnt, "mv db0/mvdb db1/mvdb"), 0);
+	ck_assert_int_eq(h_sh(fx_mount->mnt, "mv db0/mvdb-fresh db1/mvdb-fresh"), 0);
 	assert_gone(c0, "mvdb");
 	assert_gone(c0, "mvdb-fresh");
 	ASSERT_COLLECTION(c1, "mvdb", "zset", B("a"), B("1"), B("b"), B("2.5"));
@@ -126,12 +126,12 @@ START_TEST(test_mv_to_another_database_under_the_same_name_replaces_the_target)
 END_TEST
 START_TEST(test_mv_to_another_database_under_a_new_name_copies_and_unlinks)
 {
-	redisContext *c0 = h_redis_connect(write_server, 0), *c1 = h_redis_connect(write_server, 1);
+	redisContext *c0 = h_redis_connect(fx_server, 0), *c1 = h_redis_connect(fx_server, 1);
 
 	h_cmd_ok(c0, "HSET mvnew f1 v1 f2 v2");
 	h_cmd_ok(c0, "PEXPIRE mvnew %lld", TTL_MS);
 	h_cmd_ok(c1, "SET mvnew-moved %s", "replaced");
-	ck_assert_int_eq(h_sh(write_mount->mnt, "mv db0/mvnew db1/mvnew-moved"), 0);
+	ck_assert_int_eq(h_sh(fx_mount->mnt, "mv db0/mvnew db1/mvnew-moved"), 0);
 	assert_gone(c0, "mvnew");
 	assert_gone(c1, "mvnew");
 	ASSERT_COLLECTION(c1, "mvnew-moved", "hash", B("f1"), B("v1"), B("f2"), B("v2"));
@@ -143,7 +143,7 @@ END_TEST
 START_TEST(test_renameat2_noreplace_across_databases_gives_eexist)
 {
 	char from[MNT_PATH_LEN], to[MNT_PATH_LEN];
-	redisContext *c0 = h_redis_connect(write_server, 0), *c1 = h_redis_connect(write_server, 1);
+	redisContext *c0 = h_redis_connect(fx_server, 0), *c1 = h_redis_connect(fx_server, 1);
 	struct key_state src, dst;
 
 	h_cmd_ok(c0, "SET xnr in-db0");
@@ -204,7 +204,7 @@ START_TEST(test_mv_of_a_string_over_a_collection_parses_it_keeping_type_and_ttl)
 {
 	const struct text_into *t = &texts_into[_i];
 	char from[MNT_PATH_LEN], to[MNT_PATH_LEN], src[64], rel[80];
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 
 	snprintf(src, sizeof src, "%s-text", t->target);
 	h_cmd_ok(c, t->setup);
@@ -223,12 +223,12 @@ START_TEST(test_mv_of_a_string_over_a_collection_parses_it_keeping_type_and_ttl)
 END_TEST
 START_TEST(test_mv_of_a_string_over_a_list_in_another_database_parses_it)
 {
-	redisContext *c0 = h_redis_connect(write_server, 0), *c1 = h_redis_connect(write_server, 1);
+	redisContext *c0 = h_redis_connect(fx_server, 0), *c1 = h_redis_connect(fx_server, 1);
 
 	h_cmd_ok(c0, "SET xdb-text %s", "p\nq\n");
 	h_cmd_ok(c1, "RPUSH xdb-list a");
 	h_cmd_ok(c1, "PEXPIRE xdb-list %lld", TTL_MS);
-	ck_assert_int_eq(h_sh(write_mount->mnt, "mv db0/xdb-text db1/xdb-list"), 0);
+	ck_assert_int_eq(h_sh(fx_mount->mnt, "mv db0/xdb-text db1/xdb-list"), 0);
 	assert_gone(c0, "xdb-text");
 	ASSERT_COLLECTION(c1, "xdb-list", "list", B("p"), B("q"));
 	assert_ttl_kept(c1, "xdb-list", TTL_MS);
@@ -239,7 +239,7 @@ END_TEST
 START_TEST(test_mv_of_unparsable_text_over_a_collection_gives_einval_and_changes_nothing)
 {
 	char from[MNT_PATH_LEN], to[MNT_PATH_LEN];
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	static const char *const cases[][3] = {
 		{"bt-zset", "ZADD bt-zset 1 a", "m\tnot-a-number\n"},
 		{"bt-hash", "HSET bt-hash f v", "no tab here\n"},
@@ -265,7 +265,7 @@ START_TEST(test_mv_of_unparsable_text_over_a_collection_gives_einval_and_changes
 		assert_untouched(c, cases[i][0], &d);
 	}
 	/* and mv says so */
-	ck_assert_int_ne(h_sh(write_mount->mnt, "mv db0/bt-zset-text db0/bt-zset 2>/dev/null"), 0);
+	ck_assert_int_ne(h_sh(fx_mount->mnt, "mv db0/bt-zset-text db0/bt-zset 2>/dev/null"), 0);
 	ck_assert(exists(c, "bt-zset-text"));
 	ASSERT_COLLECTION(c, "bt-zset", "zset", B("a"), B("1"));
 	redisFree(c);
@@ -274,7 +274,7 @@ END_TEST
 START_TEST(test_rename_of_a_missing_key_gives_enoent)
 {
 	char from[MNT_PATH_LEN], to[MNT_PATH_LEN];
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 
 	ASSERT_FAILS_WITH(rename(mnt(from, "db0/no-such-key"), mnt(to, "db0/anything")), ENOENT,
 			  "rename of a missing key");
@@ -285,7 +285,7 @@ END_TEST
 START_TEST(test_rename_to_a_non_canonical_name_gives_einval)
 {
 	char from[MNT_PATH_LEN], to[MNT_PATH_LEN];
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	struct key_state before;
 
 	h_cmd_ok(c, "SET canon value");
@@ -314,11 +314,11 @@ static void assert_no_sed_leftovers(redisContext *c)
 
 START_TEST(test_sed_i_on_a_list_keeps_type_ttl_and_other_members)
 {
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 
 	h_cmd_ok(c, "RPUSH s-list a b c %s d", "tab\there");
 	h_cmd_ok(c, "PEXPIRE s-list %lld", TTL_MS);
-	ck_assert_int_eq(h_sh(write_mount->mnt, "sed -i 's/^b$/B/' db0/s-list"), 0);
+	ck_assert_int_eq(h_sh(fx_mount->mnt, "sed -i 's/^b$/B/' db0/s-list"), 0);
 	ASSERT_COLLECTION(c, "s-list", "list", B("a"), B("B"), B("c"), B("tab\there"), B("d"));
 	assert_ttl_kept(c, "s-list", TTL_MS);
 	assert_no_sed_leftovers(c);
@@ -328,11 +328,11 @@ START_TEST(test_sed_i_on_a_list_keeps_type_ttl_and_other_members)
 END_TEST
 START_TEST(test_sed_i_on_a_zset_keeps_type_ttl_and_other_members)
 {
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 
 	h_cmd_ok(c, "ZADD s-zset 1 one 2 two 3 three");
 	h_cmd_ok(c, "PEXPIRE s-zset %lld", TTL_MS);
-	ck_assert_int_eq(h_sh(write_mount->mnt, "sed -i 's/^two\\t2$/two\\t20/' db0/s-zset"), 0);
+	ck_assert_int_eq(h_sh(fx_mount->mnt, "sed -i 's/^two\\t2$/two\\t20/' db0/s-zset"), 0);
 	ASSERT_COLLECTION(c, "s-zset", "zset", B("one"), B("1"), B("three"), B("3"), B("two"),
 			  B("20"));
 	assert_ttl_kept(c, "s-zset", TTL_MS);
@@ -343,12 +343,12 @@ START_TEST(test_sed_i_on_a_zset_keeps_type_ttl_and_other_members)
 END_TEST
 START_TEST(test_sed_i_on_a_hash_keeps_type_ttl_and_other_fields)
 {
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 
 	h_cmd_ok(c, "HSET s-hash f1 v1 f2 v2 f3 %s", "v\n3");
 	h_cmd_ok(c, "PEXPIRE s-hash %lld", TTL_MS);
-	ck_assert_int_eq(
-		h_sh(write_mount->mnt, "sed -i '/^f2\\t/d; s/^f1\\tv1$/f1\\tV1/' db0/s-hash"), 0);
+	ck_assert_int_eq(h_sh(fx_mount->mnt, "sed -i '/^f2\\t/d; s/^f1\\tv1$/f1\\tV1/' db0/s-hash"),
+			 0);
 	ASSERT_COLLECTION(c, "s-hash", "hash", B("f1"), B("V1"), B("f3"), B("v\n3"));
 	assert_ttl_kept(c, "s-hash", TTL_MS);
 	assert_no_sed_leftovers(c);
@@ -358,13 +358,13 @@ START_TEST(test_sed_i_on_a_hash_keeps_type_ttl_and_other_fields)
 END_TEST
 START_TEST(test_sed_i_on_a_set_and_a_string_keeps_type_and_ttl)
 {
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 
 	h_cmd_ok(c, "SADD s-set a b c");
 	h_cmd_ok(c, "PEXPIRE s-set %lld", TTL_MS);
 	h_cmd_ok(c, "SET s-str %s PX %lld", "hello world", TTL_MS);
-	ck_assert_int_eq(h_sh(write_mount->mnt, "sed -i 's/^a$/z/' db0/s-set"), 0);
-	ck_assert_int_eq(h_sh(write_mount->mnt, "sed -i 's/world/there/' db0/s-str"), 0);
+	ck_assert_int_eq(h_sh(fx_mount->mnt, "sed -i 's/^a$/z/' db0/s-set"), 0);
+	ck_assert_int_eq(h_sh(fx_mount->mnt, "sed -i 's/world/there/' db0/s-str"), 0);
 	ASSERT_COLLECTION(c, "s-set", "set", B("b"), B("c"), B("z"));
 	assert_ttl_kept(c, "s-set", TTL_MS);
 	assert_string(c, "s-str", "hello there", 11);
@@ -375,14 +375,14 @@ START_TEST(test_sed_i_on_a_set_and_a_string_keeps_type_and_ttl)
 END_TEST
 START_TEST(test_sed_i_on_keys_with_encoded_names_in_another_database)
 {
-	redisContext *c1 = h_redis_connect(write_server, 1), *c0 = h_redis_connect(write_server, 0);
+	redisContext *c1 = h_redis_connect(fx_server, 1), *c0 = h_redis_connect(fx_server, 0);
 
 	h_cmd_ok(c1, "HSET user/1 name ada role admin");
 	h_cmd_ok(c1, "PEXPIRE user/1 %lld", TTL_MS);
 	h_cmd_ok(c1, "RPUSH %s x y", "100%");
-	ck_assert_int_eq(
-		h_sh(write_mount->mnt, "sed -i 's/^role\tadmin$/role\tuser/' db1/user%%2F1"), 0);
-	ck_assert_int_eq(h_sh(write_mount->mnt, "sed -i 's/^y$/z/' db1/100%%25"), 0);
+	ck_assert_int_eq(h_sh(fx_mount->mnt, "sed -i 's/^role\tadmin$/role\tuser/' db1/user%%2F1"),
+			 0);
+	ck_assert_int_eq(h_sh(fx_mount->mnt, "sed -i 's/^y$/z/' db1/100%%25"), 0);
 	ASSERT_COLLECTION(c1, "user/1", "hash", B("name"), B("ada"), B("role"), B("user"));
 	assert_ttl_kept(c1, "user/1", TTL_MS);
 	ASSERT_COLLECTION(c1, "100%", "list", B("x"), B("z"));
@@ -396,14 +396,14 @@ START_TEST(test_sed_i_on_keys_with_encoded_names_in_another_database)
 END_TEST
 START_TEST(test_sed_i_with_a_result_that_does_not_parse_fails_and_changes_nothing)
 {
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	struct key_state before;
 
 	h_cmd_ok(c, "ZADD s-bad 1 one 2 two");
 	h_cmd_ok(c, "PEXPIRE s-bad %lld", TTL_MS);
 	before = key_state(c, "s-bad");
-	ck_assert_int_ne(
-		h_sh(write_mount->mnt, "sed -i 's/\\t2$/\\tNaN-ish/' db0/s-bad 2>/dev/null"), 0);
+	ck_assert_int_ne(h_sh(fx_mount->mnt, "sed -i 's/\\t2$/\\tNaN-ish/' db0/s-bad 2>/dev/null"),
+			 0);
 	assert_untouched(c, "s-bad", &before);
 	redisFree(c);
 }

@@ -18,8 +18,8 @@ static void setup_read_only(void)
 	struct h_mount_spec spec = {.options = "ro"};
 	redisContext *c;
 
-	write_server = h_redis_start(NULL);
-	c = h_redis_connect(write_server, 0);
+	fx_server = h_redis_start(NULL);
+	c = h_redis_connect(fx_server, 0);
 	h_cmd_ok(c, "SET str value PX %lld", TTL_MS);
 	h_cmd_ok(c, "SET text %s", "x\ny\n");
 	h_cmd_ok(c, "RPUSH list a b");
@@ -32,16 +32,16 @@ static void setup_read_only(void)
 	h_cmd_ok(c, "SET str in-db1");
 	redisFree(c);
 	free(ro_snapshot);
-	ro_snapshot = h_redis_snapshot(write_server, 2, &ro_snapshot_len);
-	c = h_redis_connect(write_server, 0);
+	ro_snapshot = h_redis_snapshot(fx_server, 2, &ro_snapshot_len);
+	c = h_redis_connect(fx_server, 0);
 	h_cmd_ok(c, "CONFIG RESETSTAT");
 	redisFree(c);
-	write_mount = h_mount_start(write_server, &spec);
+	fx_mount = h_mount_start(fx_server, &spec);
 }
 static void assert_redis_unchanged(void)
 {
 	size_t len;
-	char *now = h_redis_snapshot(write_server, 2, &len);
+	char *now = h_redis_snapshot(fx_server, 2, &len);
 
 	ck_assert_msg(len == ro_snapshot_len && !memcmp(now, ro_snapshot, len),
 		      "Redis changed under a read-only mount");
@@ -74,14 +74,14 @@ START_TEST(test_ro_create_and_write_give_erofs)
 		snprintf(what, sizeof what, "open %s O_APPEND", files[i]);
 		ASSERT_EROFS(open(path, O_WRONLY | O_APPEND), what);
 	}
-	ck_assert_int_ne(h_sh(write_mount->mnt, "touch db0/brand-new 2>/dev/null"), 0);
-	ck_assert_int_ne(h_sh(write_mount->mnt, "echo new > db0/str 2>/dev/null"), 0);
-	ck_assert_int_ne(h_sh(write_mount->mnt, "printf 'x\\n' > db0/list 2>/dev/null"), 0);
-	ck_assert_int_ne(h_sh(write_mount->mnt, "printf 'x\\n' >> db0/hash 2>/dev/null"), 0);
-	ck_assert_int_ne(h_sh(write_mount->mnt, ": > db0/set 2>/dev/null"), 0);
+	ck_assert_int_ne(h_sh(fx_mount->mnt, "touch db0/brand-new 2>/dev/null"), 0);
+	ck_assert_int_ne(h_sh(fx_mount->mnt, "echo new > db0/str 2>/dev/null"), 0);
+	ck_assert_int_ne(h_sh(fx_mount->mnt, "printf 'x\\n' > db0/list 2>/dev/null"), 0);
+	ck_assert_int_ne(h_sh(fx_mount->mnt, "printf 'x\\n' >> db0/hash 2>/dev/null"), 0);
+	ck_assert_int_ne(h_sh(fx_mount->mnt, ": > db0/set 2>/dev/null"), 0);
 	ck_assert_int_eq(h_sh(dir, "echo data > src"), 0);
-	ck_assert_int_ne(h_sh(write_mount->mnt, "cp %s/src db0/copied 2>/dev/null", dir), 0);
-	ck_assert_int_ne(h_sh(write_mount->mnt, "echo x | tee db0/str >/dev/null 2>&1"), 0);
+	ck_assert_int_ne(h_sh(fx_mount->mnt, "cp %s/src db0/copied 2>/dev/null", dir), 0);
+	ck_assert_int_ne(h_sh(fx_mount->mnt, "echo x | tee db0/str >/dev/null 2>&1"), 0);
 	assert_redis_unchanged();
 }
 END_TEST
@@ -92,8 +92,8 @@ START_TEST(test_ro_truncate_gives_erofs)
 	ASSERT_EROFS(truncate(mnt(path, "db0/str"), 0), "truncate db0/str");
 	ASSERT_EROFS(truncate(mnt(path, "db0/list"), 0), "truncate db0/list");
 	ASSERT_EROFS(truncate(mnt(path, "db0/zset"), 2), "truncate db0/zset");
-	ck_assert_int_ne(h_sh(write_mount->mnt, "truncate -s 1 db0/str 2>/dev/null"), 0);
-	ck_assert_int_ne(h_sh(write_mount->mnt, "truncate -s 0 db0/hash 2>/dev/null"), 0);
+	ck_assert_int_ne(h_sh(fx_mount->mnt, "truncate -s 1 db0/str 2>/dev/null"), 0);
+	ck_assert_int_ne(h_sh(fx_mount->mnt, "truncate -s 0 db0/hash 2>/dev/null"), 0);
 	assert_redis_unchanged();
 }
 END_TEST
@@ -110,9 +110,9 @@ START_TEST(test_ro_rename_gives_erofs)
 	ASSERT_EROFS(rename(from, mnt(to, "db1/other")), "rename db0/str db1/other");
 	ASSERT_EROFS(rename(mnt(from, "db0/text"), mnt(to, "db0/list")),
 		     "rename db0/text db0/list (text into a list)");
-	ck_assert_int_ne(h_sh(write_mount->mnt, "mv db0/hash db0/hash2 2>/dev/null"), 0);
-	ck_assert_int_ne(h_sh(write_mount->mnt, "mv db0/zset db1/ 2>/dev/null"), 0);
-	ck_assert_int_ne(h_sh(write_mount->mnt, "sed -i 's/a/b/' db0/list 2>/dev/null"), 0);
+	ck_assert_int_ne(h_sh(fx_mount->mnt, "mv db0/hash db0/hash2 2>/dev/null"), 0);
+	ck_assert_int_ne(h_sh(fx_mount->mnt, "mv db0/zset db1/ 2>/dev/null"), 0);
+	ck_assert_int_ne(h_sh(fx_mount->mnt, "sed -i 's/a/b/' db0/list 2>/dev/null"), 0);
 	assert_redis_unchanged();
 }
 END_TEST
@@ -128,7 +128,7 @@ START_TEST(test_ro_mkdir_chmod_and_unlink_give_erofs)
 END_TEST
 START_TEST(test_ro_mount_sent_no_write_command)
 {
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 
 	/* every test before this one tried its changes through this mount */
 	assert_redis_unchanged();
@@ -306,17 +306,17 @@ static void setup_property(void)
 	uint64_t state = PROP_SEED;
 	redisContext *c;
 
-	write_server = h_redis_start(NULL);
-	c = h_redis_connect(write_server, 0);
+	fx_server = h_redis_start(NULL);
+	c = h_redis_connect(fx_server, 0);
 	for (size_t i = 0; i < PROP_KEYS; i++)
 		make_random_key(c, &state, i);
 	redisFree(c);
-	write_mount = h_mount_start(write_server, NULL);
+	fx_mount = h_mount_start(fx_server, NULL);
 }
 
 START_TEST(test_writing_back_what_was_read_leaves_every_key_identical)
 {
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	char a[SHOW_MAX], b[SHOW_MAX];
 
 	for (size_t i = 0; i < PROP_KEYS; i++) {

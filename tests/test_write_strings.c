@@ -10,9 +10,9 @@
 
 START_TEST(test_touch_creates_an_empty_string)
 {
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 
-	ck_assert_int_eq(h_sh(write_mount->mnt, "touch db0/touched"), 0);
+	ck_assert_int_eq(h_sh(fx_mount->mnt, "touch db0/touched"), 0);
 	assert_type(c, "touched", "string");
 	assert_string(c, "touched", "", 0);
 	assert_no_ttl(c, "touched");
@@ -21,9 +21,9 @@ START_TEST(test_touch_creates_an_empty_string)
 END_TEST
 START_TEST(test_redirect_creates_a_string_holding_exactly_the_output)
 {
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 
-	ck_assert_int_eq(h_sh(write_mount->mnt, "printf 'hello\\nworld' > db0/redirected"), 0);
+	ck_assert_int_eq(h_sh(fx_mount->mnt, "printf 'hello\\nworld' > db0/redirected"), 0);
 	assert_string(c, "redirected", "hello\nworld", 11);
 	assert_no_ttl(c, "redirected");
 	redisFree(c);
@@ -32,7 +32,7 @@ END_TEST
 START_TEST(test_create_makes_an_empty_string_and_close_writes_the_bytes)
 {
 	char path[MNT_PATH_LEN];
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	int fd = open(mnt(path, "db0/created"), O_WRONLY | O_CREAT | O_EXCL, 0644);
 
 	ck_assert_msg(fd >= 0, "create db0/created: %s", strerror(errno));
@@ -46,9 +46,9 @@ START_TEST(test_create_makes_an_empty_string_and_close_writes_the_bytes)
 END_TEST
 START_TEST(test_create_in_another_database_writes_only_there)
 {
-	redisContext *c0 = h_redis_connect(write_server, 0), *c1 = h_redis_connect(write_server, 1);
+	redisContext *c0 = h_redis_connect(fx_server, 0), *c1 = h_redis_connect(fx_server, 1);
 
-	ck_assert_int_eq(h_sh(write_mount->mnt, "printf one > db1/in-db1"), 0);
+	ck_assert_int_eq(h_sh(fx_mount->mnt, "printf one > db1/in-db1"), 0);
 	assert_string(c1, "in-db1", "one", 3);
 	assert_gone(c0, "in-db1");
 	redisFree(c0);
@@ -57,10 +57,9 @@ START_TEST(test_create_in_another_database_writes_only_there)
 END_TEST
 START_TEST(test_create_of_an_encoded_name_makes_its_key)
 {
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 
-	ck_assert_int_eq(h_sh(write_mount->mnt, "printf x > 'db0/a%%2Fb' && touch 'db0/100%%25'"),
-			 0);
+	ck_assert_int_eq(h_sh(fx_mount->mnt, "printf x > 'db0/a%%2Fb' && touch 'db0/100%%25'"), 0);
 	assert_string(c, "a/b", "x", 1);
 	assert_string(c, "100%", "", 0);
 	redisFree(c);
@@ -69,7 +68,7 @@ END_TEST
 START_TEST(test_create_of_a_non_canonical_name_gives_einval)
 {
 	char path[MNT_PATH_LEN];
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	long long before = h_cmd_int(c, "DBSIZE");
 
 	/* %41 is "A", which is written as itself; %2f is not upper-case hex */
@@ -85,7 +84,7 @@ START_TEST(test_write_truncate_and_rename_through_a_shortened_name)
 {
 	char key[LONG_KEY_LEN], dir[MNT_PATH_LEN], path[MNT_PATH_LEN + 300], from[MNT_PATH_LEN];
 	char name[256], fake[MNT_PATH_LEN + 300];
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	redisReply *r;
 	bool hashed;
 	int fd;
@@ -143,7 +142,7 @@ static size_t binary_bytes(char *out, bool reversed)
 START_TEST(test_all_256_byte_values_and_nuls_are_written_exactly)
 {
 	char path[MNT_PATH_LEN], buf[1024], *got;
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	size_t n = binary_bytes(buf, false), glen;
 
 	ck_assert_int_eq(h_write_file(mnt(path, "db0/binary-new"), buf, n, 0644), 0);
@@ -163,7 +162,7 @@ START_TEST(test_all_256_byte_values_and_nuls_are_written_exactly)
 END_TEST
 START_TEST(test_write_replaces_a_string_and_keeps_its_ttl)
 {
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 
 	h_cmd_ok(c, "SET kept %s PX %lld", "a longer value than the new one", TTL_MS);
 	write_file_ok("db0/kept", O_WRONLY | O_TRUNC, "new", 3);
@@ -171,7 +170,7 @@ START_TEST(test_write_replaces_a_string_and_keeps_its_ttl)
 	assert_ttl_kept(c, "kept", TTL_MS);
 
 	h_cmd_ok(c, "SET shell-kept old PX %lld", TTL_MS);
-	ck_assert_int_eq(h_sh(write_mount->mnt, "echo replaced > db0/shell-kept"), 0);
+	ck_assert_int_eq(h_sh(fx_mount->mnt, "echo replaced > db0/shell-kept"), 0);
 	assert_string(c, "shell-kept", "replaced\n", 9);
 	assert_ttl_kept(c, "shell-kept", TTL_MS);
 	redisFree(c);
@@ -180,7 +179,7 @@ END_TEST
 START_TEST(test_o_trunc_empties_a_string_at_open_keeping_its_ttl)
 {
 	char path[MNT_PATH_LEN];
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	int fd;
 
 	h_cmd_ok(c, "SET emptied value PX %lld", TTL_MS);
@@ -198,7 +197,7 @@ END_TEST
 START_TEST(test_pwrite_inside_and_past_the_end_of_a_string)
 {
 	char path[MNT_PATH_LEN];
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	int fd;
 
 	h_cmd_ok(c, "SET patched abcdef PX %lld", TTL_MS);
@@ -214,10 +213,10 @@ START_TEST(test_pwrite_inside_and_past_the_end_of_a_string)
 END_TEST
 START_TEST(test_append_adds_to_a_string_keeping_its_ttl)
 {
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 
 	h_cmd_ok(c, "SET appended %s PX %lld", "one\n", TTL_MS);
-	ck_assert_int_eq(h_sh(write_mount->mnt, "printf 'two\\n' >> db0/appended"), 0);
+	ck_assert_int_eq(h_sh(fx_mount->mnt, "printf 'two\\n' >> db0/appended"), 0);
 	assert_string(c, "appended", "one\ntwo\n", 8);
 	assert_ttl_kept(c, "appended", TTL_MS);
 	redisFree(c);
@@ -225,16 +224,16 @@ START_TEST(test_append_adds_to_a_string_keeping_its_ttl)
 END_TEST
 START_TEST(test_truncate_command_shrinks_and_extends_keeping_the_ttl)
 {
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 
 	h_cmd_ok(c, "SET cut 0123456789 PX %lld", TTL_MS);
-	ck_assert_int_eq(h_sh(write_mount->mnt, "truncate -s 4 db0/cut"), 0);
+	ck_assert_int_eq(h_sh(fx_mount->mnt, "truncate -s 4 db0/cut"), 0);
 	assert_string(c, "cut", "0123", 4);
 	assert_ttl_kept(c, "cut", TTL_MS);
-	ck_assert_int_eq(h_sh(write_mount->mnt, "truncate -s 7 db0/cut"), 0);
+	ck_assert_int_eq(h_sh(fx_mount->mnt, "truncate -s 7 db0/cut"), 0);
 	assert_string(c, "cut", "0123\0\0\0", 7);
 	assert_ttl_kept(c, "cut", TTL_MS);
-	ck_assert_int_eq(h_sh(write_mount->mnt, "truncate -s 0 db0/cut"), 0);
+	ck_assert_int_eq(h_sh(fx_mount->mnt, "truncate -s 0 db0/cut"), 0);
 	assert_type(c, "cut", "string"); /* an empty string is still a key */
 	assert_string(c, "cut", "", 0);
 	assert_ttl_kept(c, "cut", TTL_MS);
@@ -244,7 +243,7 @@ END_TEST
 START_TEST(test_truncate_syscall_on_a_string)
 {
 	char path[MNT_PATH_LEN];
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 
 	h_cmd_ok(c, "SET cut-sys abcdef PX %lld", TTL_MS);
 	ck_assert_msg(truncate(mnt(path, "db0/cut-sys"), 3) == 0, "truncate: %s", strerror(errno));
@@ -258,7 +257,7 @@ END_TEST
 START_TEST(test_ftruncate_on_an_open_handle_then_write)
 {
 	char path[MNT_PATH_LEN];
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	int fd;
 
 	h_cmd_ok(c, "SET cut-fd 0123456789 PX %lld", TTL_MS);
@@ -275,7 +274,7 @@ END_TEST
 START_TEST(test_fsync_writes_before_close)
 {
 	char path[MNT_PATH_LEN];
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	int fd;
 
 	h_cmd_ok(c, "SET synced old PX %lld", TTL_MS);
@@ -292,7 +291,7 @@ START_TEST(test_fsync_writes_before_close)
 END_TEST
 START_TEST(test_touch_of_existing_keys_changes_nothing)
 {
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	struct key_state str, list, hash, zset;
 
 	h_cmd_ok(c, "SET t-str value PX %lld", TTL_MS);
@@ -304,7 +303,7 @@ START_TEST(test_touch_of_existing_keys_changes_nothing)
 	list = key_state(c, "t-list");
 	hash = key_state(c, "t-hash");
 	zset = key_state(c, "t-zset");
-	ck_assert_int_eq(h_sh(write_mount->mnt, "touch db0/t-str db0/t-list db0/t-hash db0/t-zset"),
+	ck_assert_int_eq(h_sh(fx_mount->mnt, "touch db0/t-str db0/t-list db0/t-hash db0/t-zset"),
 			 0);
 	assert_untouched(c, "t-str", &str);
 	assert_untouched(c, "t-list", &list);
@@ -317,16 +316,16 @@ START_TEST(test_cp_and_tee_write_exact_bytes)
 {
 	const char *dir = h_scratch_dir();
 	char src[H_PATH_MAX + 16], buf[1024];
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	size_t n = binary_bytes(buf, false);
 
 	snprintf(src, sizeof src, "%s/src", dir);
 	ck_assert_int_eq(h_write_file(src, buf, n, 0600), 0);
 	h_cmd_ok(c, "SET cp-over old PX %lld", TTL_MS);
-	ck_assert_int_eq(h_sh(write_mount->mnt, "cp %s db0/cp-new", src), 0);
-	ck_assert_int_eq(h_sh(write_mount->mnt, "cp -p %s db0/cp-p", src), 0);
-	ck_assert_int_eq(h_sh(write_mount->mnt, "cp %s db0/cp-over", src), 0);
-	ck_assert_int_eq(h_sh(write_mount->mnt, "tee db0/teed < %s > /dev/null", src), 0);
+	ck_assert_int_eq(h_sh(fx_mount->mnt, "cp %s db0/cp-new", src), 0);
+	ck_assert_int_eq(h_sh(fx_mount->mnt, "cp -p %s db0/cp-p", src), 0);
+	ck_assert_int_eq(h_sh(fx_mount->mnt, "cp %s db0/cp-over", src), 0);
+	ck_assert_int_eq(h_sh(fx_mount->mnt, "tee db0/teed < %s > /dev/null", src), 0);
 	assert_string(c, "cp-new", buf, n);
 	assert_string(c, "cp-p", buf, n);
 	assert_string(c, "cp-over", buf, n);
@@ -338,13 +337,13 @@ END_TEST
 START_TEST(test_chmod_and_chown_succeed_and_change_nothing)
 {
 	char path[MNT_PATH_LEN];
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	struct key_state before;
 	struct stat st;
 
 	h_cmd_ok(c, "SET perms value PX %lld", TTL_MS);
 	before = key_state(c, "perms");
-	ck_assert_int_eq(h_sh(write_mount->mnt, "chmod 600 db0/perms && chown 0:0 db0/perms"), 0);
+	ck_assert_int_eq(h_sh(fx_mount->mnt, "chmod 600 db0/perms && chown 0:0 db0/perms"), 0);
 	ck_assert_int_eq(stat(mnt(path, "db0/perms"), &st), 0);
 	ck_assert_msg((st.st_mode & 07777) == 0644, "db0/perms has mode 0%o after chmod",
 		      st.st_mode & 07777);
@@ -355,12 +354,12 @@ END_TEST
 START_TEST(test_mkdir_gives_eperm)
 {
 	char path[MNT_PATH_LEN];
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	long long before = h_cmd_int(c, "DBSIZE");
 
 	ASSERT_FAILS_WITH(mkdir(mnt(path, "db0/newdir"), 0755), EPERM, "mkdir db0/newdir");
 	ASSERT_FAILS_WITH(mkdir(mnt(path, "newdb"), 0755), EPERM, "mkdir newdb");
-	ck_assert_int_ne(h_sh(write_mount->mnt, "mkdir db0/other 2>/dev/null"), 0);
+	ck_assert_int_ne(h_sh(fx_mount->mnt, "mkdir db0/other 2>/dev/null"), 0);
 	ck_assert_int_eq(h_cmd_int(c, "DBSIZE"), before);
 	redisFree(c);
 }
@@ -392,7 +391,7 @@ static size_t big_size(void)
 START_TEST(test_a_100_mib_value_is_written_exactly)
 {
 	char path[MNT_PATH_LEN];
-	redisContext *c = h_redis_connect(write_server, 0);
+	redisContext *c = h_redis_connect(fx_server, 0);
 	size_t size = big_size();
 	char *big = malloc(size);
 	long long pttl, elapsed_ms;

@@ -13,19 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
-struct h_redis *write_server;
-
-struct h_mount *write_mount;
-
 /* clang-format on */
 
 /* ---- helpers: paths, Redis state, assertions ---- */
-
-/* MNT/rel into `out`, which holds MNT_PATH_LEN bytes. */
-char *mnt(char *out, const char *rel)
-{
-	return h_path(out, MNT_PATH_LEN, write_mount, rel);
-}
 
 /* (p, len) as a C-escaped, NUL-terminated string for a failure message; `out` holds SHOW_MAX. */
 const char *show(const char *p, size_t len, char *out)
@@ -294,10 +284,4 @@ void assert_file_shows(redisContext *c, const char *rel, const char *key)
 		      rel, (long long) st.st_size, wlen);
 	free(want);
 	free(got);
-}
-
-void setup_mount(void)
-{
-	write_server = h_redis_start(NULL);
-	write_mount = h_mount_start(write_server, NULL);
 }

@@ -15,22 +15,17 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "mount_fixture.h" /* fx_server, fx_mount, mnt(), setup_mount() */
 
 #ifndef RENAME_NOREPLACE
 #define RENAME_NOREPLACE (1 << 0) /* <linux/fs.h>; glibc's stdio.h has it since 2.28 */
 #endif
-
-#define MNT_PATH_LEN (H_PATH_MAX + 64)
 
 #define TTL_MS 1000000LL /* ~17 minutes: far longer than any test runs */
 
 #define TTL_SLACK_MS 5000LL /* how much a kept TTL may have run down while a test ran */
 
 #define SHOW_MAX 200 /* bytes of a value shown in a failure message */
-
-extern struct h_redis *write_server;
-
-extern struct h_mount *write_mount;
 
 /* Bytes that may hold NULs. */
 struct bytes {
@@ -44,9 +39,6 @@ struct bytes {
 /* clang-format on */
 
 /* ---- helpers: paths, Redis state, assertions ---- */
-
-/* MNT/rel into `out`, which holds MNT_PATH_LEN bytes. */
-char *mnt(char *out, const char *rel);
 
 /* (p, len) as a C-escaped, NUL-terminated string for a failure message; `out` holds SHOW_MAX. */
 const char *show(const char *p, size_t len, char *out);
@@ -135,7 +127,5 @@ int rename_noreplace(const char *from, const char *to);
 
 /* The file of `key` through the mount holds what SPEC 4 renders from Redis, and stat agrees. */
 void assert_file_shows(redisContext *c, const char *rel, const char *key);
-
-void setup_mount(void);
 
 #endif
