@@ -8,18 +8,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli_fixture.h"
 #include "harness.h"
 #include "run_suite.h"
 
-#define PASSWORD       "s3cret-pw"	   /* the --requirepass of the password servers */
 #define WRONG_PASSWORD "Wr0ng-guess-77"	   /* never the server's */
 #define URL_PASSWORD   "Url-0nly-p4ssw0rd" /* must never show outside the daemon */
-#define RUN_SECONDS    20.0		   /* a refusal takes far less; a hang is a failure */
 
-static struct h_redis *open_server;   /* no password */
-static struct h_redis *locked_server; /* --requirepass PASSWORD */
 static struct h_mount *mount;
-static const char *scratch; /* a directory for mount points and password files */
 
 /* Whether `text` holds `word` as a word of its own ("ro" is not in "cron"). */
 static bool mentions(const char *text, const char *word)
@@ -60,43 +56,6 @@ static bool line_of(const char *text, const char *word, char *line, size_t len)
 		start = end + 1;
 	}
 	return false;
-}
-
-/*
- * SPEC 1: a refused start is exit status 1, exactly one line on stderr
- * (naming `needle` when given), and no mount on `mnt`.
- */
-static void assert_refused(const struct h_run *res, const char *mnt, const char *needle)
-{
-	const char *nl = memchr(res->err, '\n', res->err_len);
-
-	ck_assert_msg(res->status == 1, "exit status %d, want 1; stderr: %s", res->status,
-		      res->err);
-	ck_assert_msg(res->err_len > 1 && nl == res->err + res->err_len - 1,
-		      "stderr must be exactly one line, got %zu bytes: '%s'", res->err_len,
-		      res->err);
-	if (needle)
-		ck_assert_msg(strstr(res->err, needle), "the message '%.*s' does not name '%s'",
-			      (int) res->err_len - 1, res->err, needle);
-	if (mnt)
-		ck_assert_msg(!h_mount_info(mnt, NULL, 0, NULL, 0), "%s was mounted", mnt);
-}
-
-/* A fresh empty mount point inside the scratch directory. */
-static const char *new_mountpoint(char *out, size_t len, const char *tag)
-{
-	snprintf(out, len, "%s/%s", scratch, tag);
-	ck_assert_msg(mkdir(out, 0755) == 0, "mkdir %s: %s", out, strerror(errno));
-	return out;
-}
-
-static void setup_servers(void)
-{
-	const char *locked[] = {"--requirepass", PASSWORD, NULL};
-
-	open_server = h_redis_start(NULL);
-	locked_server = h_redis_start(locked);
-	scratch = h_scratch_dir();
 }
 
 static void setup_none(void)

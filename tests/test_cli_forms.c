@@ -7,59 +7,22 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli_fixture.h"
 #include "harness.h"
 #include "run_suite.h"
-
-#define RUN_SECONDS 20.0 /* a refusal takes far less; a hang is a failure */
-
-static struct h_redis *server;
-static const char *scratch;
-
-/* SPEC 1: exit status 1, one line on stderr that starts "redisfs: " and names `needle`, no mount.
- */
-static void assert_refused(const struct h_run *res, const char *mnt, const char *needle)
-{
-	const char *nl = memchr(res->err, '\n', res->err_len);
-
-	ck_assert_msg(res->status == 1, "exit status %d, want 1; stderr: %s", res->status,
-		      res->err);
-	ck_assert_msg(res->err_len > 1 && nl == res->err + res->err_len - 1,
-		      "stderr must be exactly one line: '%s'", res->err);
-	ck_assert_msg(strncmp(res->err, "redisfs: ", 9) == 0, "not redisfs's own line: '%s'",
-		      res->err);
-	ck_assert_msg(!strstr(res->err, "fuse:"), "libfuse's prefix shows: '%s'", res->err);
-	if (needle)
-		ck_assert_msg(strstr(res->err, needle), "'%.*s' does not name '%s'",
-			      (int) res->err_len - 1, res->err, needle);
-	if (mnt)
-		ck_assert_msg(!h_mount_info(mnt, NULL, 0, NULL, 0), "%s was mounted", mnt);
-}
-
-static const char *new_dir(char *out, size_t len, const char *tag)
-{
-	snprintf(out, len, "%s/%s", scratch, tag);
-	ck_assert_msg(mkdir(out, 0755) == 0, "mkdir %s: %s", out, strerror(errno));
-	return out;
-}
-
-static void setup_server(void)
-{
-	server = h_redis_start(NULL);
-	scratch = h_scratch_dir();
-}
 
 START_TEST(test_bare_host_and_port_mounts_like_redis_url)
 {
 	char url[64], path[H_PATH_MAX], source[256];
 	struct h_mount_spec spec = {.url = url};
 	struct h_mount *m;
-	redisContext *c = h_redis_connect(server, 0);
+	redisContext *c = h_redis_connect(open_server, 0);
 	char *buf;
 	size_t len;
 
 	h_cmd_ok(c, "SET bare:key hello");
-	snprintf(url, sizeof url, "127.0.0.1:%d", server->port);
-	m = h_mount_start(server, &spec);
+	snprintf(url, sizeof url, "127.0.0.1:%d", open_server->port);
+	m = h_mount_start(open_server, &spec);
 	ck_assert(h_mount_info(m->mnt, NULL, 0, source, sizeof source));
 	ck_assert_msg(strncmp(source, "redis://127.0.0.1:", 18) == 0, "fsname %s", source);
 	ck_assert_int_eq(h_read_file(h_path(path, sizeof path, m, "db0/bare:key"), &buf, &len), 0);
@@ -73,12 +36,12 @@ END_TEST
 START_TEST(test_redis_cli_host_and_port_flags_name_the_url)
 {
 	char port[16], mnt[H_PATH_MAX], want[H_PATH_MAX + 64];
-	const char *args[] = {"-h", "127.0.0.1", "-p", port, new_dir(mnt, sizeof mnt, "hp"),
+	const char *args[] = {"-h", "127.0.0.1", "-p", port, new_mountpoint(mnt, sizeof mnt, "hp"),
 			      "-f", NULL};
 	struct h_run res;
 
-	snprintf(port, sizeof port, "%d", server->port);
-	snprintf(want, sizeof want, "redisfs redis://127.0.0.1:%d %s", server->port, mnt);
+	snprintf(port, sizeof port, "%d", open_server->port);
+	snprintf(want, sizeof want, "redisfs redis://127.0.0.1:%d %s", open_server->port, mnt);
 	h_run_redisfs(args, NULL, RUN_SECONDS, &res);
 	assert_refused(&res, mnt, want);
 	ck_assert_msg(strstr(res.err, "-h") && strstr(res.err, "-p"), "%s", res.err);
@@ -90,11 +53,12 @@ START_TEST(test_redis_cli_password_and_db_flags_never_repeat_the_password)
 {
 	char port[16], mnt[H_PATH_MAX], want[H_PATH_MAX + 64];
 	const char *args[] = {
-		"-p", port, "-a", "Sekrit-77", "-n", "3", new_dir(mnt, sizeof mnt, "pan"), NULL};
+		"-p", port, "-a", "Sekrit-77", "-n", "3", new_mountpoint(mnt, sizeof mnt, "pan"),
+		NULL};
 	struct h_run res;
 
-	snprintf(port, sizeof port, "%d", server->port);
-	snprintf(want, sizeof want, "redis://127.0.0.1:%d/3", server->port);
+	snprintf(port, sizeof port, "%d", open_server->port);
+	snprintf(want, sizeof want, "redis://127.0.0.1:%d/3", open_server->port);
 	h_run_redisfs(args, NULL, RUN_SECONDS, &res);
 	assert_refused(&res, mnt, want);
 	ck_assert_msg(strstr(res.err, "REDISCLI_AUTH"), "%s", res.err);
@@ -121,7 +85,7 @@ START_TEST(test_regular_file_as_mount_point_is_refused)
 	const char *args[] = {url, file, "-f", NULL};
 	struct h_run res;
 
-	snprintf(url, sizeof url, "127.0.0.1:%d", server->port);
+	snprintf(url, sizeof url, "127.0.0.1:%d", open_server->port);
 	snprintf(file, sizeof file, "%s/plain-file", scratch);
 	ck_assert_int_eq(h_write_file(file, "x", 1, 0644), 0);
 	h_run_redisfs(args, NULL, RUN_SECONDS, &res);
@@ -136,7 +100,7 @@ START_TEST(test_missing_mount_point_is_refused_without_fuse_prefix)
 	const char *args[] = {url, mnt, "-f", NULL};
 	struct h_run res;
 
-	snprintf(url, sizeof url, "127.0.0.1:%d", server->port);
+	snprintf(url, sizeof url, "127.0.0.1:%d", open_server->port);
 	snprintf(mnt, sizeof mnt, "%s/no-such-folder", scratch);
 	h_run_redisfs(args, NULL, RUN_SECONDS, &res);
 	assert_refused(&res, NULL, "no-such-folder");
@@ -147,11 +111,11 @@ END_TEST
 START_TEST(test_non_empty_mount_point_is_refused_unless_nonempty)
 {
 	char url[64], mnt[H_PATH_MAX], file[H_PATH_MAX + 16];
-	const char *refused[] = {url, new_dir(mnt, sizeof mnt, "full"), "-f", NULL};
+	const char *refused[] = {url, new_mountpoint(mnt, sizeof mnt, "full"), "-f", NULL};
 	const char *allowed[] = {url, mnt, "-o", "nonempty", NULL};
 	struct h_run res;
 
-	snprintf(url, sizeof url, "127.0.0.1:%d", server->port);
+	snprintf(url, sizeof url, "127.0.0.1:%d", open_server->port);
 	snprintf(file, sizeof file, "%s/kept", mnt);
 	ck_assert_int_eq(h_write_file(file, "mine", 4, 0644), 0);
 	h_run_redisfs(refused, NULL, RUN_SECONDS, &res);
@@ -172,7 +136,8 @@ END_TEST
 START_TEST(test_extra_argument_is_refused)
 {
 	char mnt[H_PATH_MAX];
-	const char *args[] = {"127.0.0.1:1", new_dir(mnt, sizeof mnt, "extra"), "stray", NULL};
+	const char *args[] = {"127.0.0.1:1", new_mountpoint(mnt, sizeof mnt, "extra"), "stray",
+			      NULL};
 	struct h_run res;
 
 	h_run_redisfs(args, NULL, RUN_SECONDS, &res);
@@ -200,7 +165,7 @@ static Suite *cli_forms_suite(void)
 	Suite *s = suite_create("cli_forms");
 	TCase *tc = tcase_create("forms");
 
-	h_tcase_add_fixture(tc, setup_server, h_stop_all);
+	h_tcase_add_fixture(tc, setup_open_server, h_stop_all);
 	tcase_add_test(tc, test_bare_host_and_port_mounts_like_redis_url);
 	tcase_add_test(tc, test_redis_cli_host_and_port_flags_name_the_url);
 	tcase_add_test(tc, test_redis_cli_password_and_db_flags_never_repeat_the_password);
