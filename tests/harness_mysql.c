@@ -265,20 +265,10 @@ static bool keeper_start(const struct h_mysql *m, int port, char *why, size_t wh
 	return false;
 }
 
-static bool keeper_halt(char *why, size_t whylen)
+static bool keeper_halt(void)
 {
-	pid_t pid = keeper_server;
-
-	if (pid <= 0)
-		return true;
-	kill(pid, SIGCONT); /* a frozen server cannot shut down */
-	kill(pid, SIGTERM);
-	if (!h_wait_bounded(pid, H_MYSQL_WAIT_SECONDS, NULL)) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		snprintf(why, whylen, "mariadbd ignored SIGTERM for %.0f s: killed",
-			 H_MYSQL_WAIT_SECONDS);
-	}
+	/* SIGCONT first inside: a frozen server cannot shut down */
+	h_stop_process(keeper_server, H_MYSQL_WAIT_SECONDS, false);
 	keeper_server = 0;
 	return true;
 }
@@ -342,7 +332,7 @@ static void keeper_main(struct h_mysql *m, int sock)
 			rep.ok = keeper_start(m, req.port, rep.why, sizeof rep.why);
 			break;
 		case 'H':
-			rep.ok = keeper_halt(rep.why, sizeof rep.why);
+			rep.ok = keeper_halt();
 			break;
 		case 'F':
 		case 'T':
