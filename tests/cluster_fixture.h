@@ -19,16 +19,12 @@
 #include "harness_tls.h"
 #include "harness_mysql.h"
 
-#define STRING_KEYS 200 /* key:0 .. key:199, spread over every master */
-
-#define MIGRATE_KEYS 40 /* {mig}0 .. {mig}39, all in one slot */
-
-#define LIST_TTL_MS 100000
+#define STRING_KEYS  200 /* key:0 .. key:199, spread over every master */
+#define MIGRATE_KEYS 40	 /* {mig}0 .. {mig}39, all in one slot */
+#define LIST_TTL_MS  100000
 
 extern struct h_cluster *cluster;
-
 extern struct h_mount *cluster_mount;
-
 extern struct h_redis *single;
 
 /* Keys of every type over every master, some sharing a slot by a hash tag. */

@@ -16,21 +16,16 @@
 
 #include "fs/config.h"
 
-#define ERR_LEN 512
-
+#define ERR_LEN	 512
 #define PASSWORD "hunter2-s3cret" /* must never show up in a message */
 
 /* A MySQL section that needs no password file, for tests about something else. */
 #define MYSQL_SECTION "[mysql]\nhost = 127.0.0.1\n"
-
-#define RULE_SECTION "[ghosts.q]\nkeys = q:*\ntable = users\ncolumn = id\n"
-
-#define DIR_TEMPLATE "/tmp/redisfs-config-XXXXXX"
+#define RULE_SECTION  "[ghosts.q]\nkeys = q:*\ntable = users\ncolumn = id\n"
+#define DIR_TEMPLATE  "/tmp/redisfs-config-XXXXXX"
 
 extern char config_dir[];
-
 extern char config_path[];
-
 extern char pass_path[];
 
 void setup(void);

@@ -15,8 +15,7 @@
 #include "backend/mysql_client.h"
 #include "harness_mysql.h"
 
-#define TEST_SECONDS 60 /* per test; a hang fails as a timeout, never blocks the suite */
-
+#define TEST_SECONDS  60  /* per test; a hang fails as a timeout, never blocks the suite */
 #define SHORT_TIMEOUT 2.0 /* the pool timeout of the outage tests, in seconds */
 
 extern struct h_mysql *maria_server;

@@ -15,14 +15,11 @@
 
 #include "harness.h"
 
-#define PATH_LEN 4096 /* a path below namespace folders, with long segments */
-
-#define VANISH_SECONDS 3.0 /* a removed folder is gone within cache_timeout (1 s) */
+#define PATH_LEN       4096 /* a path below namespace folders, with long segments */
+#define VANISH_SECONDS 3.0  /* a removed folder is gone within cache_timeout (1 s) */
 
 extern struct h_redis *ns_server;
-
 extern struct h_mount *ns_mount;
-
 extern const char *delimiter;
 
 /* Whether a literal key exists in database `db`. */

@@ -15,22 +15,15 @@
 #include "harness.h"
 #include "harness_tls.h"
 
-#define DB_NAMES 0 /* keys with every kind of awkward name */
-
-#define DB_TYPES 1 /* one key of each type, and escaping */
-
-#define DB_SHELL 2 /* plain keys for ls, grep, cp and tar */
-
-#define DB_MANY 3 /* MANY_KEYS keys, for SCAN */
-
-#define MANY_KEYS 5000 /* several SCAN rounds of the daemon's batch size */
-
-#define BIG_SIZE (10 << 20) /* 10 MiB: many FUSE reads, far more than one reply chunk */
+#define DB_NAMES  0	     /* keys with every kind of awkward name */
+#define DB_TYPES  1	     /* one key of each type, and escaping */
+#define DB_SHELL  2	     /* plain keys for ls, grep, cp and tar */
+#define DB_MANY	  3	     /* MANY_KEYS keys, for SCAN */
+#define MANY_KEYS 5000	     /* several SCAN rounds of the daemon's batch size */
+#define BIG_SIZE  (10 << 20) /* 10 MiB: many FUSE reads, far more than one reply chunk */
 
 extern struct h_redis *read_server;
-
 extern struct h_mount *read_mount;
-
 extern const char *scratch;
 
 /* A key and the file name SPEC 3 gives it, written out by hand. */

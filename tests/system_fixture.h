@@ -27,34 +27,24 @@
 
 #include "harness.h"
 
-#define GREETING "hello from redis" /* db0/greeting on every server */
-
-#define MAX_OVERLAYS 4 /* /sbin, the bindir, /run; or /dev and /run */
-
-#define MAX_MNTS 10 /* mount points one TCase allocates */
+#define GREETING     "hello from redis" /* db0/greeting on every server */
+#define MAX_OVERLAYS 4			/* /sbin, the bindir, /run; or /dev and /run */
+#define MAX_MNTS     10			/* mount points one TCase allocates */
 
 extern const char *destdir;
-
 extern char helper[];
-
 extern char bindir[];
-
 extern char manpage[];
-
 extern struct h_redis *open_server;
-
 extern const char *work;
 
 /* Mount points the fixture allocated (scratch directories, so the harness detaches them). */
 extern const char *mnts[];
-
 extern size_t mnt_count;
 
 /* Overlays the fixture mounted in our namespace, newest last. */
 extern char overlays[MAX_OVERLAYS][H_PATH_MAX];
-
 extern size_t overlay_count;
-
 extern int log_fd;
 
 /* ---------------------------------------------------------------- helpers */
@@ -109,7 +99,6 @@ void remove_overlays(void);
 
 /* Find `name` under `dir` (nftw's callback needs globals). */
 extern const char *find_name;
-
 extern char found_path[];
 
 int find_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw);

@@ -21,11 +21,9 @@
 #define RENAME_NOREPLACE (1 << 0) /* <linux/fs.h>; glibc's stdio.h has it since 2.28 */
 #endif
 
-#define TTL_MS 1000000LL /* ~17 minutes: far longer than any test runs */
-
-#define TTL_SLACK_MS 5000LL /* how much a kept TTL may have run down while a test ran */
-
-#define SHOW_MAX 200 /* bytes of a value shown in a failure message */
+#define TTL_MS	     1000000LL /* ~17 minutes: far longer than any test runs */
+#define TTL_SLACK_MS 5000LL    /* how much a kept TTL may have run down while a test ran */
+#define SHOW_MAX     200       /* bytes of a value shown in a failure message */
 
 /* Bytes that may hold NULs. */
 struct bytes {
