@@ -9,10 +9,12 @@
 
 #include "../backend/redis_keys.h"
 #include "../backend/redis_write.h"
+#include "changes.h"
 #include "ghost_tree.h"
 #include "key_type.h"
 #include "names.h"
 #include "namespace.h"
+#include "node.h"
 #include "parse.h"
 
 static bool is_collection(enum rv_type type)
@@ -28,7 +30,7 @@ static struct file *file_new(void)
 static void file_free(struct rfs *fs, struct file *f)
 {
 	open_keys_put(&fs->open_keys, f->ok);
-	tree_key_free(&f->key);
+	rfs_key_free(&f->key);
 	render_buf_free(&f->text);
 	free(f);
 }
@@ -45,8 +47,22 @@ size_t file_max_size(const struct rfs *fs)
 	return fs->max_size ? fs->max_size : FILE_DEFAULT_MAX_SIZE;
 }
 
+/* Fetch a key's value of type `type` and append its SPEC 4 text to `text`. */
+static int render_key(struct rfs *fs, const struct rfs_key *k, enum rv_type type,
+		      struct render_buf *text)
+{
+	struct rv_value value = {0};
+	int ret;
+
+	ret = redis_fetch_value(fs->pool, k->db, k->key, k->len, type, &value);
+	if (!ret)
+		ret = render_value(&value, text);
+	rv_value_free(&value);
+	return ret;
+}
+
 /* The whole content of a key as its file shows it, appended to `text`. */
-static int load_content(struct rfs *fs, const struct tree_key *k, enum rv_type type,
+static int load_content(struct rfs *fs, const struct rfs_key *k, enum rv_type type,
 			struct render_buf *text)
 {
 	struct rv_value value = {0};
@@ -55,7 +71,7 @@ static int load_content(struct rfs *fs, const struct tree_key *k, enum rv_type t
 	int ret;
 
 	if (type != RV_STRING)
-		return tree_render_key(fs, k, type, text);
+		return render_key(fs, k, type, text);
 	ret = redis_fetch_value(fs->pool, k->db, k->key, k->len, type, &value);
 	if (!ret && value.items.count) {
 		p = rv_array_get(&value.items, 0, &len);
@@ -66,7 +82,7 @@ static int load_content(struct rfs *fs, const struct tree_key *k, enum rv_type t
 }
 
 /* Write `text` as the value of a key of type `type` (see file_flush). */
-static int commit(struct rfs *fs, const struct tree_key *k, enum rv_type type, const char *text,
+static int commit(struct rfs *fs, const struct rfs_key *k, enum rv_type type, const char *text,
 		  size_t len)
 {
 	struct rv_value value = {0};
@@ -95,7 +111,7 @@ static int commit(struct rfs *fs, const struct tree_key *k, enum rv_type type, c
 		emptied = !ret && value.items.count == 0;
 		rv_value_free(&value);
 	}
-	tree_forget(fs, k->db, k->key, k->len);
+	changes_forget(fs, k->db, k->key, k->len);
 	if (emptied) {
 		/*
 		 * No lines removed the key; the file was just truncated, so for
@@ -109,10 +125,10 @@ static int commit(struct rfs *fs, const struct tree_key *k, enum rv_type type, c
 	return ret;
 }
 
-/* The key an open key names now, as a tree_key to read (not to free); under ok->lock. */
-static struct tree_key key_of(const struct open_key *ok)
+/* The key an open key names now, as an rfs_key to read (not to free); under ok->lock. */
+static struct rfs_key key_of(const struct open_key *ok)
 {
-	return (struct tree_key){.db = ok->db, .key = ok->key, .len = ok->len};
+	return (struct rfs_key){.db = ok->db, .key = ok->key, .len = ok->len};
 }
 
 /*
@@ -124,7 +140,7 @@ static struct tree_key key_of(const struct open_key *ok)
  */
 static void reload_rendered(struct rfs *fs, struct open_key *ok)
 {
-	struct tree_key k = key_of(ok);
+	struct rfs_key k = key_of(ok);
 	struct render_buf rendered = {0};
 	int ret = load_content(fs, &k, ok->type, &rendered);
 
@@ -139,7 +155,7 @@ static void reload_rendered(struct rfs *fs, struct open_key *ok)
 /* Write an open key's text to Redis now; under ok->lock. */
 static int commit_open(struct rfs *fs, struct open_key *ok)
 {
-	struct tree_key k = key_of(ok);
+	struct rfs_key k = key_of(ok);
 	int ret;
 
 	if (ok->unlinked)
@@ -182,7 +198,7 @@ static int resize(struct render_buf *text, size_t len)
  */
 static int load_open(struct rfs *fs, struct open_key *ok)
 {
-	struct tree_key k = key_of(ok);
+	struct rfs_key k = key_of(ok);
 	int ret;
 
 	if (ok->loaded)
@@ -226,7 +242,7 @@ static int open_for_writing(struct rfs *fs, struct file *f, int flags)
 		ok->dirty = ok->type == RV_STRING;
 		ok->pending_trunc = ok->type != RV_STRING;
 		if (ok->type == RV_STRING) {
-			tree_key_changed(fs, ok->db, ok->key, ok->len);
+			changes_key_touched(fs, ok->db, ok->key, ok->len);
 			ret = commit_open(fs, ok);
 		}
 	}
@@ -262,7 +278,7 @@ static int open_key(struct rfs *fs, struct file *f, int flags)
 	else if (!ret && !ok->loaded && ok->type == RV_STRING)
 		f->ranged = true;
 	else if (!ret && !ok->loaded)
-		ret = tree_render_key(fs, &f->key, ok->type, &f->text);
+		ret = render_key(fs, &f->key, ok->type, &f->text);
 	pthread_mutex_unlock(&ok->lock);
 	return ret;
 }
@@ -273,7 +289,7 @@ int file_open(struct rfs *fs, const char *path, int flags, struct file **out)
 	struct file *f;
 	int ret;
 
-	ret = tree_parse(fs, path, &p);
+	ret = node_parse(fs, path, &p);
 	if (ret)
 		return ret;
 	if (p.kind != PATH_KEY && p.kind != PATH_GHOST_MEMBER)
@@ -284,7 +300,7 @@ int file_open(struct rfs *fs, const char *path, int flags, struct file **out)
 	if (p.kind == PATH_GHOST_MEMBER)
 		ret = open_ghost(fs, &p, flags, f);
 	else
-		ret = tree_resolve(fs, p.db, p.name, &f->key);
+		ret = node_resolve(fs, p.db, p.name, &f->key);
 	if (!ret && p.kind == PATH_KEY)
 		ret = open_key(fs, f, flags);
 	if (ret) {
@@ -311,11 +327,11 @@ bool file_direct_io(const struct file *f)
  * the database (or below a namespace folder, whose prefix comes first).
  * -EINVAL for a name that says no key (SPEC 3), or holds the delimiter.
  */
-static int new_key(struct rfs *fs, const struct fs_path *p, struct tree_key *k)
+static int new_key(struct rfs *fs, const struct fs_path *p, struct rfs_key *k)
 {
 	const char *last = strrchr(p->name, '/');
 	char hashed[NAMES_HASHED_KEEP], *bytes;
-	struct tree_key parent = {0};
+	struct rfs_key parent = {0};
 	size_t hashed_len;
 	bool folder = true;
 	uint64_t hash;
@@ -351,7 +367,7 @@ static int new_key(struct rfs *fs, const struct fs_path *p, struct tree_key *k)
 	} else {
 		free(bytes);
 	}
-	tree_key_free(&parent);
+	rfs_key_free(&parent);
 	return ret;
 }
 
@@ -361,11 +377,11 @@ int file_create(struct rfs *fs, const char *path, int flags, struct file **out)
 	struct file *f;
 	int ret, created = 0;
 
-	ret = tree_parse(fs, path, &p);
+	ret = node_parse(fs, path, &p);
 	if (ret == -ENOENT && paths_at_root(path))
 		ret = -EACCES; /* the root holds database folders only */
 	if (ret)
-		return ret == -ENOENT || ret == -EACCES ? tree_refuse_change(fs, path, ret) : ret;
+		return fs->read_only && (ret == -ENOENT || ret == -EACCES) ? -EROFS : ret;
 	if (p.kind != PATH_KEY)
 		return fs->read_only ? -EROFS : -EACCES;
 	if (fs->read_only)
@@ -387,8 +403,8 @@ int file_create(struct rfs *fs, const char *path, int flags, struct file **out)
 		file_free(fs, f);
 		return ret;
 	}
-	tree_forget(fs, f->key.db, f->key.key, f->key.len);
-	tree_entry_changed(fs, f->key.db, f->key.key, f->key.len, false);
+	changes_forget(fs, f->key.db, f->key.key, f->key.len);
+	changes_entry(fs, f->key.db, f->key.key, f->key.len, false);
 	pthread_mutex_lock(&f->ok->lock);
 	/* a key just made is empty; an open key of its name that is loaded knows better */
 	if (!f->ok->loaded) {
@@ -541,7 +557,7 @@ ssize_t file_write(struct rfs *fs, struct file *f, const char *buf, size_t size,
 	if (!ret) {
 		ok->dirty = true;
 		ok->pending_trunc = false;
-		tree_key_changed(fs, ok->db, ok->key, ok->len);
+		changes_key_touched(fs, ok->db, ok->key, ok->len);
 	}
 	pthread_mutex_unlock(&ok->lock);
 	return ret ? ret : (ssize_t) size;
@@ -593,7 +609,7 @@ int file_flush(struct rfs *fs, struct file *f)
 	pthread_mutex_lock(&f->ok->lock);
 	/* a type set while the text was on its way (cp -a, tar --xattrs): key_type.h */
 	if (f->ok->dirty && f->ok->type == RV_STRING && f->ok->text.len) {
-		struct tree_key k = key_of(f->ok);
+		struct rfs_key k = key_of(f->ok);
 
 		f->ok->type = key_type_take(fs, &k);
 	}
@@ -629,7 +645,7 @@ void file_release(struct rfs *fs, struct file *f)
 			if (ret)
 				log_open_key(ok, "emptying at close", ret);
 			else
-				tree_key_changed(fs, ok->db, ok->key, ok->len);
+				changes_key_touched(fs, ok->db, ok->key, ok->len);
 		} else if (ok->dirty) {
 			ret = commit_open(fs, ok);
 			if (ret)
@@ -656,18 +672,18 @@ void file_abandon(struct rfs *fs, struct file *f)
 static int truncate_path(struct rfs *fs, const char *path, size_t size)
 {
 	struct render_buf text = {0};
-	struct tree_key k = {0};
+	struct rfs_key k = {0};
 	struct open_key *ok;
 	struct fs_path p;
 	enum rv_type type;
 	int ret;
 
-	ret = tree_parse(fs, path, &p);
+	ret = node_parse(fs, path, &p);
 	if (ret)
 		return ret;
 	if (p.kind != PATH_KEY)
 		return p.kind == PATH_GHOST_MEMBER ? -EACCES : -EISDIR;
-	ret = tree_resolve(fs, p.db, p.name, &k);
+	ret = node_resolve(fs, p.db, p.name, &k);
 	if (ret)
 		return ret;
 	ok = open_keys_find(&fs->open_keys, k.db, k.key, k.len);
@@ -676,12 +692,12 @@ static int truncate_path(struct rfs *fs, const char *path, size_t size)
 		if (ok->loaded) {
 			ret = resize(&ok->text, size);
 			ok->dirty = true;
-			tree_key_changed(fs, ok->db, ok->key, ok->len);
+			changes_key_touched(fs, ok->db, ok->key, ok->len);
 			if (!ret)
 				ret = commit_open(fs, ok);
 			pthread_mutex_unlock(&ok->lock);
 			open_keys_put(&fs->open_keys, ok);
-			tree_key_free(&k);
+			rfs_key_free(&k);
 			return ret;
 		}
 		pthread_mutex_unlock(&ok->lock);
@@ -699,9 +715,9 @@ static int truncate_path(struct rfs *fs, const char *path, size_t size)
 	if (!ret)
 		ret = commit(fs, &k, type, text.data, text.len);
 	if (!ret)
-		tree_key_changed(fs, k.db, k.key, k.len);
+		changes_key_touched(fs, k.db, k.key, k.len);
 	render_buf_free(&text);
-	tree_key_free(&k);
+	rfs_key_free(&k);
 	return ret;
 }
 
@@ -725,7 +741,7 @@ int file_truncate(struct rfs *fs, const char *path, off_t size, struct file *f)
 		ok->pending_trunc = false;
 		if (!size)
 			ok->refused = false; /* the text starts over */
-		tree_key_changed(fs, ok->db, ok->key, ok->len);
+		changes_key_touched(fs, ok->db, ok->key, ok->len);
 	}
 	pthread_mutex_unlock(&ok->lock);
 	return ret;

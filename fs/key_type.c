@@ -12,7 +12,8 @@
 #include "names.h"
 #include "parse.h"
 #include "rfs.h"
-#include "tree.h"
+#include "changes.h"
+#include "key.h"
 
 /*
  * Marks live from a setfattr until the text of the same restore arrives, so a
@@ -72,7 +73,7 @@ static void unlink_mark(struct key_type_marks *m, struct key_type_mark **at)
 	m->count--;
 }
 
-static int mark(struct key_type_marks *m, const struct tree_key *k, enum rv_type type)
+static int mark(struct key_type_marks *m, const struct rfs_key *k, enum rv_type type)
 {
 	struct key_type_mark **at, *n;
 
@@ -105,7 +106,7 @@ static int mark(struct key_type_marks *m, const struct tree_key *k, enum rv_type
 }
 
 /* Parse the string's text as `type` and write it over the key, keeping its TTL. */
-static int convert(struct rfs *fs, const struct tree_key *k, const char *text, size_t len,
+static int convert(struct rfs *fs, const struct rfs_key *k, const char *text, size_t len,
 		   enum rv_type type)
 {
 	struct rv_value value = {0};
@@ -125,13 +126,13 @@ static int convert(struct rfs *fs, const struct tree_key *k, const char *text, s
 	if (!ret)
 		ret = redis_write_collection(fs->pool, k->db, k->key, k->len, &value, pttl);
 	rv_value_free(&value);
-	tree_forget(fs, k->db, k->key, k->len);
+	changes_forget(fs, k->db, k->key, k->len);
 	if (!ret)
-		tree_key_changed(fs, k->db, k->key, k->len);
+		changes_key_touched(fs, k->db, k->key, k->len);
 	return ret;
 }
 
-int key_type_set(struct rfs *fs, const struct tree_key *k, const char *value, size_t size)
+int key_type_set(struct rfs *fs, const struct rfs_key *k, const char *value, size_t size)
 {
 	enum rv_type want = rv_type_parse(value, size), have;
 	struct rv_value text = {0};
@@ -164,7 +165,7 @@ int key_type_set(struct rfs *fs, const struct tree_key *k, const char *value, si
 	return ret;
 }
 
-enum rv_type key_type_take(struct rfs *fs, const struct tree_key *k)
+enum rv_type key_type_take(struct rfs *fs, const struct rfs_key *k)
 {
 	struct key_type_marks *m = &fs->type_marks;
 	enum rv_type type = RV_STRING;
@@ -180,7 +181,7 @@ enum rv_type key_type_take(struct rfs *fs, const struct tree_key *k)
 	return type;
 }
 
-enum rv_type key_type_pending(struct rfs *fs, const struct tree_key *k)
+enum rv_type key_type_pending(struct rfs *fs, const struct rfs_key *k)
 {
 	struct key_type_marks *m = &fs->type_marks;
 	enum rv_type type = RV_NONE;

@@ -8,7 +8,7 @@
 #include "../backend/rv.h"
 
 struct rfs;
-struct tree_key;
+struct rfs_key;
 
 /*
  * Empty strings whose type was set to a collection: Redis has no empty
@@ -35,17 +35,17 @@ void key_type_marks_free(struct key_type_marks *m);
  * for any other change of type, -ENOENT when the key is gone, or the
  * server's errno.
  */
-int key_type_set(struct rfs *fs, const struct tree_key *k, const char *value, size_t size);
+int key_type_set(struct rfs *fs, const struct rfs_key *k, const char *value, size_t size);
 
 /*
  * The type that text written to the string `k` becomes: a marked
  * collection type, whose mark is then used up, or RV_STRING. A file's commit
  * asks this before it writes a string's bytes.
  */
-enum rv_type key_type_take(struct rfs *fs, const struct tree_key *k);
+enum rv_type key_type_take(struct rfs *fs, const struct rfs_key *k);
 
 /* The marked type of `k`, or RV_NONE: what getfattr shows before the text arrives. */
-enum rv_type key_type_pending(struct rfs *fs, const struct tree_key *k);
+enum rv_type key_type_pending(struct rfs *fs, const struct rfs_key *k);
 
 /* Drop the mark of a key that is removed or renamed: a new key of its name starts plain. */
 void key_type_forget(struct rfs *fs, int db, const char *key, size_t len);

@@ -15,7 +15,7 @@
 #include "../backend/mysql_client.h"
 #include "../backend/redis_keys.h"
 #include "cli_habits.h"
-#include "dir.h"
+#include "recent.h"
 #include "file.h"
 #include "emptying.h"
 #include "ghost_sample.h"
@@ -410,7 +410,7 @@ out_unmount:
 	fuse_session_unmount(se);
 out_pool:
 	ops_release_all(&fs); /* releases the unmount dropped */
-	dir_forget_listings(&fs);
+	recent_forget_all(&fs);
 	emptying_free(fs.emptying);
 	rv_array_free(&sampled);
 	free(fs.recent);

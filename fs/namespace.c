@@ -144,7 +144,7 @@ static int resolve_component(struct rfs *fs, int db, struct render_buf *prefix, 
 	return ret;
 }
 
-int ns_resolve(struct rfs *fs, int db, const char *rel, struct tree_key *out, bool *folder)
+int ns_resolve(struct rfs *fs, int db, const char *rel, struct rfs_key *out, bool *folder)
 {
 	struct render_buf prefix = {0};
 	const char *p = rel;

@@ -9,11 +9,12 @@
 #include <sys/xattr.h>
 
 #include "../backend/redis_meta.h"
+#include "changes.h"
 #include "file.h"
 #include "key_type.h"
 #include "ghost_xattr.h"
 #include "paths.h"
-#include "tree.h"
+#include "node.h"
 
 #define XATTR_OURS "user.redis." /* the namespace of our names: no other name is settable */
 
@@ -67,7 +68,7 @@ static bool attr_ours(const char *name)
 /* 1 when `path` is a key's file (its name in p), 0 for folders and ghosts, or -errno. */
 static int key_path(struct rfs *fs, const char *path, struct fs_path *p)
 {
-	int ret = tree_parse(fs, path, p);
+	int ret = node_parse(fs, path, p);
 
 	if (ret)
 		return ret;
@@ -78,7 +79,7 @@ static int key_path(struct rfs *fs, const char *path, struct fs_path *p)
  * The value of attribute `attr` of key `k` into `text` (VALUE_MAX bytes,
  * NUL-terminated): its length, or -errno.
  */
-static int attr_read(struct rfs *fs, const struct tree_key *k, enum attr attr, char *text)
+static int attr_read(struct rfs *fs, const struct rfs_key *k, enum attr attr, char *text)
 {
 	long long n = 0;
 	int ret;
@@ -127,7 +128,7 @@ int xattr_get(struct rfs *fs, const char *path, const char *name, char *value, s
 {
 	int attr = attr_find(name);
 	char text[VALUE_MAX];
-	struct tree_key k;
+	struct rfs_key k;
 	struct fs_path p;
 	int ret;
 
@@ -139,11 +140,11 @@ int xattr_get(struct rfs *fs, const char *path, const char *name, char *value, s
 	ret = key_path(fs, path, &p);
 	if (ret <= 0)
 		return ret ? ret : -ENODATA;
-	ret = tree_resolve(fs, p.db, p.name, &k);
+	ret = node_resolve(fs, p.db, p.name, &k);
 	if (ret)
 		return ret;
 	ret = attr_read(fs, &k, (enum attr) attr, text);
-	tree_key_free(&k);
+	rfs_key_free(&k);
 	return ret < 0 ? ret : hand_out(text, ret, value, size);
 }
 
@@ -194,29 +195,29 @@ int xattr_parse_ttl(const char *value, size_t size, long long *seconds)
 /* EXPIRE or PERSIST the key of a file; the mount's mtime moves on when it worked. */
 static int set_ttl(struct rfs *fs, const struct fs_path *p, long long seconds)
 {
-	struct tree_key k;
+	struct rfs_key k;
 	int ret;
 
-	ret = tree_resolve(fs, p->db, p->name, &k);
+	ret = node_resolve(fs, p->db, p->name, &k);
 	if (ret)
 		return ret;
 	if (seconds == XATTR_TTL_PERSIST)
 		ret = redis_meta_persist(fs->pool, k.db, k.key, k.len);
 	else
 		ret = redis_meta_expire(fs->pool, k.db, k.key, k.len, seconds);
-	if (!ret)
-		tree_key_changed(fs, k.db, k.key, k.len); /* its ctime: a TTL is part of the key */
-	tree_key_free(&k);
+	if (!ret) /* its ctime: a TTL is part of the key */
+		changes_key_touched(fs, k.db, k.key, k.len);
+	rfs_key_free(&k);
 	return ret;
 }
 
 /* A string's type set to a collection's converts it (key_type.h). */
 static int set_type(struct rfs *fs, const struct fs_path *p, const char *value, size_t size)
 {
-	struct tree_key k;
+	struct rfs_key k;
 	int ret;
 
-	ret = tree_resolve(fs, p->db, p->name, &k);
+	ret = node_resolve(fs, p->db, p->name, &k);
 	if (ret)
 		return ret;
 	ret = key_type_set(fs, &k, value, size);
@@ -231,7 +232,7 @@ static int set_type(struct rfs *fs, const struct fs_path *p, const char *value, 
 		if (type != RV_STRING)
 			file_type_changed(fs, k.db, k.key, k.len, type);
 	}
-	tree_key_free(&k);
+	rfs_key_free(&k);
 	return ret;
 }
 
