@@ -1,28 +1,35 @@
-/* changes.h - what a change made through the mount does to the mount's caches and times. */
+/* changes.h - the one place that keeps the mount's caches and times true after a change. */
 #ifndef REDISFS_CHANGES_H
 #define REDISFS_CHANGES_H
 
-#include <stdbool.h>
-#include <stddef.h>
-
+#include "key.h"
 #include "rfs.h"
 
-/* The bytes of a key changed through the mount: its mtime and ctime are now. */
-void changes_key_touched(struct rfs *fs, int db, const char *key, size_t len);
-
 /*
- * A key was made, or `removed`, through the mount: its time, and that of the
- * folder it shows in (its database, or its namespace), are now.
+ * What happened to a key (or, for the folder changes, to the folder whose
+ * database and prefix `k` names: prefix "" for a database folder). Every
+ * operation that changes something through the mount reports it here, and
+ * change_done() alone decides what the attribute cache, the key and folder
+ * times (key_times.h), the type marks (key_type.h), the rm -r records
+ * (emptying.h) and the recent listings (recent.h) must forget or learn, as
+ * sshfs's cache.c wraps every changing operation.
  */
-void changes_entry(struct rfs *fs, int db, const char *key, size_t len, bool removed);
+enum change {
+	CHANGE_WRITTEN,	    /* an open key's bytes changed (Redis gets them at close): mtime */
+	CHANGE_EXPIRY,	    /* its TTL was set or removed: ctime, a TTL is part of the key */
+	CHANGE_STORED,	    /* Redis holds a new value of it: its attributes are asked again */
+	CHANGE_EMPTIED,	    /* a collection's text was emptied: Redis has no key, the file shows */
+	CHANGE_CONVERTED,   /* its type was changed in Redis: attributes and time */
+	CHANGE_MADE,	    /* created: its time and its folder's */
+	CHANGE_REMOVED,	    /* removed: nothing known of it stays; one fewer for rm -r */
+	CHANGE_FOUND_GONE,  /* asked to be removed and found gone: one fewer for rm -r */
+	CHANGE_MOVED_AWAY,  /* the source of a rename: gone from its folder */
+	CHANGE_MOVED_IN,    /* the target of a rename: made, or replaced */
+	CHANGE_UNSURE,	    /* a change failed midway: what was known of it may be wrong */
+	CHANGE_KEYS_GONE,   /* every key of a folder was removed (or may have been) */
+	CHANGE_FOLDER_GONE, /* rmdir of the folder succeeded */
+};
 
-/* An entry of the folder of database `db` and `prefix` ("" for the database) came or went. */
-void changes_folder(struct rfs *fs, int db, const char *prefix, size_t len);
-
-/* Forget what the attribute cache knows of a key: it was just changed through the mount. */
-void changes_forget(struct rfs *fs, int db, const char *key, size_t len);
-
-/* The folder a key shows in: its database (prefix length 0), or its namespace's prefix. */
-size_t changes_parent_len(const struct rfs *fs, const char *key, size_t len);
+void change_done(struct rfs *fs, enum change what, const struct rfs_key *k);
 
 #endif

@@ -111,17 +111,7 @@ static int commit(struct rfs *fs, const struct rfs_key *k, enum rv_type type, co
 		emptied = !ret && value.items.count == 0;
 		rv_value_free(&value);
 	}
-	changes_forget(fs, k->db, k->key, k->len);
-	if (emptied) {
-		/*
-		 * No lines removed the key; the file was just truncated, so for
-		 * cache_timeout it shows as empty rather than gone (truncate(2) stats it
-		 * right after, and must not fail with ENOENT for a change it made).
-		 */
-		struct attr_info info = {.status = 0, .type = type, .size = 0};
-
-		attr_cache_put(&fs->attrs, k->db, k->key, k->len, &info);
-	}
+	change_done(fs, emptied ? CHANGE_EMPTIED : CHANGE_STORED, k);
 	return ret;
 }
 
@@ -150,6 +140,14 @@ static void reload_rendered(struct rfs *fs, struct open_key *ok)
 	}
 	render_buf_free(&ok->text);
 	ok->text = rendered;
+}
+
+/* An open key's bytes changed: its times say so (changes.h); under ok->lock. */
+static void written(struct rfs *fs, const struct open_key *ok)
+{
+	struct rfs_key k = key_of(ok);
+
+	change_done(fs, CHANGE_WRITTEN, &k);
 }
 
 /* Write an open key's text to Redis now; under ok->lock. */
@@ -242,7 +240,7 @@ static int open_for_writing(struct rfs *fs, struct file *f, int flags)
 		ok->dirty = ok->type == RV_STRING;
 		ok->pending_trunc = ok->type != RV_STRING;
 		if (ok->type == RV_STRING) {
-			changes_key_touched(fs, ok->db, ok->key, ok->len);
+			written(fs, ok);
 			ret = commit_open(fs, ok);
 		}
 	}
@@ -403,8 +401,7 @@ int file_create(struct rfs *fs, const char *path, int flags, struct file **out)
 		file_free(fs, f);
 		return ret;
 	}
-	changes_forget(fs, f->key.db, f->key.key, f->key.len);
-	changes_entry(fs, f->key.db, f->key.key, f->key.len, false);
+	change_done(fs, CHANGE_MADE, &f->key);
 	pthread_mutex_lock(&f->ok->lock);
 	/* a key just made is empty; an open key of its name that is loaded knows better */
 	if (!f->ok->loaded) {
@@ -557,7 +554,7 @@ ssize_t file_write(struct rfs *fs, struct file *f, const char *buf, size_t size,
 	if (!ret) {
 		ok->dirty = true;
 		ok->pending_trunc = false;
-		changes_key_touched(fs, ok->db, ok->key, ok->len);
+		written(fs, ok);
 	}
 	pthread_mutex_unlock(&ok->lock);
 	return ret ? ret : (ssize_t) size;
@@ -645,7 +642,7 @@ void file_release(struct rfs *fs, struct file *f)
 			if (ret)
 				log_open_key(ok, "emptying at close", ret);
 			else
-				changes_key_touched(fs, ok->db, ok->key, ok->len);
+				written(fs, ok);
 		} else if (ok->dirty) {
 			ret = commit_open(fs, ok);
 			if (ret)
@@ -692,7 +689,7 @@ static int truncate_path(struct rfs *fs, const char *path, size_t size)
 		if (ok->loaded) {
 			ret = resize(&ok->text, size);
 			ok->dirty = true;
-			changes_key_touched(fs, ok->db, ok->key, ok->len);
+			written(fs, ok);
 			if (!ret)
 				ret = commit_open(fs, ok);
 			pthread_mutex_unlock(&ok->lock);
@@ -715,7 +712,7 @@ static int truncate_path(struct rfs *fs, const char *path, size_t size)
 	if (!ret)
 		ret = commit(fs, &k, type, text.data, text.len);
 	if (!ret)
-		changes_key_touched(fs, k.db, k.key, k.len);
+		change_done(fs, CHANGE_WRITTEN, &k);
 	render_buf_free(&text);
 	rfs_key_free(&k);
 	return ret;
@@ -741,7 +738,7 @@ int file_truncate(struct rfs *fs, const char *path, off_t size, struct file *f)
 		ok->pending_trunc = false;
 		if (!size)
 			ok->refused = false; /* the text starts over */
-		changes_key_touched(fs, ok->db, ok->key, ok->len);
+		written(fs, ok);
 	}
 	pthread_mutex_unlock(&ok->lock);
 	return ret;

@@ -86,6 +86,7 @@ int ghost_tree_read_member(struct rfs *fs, const struct fs_path *p, struct rende
 int ghost_tree_unlink(struct rfs *fs, const struct fs_path *p)
 {
 	struct ghost_ref ref;
+	struct rfs_key queue;
 	int ret;
 
 	ret = lookup(fs, p, &ref);
@@ -93,7 +94,8 @@ int ghost_tree_unlink(struct rfs *fs, const struct fs_path *p)
 		return ret;
 	ret = ghosts_remove_member(fs->ghosts, (size_t) rule_of(fs, p), &ref);
 	/* the queue's file in its database folder just changed size */
-	changes_forget(fs, fs->ghosts->rules[rule_of(fs, p)].cfg->db, ref.key, ref.key_len);
+	queue = (struct rfs_key){fs->ghosts->rules[rule_of(fs, p)].cfg->db, ref.key, ref.key_len};
+	change_done(fs, CHANGE_STORED, &queue);
 	if (ret == -ESTALE)
 		fuse_log(FUSE_LOG_WARNING,
 			 "redisfs: ghosts/%s/%s/%s: its ID has a row again; left alone\n", p->name,

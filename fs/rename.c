@@ -14,7 +14,6 @@
 #include "file.h"
 #include "names.h"
 #include "parse.h"
-#include "key_type.h"
 #include "node.h"
 
 /* The target of a rename: a canonical name (it may not exist yet) or an existing shortened one. */
@@ -167,17 +166,14 @@ int rename_key(struct rfs *fs, const char *from, const char *to, unsigned int fl
 		ret = rename_resolved(fs, &src, &dst, flags & RENAME_NOREPLACE);
 	if (!ret)
 		ret = follow_open_key(fs, &src, &dst);
-	if (src.key) {
-		key_type_forget(fs, src.db, src.key, src.len);
-		changes_forget(fs, src.db, src.key, src.len);
-	}
-	if (dst.key) {
-		key_type_forget(fs, dst.db, dst.key, dst.len);
-		changes_forget(fs, dst.db, dst.key, dst.len);
-	}
 	if (!ret) {
-		changes_entry(fs, src.db, src.key, src.len, true);
-		changes_entry(fs, dst.db, dst.key, dst.len, false);
+		change_done(fs, CHANGE_MOVED_AWAY, &src);
+		change_done(fs, CHANGE_MOVED_IN, &dst);
+	} else {
+		if (src.key)
+			change_done(fs, CHANGE_UNSURE, &src);
+		if (dst.key)
+			change_done(fs, CHANGE_UNSURE, &dst);
 	}
 	rfs_key_free(&src);
 	rfs_key_free(&dst);

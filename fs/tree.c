@@ -11,7 +11,6 @@
 #include "emptying.h"
 #include "file.h"
 #include "ghost_tree.h"
-#include "key_type.h"
 #include "names.h"
 #include "namespace.h"
 #include "node.h"
@@ -57,7 +56,7 @@ static int stat_namespace(struct rfs *fs, const struct fs_path *p, struct stat *
 static int rmdir_namespace(struct rfs *fs, const struct fs_path *p)
 {
 	struct rfs_key prefix = {0};
-	bool folder = true;
+	bool folder = true, emptied;
 	int ret, exists = 0;
 
 	if (fs->read_only)
@@ -69,21 +68,19 @@ static int rmdir_namespace(struct rfs *fs, const struct fs_path *p)
 		ret = -ENOTDIR;
 	if (ret)
 		goto out;
-	if (emptying_done(fs->emptying, p->db, prefix.key, prefix.len)) {
+	emptied = emptying_done(fs->emptying, p->db, prefix.key, prefix.len);
+	if (emptied) {
 		ret = ns_remove(fs, p->db, prefix.key, prefix.len);
-		key_type_forget_prefix(fs, p->db, prefix.key, prefix.len);
 	} else {
 		ret = redis_prefix_exists(fs->pool, p->db, prefix.key, prefix.len, &exists);
 		if (!ret && exists)
 			ret = -ENOTEMPTY;
 	}
+	if (emptied || !ret) /* a failed removal may have removed some */
+		change_done(fs, CHANGE_KEYS_GONE, &prefix);
 	if (!ret) {
-		attr_cache_forget_db(&fs->attrs, p->db);
 		ns_mark_folders(fs, p->db, p->name, false); /* the parents, for rm -r */
-		emptying_folder_removed(fs->emptying, p->db, prefix.key, prefix.len);
-		/* the folder it showed in: the prefix without its last delimiter */
-		changes_folder(fs, p->db, prefix.key,
-			       changes_parent_len(fs, prefix.key, prefix.len - fs->delimiter_len));
+		change_done(fs, CHANGE_FOLDER_GONE, &prefix);
 	}
 out:
 	rfs_key_free(&prefix);
@@ -97,23 +94,24 @@ out:
  */
 static int rmdir_database(struct rfs *fs, int db)
 {
+	const struct rfs_key folder = {.db = db}; /* prefix "": the whole database */
+	bool emptied;
 	int ret, exists = 0;
 
 	if (fs->noflush)
 		return -EPERM;
-	if (emptying_done(fs->emptying, db, NULL, 0)) {
+	emptied = emptying_done(fs->emptying, db, NULL, 0);
+	if (emptied) {
 		ret = redis_flush_database(fs->pool, db);
-		key_type_forget_prefix(fs, db, "", 0);
-		attr_cache_forget_db(&fs->attrs, db);
 	} else {
 		ret = redis_prefix_exists(fs->pool, db, NULL, 0, &exists);
 		if (!ret && exists)
 			ret = -ENOTEMPTY;
 	}
-	if (!ret) {
-		emptying_folder_removed(fs->emptying, db, NULL, 0);
-		changes_folder(fs, db, "", 0);
-	}
+	if (emptied || !ret) /* a failed FLUSHDB may have removed some */
+		change_done(fs, CHANGE_KEYS_GONE, &folder);
+	if (!ret)
+		change_done(fs, CHANGE_FOLDER_GONE, &folder);
 	return ret;
 }
 
@@ -174,15 +172,14 @@ int tree_unlink(struct rfs *fs, const char *path)
 		ret = redis_unlink(fs->pool, k.db, k.key, k.len);
 	if (!ret) /* no close of a descriptor brings it back */
 		open_keys_unlinked(&fs->open_keys, k.db, k.key, k.len);
-	key_type_forget(fs, k.db, k.key, k.len);
-	changes_forget(fs, k.db, k.key, k.len);
-	if (!ret || ret == -ENOENT) /* gone either way: one fewer for its folder's rmdir */
-		emptying_key_removed(fs->emptying, k.db, k.key, k.len);
+	/* gone either way: one fewer for its folder's rmdir */
+	if (!ret)
+		change_done(fs, CHANGE_REMOVED, &k);
+	else
+		change_done(fs, ret == -ENOENT ? CHANGE_FOUND_GONE : CHANGE_UNSURE, &k);
 	if (fs->delimiter && (!ret || ret == -ENOENT))
 		ns_mark_folders(fs, p.db, p.name, false);
-	if (!ret)
-		changes_entry(fs, k.db, k.key, k.len, true);
-	else if (ret != -ENOENT)
+	if (ret && ret != -ENOENT)
 		log_key(FUSE_LOG_ERR, k.db, k.key, k.len, "cannot remove");
 	rfs_key_free(&k);
 	return ret;

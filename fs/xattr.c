@@ -2,17 +2,22 @@
 #include "xattr.h"
 
 #include <errno.h>
+#include <fuse_log.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/xattr.h>
 
+#include "../backend/redis_keys.h"
 #include "../backend/redis_meta.h"
+#include "../backend/redis_write.h"
 #include "changes.h"
 #include "file.h"
 #include "key_type.h"
 #include "ghost_xattr.h"
+#include "names.h"
+#include "parse.h"
 #include "paths.h"
 #include "node.h"
 
@@ -206,8 +211,80 @@ static int set_ttl(struct rfs *fs, const struct fs_path *p, long long seconds)
 	else
 		ret = redis_meta_expire(fs->pool, k.db, k.key, k.len, seconds);
 	if (!ret) /* its ctime: a TTL is part of the key */
-		changes_key_touched(fs, k.db, k.key, k.len);
+		change_done(fs, CHANGE_EXPIRY, &k);
 	rfs_key_free(&k);
+	return ret;
+}
+
+static bool is_collection(enum rv_type type)
+{
+	return type == RV_LIST || type == RV_SET || type == RV_ZSET || type == RV_HASH;
+}
+
+/* Parse the string's text as `type` and write it over the key, keeping its TTL. */
+static int convert(struct rfs *fs, const struct rfs_key *k, const char *text, size_t len,
+		   enum rv_type type)
+{
+	struct rv_value value = {0};
+	char err[256], name[NAMES_MAX + 1];
+	long long pttl = -1;
+	int ret;
+
+	ret = parse_value(type, text, len, &value, err, sizeof err);
+	if (ret == -EINVAL) {
+		names_encode(k->key, k->len, name);
+		fuse_log(FUSE_LOG_ERR,
+			 "redisfs: db%d '%s': stays a string, its text as a %s has %s\n", k->db,
+			 name, rv_type_name(type), err);
+	}
+	if (!ret)
+		ret = redis_pttl(fs->pool, k->db, k->key, k->len, &pttl);
+	if (!ret)
+		ret = redis_write_collection(fs->pool, k->db, k->key, k->len, &value, pttl);
+	rv_value_free(&value);
+	change_done(fs, ret ? CHANGE_STORED : CHANGE_CONVERTED, k);
+	return ret;
+}
+
+/*
+ * setxattr("user.redis.type") of key `k` to `value` (not NUL-terminated).
+ * The type it has: 0, no change. A string to list, set, zset or hash: its
+ * text is parsed (SPEC 4) and replaces it, keeping its TTL; an empty string
+ * is marked instead, for the text written next (key_type.h). Returns 0,
+ * -EINVAL for text that does not parse (nothing changed) or a word that is
+ * no type, -EPERM for any other change of type, -ENOENT when the key is
+ * gone, or the server's errno.
+ */
+static int convert_type(struct rfs *fs, const struct rfs_key *k, const char *value, size_t size)
+{
+	enum rv_type want = rv_type_parse(value, size), have;
+	struct rv_value text = {0};
+	const char *p = "";
+	size_t len = 0;
+	int ret;
+
+	if (want == RV_NONE || want == RV_OTHER)
+		return -EINVAL; /* not a word TYPE answers with */
+	ret = redis_key_type(fs->pool, k->db, k->key, k->len, &have);
+	if (!ret && have == RV_NONE)
+		ret = -ENOENT;
+	if (ret)
+		return ret;
+	if (want == have) {
+		if (want == RV_STRING)
+			key_type_forget(fs, k->db, k->key, k->len); /* string after all */
+		return 0;
+	}
+	if (have != RV_STRING || !is_collection(want))
+		return -EPERM;
+	ret = redis_fetch_value(fs->pool, k->db, k->key, k->len, RV_STRING, &text);
+	if (!ret && text.items.count)
+		p = rv_array_get(&text.items, 0, &len);
+	if (!ret && len == 0)
+		ret = key_type_mark(fs, k, want); /* no text yet: it decides when it comes */
+	else if (!ret)
+		ret = convert(fs, k, p, len, want);
+	rv_value_free(&text);
 	return ret;
 }
 
@@ -220,7 +297,7 @@ static int set_type(struct rfs *fs, const struct fs_path *p, const char *value, 
 	ret = node_resolve(fs, p->db, p->name, &k);
 	if (ret)
 		return ret;
-	ret = key_type_set(fs, &k, value, size);
+	ret = convert_type(fs, &k, value, size);
 	/*
 	 * Converted in Redis: a writer's unclosed text is of the new type too, or
 	 * its close would write it back as a string. (An empty string's type waits
