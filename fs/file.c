@@ -10,17 +10,13 @@
 #include "../backend/redis_keys.h"
 #include "../backend/redis_write.h"
 #include "changes.h"
+#include "collection_text.h"
 #include "ghost_tree.h"
 #include "key_type.h"
 #include "names.h"
 #include "namespace.h"
 #include "node.h"
 #include "parse.h"
-
-static bool is_collection(enum rv_type type)
-{
-	return type == RV_LIST || type == RV_SET || type == RV_ZSET || type == RV_HASH;
-}
 
 static struct file *file_new(void)
 {
@@ -85,32 +81,13 @@ static int load_content(struct rfs *fs, const struct rfs_key *k, enum rv_type ty
 static int commit(struct rfs *fs, const struct rfs_key *k, enum rv_type type, const char *text,
 		  size_t len)
 {
-	struct rv_value value = {0};
-	char err[256], name[NAMES_MAX + 1];
-	long long pttl = -1;
 	bool emptied = false;
 	int ret;
 
-	if (type == RV_STRING) {
+	if (type == RV_STRING)
 		ret = redis_write_string(fs->pool, k->db, k->key, k->len, text, len);
-	} else {
-		ret = parse_value(type, text, len, &value, err, sizeof err);
-		if (ret == -EINVAL) {
-			names_encode(k->key, k->len, name);
-			fuse_log(FUSE_LOG_ERR,
-				 "redisfs: db%d '%s': not written, the %s text has %s\n", k->db,
-				 name, rv_type_name(type), err);
-		}
-		if (!ret) {
-			ret = redis_pttl(fs->pool, k->db, k->key, k->len, &pttl);
-			if (ret == -ENOENT)
-				ret = 0; /* removed meanwhile: written anew, without a TTL */
-		}
-		if (!ret)
-			ret = redis_write_collection(fs->pool, k->db, k->key, k->len, &value, pttl);
-		emptied = !ret && value.items.count == 0;
-		rv_value_free(&value);
-	}
+	else
+		ret = collection_text_write(fs, k, type, text, len, "not written", &emptied);
 	change_done(fs, emptied ? CHANGE_EMPTIED : CHANGE_STORED, k);
 	return ret;
 }
@@ -166,7 +143,7 @@ static int commit_open(struct rfs *fs, struct open_key *ok)
 		ok->dirty = false;
 		ok->pending_trunc = false;
 	}
-	if (!ret && is_collection(ok->type))
+	if (!ret && collection_type(ok->type))
 		reload_rendered(fs, ok);
 	return ret;
 }
@@ -229,7 +206,7 @@ static int open_for_writing(struct rfs *fs, struct file *f, int flags)
 
 	if (fs->read_only)
 		return -EROFS;
-	if (!is_collection(ok->type) && ok->type != RV_STRING)
+	if (!collection_type(ok->type) && ok->type != RV_STRING)
 		return -EACCES; /* streams and module types cannot be written as text */
 	if (!(flags & O_TRUNC))
 		ret = load_open(fs, ok);
@@ -501,7 +478,7 @@ static int write_checked(struct open_key *ok, const char *buf, size_t size, size
 	char *saved = NULL;
 	int ret = 0;
 
-	if (is_collection(ok->type) && kept) {
+	if (collection_type(ok->type) && kept) {
 		saved = malloc(kept);
 		if (!saved)
 			return -ENOMEM;
@@ -511,7 +488,7 @@ static int write_checked(struct open_key *ok, const char *buf, size_t size, size
 		ret = resize(&ok->text, off + size);
 	if (!ret) {
 		memcpy(ok->text.data + off, buf, size);
-		if (is_collection(ok->type))
+		if (collection_type(ok->type))
 			ret = check_lines(ok, off, off + size);
 		if (ret) {
 			if (kept)
@@ -703,7 +680,7 @@ static int truncate_path(struct rfs *fs, const char *path, size_t size)
 	ret = redis_key_type(fs->pool, k.db, k.key, k.len, &type);
 	if (!ret && type == RV_NONE)
 		ret = -ENOENT;
-	if (!ret && !is_collection(type) && type != RV_STRING)
+	if (!ret && !collection_type(type) && type != RV_STRING)
 		ret = -EACCES;
 	if (!ret && size)
 		ret = load_content(fs, &k, type, &text);

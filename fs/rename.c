@@ -3,7 +3,6 @@
 #include "rename.h"
 
 #include <errno.h>
-#include <fuse_log.h>
 #include <linux/fs.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,9 +10,8 @@
 #include "../backend/redis_keys.h"
 #include "../backend/redis_write.h"
 #include "changes.h"
+#include "collection_text.h"
 #include "file.h"
-#include "names.h"
-#include "parse.h"
 #include "node.h"
 
 /* The target of a rename: a canonical name (it may not exist yet) or an existing shortened one. */
@@ -29,9 +27,7 @@ static int resolve_target(struct rfs *fs, const struct fs_path *p, struct rfs_ke
 static int string_into_collection(struct rfs *fs, const struct rfs_key *src,
 				  const struct rfs_key *dst, enum rv_type dst_type)
 {
-	struct rv_value text = {0}, value = {0};
-	char err[256], name[NAMES_MAX + 1];
-	long long pttl = -1;
+	struct rv_value text = {0};
 	const char *p = NULL;
 	size_t len = 0;
 	int ret;
@@ -39,24 +35,12 @@ static int string_into_collection(struct rfs *fs, const struct rfs_key *src,
 	ret = redis_fetch_value(fs->pool, src->db, src->key, src->len, RV_STRING, &text);
 	if (!ret && text.items.count)
 		p = rv_array_get(&text.items, 0, &len);
-	if (!ret) {
-		ret = parse_value(dst_type, p ? p : "", len, &value, err, sizeof err);
-		if (ret == -EINVAL) {
-			names_encode(dst->key, dst->len, name);
-			fuse_log(FUSE_LOG_ERR,
-				 "redisfs: db%d '%s': not replaced, the %s text has %s\n", dst->db,
-				 name, rv_type_name(dst_type), err);
-		}
-	}
 	if (!ret)
-		ret = redis_pttl(fs->pool, dst->db, dst->key, dst->len, &pttl);
-	if (!ret)
-		ret = redis_write_collection(fs->pool, dst->db, dst->key, dst->len, &value, pttl);
+		ret = collection_text_write(fs, dst, dst_type, p, len, "not replaced", NULL);
 	/* the target holds the text now: a failure here leaves both, never neither */
 	if (!ret)
 		ret = redis_unlink(fs->pool, src->db, src->key, src->len);
 	rv_value_free(&text);
-	rv_value_free(&value);
 	return ret;
 }
 
@@ -93,8 +77,7 @@ static int rename_resolved(struct rfs *fs, const struct rfs_key *src, const stru
 		return -EEXIST;
 	if (src->db == dst->db && src->len == dst->len && !memcmp(src->key, dst->key, src->len))
 		return 0; /* rename(2) of a name onto itself does nothing */
-	if (src_type == RV_STRING && (dst_type == RV_LIST || dst_type == RV_SET ||
-				      dst_type == RV_ZSET || dst_type == RV_HASH))
+	if (src_type == RV_STRING && collection_type(dst_type))
 		return string_into_collection(fs, src, dst, dst_type);
 	if (src->db != dst->db)
 		return redis_move(fs->pool, src->db, src->key, src->len, dst->db, dst->key,

@@ -2,7 +2,6 @@
 #include "xattr.h"
 
 #include <errno.h>
-#include <fuse_log.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -11,13 +10,11 @@
 
 #include "../backend/redis_keys.h"
 #include "../backend/redis_meta.h"
-#include "../backend/redis_write.h"
 #include "changes.h"
+#include "collection_text.h"
 #include "file.h"
 #include "key_type.h"
 #include "ghost_xattr.h"
-#include "names.h"
-#include "parse.h"
 #include "paths.h"
 #include "node.h"
 
@@ -216,32 +213,12 @@ static int set_ttl(struct rfs *fs, const struct fs_path *p, long long seconds)
 	return ret;
 }
 
-static bool is_collection(enum rv_type type)
-{
-	return type == RV_LIST || type == RV_SET || type == RV_ZSET || type == RV_HASH;
-}
-
 /* Parse the string's text as `type` and write it over the key, keeping its TTL. */
 static int convert(struct rfs *fs, const struct rfs_key *k, const char *text, size_t len,
 		   enum rv_type type)
 {
-	struct rv_value value = {0};
-	char err[256], name[NAMES_MAX + 1];
-	long long pttl = -1;
-	int ret;
+	int ret = collection_text_write(fs, k, type, text, len, "stays a string", NULL);
 
-	ret = parse_value(type, text, len, &value, err, sizeof err);
-	if (ret == -EINVAL) {
-		names_encode(k->key, k->len, name);
-		fuse_log(FUSE_LOG_ERR,
-			 "redisfs: db%d '%s': stays a string, its text as a %s has %s\n", k->db,
-			 name, rv_type_name(type), err);
-	}
-	if (!ret)
-		ret = redis_pttl(fs->pool, k->db, k->key, k->len, &pttl);
-	if (!ret)
-		ret = redis_write_collection(fs->pool, k->db, k->key, k->len, &value, pttl);
-	rv_value_free(&value);
 	change_done(fs, ret ? CHANGE_STORED : CHANGE_CONVERTED, k);
 	return ret;
 }
@@ -275,7 +252,7 @@ static int convert_type(struct rfs *fs, const struct rfs_key *k, const char *val
 			key_type_forget(fs, k->db, k->key, k->len); /* string after all */
 		return 0;
 	}
-	if (have != RV_STRING || !is_collection(want))
+	if (have != RV_STRING || !collection_type(want))
 		return -EPERM;
 	ret = redis_fetch_value(fs->pool, k->db, k->key, k->len, RV_STRING, &text);
 	if (!ret && text.items.count)
