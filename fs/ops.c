@@ -1,4 +1,4 @@
-/* ops.c - the FUSE low-level operations: inode numbers to paths, then thin adapters to tree.c. */
+/* ops.c - the FUSE low-level operations: inode numbers to paths, then one call into the logic. */
 #include "ops.h"
 
 #include <errno.h>
