@@ -13,14 +13,17 @@
 #include "emptying.h"
 #include "ghost_tree.h"
 #include "namespace.h"
-#include "tree.h"
+#include "node.h"
+#include "recent.h"
+#include "stats.h"
 
-int tree_push_name(struct rv_array *names, const char *name)
+/* Push a name with its NUL, so a listing can hand entries out as they are. 0 or -ENOMEM. */
+static int push_name(struct rv_array *names, const char *name)
 {
 	return rv_array_push(names, name, strlen(name) + 1);
 }
 
-static int list_root(struct rfs *fs, struct tree_dir *dir)
+static int list_root(struct rfs *fs, struct dir_handle *dir)
 {
 	char name[16];
 	int ret = 0;
@@ -30,51 +33,18 @@ static int list_root(struct rfs *fs, struct tree_dir *dir)
 		if (fs->only_db >= 0 && db != fs->only_db)
 			continue;
 		snprintf(name, sizeof name, "db%d", db);
-		ret = tree_push_name(&dir->names, name);
+		ret = push_name(&dir->names, name);
 	}
 	if (!ret && fs->ghosts)
-		ret = tree_push_name(&dir->names, PATHS_GHOSTS);
+		ret = push_name(&dir->names, PATHS_GHOSTS);
 	return ret;
-}
-
-/* Make a complete listing the recent one of its database, for lookups that follow it. */
-static void remember(struct rfs *fs, struct listing *l)
-{
-	struct listing *old;
-
-	if (!fs->recent || fs->cache_timeout <= 0)
-		return;
-	listing_get(l);
-	pthread_mutex_lock(&fs->recent_lock);
-	old = fs->recent[l->db];
-	fs->recent[l->db] = l;
-	pthread_mutex_unlock(&fs->recent_lock);
-	listing_put(old);
-}
-
-/*
- * A new listing of a database is coming: the old one is let go now rather
- * than when the new one is complete, so that a million keys are not held
- * twice (only look-ahead lookups used it, and they fetch fresh anyway).
- */
-static void forget_recent(struct rfs *fs, int db)
-{
-	struct listing *old;
-
-	if (!fs->recent)
-		return;
-	pthread_mutex_lock(&fs->recent_lock);
-	old = fs->recent[db];
-	fs->recent[db] = NULL;
-	pthread_mutex_unlock(&fs->recent_lock);
-	listing_put(old);
 }
 
 /*
  * Split the keys under a namespace folder's prefix into its folders (names)
  * and its files (keys kept whole, in order), SPEC 8.
  */
-static int split_namespace(struct rfs *fs, struct tree_dir *dir, struct rv_array *keys)
+static int split_namespace(struct rfs *fs, struct dir_handle *dir, struct rv_array *keys)
 {
 	char name[NAMES_MAX + 1];
 	size_t len, consumed;
@@ -85,7 +55,7 @@ static int split_namespace(struct rfs *fs, struct tree_dir *dir, struct rv_array
 
 		if (ns_entry(key + dir->prefix_len, len - dir->prefix_len, fs->delimiter,
 			     fs->delimiter_len, name, &consumed))
-			ret = tree_push_name(&dir->names, name);
+			ret = push_name(&dir->names, name);
 		else
 			ret = listing_push(dir->listing, key, len);
 	}
@@ -159,9 +129,9 @@ static int walk_database(struct rfs *fs, struct listing *l)
  * A database folder, or a namespace folder below one. Its listing becomes
  * the folder's latest for rmdir (emptying.h), whether or not it works out.
  */
-static int list_keys(struct rfs *fs, const struct fs_path *p, struct tree_dir *dir)
+static int list_keys(struct rfs *fs, const struct fs_path *p, struct dir_handle *dir)
 {
-	struct tree_key prefix = {0};
+	struct rfs_key prefix = {0};
 	struct rv_array keys = {0};
 	bool folder = true;
 	int ret = 0;
@@ -172,11 +142,11 @@ static int list_keys(struct rfs *fs, const struct fs_path *p, struct tree_dir *d
 		if (!ret && !folder)
 			ret = -ENOTDIR;
 		if (ret) {
-			tree_key_free(&prefix);
+			rfs_key_free(&prefix);
 			return ret; /* not a folder: no listing of it to forget */
 		}
 	}
-	forget_recent(fs, p->db);
+	recent_forget(fs, p->db);
 	dir->listing = listing_new(p->db);
 	if (!dir->listing) {
 		ret = -ENOMEM;
@@ -201,7 +171,7 @@ out:
 	else
 		emptying_forget(fs->emptying, p->db, prefix.key, prefix.len);
 	rv_array_free(&keys);
-	tree_key_free(&prefix);
+	rfs_key_free(&prefix);
 	return ret;
 }
 
@@ -210,21 +180,21 @@ out:
  * and find look its files up next. A walk that has not got to the end (or
  * failed) is never remembered: look-ahead would miss keys.
  */
-static void remember_once(struct tree_dir *dir)
+static void remember_once(struct dir_handle *dir)
 {
 	if (dir->listing && !dir->remembered && listing_complete(dir->listing)) {
-		remember(dir->fs, dir->listing);
+		recent_remember(dir->fs, dir->listing);
 		dir->remembered = true;
 	}
 }
 
-int tree_opendir(struct rfs *fs, const char *path, struct tree_dir **out)
+int dir_open(struct rfs *fs, const char *path, struct dir_handle **out)
 {
-	struct tree_dir *dir;
+	struct dir_handle *dir;
 	struct fs_path p;
 	int ret;
 
-	ret = tree_parse(fs, path, &p);
+	ret = node_parse(fs, path, &p);
 	if (ret)
 		return ret;
 	if ((p.kind == PATH_KEY && !fs->delimiter) || p.kind == PATH_GHOST_MEMBER)
@@ -233,7 +203,7 @@ int tree_opendir(struct rfs *fs, const char *path, struct tree_dir **out)
 	if (!dir)
 		return -ENOMEM;
 	if (p.kind >= PATH_GHOSTS) {
-		ret = ghost_tree_list(fs, &p, dir);
+		ret = ghost_tree_list(fs, &p, &dir->names, &dir->type);
 	} else if (p.kind == PATH_ROOT) {
 		ret = list_root(fs, dir);
 	} else {
@@ -241,7 +211,7 @@ int tree_opendir(struct rfs *fs, const char *path, struct tree_dir **out)
 	}
 	if (ret) {
 		/* a partial listing must never look complete, nor be remembered */
-		tree_closedir(fs, dir);
+		dir_close(fs, dir);
 		return ret;
 	}
 	dir->fs = fs;
@@ -250,7 +220,7 @@ int tree_opendir(struct rfs *fs, const char *path, struct tree_dir **out)
 	return 0;
 }
 
-void tree_closedir(struct rfs *fs, struct tree_dir *dir)
+void dir_close(struct rfs *fs, struct dir_handle *dir)
 {
 	(void) fs; /* listings count their own references */
 	if (!dir)
@@ -260,42 +230,8 @@ void tree_closedir(struct rfs *fs, struct tree_dir *dir)
 	free(dir);
 }
 
-static double seconds_between(const struct timespec *a, const struct timespec *b)
-{
-	return (double) (b->tv_sec - a->tv_sec) + (double) (b->tv_nsec - a->tv_nsec) / 1e9;
-}
-
-struct listing *dir_recent_listing(struct rfs *fs, int db)
-{
-	struct listing *l = NULL;
-	struct timespec now;
-
-	if (!fs->recent)
-		return NULL;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	pthread_mutex_lock(&fs->recent_lock);
-	l = fs->recent[db];
-	if (l && (seconds_between(&l->taken, &now) < fs->cache_timeout ||
-		  seconds_between(&l->used, &now) < DIR_LOOKAHEAD_IDLE)) {
-		listing_get(l);
-		l->used = now;
-	} else {
-		l = NULL;
-	}
-	pthread_mutex_unlock(&fs->recent_lock);
-	return l;
-}
-
-void dir_forget_listings(struct rfs *fs)
-{
-	for (int db = 0; fs->recent && db < fs->db_count; db++) {
-		listing_put(fs->recent[db]);
-		fs->recent[db] = NULL;
-	}
-}
-
-int tree_dir_entry(struct tree_dir *dir, size_t i, bool wait, char buf[NAMES_MAX + 1],
-		   const char **name, mode_t *type)
+int dir_entry(struct dir_handle *dir, size_t i, bool wait, char buf[NAMES_MAX + 1],
+	      const char **name, mode_t *type)
 {
 	size_t len;
 	int ret;
@@ -318,14 +254,13 @@ int tree_dir_entry(struct tree_dir *dir, size_t i, bool wait, char buf[NAMES_MAX
 }
 
 /* Fetch the attributes of keys[first ..] for a batch. */
-static int stat_batch(struct rfs *fs, struct tree_dir *dir, size_t first)
+static int stat_batch(struct rfs *fs, struct dir_handle *dir, size_t first)
 {
 	size_t got;
 	int ret;
 
 	dir->stat_count = 0;
-	ret = tree_stat_listed(fs, dir->listing, first, DIR_STAT_BATCH, dir->stats, dir->status,
-			       &got);
+	ret = stats_listed(fs, dir->listing, first, DIR_STAT_BATCH, dir->stats, dir->status, &got);
 	if (ret)
 		return ret;
 	dir->stat_first = first;
@@ -333,7 +268,7 @@ static int stat_batch(struct rfs *fs, struct tree_dir *dir, size_t first)
 	return 0;
 }
 
-int tree_dir_stat(struct rfs *fs, struct tree_dir *dir, size_t i, struct stat *st)
+int dir_stat(struct rfs *fs, struct dir_handle *dir, size_t i, struct stat *st)
 {
 	int ret;
 

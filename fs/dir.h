@@ -13,17 +13,10 @@
 
 /*
  * Keys whose attributes one readdirplus batch fetches: a READDIRPLUS of 32 KiB
- * (about 200 entries; tree.c DIR_BLOCK_SIZE) in one batch, so two round trips for
+ * (about 200 entries; stats.c DIR_BLOCK_SIZE) in one batch, so two round trips for
  * strings instead of four (getdents of ls -l of 100,000 keys: 0.74 s to 0.57 s).
  */
 #define DIR_STAT_BATCH 256
-
-/*
- * Seconds a listing keeps serving look-ahead after its last use: rm -r and
- * find look files up long after the readdir, once the kernel's entries from
- * readdirplus have expired (one round trip per 64 files instead of per file).
- */
-#define DIR_LOOKAHEAD_IDLE 10.0
 
 /*
  * A folder's entries, in an order fixed at opendir, so that offsets stay
@@ -31,7 +24,7 @@
  * handed out: one copy of a million keys, not two), and those of a big one
  * come as readdir asks for them; other folders keep their names.
  */
-struct tree_dir {
+struct dir_handle {
 	struct handle_link open; /* in rfs.open_dirs from opendir to releasedir */
 	struct rfs *fs;
 	struct rv_array names;	 /* NUL-terminated names of entries of type `type`, first */
@@ -46,29 +39,15 @@ struct tree_dir {
 	int status[DIR_STAT_BATCH];
 };
 
-/* Push a name with its NUL, so a listing can hand entries out as they are. 0 or -ENOMEM. */
-int tree_push_name(struct rv_array *names, const char *name);
-
 /*
  * Open the folder at `path`: 0, -ENOTDIR, -ENOENT, -EIO. A database folder
  * of one server has its first SCAN answered here and the rest pulled by
- * tree_dir_entry(); every other folder is listed whole here.
+ * dir_entry(); every other folder is listed whole here.
  */
-int tree_opendir(struct rfs *fs, const char *path, struct tree_dir **out);
+int dir_open(struct rfs *fs, const char *path, struct dir_handle **out);
 
 /* Release a folder (its listing stays while it is the recent one of its database). */
-void tree_closedir(struct rfs *fs, struct tree_dir *dir);
-
-/*
- * The recent listing of database `db` (a reference), or NULL: while younger
- * than cache_timeout, or used by a lookup in the last DIR_LOOKAHEAD_IDLE
- * seconds. It only says which keys to fetch along with a looked-up one; their
- * attributes always come fresh from Redis, so its age changes no answer.
- */
-struct listing *dir_recent_listing(struct rfs *fs, int db);
-
-/* Forget every recent listing (rfs teardown). */
-void dir_forget_listings(struct rfs *fs);
+void dir_close(struct rfs *fs, struct dir_handle *dir);
 
 /*
  * Entry i (without "." and ".."): its name (`buf` holds it when it has to be
@@ -81,14 +60,14 @@ void dir_forget_listings(struct rfs *fs);
  * entries to hand out hands them out, and the kernel and the server then
  * work at once (the kernel asks for up to a megabyte of entries at a time).
  */
-int tree_dir_entry(struct tree_dir *dir, size_t i, bool wait, char buf[NAMES_MAX + 1],
-		   const char **name, mode_t *type);
+int dir_entry(struct dir_handle *dir, size_t i, bool wait, char buf[NAMES_MAX + 1],
+	      const char **name, mode_t *type);
 
 /*
  * Entry i's attributes for readdirplus, fetched for a batch of entries from
  * i on at the first ask. Returns 0, or -errno when there are none to give
  * (the entry is then handed out without them, and the kernel looks it up).
  */
-int tree_dir_stat(struct rfs *fs, struct tree_dir *dir, size_t i, struct stat *st);
+int dir_stat(struct rfs *fs, struct dir_handle *dir, size_t i, struct stat *st);
 
 #endif

@@ -9,16 +9,14 @@
 
 #include "../backend/redis_keys.h"
 #include "../backend/redis_write.h"
+#include "changes.h"
+#include "collection_text.h"
 #include "ghost_tree.h"
 #include "key_type.h"
 #include "names.h"
 #include "namespace.h"
+#include "node.h"
 #include "parse.h"
-
-static bool is_collection(enum rv_type type)
-{
-	return type == RV_LIST || type == RV_SET || type == RV_ZSET || type == RV_HASH;
-}
 
 static struct file *file_new(void)
 {
@@ -28,7 +26,7 @@ static struct file *file_new(void)
 static void file_free(struct rfs *fs, struct file *f)
 {
 	open_keys_put(&fs->open_keys, f->ok);
-	tree_key_free(&f->key);
+	rfs_key_free(&f->key);
 	render_buf_free(&f->text);
 	free(f);
 }
@@ -45,8 +43,22 @@ size_t file_max_size(const struct rfs *fs)
 	return fs->max_size ? fs->max_size : FILE_DEFAULT_MAX_SIZE;
 }
 
+/* Fetch a key's value of type `type` and append its SPEC 4 text to `text`. */
+static int render_key(struct rfs *fs, const struct rfs_key *k, enum rv_type type,
+		      struct render_buf *text)
+{
+	struct rv_value value = {0};
+	int ret;
+
+	ret = redis_fetch_value(fs->pool, k->db, k->key, k->len, type, &value);
+	if (!ret)
+		ret = render_value(&value, text);
+	rv_value_free(&value);
+	return ret;
+}
+
 /* The whole content of a key as its file shows it, appended to `text`. */
-static int load_content(struct rfs *fs, const struct tree_key *k, enum rv_type type,
+static int load_content(struct rfs *fs, const struct rfs_key *k, enum rv_type type,
 			struct render_buf *text)
 {
 	struct rv_value value = {0};
@@ -55,7 +67,7 @@ static int load_content(struct rfs *fs, const struct tree_key *k, enum rv_type t
 	int ret;
 
 	if (type != RV_STRING)
-		return tree_render_key(fs, k, type, text);
+		return render_key(fs, k, type, text);
 	ret = redis_fetch_value(fs->pool, k->db, k->key, k->len, type, &value);
 	if (!ret && value.items.count) {
 		p = rv_array_get(&value.items, 0, &len);
@@ -66,53 +78,24 @@ static int load_content(struct rfs *fs, const struct tree_key *k, enum rv_type t
 }
 
 /* Write `text` as the value of a key of type `type` (see file_flush). */
-static int commit(struct rfs *fs, const struct tree_key *k, enum rv_type type, const char *text,
+static int commit(struct rfs *fs, const struct rfs_key *k, enum rv_type type, const char *text,
 		  size_t len)
 {
-	struct rv_value value = {0};
-	char err[256], name[NAMES_MAX + 1];
-	long long pttl = -1;
 	bool emptied = false;
 	int ret;
 
-	if (type == RV_STRING) {
+	if (type == RV_STRING)
 		ret = redis_write_string(fs->pool, k->db, k->key, k->len, text, len);
-	} else {
-		ret = parse_value(type, text, len, &value, err, sizeof err);
-		if (ret == -EINVAL) {
-			names_encode(k->key, k->len, name);
-			fuse_log(FUSE_LOG_ERR,
-				 "redisfs: db%d '%s': not written, the %s text has %s\n", k->db,
-				 name, rv_type_name(type), err);
-		}
-		if (!ret) {
-			ret = redis_pttl(fs->pool, k->db, k->key, k->len, &pttl);
-			if (ret == -ENOENT)
-				ret = 0; /* removed meanwhile: written anew, without a TTL */
-		}
-		if (!ret)
-			ret = redis_write_collection(fs->pool, k->db, k->key, k->len, &value, pttl);
-		emptied = !ret && value.items.count == 0;
-		rv_value_free(&value);
-	}
-	tree_forget(fs, k->db, k->key, k->len);
-	if (emptied) {
-		/*
-		 * No lines removed the key; the file was just truncated, so for
-		 * cache_timeout it shows as empty rather than gone (truncate(2) stats it
-		 * right after, and must not fail with ENOENT for a change it made).
-		 */
-		struct attr_info info = {.status = 0, .type = type, .size = 0};
-
-		attr_cache_put(&fs->attrs, k->db, k->key, k->len, &info);
-	}
+	else
+		ret = collection_text_write(fs, k, type, text, len, "not written", &emptied);
+	change_done(fs, emptied ? CHANGE_EMPTIED : CHANGE_STORED, k);
 	return ret;
 }
 
-/* The key an open key names now, as a tree_key to read (not to free); under ok->lock. */
-static struct tree_key key_of(const struct open_key *ok)
+/* The key an open key names now, as an rfs_key to read (not to free); under ok->lock. */
+static struct rfs_key key_of(const struct open_key *ok)
 {
-	return (struct tree_key){.db = ok->db, .key = ok->key, .len = ok->len};
+	return (struct rfs_key){.db = ok->db, .key = ok->key, .len = ok->len};
 }
 
 /*
@@ -124,7 +107,7 @@ static struct tree_key key_of(const struct open_key *ok)
  */
 static void reload_rendered(struct rfs *fs, struct open_key *ok)
 {
-	struct tree_key k = key_of(ok);
+	struct rfs_key k = key_of(ok);
 	struct render_buf rendered = {0};
 	int ret = load_content(fs, &k, ok->type, &rendered);
 
@@ -136,10 +119,18 @@ static void reload_rendered(struct rfs *fs, struct open_key *ok)
 	ok->text = rendered;
 }
 
+/* An open key's bytes changed: its times say so (changes.h); under ok->lock. */
+static void written(struct rfs *fs, const struct open_key *ok)
+{
+	struct rfs_key k = key_of(ok);
+
+	change_done(fs, CHANGE_WRITTEN, &k);
+}
+
 /* Write an open key's text to Redis now; under ok->lock. */
 static int commit_open(struct rfs *fs, struct open_key *ok)
 {
-	struct tree_key k = key_of(ok);
+	struct rfs_key k = key_of(ok);
 	int ret;
 
 	if (ok->unlinked)
@@ -152,7 +143,7 @@ static int commit_open(struct rfs *fs, struct open_key *ok)
 		ok->dirty = false;
 		ok->pending_trunc = false;
 	}
-	if (!ret && is_collection(ok->type))
+	if (!ret && collection_type(ok->type))
 		reload_rendered(fs, ok);
 	return ret;
 }
@@ -182,7 +173,7 @@ static int resize(struct render_buf *text, size_t len)
  */
 static int load_open(struct rfs *fs, struct open_key *ok)
 {
-	struct tree_key k = key_of(ok);
+	struct rfs_key k = key_of(ok);
 	int ret;
 
 	if (ok->loaded)
@@ -215,7 +206,7 @@ static int open_for_writing(struct rfs *fs, struct file *f, int flags)
 
 	if (fs->read_only)
 		return -EROFS;
-	if (!is_collection(ok->type) && ok->type != RV_STRING)
+	if (!collection_type(ok->type) && ok->type != RV_STRING)
 		return -EACCES; /* streams and module types cannot be written as text */
 	if (!(flags & O_TRUNC))
 		ret = load_open(fs, ok);
@@ -226,7 +217,7 @@ static int open_for_writing(struct rfs *fs, struct file *f, int flags)
 		ok->dirty = ok->type == RV_STRING;
 		ok->pending_trunc = ok->type != RV_STRING;
 		if (ok->type == RV_STRING) {
-			tree_key_changed(fs, ok->db, ok->key, ok->len);
+			written(fs, ok);
 			ret = commit_open(fs, ok);
 		}
 	}
@@ -262,7 +253,7 @@ static int open_key(struct rfs *fs, struct file *f, int flags)
 	else if (!ret && !ok->loaded && ok->type == RV_STRING)
 		f->ranged = true;
 	else if (!ret && !ok->loaded)
-		ret = tree_render_key(fs, &f->key, ok->type, &f->text);
+		ret = render_key(fs, &f->key, ok->type, &f->text);
 	pthread_mutex_unlock(&ok->lock);
 	return ret;
 }
@@ -273,7 +264,7 @@ int file_open(struct rfs *fs, const char *path, int flags, struct file **out)
 	struct file *f;
 	int ret;
 
-	ret = tree_parse(fs, path, &p);
+	ret = node_parse(fs, path, &p);
 	if (ret)
 		return ret;
 	if (p.kind != PATH_KEY && p.kind != PATH_GHOST_MEMBER)
@@ -284,7 +275,7 @@ int file_open(struct rfs *fs, const char *path, int flags, struct file **out)
 	if (p.kind == PATH_GHOST_MEMBER)
 		ret = open_ghost(fs, &p, flags, f);
 	else
-		ret = tree_resolve(fs, p.db, p.name, &f->key);
+		ret = node_resolve(fs, p.db, p.name, &f->key);
 	if (!ret && p.kind == PATH_KEY)
 		ret = open_key(fs, f, flags);
 	if (ret) {
@@ -311,11 +302,11 @@ bool file_direct_io(const struct file *f)
  * the database (or below a namespace folder, whose prefix comes first).
  * -EINVAL for a name that says no key (SPEC 3), or holds the delimiter.
  */
-static int new_key(struct rfs *fs, const struct fs_path *p, struct tree_key *k)
+static int new_key(struct rfs *fs, const struct fs_path *p, struct rfs_key *k)
 {
 	const char *last = strrchr(p->name, '/');
 	char hashed[NAMES_HASHED_KEEP], *bytes;
-	struct tree_key parent = {0};
+	struct rfs_key parent = {0};
 	size_t hashed_len;
 	bool folder = true;
 	uint64_t hash;
@@ -351,7 +342,7 @@ static int new_key(struct rfs *fs, const struct fs_path *p, struct tree_key *k)
 	} else {
 		free(bytes);
 	}
-	tree_key_free(&parent);
+	rfs_key_free(&parent);
 	return ret;
 }
 
@@ -361,11 +352,11 @@ int file_create(struct rfs *fs, const char *path, int flags, struct file **out)
 	struct file *f;
 	int ret, created = 0;
 
-	ret = tree_parse(fs, path, &p);
+	ret = node_parse(fs, path, &p);
 	if (ret == -ENOENT && paths_at_root(path))
 		ret = -EACCES; /* the root holds database folders only */
 	if (ret)
-		return ret == -ENOENT || ret == -EACCES ? tree_refuse_change(fs, path, ret) : ret;
+		return fs->read_only && (ret == -ENOENT || ret == -EACCES) ? -EROFS : ret;
 	if (p.kind != PATH_KEY)
 		return fs->read_only ? -EROFS : -EACCES;
 	if (fs->read_only)
@@ -387,8 +378,7 @@ int file_create(struct rfs *fs, const char *path, int flags, struct file **out)
 		file_free(fs, f);
 		return ret;
 	}
-	tree_forget(fs, f->key.db, f->key.key, f->key.len);
-	tree_entry_changed(fs, f->key.db, f->key.key, f->key.len, false);
+	change_done(fs, CHANGE_MADE, &f->key);
 	pthread_mutex_lock(&f->ok->lock);
 	/* a key just made is empty; an open key of its name that is loaded knows better */
 	if (!f->ok->loaded) {
@@ -488,7 +478,7 @@ static int write_checked(struct open_key *ok, const char *buf, size_t size, size
 	char *saved = NULL;
 	int ret = 0;
 
-	if (is_collection(ok->type) && kept) {
+	if (collection_type(ok->type) && kept) {
 		saved = malloc(kept);
 		if (!saved)
 			return -ENOMEM;
@@ -498,7 +488,7 @@ static int write_checked(struct open_key *ok, const char *buf, size_t size, size
 		ret = resize(&ok->text, off + size);
 	if (!ret) {
 		memcpy(ok->text.data + off, buf, size);
-		if (is_collection(ok->type))
+		if (collection_type(ok->type))
 			ret = check_lines(ok, off, off + size);
 		if (ret) {
 			if (kept)
@@ -541,7 +531,7 @@ ssize_t file_write(struct rfs *fs, struct file *f, const char *buf, size_t size,
 	if (!ret) {
 		ok->dirty = true;
 		ok->pending_trunc = false;
-		tree_key_changed(fs, ok->db, ok->key, ok->len);
+		written(fs, ok);
 	}
 	pthread_mutex_unlock(&ok->lock);
 	return ret ? ret : (ssize_t) size;
@@ -593,7 +583,7 @@ int file_flush(struct rfs *fs, struct file *f)
 	pthread_mutex_lock(&f->ok->lock);
 	/* a type set while the text was on its way (cp -a, tar --xattrs): key_type.h */
 	if (f->ok->dirty && f->ok->type == RV_STRING && f->ok->text.len) {
-		struct tree_key k = key_of(f->ok);
+		struct rfs_key k = key_of(f->ok);
 
 		f->ok->type = key_type_take(fs, &k);
 	}
@@ -629,7 +619,7 @@ void file_release(struct rfs *fs, struct file *f)
 			if (ret)
 				log_open_key(ok, "emptying at close", ret);
 			else
-				tree_key_changed(fs, ok->db, ok->key, ok->len);
+				written(fs, ok);
 		} else if (ok->dirty) {
 			ret = commit_open(fs, ok);
 			if (ret)
@@ -656,18 +646,18 @@ void file_abandon(struct rfs *fs, struct file *f)
 static int truncate_path(struct rfs *fs, const char *path, size_t size)
 {
 	struct render_buf text = {0};
-	struct tree_key k = {0};
+	struct rfs_key k = {0};
 	struct open_key *ok;
 	struct fs_path p;
 	enum rv_type type;
 	int ret;
 
-	ret = tree_parse(fs, path, &p);
+	ret = node_parse(fs, path, &p);
 	if (ret)
 		return ret;
 	if (p.kind != PATH_KEY)
 		return p.kind == PATH_GHOST_MEMBER ? -EACCES : -EISDIR;
-	ret = tree_resolve(fs, p.db, p.name, &k);
+	ret = node_resolve(fs, p.db, p.name, &k);
 	if (ret)
 		return ret;
 	ok = open_keys_find(&fs->open_keys, k.db, k.key, k.len);
@@ -676,12 +666,12 @@ static int truncate_path(struct rfs *fs, const char *path, size_t size)
 		if (ok->loaded) {
 			ret = resize(&ok->text, size);
 			ok->dirty = true;
-			tree_key_changed(fs, ok->db, ok->key, ok->len);
+			written(fs, ok);
 			if (!ret)
 				ret = commit_open(fs, ok);
 			pthread_mutex_unlock(&ok->lock);
 			open_keys_put(&fs->open_keys, ok);
-			tree_key_free(&k);
+			rfs_key_free(&k);
 			return ret;
 		}
 		pthread_mutex_unlock(&ok->lock);
@@ -690,7 +680,7 @@ static int truncate_path(struct rfs *fs, const char *path, size_t size)
 	ret = redis_key_type(fs->pool, k.db, k.key, k.len, &type);
 	if (!ret && type == RV_NONE)
 		ret = -ENOENT;
-	if (!ret && !is_collection(type) && type != RV_STRING)
+	if (!ret && !collection_type(type) && type != RV_STRING)
 		ret = -EACCES;
 	if (!ret && size)
 		ret = load_content(fs, &k, type, &text);
@@ -699,9 +689,9 @@ static int truncate_path(struct rfs *fs, const char *path, size_t size)
 	if (!ret)
 		ret = commit(fs, &k, type, text.data, text.len);
 	if (!ret)
-		tree_key_changed(fs, k.db, k.key, k.len);
+		change_done(fs, CHANGE_WRITTEN, &k);
 	render_buf_free(&text);
-	tree_key_free(&k);
+	rfs_key_free(&k);
 	return ret;
 }
 
@@ -725,7 +715,7 @@ int file_truncate(struct rfs *fs, const char *path, off_t size, struct file *f)
 		ok->pending_trunc = false;
 		if (!size)
 			ok->refused = false; /* the text starts over */
-		tree_key_changed(fs, ok->db, ok->key, ok->len);
+		written(fs, ok);
 	}
 	pthread_mutex_unlock(&ok->lock);
 	return ret;

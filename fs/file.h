@@ -11,7 +11,7 @@
 #include "open_keys.h"
 #include "render.h"
 #include "rfs.h"
-#include "tree.h"
+#include "key.h"
 
 /* Redis's default proto-max-bulk-len: the largest string, when the server does not say. */
 #define FILE_DEFAULT_MAX_SIZE ((size_t) 512 << 20)
@@ -26,7 +26,7 @@
 struct file {
 	struct handle_link open; /* in rfs.open_files from open to release */
 	struct open_key *ok;	 /* the key's shared state; NULL for a ghost member */
-	struct tree_key key;	 /* the key as opened: what ranged reads read */
+	struct rfs_key key;	 /* the key as opened: what ranged reads read */
 	enum rv_type type;
 	struct render_buf text; /* a read-only snapshot taken at open */
 	bool ranged;		/* read from Redis in ranges instead of `text` */

@@ -131,3 +131,23 @@ int ghost_decode_name(const char *name, char **out, size_t *len)
 	*len = (size_t) n;
 	return 0;
 }
+
+bool ghosts_member_id(const struct ghost_rule *rule, const char *member, size_t len,
+		      const char **id, size_t *id_len)
+{
+	regmatch_t m[2];
+
+	if (!rule->has_pattern) {
+		*id = member;
+		*id_len = len;
+		return true;
+	}
+	/* REG_STARTEND: members are binary and not NUL-terminated */
+	m[0].rm_so = 0;
+	m[0].rm_eo = (regoff_t) len;
+	if (regexec(&rule->pattern, member, 2, m, REG_STARTEND) != 0 || m[1].rm_so < 0)
+		return false;
+	*id = member + m[1].rm_so;
+	*id_len = (size_t) (m[1].rm_eo - m[1].rm_so);
+	return true;
+}

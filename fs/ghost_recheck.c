@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "ghost_find.h"
+
 #define RECHECK_BATCH 512 /* members a check: ~2 ms of MySQL, ~100 ms of an rm -r */
 
 static double now_seconds(void)
@@ -15,18 +17,16 @@ static double now_seconds(void)
 	return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
 }
 
-int ghost_recheck(struct ghosts *g, size_t rule_index, struct ghost_queue *q, size_t i)
+int ghost_recheck(struct ghosts *g, size_t rule_index, const struct mysql_column *column,
+		  struct ghost_queue *q, size_t i)
 {
 	const struct ghost_rule *rule = &g->rules[rule_index];
-	struct mysql_column column;
 	const char *ids[RECHECK_BATCH];
 	size_t lens[RECHECK_BATCH], at[RECHECK_BATCH], n = 0, mlen;
 	unsigned char exists[RECHECK_BATCH];
 	double sent;
 	int ret;
 
-	if (ghosts_current_column(g, rule_index, &column))
-		return -EIO;
 	pthread_mutex_lock(&g->lock);
 	if (q->checked[i] > 0 && now_seconds() - q->checked[i] <= GHOST_RECHECK_AGE) {
 		pthread_mutex_unlock(&g->lock);
@@ -40,7 +40,7 @@ int ghost_recheck(struct ghosts *g, size_t rule_index, struct ghost_queue *q, si
 			continue;
 		m = rv_array_get(&q->members, j, &mlen);
 		if (!ghosts_member_id(rule, m, mlen, &ids[n], &lens[n]) ||
-		    mysql_column_holds(&column, ids[n], lens[n]) != MYSQL_ID_OK) {
+		    mysql_column_holds(column, ids[n], lens[n]) != MYSQL_ID_OK) {
 			if (j == i)
 				break; /* no ID, or one the column cannot hold: never a ghost */
 			continue;
@@ -53,7 +53,7 @@ int ghost_recheck(struct ghosts *g, size_t rule_index, struct ghost_queue *q, si
 
 	/* the age counts from before the question: MySQL answers as of some moment after */
 	sent = now_seconds();
-	ret = mysql_ids_exist_in(g->mysql, rule->cfg->table, rule->cfg->column, &column, ids, lens,
+	ret = mysql_ids_exist_in(g->mysql, rule->cfg->table, rule->cfg->column, column, ids, lens,
 				 n, exists);
 	if (ret)
 		return -EIO;

@@ -16,9 +16,11 @@
  * A check that is needed covers the members after `i` that are not gone
  * too, in the listing's order, which is the order rm -r removes them in:
  * their removals within GHOST_RECHECK_AGE need no check of their own.
- * The check uses the rule's current column: an ID it cannot hold (the
- * table was altered since the detection) counts as having a row (SPEC 6).
+ * The check uses `column`, the rule's current one (ghosts_current_column):
+ * an ID it cannot hold (the table was altered since the detection) counts as
+ * having a row (SPEC 6).
  */
-int ghost_recheck(struct ghosts *g, size_t rule, struct ghost_queue *q, size_t i);
+int ghost_recheck(struct ghosts *g, size_t rule, const struct mysql_column *column,
+		  struct ghost_queue *q, size_t i);
 
 #endif

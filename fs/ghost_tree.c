@@ -5,7 +5,9 @@
 #include <fuse_log.h>
 #include <string.h>
 
+#include "changes.h"
 #include "ghosts.h"
+#include "stats.h"
 
 /* The rule a ghost path names, or -ENOENT. */
 static int rule_of(struct rfs *fs, const struct fs_path *p)
@@ -34,36 +36,38 @@ int ghost_tree_getattr(struct rfs *fs, const struct fs_path *p, struct stat *st)
 		ret = p->kind == PATH_GHOST_RULE ? rule_of(fs, p) : 0;
 		if (ret < 0)
 			return ret;
-		tree_stat_dir(fs, st);
+		stats_dir(fs, st);
 		return 0;
 	}
 	ret = lookup(fs, p, &ref);
 	if (ret)
 		return ret;
 	if (p->kind == PATH_GHOST_MEMBER)
-		tree_stat_file(fs, st, ref.member_len, 0644);
+		stats_file(fs, st, ref.member_len, 0644);
 	else
-		tree_stat_dir(fs, st);
+		stats_dir(fs, st);
 	ghosts_ref_free(&ref);
 	return 0;
 }
 
-int ghost_tree_list(struct rfs *fs, const struct fs_path *p, struct tree_dir *dir)
+int ghost_tree_list(struct rfs *fs, const struct fs_path *p, struct rv_array *names, mode_t *type)
 {
 	struct ghosts *g = fs->ghosts;
 	int rule, ret = 0;
 
-	dir->type = p->kind == PATH_GHOST_QUEUE ? S_IFREG : S_IFDIR;
+	*type = p->kind == PATH_GHOST_QUEUE ? S_IFREG : S_IFDIR;
 	if (p->kind == PATH_GHOSTS) {
-		for (size_t i = 0; !ret && i < g->rule_count; i++)
-			ret = tree_push_name(&dir->names, g->rules[i].cfg->name);
+		for (size_t i = 0; !ret && i < g->rule_count; i++) {
+			const char *name = g->rules[i].cfg->name;
+
+			ret = rv_array_push(names, name, strlen(name) + 1); /* with its NUL */
+		}
 		return ret;
 	}
 	rule = rule_of(fs, p);
 	if (rule < 0)
 		return rule;
-	return ghosts_list(g, (size_t) rule, p->kind == PATH_GHOST_QUEUE ? p->queue : NULL,
-			   &dir->names);
+	return ghosts_list(g, (size_t) rule, p->kind == PATH_GHOST_QUEUE ? p->queue : NULL, names);
 }
 
 int ghost_tree_read_member(struct rfs *fs, const struct fs_path *p, struct render_buf *text)
@@ -82,6 +86,7 @@ int ghost_tree_read_member(struct rfs *fs, const struct fs_path *p, struct rende
 int ghost_tree_unlink(struct rfs *fs, const struct fs_path *p)
 {
 	struct ghost_ref ref;
+	struct rfs_key queue;
 	int ret;
 
 	ret = lookup(fs, p, &ref);
@@ -89,7 +94,8 @@ int ghost_tree_unlink(struct rfs *fs, const struct fs_path *p)
 		return ret;
 	ret = ghosts_remove_member(fs->ghosts, (size_t) rule_of(fs, p), &ref);
 	/* the queue's file in its database folder just changed size */
-	tree_forget(fs, fs->ghosts->rules[rule_of(fs, p)].cfg->db, ref.key, ref.key_len);
+	queue = (struct rfs_key){fs->ghosts->rules[rule_of(fs, p)].cfg->db, ref.key, ref.key_len};
+	change_done(fs, CHANGE_STORED, &queue);
 	if (ret == -ESTALE)
 		fuse_log(FUSE_LOG_WARNING,
 			 "redisfs: ghosts/%s/%s/%s: its ID has a row again; left alone\n", p->name,

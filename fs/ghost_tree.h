@@ -4,17 +4,20 @@
 
 #include <sys/stat.h>
 
-#include "dir.h"
+#include "../backend/rv.h"
 #include "paths.h"
 #include "render.h"
 #include "rfs.h"
-#include "tree.h"
 
 /* stat of ghosts/, a rule, a queue folder or a ghost file. 0 or -errno. */
 int ghost_tree_getattr(struct rfs *fs, const struct fs_path *p, struct stat *st);
 
-/* The entries of ghosts/ (rules), a rule (queues with ghosts) or a queue (ghosts). */
-int ghost_tree_list(struct rfs *fs, const struct fs_path *p, struct tree_dir *dir);
+/*
+ * The entries of ghosts/ (rules), a rule (queues with ghosts) or a queue
+ * (ghosts): their names pushed into `names` with their NULs, and in *type
+ * what they are (S_IFDIR or S_IFREG).
+ */
+int ghost_tree_list(struct rfs *fs, const struct fs_path *p, struct rv_array *names, mode_t *type);
 
 /* A ghost file's content, its member, appended to `text`. */
 int ghost_tree_read_member(struct rfs *fs, const struct fs_path *p, struct render_buf *text);

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "ghosts.h"
-#include "tree.h"
+#include "node.h"
 
 enum ghost_attr {
 	GHOST_ATTR_TABLE,
@@ -37,7 +37,7 @@ static int hand_out(const char *data, size_t len, char *buf, size_t size)
 /* The rule of a rule folder's path, or -ENODATA for any other path. */
 static int rule_of(struct rfs *fs, const char *path, struct fs_path *p)
 {
-	int ret = tree_parse(fs, path, p);
+	int ret = node_parse(fs, path, p);
 
 	if (ret)
 		return ret;

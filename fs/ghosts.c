@@ -144,26 +144,6 @@ int ghosts_rule_find(const struct ghosts *g, const char *name)
 	return -ENOENT;
 }
 
-bool ghosts_member_id(const struct ghost_rule *rule, const char *member, size_t len,
-		      const char **id, size_t *id_len)
-{
-	regmatch_t m[2];
-
-	if (!rule->has_pattern) {
-		*id = member;
-		*id_len = len;
-		return true;
-	}
-	/* REG_STARTEND: members are binary and not NUL-terminated */
-	m[0].rm_so = 0;
-	m[0].rm_eo = (regoff_t) len;
-	if (regexec(&rule->pattern, member, 2, m, REG_STARTEND) != 0 || m[1].rm_so < 0)
-		return false;
-	*id = member + m[1].rm_so;
-	*id_len = (size_t) (m[1].rm_eo - m[1].rm_so);
-	return true;
-}
-
 void ghosts_skips_note(struct ghost_skips *skips, enum mysql_id_doubt why, const char *member,
 		       size_t len, const char *key, size_t klen)
 {
@@ -688,6 +668,7 @@ static int recheck(struct ghosts *g, size_t rule, const struct ghost_ref *ref)
 {
 	struct ghost_snapshot *snap;
 	struct ghost_queue *q = NULL;
+	struct mysql_column column;
 	long i = -1;
 	int ret;
 
@@ -703,7 +684,12 @@ static int recheck(struct ghosts *g, size_t rule, const struct ghost_ref *ref)
 	if (q)
 		i = ghost_find_sorted(&q->members, ref->member, ref->member_len);
 	pthread_mutex_unlock(&g->lock);
-	ret = i < 0 ? -ENOENT : ghost_recheck(g, rule, q, (size_t) i);
+	if (i < 0)
+		ret = -ENOENT;
+	else if (ghosts_current_column(g, rule, &column))
+		ret = -EIO; /* the column cannot be learned now: fail closed */
+	else
+		ret = ghost_recheck(g, rule, &column, q, (size_t) i);
 	snapshot_put(g, snap);
 	return ret;
 }

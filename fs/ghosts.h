@@ -114,13 +114,6 @@ int ghosts_lookup(struct ghosts *g, size_t rule, const char *queue_name, const c
 void ghosts_ref_free(struct ghost_ref *ref);
 
 /*
- * The ID a member stands for: group 1 of the rule's pattern, or the whole
- * member; false when the pattern does not match (never a ghost then).
- */
-bool ghosts_member_id(const struct ghost_rule *rule, const char *member, size_t len,
-		      const char **id, size_t *id_len);
-
-/*
  * Why the ID of `member` is not checked against `column` (SPEC 6): MYSQL_ID_OK
  * when it is (*id is then its ID), and for a member the rule's pattern does
  * not match (never a ghost, and no doubt about the column). Pure.

@@ -1,4 +1,4 @@
-/* key_type.h - user.redis.type set on a string: converted, or when its text comes (SPEC 4). */
+/* key_type.h - collection types set on empty strings, for the text written next (SPEC 4). */
 #ifndef REDISFS_KEY_TYPE_H
 #define REDISFS_KEY_TYPE_H
 
@@ -8,7 +8,7 @@
 #include "../backend/rv.h"
 
 struct rfs;
-struct tree_key;
+struct rfs_key;
 
 /*
  * Empty strings whose type was set to a collection: Redis has no empty
@@ -26,26 +26,18 @@ struct key_type_marks {
 void key_type_marks_init(struct key_type_marks *m);
 void key_type_marks_free(struct key_type_marks *m);
 
-/*
- * setxattr("user.redis.type") of key `k` to `value` (not NUL-terminated).
- * The type it has: 0, no change. A string to list, set, zset or hash: its
- * text is parsed (SPEC 4) and replaces it, keeping its TTL; an empty string
- * is marked instead, for the text written next. Returns 0, -EINVAL for text
- * that does not parse (nothing changed) or a word that is no type, -EPERM
- * for any other change of type, -ENOENT when the key is gone, or the
- * server's errno.
- */
-int key_type_set(struct rfs *fs, const struct tree_key *k, const char *value, size_t size);
+/* Mark the empty string `k` to become a collection of `type` when text comes. 0 or -ENOMEM. */
+int key_type_mark(struct rfs *fs, const struct rfs_key *k, enum rv_type type);
 
 /*
  * The type that text written to the string `k` becomes: a marked
  * collection type, whose mark is then used up, or RV_STRING. A file's commit
  * asks this before it writes a string's bytes.
  */
-enum rv_type key_type_take(struct rfs *fs, const struct tree_key *k);
+enum rv_type key_type_take(struct rfs *fs, const struct rfs_key *k);
 
 /* The marked type of `k`, or RV_NONE: what getfattr shows before the text arrives. */
-enum rv_type key_type_pending(struct rfs *fs, const struct tree_key *k);
+enum rv_type key_type_pending(struct rfs *fs, const struct rfs_key *k);
 
 /* Drop the mark of a key that is removed or renamed: a new key of its name starts plain. */
 void key_type_forget(struct rfs *fs, int db, const char *key, size_t len);

@@ -15,7 +15,7 @@
 #include "../backend/mysql_client.h"
 #include "../backend/redis_keys.h"
 #include "cli_habits.h"
-#include "dir.h"
+#include "recent.h"
 #include "file.h"
 #include "emptying.h"
 #include "ghost_sample.h"
@@ -369,7 +369,8 @@ int main(int argc, char *argv[])
 	file_ask_max_size(&fs);
 	if (fs.ghosts)
 		ghost_sample_all(fs.ghosts, &sampled); /* on stderr now, in the log below */
-	if (attr_cache_init(&fs.attrs, opts.cache_timeout) || key_times_init(&fs.times) ||
+	if (attr_cache_init(&fs.attrs, opts.cache_timeout) ||
+	    ns_marks_init(&fs.ns_marks, opts.cache_timeout) || key_times_init(&fs.times) ||
 	    !(fs.recent = calloc((size_t) fs.db_count, sizeof *fs.recent)) ||
 	    !(fs.emptying = emptying_new(fs.delimiter, fs.delimiter_len))) {
 		fprintf(stderr, "redisfs: out of memory\n");
@@ -410,11 +411,12 @@ out_unmount:
 	fuse_session_unmount(se);
 out_pool:
 	ops_release_all(&fs); /* releases the unmount dropped */
-	dir_forget_listings(&fs);
+	recent_forget_all(&fs);
 	emptying_free(fs.emptying);
 	rv_array_free(&sampled);
 	free(fs.recent);
 	attr_cache_free(&fs.attrs);
+	ns_marks_free(&fs.ns_marks);
 	key_times_free(&fs.times);
 	if (fs.ghosts)
 		ghosts_free(fs.ghosts);

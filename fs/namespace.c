@@ -144,7 +144,7 @@ static int resolve_component(struct rfs *fs, int db, struct render_buf *prefix, 
 	return ret;
 }
 
-int ns_resolve(struct rfs *fs, int db, const char *rel, struct tree_key *out, bool *folder)
+int ns_resolve(struct rfs *fs, int db, const char *rel, struct rfs_key *out, bool *folder)
 {
 	struct render_buf prefix = {0};
 	const char *p = rel;
@@ -197,29 +197,17 @@ int ns_remove(struct rfs *fs, int db, const char *prefix, size_t len)
 	return ret;
 }
 
-/*
- * The attribute cache keeps folder marks under a database number of their
- * own (-1 - db), keyed by the folder's path below the database.
- */
-static int mark_db(int db)
-{
-	return -1 - db;
-}
-
 void ns_mark_folders(struct rfs *fs, int db, const char *rel, bool self)
 {
-	struct attr_info mark = {.status = 0, .type = RV_NONE, .size = 0};
 	size_t len = strlen(rel);
 
 	for (size_t i = 1; i <= len; i++) {
 		if ((i == len && self) || (i < len && rel[i] == '/'))
-			attr_cache_put(&fs->attrs, mark_db(db), rel, i, &mark);
+			ns_marks_put(&fs->ns_marks, db, rel, i);
 	}
 }
 
 bool ns_folder_marked(struct rfs *fs, int db, const char *rel)
 {
-	struct attr_info info;
-
-	return attr_cache_get(&fs->attrs, mark_db(db), rel, strlen(rel), &info);
+	return ns_marks_has(&fs->ns_marks, db, rel, strlen(rel));
 }

@@ -7,7 +7,7 @@
 
 #include "names.h"
 #include "rfs.h"
-#include "tree.h"
+#include "key.h"
 
 /*
  * What a key shows as in the folder of its prefix, given `rest`, the part of
@@ -27,7 +27,7 @@ bool ns_entry(const char *rest, size_t len, const char *delim, size_t dlen,
  * folder's (ns_folder_exists). -ENOENT for names that are no key's,
  * -EIO when a shortened name stands for two.
  */
-int ns_resolve(struct rfs *fs, int db, const char *rel, struct tree_key *out, bool *folder);
+int ns_resolve(struct rfs *fs, int db, const char *rel, struct rfs_key *out, bool *folder);
 
 /* 0 when some key of `db` starts with the prefix, else -ENOENT (or -errno). */
 int ns_folder_exists(struct rfs *fs, int db, const char *prefix, size_t len);

@@ -1,4 +1,4 @@
-/* ops.c - the FUSE low-level operations: inode numbers to paths, then thin adapters to tree.c. */
+/* ops.c - the FUSE low-level operations: inode numbers to paths, then one call into the logic. */
 #include "ops.h"
 
 #include <errno.h>
@@ -15,6 +15,7 @@
 #include "rfs.h"
 #include "tree.h"
 #include "xattr.h"
+#include "stats.h"
 #include "statfs.h"
 
 /*
@@ -132,7 +133,7 @@ static void reply_attr(fuse_req_t req, struct rfs *fs, fuse_ino_t ino, const cha
 	int ret;
 
 	memset(&st, 0, sizeof st);
-	ret = path ? tree_getattr(fs, path, &st) : tree_getattr_removed(fs, ino, &st);
+	ret = path ? tree_getattr(fs, path, &st) : stats_removed(fs, ino, &st);
 	if (ret) {
 		fuse_reply_err(req, -ret);
 		return;
@@ -418,21 +419,21 @@ static void rfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *f
 	fuse_reply_err(req, 0);
 }
 
-static void close_dir(struct rfs *fs, struct tree_dir *dir)
+static void close_dir(struct rfs *fs, struct dir_handle *dir)
 {
 	handle_list_remove(&fs->open_dirs, &dir->open);
-	tree_closedir(fs, dir);
+	dir_close(fs, dir);
 }
 
 static void rfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct rfs *fs = rfs_of(req);
-	struct tree_dir *dir = NULL;
+	struct dir_handle *dir = NULL;
 	char path[PATH_MAX];
 	int ret = path_of(fs, ino, NULL, path);
 
 	if (!ret)
-		ret = tree_opendir(fs, path, &dir);
+		ret = dir_open(fs, path, &dir);
 	if (ret) {
 		fuse_reply_err(req, -ret);
 		return;
@@ -447,17 +448,17 @@ static void rfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *f
  * Entry `at` of an open folder (offsets: 1 for ".", 2 for "..", 3 + i for
  * entry i, so that an offset is never 0): its name and type. Returns 1, 0
  * past the end, or -errno when the listing failed before it got there;
- * without `wait`, -EAGAIN for keys still on their way (tree_dir_entry).
+ * without `wait`, -EAGAIN for keys still on their way (dir_entry).
  */
-static int dir_entry(struct tree_dir *dir, off_t at, bool wait, char buf[NAMES_MAX + 1],
-		     const char **name, mode_t *type)
+static int entry_at(struct dir_handle *dir, off_t at, bool wait, char buf[NAMES_MAX + 1],
+		    const char **name, mode_t *type)
 {
 	if (at < 2) {
 		*name = at == 0 ? "." : "..";
 		*type = S_IFDIR;
 		return 1;
 	}
-	return tree_dir_entry(dir, (size_t) at - 2, wait, buf, name, type);
+	return dir_entry(dir, (size_t) at - 2, wait, buf, name, type);
 }
 
 /*
@@ -466,10 +467,10 @@ static int dir_entry(struct tree_dir *dir, off_t at, bool wait, char buf[NAMES_M
  * Returns false when the entry goes without them (folders, a key gone
  * meanwhile): the kernel then looks it up when it needs to.
  */
-static bool dir_entry_plus(struct rfs *fs, fuse_ino_t ino, struct tree_dir *dir, off_t at,
+static bool dir_entry_plus(struct rfs *fs, fuse_ino_t ino, struct dir_handle *dir, off_t at,
 			   const char *name, struct fuse_entry_param *e)
 {
-	if (at < 2 || tree_dir_stat(fs, dir, (size_t) at - 2, &e->attr) != 0 ||
+	if (at < 2 || dir_stat(fs, dir, (size_t) at - 2, &e->attr) != 0 ||
 	    inodes_lookup(&fs->inodes, ino, name, &e->ino, &e->generation) != 0)
 		return false;
 	e->attr.st_ino = e->ino;
@@ -482,7 +483,7 @@ static void list_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		     struct fuse_file_info *fi, bool plus)
 {
 	struct rfs *fs = rfs_of(req);
-	struct tree_dir *dir = fh_ptr(fi);
+	struct dir_handle *dir = fh_ptr(fi);
 	size_t used = 0, counted = 0, max_counted = size / DIRENTPLUS_MIN + 1;
 	char *buf = malloc(size ? size : 1);
 	fuse_ino_t *inos = plus ? malloc(max_counted * sizeof *inos) : NULL;
@@ -499,7 +500,7 @@ static void list_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		mode_t type;
 		size_t need;
 		/* once something is filled, hand it out rather than wait for Redis */
-		int got = dir_entry(dir, at, used == 0, namebuf, &name, &type);
+		int got = entry_at(dir, at, used == 0, namebuf, &name, &type);
 
 		if (got <= 0) {
 			if (!used)
@@ -658,7 +659,7 @@ void ops_release_all(struct rfs *fs)
 	while ((h = handle_list_pop(&fs->open_files)))
 		file_abandon(fs, handle_owner(h, struct file, open));
 	while ((h = handle_list_pop(&fs->open_dirs)))
-		tree_closedir(fs, handle_owner(h, struct tree_dir, open));
+		dir_close(fs, handle_owner(h, struct dir_handle, open));
 }
 
 const struct fuse_lowlevel_ops *ops_table(void)

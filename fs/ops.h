@@ -1,4 +1,4 @@
-/* ops.h - the FUSE low-level operations: inode numbers to paths, then thin adapters to tree.c. */
+/* ops.h - the FUSE low-level operations: inode numbers to paths, then one call into the logic. */
 #ifndef REDISFS_OPS_H
 #define REDISFS_OPS_H
 

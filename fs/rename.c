@@ -3,35 +3,31 @@
 #include "rename.h"
 
 #include <errno.h>
-#include <fuse_log.h>
 #include <linux/fs.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../backend/redis_keys.h"
 #include "../backend/redis_write.h"
+#include "changes.h"
+#include "collection_text.h"
 #include "file.h"
-#include "names.h"
-#include "parse.h"
-#include "key_type.h"
-#include "tree.h"
+#include "node.h"
 
 /* The target of a rename: a canonical name (it may not exist yet) or an existing shortened one. */
-static int resolve_target(struct rfs *fs, const struct fs_path *p, struct tree_key *k)
+static int resolve_target(struct rfs *fs, const struct fs_path *p, struct rfs_key *k)
 {
-	int ret = tree_resolve(fs, p->db, p->name, k);
+	int ret = node_resolve(fs, p->db, p->name, k);
 
 	/* a non-canonical name, or a shortened one that names no key, says no key to make */
 	return ret == -ENOENT ? -EINVAL : ret;
 }
 
 /* Parse the string `src` as text of the target's type and write it over the target. */
-static int string_into_collection(struct rfs *fs, const struct tree_key *src,
-				  const struct tree_key *dst, enum rv_type dst_type)
+static int string_into_collection(struct rfs *fs, const struct rfs_key *src,
+				  const struct rfs_key *dst, enum rv_type dst_type)
 {
-	struct rv_value text = {0}, value = {0};
-	char err[256], name[NAMES_MAX + 1];
-	long long pttl = -1;
+	struct rv_value text = {0};
 	const char *p = NULL;
 	size_t len = 0;
 	int ret;
@@ -39,29 +35,17 @@ static int string_into_collection(struct rfs *fs, const struct tree_key *src,
 	ret = redis_fetch_value(fs->pool, src->db, src->key, src->len, RV_STRING, &text);
 	if (!ret && text.items.count)
 		p = rv_array_get(&text.items, 0, &len);
-	if (!ret) {
-		ret = parse_value(dst_type, p ? p : "", len, &value, err, sizeof err);
-		if (ret == -EINVAL) {
-			names_encode(dst->key, dst->len, name);
-			fuse_log(FUSE_LOG_ERR,
-				 "redisfs: db%d '%s': not replaced, the %s text has %s\n", dst->db,
-				 name, rv_type_name(dst_type), err);
-		}
-	}
 	if (!ret)
-		ret = redis_pttl(fs->pool, dst->db, dst->key, dst->len, &pttl);
-	if (!ret)
-		ret = redis_write_collection(fs->pool, dst->db, dst->key, dst->len, &value, pttl);
+		ret = collection_text_write(fs, dst, dst_type, p, len, "not replaced", NULL);
 	/* the target holds the text now: a failure here leaves both, never neither */
 	if (!ret)
 		ret = redis_unlink(fs->pool, src->db, src->key, src->len);
 	rv_value_free(&text);
-	rv_value_free(&value);
 	return ret;
 }
 
 /* The TTL a same-database RENAME should leave on the target: its own, when the source has none. */
-static int inherited_pttl(struct rfs *fs, const struct tree_key *src, const struct tree_key *dst,
+static int inherited_pttl(struct rfs *fs, const struct rfs_key *src, const struct rfs_key *dst,
 			  long long *pttl)
 {
 	long long src_pttl = -1;
@@ -75,7 +59,7 @@ static int inherited_pttl(struct rfs *fs, const struct tree_key *src, const stru
 	return ret == -ENOENT ? 0 : ret;
 }
 
-static int rename_resolved(struct rfs *fs, const struct tree_key *src, const struct tree_key *dst,
+static int rename_resolved(struct rfs *fs, const struct rfs_key *src, const struct rfs_key *dst,
 			   bool noreplace)
 {
 	enum rv_type src_type, dst_type;
@@ -93,8 +77,7 @@ static int rename_resolved(struct rfs *fs, const struct tree_key *src, const str
 		return -EEXIST;
 	if (src->db == dst->db && src->len == dst->len && !memcmp(src->key, dst->key, src->len))
 		return 0; /* rename(2) of a name onto itself does nothing */
-	if (src_type == RV_STRING && (dst_type == RV_LIST || dst_type == RV_SET ||
-				      dst_type == RV_ZSET || dst_type == RV_HASH))
+	if (src_type == RV_STRING && collection_type(dst_type))
 		return string_into_collection(fs, src, dst, dst_type);
 	if (src->db != dst->db)
 		return redis_move(fs->pool, src->db, src->key, src->len, dst->db, dst->key,
@@ -111,7 +94,7 @@ static int rename_resolved(struct rfs *fs, const struct tree_key *src, const str
  * type the target has now (a string renamed over a hash became the hash),
  * and a descriptor of the name replaced keeps its bytes and writes nowhere.
  */
-static int follow_open_key(struct rfs *fs, const struct tree_key *src, const struct tree_key *dst)
+static int follow_open_key(struct rfs *fs, const struct rfs_key *src, const struct rfs_key *dst)
 {
 	struct open_key *ok;
 	enum rv_type type;
@@ -133,15 +116,15 @@ static int follow_open_key(struct rfs *fs, const struct tree_key *src, const str
 
 int rename_key(struct rfs *fs, const char *from, const char *to, unsigned int flags)
 {
-	struct tree_key src = {0}, dst = {0};
+	struct rfs_key src = {0}, dst = {0};
 	struct fs_path pf, pt;
 	int ret;
 
-	ret = tree_parse(fs, from, &pf);
+	ret = node_parse(fs, from, &pf);
 	if (!ret && pf.kind != PATH_KEY)
 		ret = -EPERM; /* folders and ghosts are not renamed, whatever the target */
 	if (!ret)
-		ret = tree_parse(fs, to, &pt);
+		ret = node_parse(fs, to, &pt);
 	if (ret == -ENOENT && paths_at_root(to))
 		ret = -EACCES; /* a key cannot live outside a dbN folder */
 	if (ret)
@@ -152,7 +135,7 @@ int rename_key(struct rfs *fs, const char *from, const char *to, unsigned int fl
 		return pt.kind == PATH_ROOT || pt.kind == PATH_DB ? -EPERM : -EACCES;
 	if (flags & ~(unsigned int) RENAME_NOREPLACE)
 		return -EINVAL;
-	ret = tree_resolve(fs, pf.db, pf.name, &src);
+	ret = node_resolve(fs, pf.db, pf.name, &src);
 	if (!ret)
 		ret = resolve_target(fs, &pt, &dst);
 	if (ret == -EISDIR)
@@ -166,19 +149,16 @@ int rename_key(struct rfs *fs, const char *from, const char *to, unsigned int fl
 		ret = rename_resolved(fs, &src, &dst, flags & RENAME_NOREPLACE);
 	if (!ret)
 		ret = follow_open_key(fs, &src, &dst);
-	if (src.key) {
-		key_type_forget(fs, src.db, src.key, src.len);
-		tree_forget(fs, src.db, src.key, src.len);
-	}
-	if (dst.key) {
-		key_type_forget(fs, dst.db, dst.key, dst.len);
-		tree_forget(fs, dst.db, dst.key, dst.len);
-	}
 	if (!ret) {
-		tree_entry_changed(fs, src.db, src.key, src.len, true);
-		tree_entry_changed(fs, dst.db, dst.key, dst.len, false);
+		change_done(fs, CHANGE_MOVED_AWAY, &src);
+		change_done(fs, CHANGE_MOVED_IN, &dst);
+	} else {
+		if (src.key)
+			change_done(fs, CHANGE_UNSURE, &src);
+		if (dst.key)
+			change_done(fs, CHANGE_UNSURE, &dst);
 	}
-	tree_key_free(&src);
-	tree_key_free(&dst);
+	rfs_key_free(&src);
+	rfs_key_free(&dst);
 	return ret;
 }

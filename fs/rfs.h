@@ -13,6 +13,7 @@
 #include "inodes.h"
 #include "key_type.h"
 #include "key_times.h"
+#include "ns_marks.h"
 #include "open_keys.h"
 #include "read_buf.h"
 
@@ -51,6 +52,7 @@ struct rfs {
 	struct key_times times;
 
 	struct attr_cache attrs;     /* stat results, forgotten on our own changes */
+	struct ns_marks ns_marks;    /* namespace folders rm -r is emptying (ns_marks.h) */
 	pthread_mutex_t recent_lock; /* guards recent[] and listings' refs */
 	struct listing **recent;     /* per database: its last listing (dir.h), or NULL */
 

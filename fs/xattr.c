@@ -8,12 +8,15 @@
 #include <string.h>
 #include <sys/xattr.h>
 
+#include "../backend/redis_keys.h"
 #include "../backend/redis_meta.h"
+#include "changes.h"
+#include "collection_text.h"
 #include "file.h"
 #include "key_type.h"
 #include "ghost_xattr.h"
 #include "paths.h"
-#include "tree.h"
+#include "node.h"
 
 #define XATTR_OURS "user.redis." /* the namespace of our names: no other name is settable */
 
@@ -67,7 +70,7 @@ static bool attr_ours(const char *name)
 /* 1 when `path` is a key's file (its name in p), 0 for folders and ghosts, or -errno. */
 static int key_path(struct rfs *fs, const char *path, struct fs_path *p)
 {
-	int ret = tree_parse(fs, path, p);
+	int ret = node_parse(fs, path, p);
 
 	if (ret)
 		return ret;
@@ -78,7 +81,7 @@ static int key_path(struct rfs *fs, const char *path, struct fs_path *p)
  * The value of attribute `attr` of key `k` into `text` (VALUE_MAX bytes,
  * NUL-terminated): its length, or -errno.
  */
-static int attr_read(struct rfs *fs, const struct tree_key *k, enum attr attr, char *text)
+static int attr_read(struct rfs *fs, const struct rfs_key *k, enum attr attr, char *text)
 {
 	long long n = 0;
 	int ret;
@@ -127,7 +130,7 @@ int xattr_get(struct rfs *fs, const char *path, const char *name, char *value, s
 {
 	int attr = attr_find(name);
 	char text[VALUE_MAX];
-	struct tree_key k;
+	struct rfs_key k;
 	struct fs_path p;
 	int ret;
 
@@ -139,11 +142,11 @@ int xattr_get(struct rfs *fs, const char *path, const char *name, char *value, s
 	ret = key_path(fs, path, &p);
 	if (ret <= 0)
 		return ret ? ret : -ENODATA;
-	ret = tree_resolve(fs, p.db, p.name, &k);
+	ret = node_resolve(fs, p.db, p.name, &k);
 	if (ret)
 		return ret;
 	ret = attr_read(fs, &k, (enum attr) attr, text);
-	tree_key_free(&k);
+	rfs_key_free(&k);
 	return ret < 0 ? ret : hand_out(text, ret, value, size);
 }
 
@@ -194,32 +197,84 @@ int xattr_parse_ttl(const char *value, size_t size, long long *seconds)
 /* EXPIRE or PERSIST the key of a file; the mount's mtime moves on when it worked. */
 static int set_ttl(struct rfs *fs, const struct fs_path *p, long long seconds)
 {
-	struct tree_key k;
+	struct rfs_key k;
 	int ret;
 
-	ret = tree_resolve(fs, p->db, p->name, &k);
+	ret = node_resolve(fs, p->db, p->name, &k);
 	if (ret)
 		return ret;
 	if (seconds == XATTR_TTL_PERSIST)
 		ret = redis_meta_persist(fs->pool, k.db, k.key, k.len);
 	else
 		ret = redis_meta_expire(fs->pool, k.db, k.key, k.len, seconds);
-	if (!ret)
-		tree_key_changed(fs, k.db, k.key, k.len); /* its ctime: a TTL is part of the key */
-	tree_key_free(&k);
+	if (!ret) /* its ctime: a TTL is part of the key */
+		change_done(fs, CHANGE_EXPIRY, &k);
+	rfs_key_free(&k);
+	return ret;
+}
+
+/* Parse the string's text as `type` and write it over the key, keeping its TTL. */
+static int convert(struct rfs *fs, const struct rfs_key *k, const char *text, size_t len,
+		   enum rv_type type)
+{
+	int ret = collection_text_write(fs, k, type, text, len, "stays a string", NULL);
+
+	change_done(fs, ret ? CHANGE_STORED : CHANGE_CONVERTED, k);
+	return ret;
+}
+
+/*
+ * setxattr("user.redis.type") of key `k` to `value` (not NUL-terminated).
+ * The type it has: 0, no change. A string to list, set, zset or hash: its
+ * text is parsed (SPEC 4) and replaces it, keeping its TTL; an empty string
+ * is marked instead, for the text written next (key_type.h). Returns 0,
+ * -EINVAL for text that does not parse (nothing changed) or a word that is
+ * no type, -EPERM for any other change of type, -ENOENT when the key is
+ * gone, or the server's errno.
+ */
+static int convert_type(struct rfs *fs, const struct rfs_key *k, const char *value, size_t size)
+{
+	enum rv_type want = rv_type_parse(value, size), have;
+	struct rv_value text = {0};
+	const char *p = "";
+	size_t len = 0;
+	int ret;
+
+	if (want == RV_NONE || want == RV_OTHER)
+		return -EINVAL; /* not a word TYPE answers with */
+	ret = redis_key_type(fs->pool, k->db, k->key, k->len, &have);
+	if (!ret && have == RV_NONE)
+		ret = -ENOENT;
+	if (ret)
+		return ret;
+	if (want == have) {
+		if (want == RV_STRING)
+			key_type_forget(fs, k->db, k->key, k->len); /* string after all */
+		return 0;
+	}
+	if (have != RV_STRING || !collection_type(want))
+		return -EPERM;
+	ret = redis_fetch_value(fs->pool, k->db, k->key, k->len, RV_STRING, &text);
+	if (!ret && text.items.count)
+		p = rv_array_get(&text.items, 0, &len);
+	if (!ret && len == 0)
+		ret = key_type_mark(fs, k, want); /* no text yet: it decides when it comes */
+	else if (!ret)
+		ret = convert(fs, k, p, len, want);
+	rv_value_free(&text);
 	return ret;
 }
 
 /* A string's type set to a collection's converts it (key_type.h). */
 static int set_type(struct rfs *fs, const struct fs_path *p, const char *value, size_t size)
 {
-	struct tree_key k;
+	struct rfs_key k;
 	int ret;
 
-	ret = tree_resolve(fs, p->db, p->name, &k);
+	ret = node_resolve(fs, p->db, p->name, &k);
 	if (ret)
 		return ret;
-	ret = key_type_set(fs, &k, value, size);
+	ret = convert_type(fs, &k, value, size);
 	/*
 	 * Converted in Redis: a writer's unclosed text is of the new type too, or
 	 * its close would write it back as a string. (An empty string's type waits
@@ -231,7 +286,7 @@ static int set_type(struct rfs *fs, const struct fs_path *p, const char *value, 
 		if (type != RV_STRING)
 			file_type_changed(fs, k.db, k.key, k.len, type);
 	}
-	tree_key_free(&k);
+	rfs_key_free(&k);
 	return ret;
 }
 
