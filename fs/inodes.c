@@ -7,11 +7,14 @@
 #include <string.h>
 
 #include "names.h"
+#include "node.h"
 
 #define SLOTS_FIRST   1024 /* slots of a new table; doubles as the kernel looks names up */
 #define BUCKETS_FIRST 1024
-#define INLINE_NAME   22 /* bytes of a name kept in its slot; longer ones are allocated */
+#define INLINE_NAME   19 /* bytes of a name kept in its slot; longer ones are allocated */
 #define NAME_MAX_LEN  255
+#define KIND_MASK     0x7f /* enum node_kind in slot.kind */
+#define KEY_KEPT      0x80 /* and its key follows its name in the name's allocation */
 
 enum slot_state {
 	SLOT_FREE,
@@ -24,6 +27,10 @@ enum slot_state {
  * free when the kernel holds no lookup of it and no inode names it as parent:
  * a parent is never handed out again while a child still points at it, so
  * a late operation on a child can never reach another folder's keys.
+ *
+ * The slot keeps the node its name was resolved to: its kind, its database,
+ * and its key only when that is not the name decoded (a shortened name: long,
+ * so allocated, and the key follows it there as a 4-byte length and bytes).
  */
 struct inode_slot {
 	uint64_t nlookup;    /* lookups the kernel has not forgotten */
@@ -31,6 +38,8 @@ struct inode_slot {
 	uint32_t next;	     /* the next slot of its hash chain, or of the free list */
 	uint32_t children;   /* live slots whose parent this is */
 	uint32_t generation; /* bumped each time the slot is handed out */
+	uint16_t db;	     /* the node's database */
+	uint8_t kind;	     /* enum node_kind (NODE_UNKNOWN: by the path), and KEY_KEPT */
 	uint8_t name_len;
 	uint8_t state;		/* enum slot_state */
 	char name[INLINE_NAME]; /* the name, or a pointer to it when longer */
@@ -62,6 +71,7 @@ static void slot_drop_name(struct inode_slot *s)
 	if (s->name_len > INLINE_NAME)
 		free((char *) slot_name(s));
 	s->name_len = 0;
+	s->kind = NODE_UNKNOWN; /* a new name is resolved anew */
 }
 
 static uint32_t hash_of(uint32_t parent, const char *name, size_t len)
@@ -92,6 +102,7 @@ int inodes_init(struct inodes *t)
 	t->live = 1;
 	t->slots[INODES_ROOT].state = SLOT_NAMELESS; /* live, and in no hash chain */
 	t->slots[INODES_ROOT].nlookup = 1;	     /* the kernel never forgets the root */
+	t->slots[INODES_ROOT].kind = NODE_ROOT;
 	pthread_mutex_init(&t->lock, NULL);
 	return 0;
 }
@@ -220,16 +231,77 @@ static uint32_t take_slot(struct inodes *t)
 	return t->used++;
 }
 
-int inodes_lookup(struct inodes *t, uint64_t parent, const char *name, uint64_t *ino,
-		  uint64_t *generation)
+/*
+ * What a lookup keeps of `node` for `name`: *keep, and in *block (allocated,
+ * outside the lock) the name followed by its key when the key is not the
+ * name decoded. A node that cannot be kept makes the inode go by its path.
+ */
+static int node_block(const struct rfs_node *node, const char *name, size_t len, char **block,
+		      bool *keep)
+{
+	char decoded[NAME_MAX_LEN + 1];
+	uint32_t key_len;
+	ssize_t n;
+
+	*block = NULL;
+	*keep = node->key.db >= 0 && node->key.db <= UINT16_MAX && node->key.len <= UINT32_MAX;
+	if (!*keep || node->kind != NODE_KEY)
+		return 0;
+	n = names_decode(name, decoded);
+	if (n >= 0 && (size_t) n == node->key.len &&
+	    memcmp(decoded, node->key.key, (size_t) n) == 0)
+		return 0; /* the key is its name, decoded: nothing more to keep */
+	if (len <= INLINE_NAME) {
+		*keep = false; /* only a shortened name stands for other bytes, and it is long */
+		return 0;
+	}
+	*block = malloc(len + sizeof key_len + node->key.len);
+	if (!*block)
+		return -ENOMEM;
+	key_len = (uint32_t) node->key.len;
+	memcpy(*block, name, len);
+	memcpy(*block + len, &key_len, sizeof key_len);
+	memcpy(*block + len + sizeof key_len, node->key.key, node->key.len);
+	return 0;
+}
+
+/*
+ * Keep `node` in slot `s` (`block` from node_block, or NULL); under the lock.
+ * Returns the allocation the slot no longer uses, for the caller to free.
+ */
+static char *slot_set_node(struct inode_slot *s, const struct rfs_node *node, bool keep,
+			   char *block)
+{
+	char *old = NULL;
+
+	s->kind = NODE_UNKNOWN;
+	if (!keep)
+		return NULL;
+	if (block) { /* the same name, now followed by its key */
+		old = (char *) slot_name(s);
+		memcpy(s->name, &block, sizeof block);
+	}
+	s->kind = (uint8_t) (node->kind | (block ? KEY_KEPT : 0));
+	s->db = (uint16_t) node->key.db;
+	return old;
+}
+
+int inodes_lookup(struct inodes *t, uint64_t parent, const char *name, const struct rfs_node *node,
+		  uint64_t *ino, uint64_t *generation)
 {
 	size_t len = strlen(name);
-	char *heap = NULL;
+	char *heap = NULL, *block = NULL, *old = NULL;
+	bool keep = false, known = node && node->kind != NODE_UNKNOWN;
 	uint32_t i;
 	int ret = 0;
 
 	if (len > NAME_MAX_LEN)
 		return -ENAMETOOLONG;
+	if (known) {
+		ret = node_block(node, name, len, &block, &keep);
+		if (ret)
+			return ret;
+	}
 	pthread_mutex_lock(&t->lock);
 	if (!live(t, parent)) {
 		ret = -ESTALE;
@@ -237,7 +309,7 @@ int inodes_lookup(struct inodes *t, uint64_t parent, const char *name, uint64_t 
 	}
 	i = find(t, (uint32_t) parent, name, len);
 	if (!i) {
-		if (len > INLINE_NAME && !(heap = malloc(len))) {
+		if (len > INLINE_NAME && !block && !(heap = malloc(len))) {
 			ret = -ENOMEM;
 			goto out;
 		}
@@ -253,17 +325,28 @@ int inodes_lookup(struct inodes *t, uint64_t parent, const char *name, uint64_t 
 		t->slots[i].nlookup = 0;
 		t->slots[i].children = 0;
 		t->slots[i].generation++;
-		slot_set_name(&t->slots[i], heap, name, len);
+		t->slots[i].kind = NODE_UNKNOWN;
+		slot_set_name(&t->slots[i], block ? block : heap, name, len);
 		hash_in(t, i);
 		t->slots[parent].children++;
 		t->live++;
 		grow_buckets(t);
+		if (known && keep) { /* its block, if any, is its name now */
+			t->slots[i].kind = (uint8_t) (node->kind | (block ? KEY_KEPT : 0));
+			t->slots[i].db = (uint16_t) node->key.db;
+		}
+		block = NULL;
+	} else if (known) { /* the latest resolution: a lookup re-resolves the name */
+		old = slot_set_node(&t->slots[i], node, keep, block);
+		block = NULL;
 	}
 	t->slots[i].nlookup++;
 	*ino = i;
 	*generation = t->slots[i].generation;
 out:
 	pthread_mutex_unlock(&t->lock);
+	free(block);
+	free(old);
 	return ret;
 }
 
@@ -323,6 +406,65 @@ out:
 	return ret;
 }
 
+int inodes_node(struct inodes *t, uint64_t ino, struct rfs_node *out)
+{
+	char name[NAME_MAX_LEN + 1], *key = NULL;
+	const struct inode_slot *s;
+	bool from_name = false;
+	uint32_t key_len;
+	size_t len = 0;
+	ssize_t n;
+	int ret = 0;
+
+	memset(out, 0, sizeof *out);
+	pthread_mutex_lock(&t->lock);
+	if (!live(t, ino)) {
+		ret = -ESTALE;
+		goto out;
+	}
+	for (uint32_t i = (uint32_t) ino; i != INODES_ROOT; i = t->slots[i].parent) {
+		if (t->slots[i].state != SLOT_NAMED) {
+			ret = -ENOENT; /* it, or a folder above it, lost its name */
+			goto out;
+		}
+	}
+	s = &t->slots[ino];
+	out->kind = (enum node_kind)(s->kind & KIND_MASK);
+	out->key.db = s->db;
+	if (out->kind != NODE_KEY)
+		goto out;
+	from_name = !(s->kind & KEY_KEPT);
+	if (from_name) {
+		len = s->name_len;
+		memcpy(name, slot_name(s), len);
+	} else {
+		memcpy(&key_len, slot_name(s) + s->name_len, sizeof key_len);
+		len = key_len;
+	}
+	key = malloc(len + 1); /* a decoded name is never longer than the name */
+	if (!key)
+		ret = -ENOMEM;
+	else if (!from_name)
+		memcpy(key, slot_name(s) + s->name_len + sizeof key_len, len);
+out:
+	pthread_mutex_unlock(&t->lock);
+	if (ret || out->kind != NODE_KEY)
+		return ret;
+	if (from_name) { /* decoded outside the lock, from our copy */
+		name[len] = '\0';
+		n = names_decode(name, key);
+		if (n < 0) {
+			free(key);
+			out->kind = NODE_UNKNOWN; /* never kept so: go by the path */
+			return 0;
+		}
+		len = (size_t) n;
+	}
+	out->key.key = key;
+	out->key.len = len;
+	return 0;
+}
+
 void inodes_remove(struct inodes *t, uint64_t parent, const char *name)
 {
 	size_t len = strlen(name);
@@ -365,7 +507,7 @@ int inodes_rename(struct inodes *t, uint64_t parent, const char *name, uint64_t 
 		struct inode_slot *s = &t->slots[from];
 
 		unhash(t, from);
-		slot_drop_name(s);
+		slot_drop_name(s); /* and its node: the next lookup resolves the new name */
 		if (heap)
 			memcpy(heap, newname, newlen);
 		slot_set_name(s, heap, newname, newlen);

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "node.h"
+
 #define INODES_ROOT 1 /* FUSE_ROOT_ID: the mount's root, never forgotten */
 
 struct inode_slot;
@@ -16,7 +18,7 @@ struct inode_slot;
  * a parent folder, made when the kernel first looks the name up (LOOKUP,
  * READDIRPLUS, CREATE, MKNOD) and freed when the kernel has forgotten every
  * lookup it counted (FORGET). An inode number is its slot in one array, so a
- * million files cost one slot each (48 bytes; names over 23 bytes are
+ * million files cost one slot each (48 bytes; names over 19 bytes are
  * allocated apart) and a hash chain link, not a node of libfuse's own.
  *
  * Every function takes the table's lock: any thread may call any of them.
@@ -41,11 +43,13 @@ void inodes_free(struct inodes *t);
 /*
  * The inode of `name` in folder `parent`, made when there is none, with one
  * more lookup counted. *ino and *generation identify it (a slot handed out
- * again gets a new generation). Returns 0, -ESTALE when `parent` is not a
- * live inode, -ENAMETOOLONG past 255 bytes, or -ENOMEM.
+ * again gets a new generation). `node` (NULL or NODE_UNKNOWN: what the inode
+ * knew stays) is what the name was resolved to; the inode keeps it, its key
+ * only when that is not the decoded name. Returns 0, -ESTALE when `parent`
+ * is not a live inode, -ENAMETOOLONG past 255 bytes, or -ENOMEM.
  */
-int inodes_lookup(struct inodes *t, uint64_t parent, const char *name, uint64_t *ino,
-		  uint64_t *generation);
+int inodes_lookup(struct inodes *t, uint64_t parent, const char *name, const struct rfs_node *node,
+		  uint64_t *ino, uint64_t *generation);
 
 /* The kernel forgot `n` lookups of `ino`; at none left the inode is freed. */
 void inodes_forget(struct inodes *t, uint64_t ino, uint64_t n);
@@ -57,6 +61,15 @@ void inodes_forget(struct inodes *t, uint64_t ino, uint64_t n);
  * that is no live inode, or -ENAMETOOLONG.
  */
 int inodes_path(struct inodes *t, uint64_t ino, const char *name, char *buf, size_t size);
+
+/*
+ * The node of `ino`, as its last lookup resolved it, without its path: its
+ * key allocated in out->key (node_free). NODE_UNKNOWN when the inode was
+ * never resolved so (or renamed since): the caller then goes by inodes_path.
+ * Returns 0, -ENOENT for an inode whose name was removed, -ESTALE for a
+ * number that is no live inode, or -ENOMEM.
+ */
+int inodes_node(struct inodes *t, uint64_t ino, struct rfs_node *out);
 
 /*
  * `name` in `parent` is gone (unlink, rmdir): its inode, if any, keeps living

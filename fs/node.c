@@ -10,6 +10,7 @@
 #include "../backend/redis_keys.h"
 #include "names.h"
 #include "namespace.h"
+#include "rfs.h"
 
 int node_parse(struct rfs *fs, const char *path, struct fs_path *p)
 {
@@ -108,4 +109,32 @@ int node_resolve(struct rfs *fs, int db, const char *name, struct rfs_key *out)
 	out->key = literal;
 	out->len = (size_t) literal_len;
 	return 0;
+}
+
+int node_child(struct rfs *fs, const struct rfs_node *parent, const char *name,
+	       struct rfs_node *child)
+{
+	char path[NAMES_MAX + 2];
+	struct fs_path p;
+	int ret;
+
+	memset(child, 0, sizeof *child);
+	if (strlen(name) > NAMES_MAX)
+		return -ENAMETOOLONG;
+	if (parent->kind == NODE_ROOT) {
+		path[0] = '/';
+		strcpy(path + 1, name);
+		ret = node_parse(fs, path, &p);
+		if (!ret && p.kind == PATH_DB) {
+			child->kind = NODE_DB;
+			child->key.db = p.db;
+		}
+		return ret; /* "ghosts" goes by its path */
+	}
+	if (parent->kind != NODE_DB || fs->delimiter)
+		return 0; /* namespace folders and their files go by their paths */
+	ret = node_resolve(fs, parent->key.db, name, &child->key);
+	if (!ret)
+		child->kind = NODE_KEY;
+	return ret;
 }

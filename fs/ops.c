@@ -75,7 +75,7 @@ static void rfs_init(void *userdata, struct fuse_conn_info *conn)
  * does not exist is a negative entry the kernel may keep for cache_timeout.
  */
 static void reply_entry(fuse_req_t req, struct rfs *fs, fuse_ino_t parent, const char *name,
-			int ret, struct stat *st)
+			const struct rfs_node *node, int ret, struct stat *st)
 {
 	struct fuse_entry_param e;
 
@@ -87,7 +87,7 @@ static void reply_entry(fuse_req_t req, struct rfs *fs, fuse_ino_t parent, const
 		return;
 	}
 	if (!ret)
-		ret = inodes_lookup(&fs->inodes, parent, name, &e.ino, &e.generation);
+		ret = inodes_lookup(&fs->inodes, parent, name, node, &e.ino, &e.generation);
 	if (ret) {
 		fuse_reply_err(req, -ret);
 		return;
@@ -98,17 +98,33 @@ static void reply_entry(fuse_req_t req, struct rfs *fs, fuse_ino_t parent, const
 		inodes_forget(&fs->inodes, e.ino, 1); /* interrupted: the kernel did not count it */
 }
 
+/*
+ * A name is resolved once, here, under its folder's node (a shortened name's
+ * SCAN too), and its inode keeps the node; kinds not resolved by name yet go
+ * by their path.
+ */
 static void rfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct rfs *fs = rfs_of(req);
+	struct rfs_node dir, child = {0};
 	char path[PATH_MAX];
 	struct stat st;
-	int ret = path_of(fs, parent, name, path);
+	int ret = strlen(name) > NAME_MAX ? -ENAMETOOLONG : inodes_node(&fs->inodes, parent, &dir);
 
 	memset(&st, 0, sizeof st);
-	if (!ret)
-		ret = tree_getattr(fs, path, &st);
-	reply_entry(req, fs, parent, name, ret, &st);
+	if (!ret) {
+		ret = node_child(fs, &dir, name, &child);
+		node_free(&dir);
+	}
+	if (!ret && child.kind != NODE_UNKNOWN) {
+		ret = tree_getattr_node(fs, &child, &st);
+	} else if (!ret) {
+		ret = path_of(fs, parent, name, path);
+		if (!ret)
+			ret = tree_getattr(fs, path, &st);
+	}
+	reply_entry(req, fs, parent, name, &child, ret, &st);
+	node_free(&child);
 }
 
 static void rfs_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
@@ -142,13 +158,29 @@ static void reply_attr(fuse_req_t req, struct rfs *fs, fuse_ino_t ino, const cha
 	fuse_reply_attr(req, &st, fs->cache_timeout);
 }
 
+/* getattr by the inode's node, with no path made; by its path when it has none. */
 static void rfs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct rfs *fs = rfs_of(req);
 	char path[PATH_MAX];
-	int ret = path_of(fs, ino, NULL, path);
+	struct rfs_node n;
+	struct stat st;
+	int ret = inodes_node(&fs->inodes, ino, &n);
 
 	(void) fi;
+	if (!ret && n.kind != NODE_UNKNOWN) {
+		memset(&st, 0, sizeof st);
+		ret = tree_getattr_node(fs, &n, &st);
+		node_free(&n);
+		st.st_ino = ino;
+		if (ret)
+			fuse_reply_err(req, -ret);
+		else
+			fuse_reply_attr(req, &st, fs->cache_timeout);
+		return;
+	}
+	if (!ret)
+		ret = path_of(fs, ino, NULL, path);
 	if (ret && ret != -ENOENT)
 		fuse_reply_err(req, -ret);
 	else
@@ -259,7 +291,7 @@ static int made_entry(struct rfs *fs, fuse_ino_t parent, const char *name, const
 	memset(e, 0, sizeof *e);
 	ret = tree_getattr(fs, path, &e->attr);
 	if (!ret)
-		ret = inodes_lookup(&fs->inodes, parent, name, &e->ino, &e->generation);
+		ret = inodes_lookup(&fs->inodes, parent, name, NULL, &e->ino, &e->generation);
 	e->attr.st_ino = e->ino;
 	e->attr_timeout = fs->cache_timeout;
 	e->entry_timeout = fs->cache_timeout;
@@ -467,11 +499,24 @@ static int entry_at(struct dir_handle *dir, off_t at, bool wait, char buf[NAMES_
  * Returns false when the entry goes without them (folders, a key gone
  * meanwhile): the kernel then looks it up when it needs to.
  */
-static bool dir_entry_plus(struct rfs *fs, fuse_ino_t ino, struct dir_handle *dir, off_t at,
-			   const char *name, struct fuse_entry_param *e)
+static bool dir_entry_plus(struct rfs *fs, fuse_ino_t ino, const struct rfs_node *folder,
+			   struct dir_handle *dir, off_t at, const char *name,
+			   struct fuse_entry_param *e)
 {
-	if (at < 2 || dir_stat(fs, dir, (size_t) at - 2, &e->attr) != 0 ||
-	    inodes_lookup(&fs->inodes, ino, name, &e->ino, &e->generation) != 0)
+	char key[NAMES_MAX + 1], prefix[NAMES_HASHED_KEEP];
+	struct rfs_node node = {.kind = NODE_UNKNOWN};
+	size_t prefix_len;
+	uint64_t hash;
+	ssize_t len;
+
+	if (at < 2 || dir_stat(fs, dir, (size_t) at - 2, &e->attr) != 0)
+		return false;
+	/* a file of a database folder: its key is its name decoded, unless shortened */
+	if (folder->kind == NODE_DB && !fs->delimiter &&
+	    !names_parse_hashed(name, prefix, &prefix_len, &hash) &&
+	    (len = names_decode(name, key)) >= 0)
+		node = (struct rfs_node){NODE_KEY, {folder->key.db, key, (size_t) len}};
+	if (inodes_lookup(&fs->inodes, ino, name, &node, &e->ino, &e->generation) != 0)
 		return false;
 	e->attr.st_ino = e->ino;
 	e->attr_timeout = fs->cache_timeout;
@@ -484,6 +529,7 @@ static void list_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 {
 	struct rfs *fs = rfs_of(req);
 	struct dir_handle *dir = fh_ptr(fi);
+	struct rfs_node folder = {.kind = NODE_UNKNOWN};
 	size_t used = 0, counted = 0, max_counted = size / DIRENTPLUS_MIN + 1;
 	char *buf = malloc(size ? size : 1);
 	fuse_ino_t *inos = plus ? malloc(max_counted * sizeof *inos) : NULL;
@@ -494,6 +540,8 @@ static void list_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		ret = -ENOMEM;
 		goto out;
 	}
+	if (plus && inodes_node(&fs->inodes, ino, &folder) != 0)
+		folder.kind = NODE_UNKNOWN; /* its entries then go by their paths */
 	for (off_t at = off < 0 ? 0 : off;; at++) {
 		struct fuse_entry_param e;
 		const char *name;
@@ -512,7 +560,7 @@ static void list_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 			    : fuse_add_direntry(req, NULL, 0, name, NULL, 0);
 		if (used + need > size || (plus && counted == max_counted))
 			break;
-		if (plus && dir_entry_plus(fs, ino, dir, at, name, &e)) {
+		if (plus && dir_entry_plus(fs, ino, &folder, dir, at, name, &e)) {
 			inos[counted++] = e.ino;
 		} else {
 			memset(&e, 0, sizeof e);
@@ -531,6 +579,7 @@ out:
 	else if (fuse_reply_buf(req, buf, used) != 0)
 		for (size_t i = 0; i < counted; i++)
 			inodes_forget(&fs->inodes, inos[i], 1); /* never reached the kernel */
+	node_free(&folder);
 	free(inos);
 	free(buf);
 }

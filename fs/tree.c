@@ -115,9 +115,25 @@ static int rmdir_database(struct rfs *fs, int db)
 	return ret;
 }
 
+int tree_getattr_node(struct rfs *fs, const struct rfs_node *n, struct stat *st)
+{
+	switch (n->kind) {
+	case NODE_ROOT:
+		stats_dir(fs, st);
+		return 0;
+	case NODE_DB:
+		stats_folder(fs, n->key.db, "", 0, st);
+		return 0;
+	case NODE_KEY:
+		return stats_key(fs, &n->key, st);
+	default:
+		return -EINVAL; /* NODE_UNKNOWN goes by tree_getattr */
+	}
+}
+
 int tree_getattr(struct rfs *fs, const char *path, struct stat *st)
 {
-	struct rfs_key k;
+	struct rfs_node n = {0};
 	struct fs_path p;
 	int ret;
 
@@ -127,19 +143,18 @@ int tree_getattr(struct rfs *fs, const char *path, struct stat *st)
 	if (p.kind >= PATH_GHOSTS)
 		return ghost_tree_getattr(fs, &p, st);
 	if (p.kind != PATH_KEY) {
-		if (p.kind == PATH_DB)
-			stats_folder(fs, p.db, "", 0, st);
-		else
-			stats_dir(fs, st);
-		return 0;
+		n.kind = p.kind == PATH_DB ? NODE_DB : NODE_ROOT;
+		n.key.db = p.db;
+		return tree_getattr_node(fs, &n, st);
 	}
-	ret = node_resolve(fs, p.db, p.name, &k);
+	ret = node_resolve(fs, p.db, p.name, &n.key);
 	if (ret == -EISDIR)
 		return stat_namespace(fs, &p, st);
 	if (ret)
 		return ret;
-	ret = stats_key(fs, &k, st);
-	rfs_key_free(&k);
+	n.kind = NODE_KEY;
+	ret = tree_getattr_node(fs, &n, st);
+	node_free(&n);
 	return ret;
 }
 

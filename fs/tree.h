@@ -4,6 +4,7 @@
 
 #include <sys/stat.h>
 
+#include "node.h"
 #include "rfs.h"
 
 /*
@@ -15,6 +16,9 @@
 
 /* stat(2) of a path: folders 0755, files 0644 (0444 for streams and on ro mounts). */
 int tree_getattr(struct rfs *fs, const char *path, struct stat *st);
+
+/* The same for a node already resolved (not NODE_UNKNOWN): no path parsed, no name decoded. */
+int tree_getattr_node(struct rfs *fs, const struct rfs_node *n, struct stat *st);
 
 /* rm: UNLINK of the key. */
 int tree_unlink(struct rfs *fs, const char *path);

@@ -26,7 +26,7 @@ static uint64_t lookup(uint64_t parent, const char *name)
 {
 	uint64_t ino, gen;
 
-	ck_assert_int_eq(inodes_lookup(&t, parent, name, &ino, &gen), 0);
+	ck_assert_int_eq(inodes_lookup(&t, parent, name, NULL, &ino, &gen), 0);
 	return ino;
 }
 
@@ -62,7 +62,7 @@ START_TEST(test_the_same_name_is_the_same_inode_until_forgotten)
 	/* two lookups of a counted: one forget leaves it, the second frees it */
 	inodes_forget(&t, a, 1);
 	assert_path(a, NULL, "/db0/a");
-	ck_assert_int_eq(inodes_lookup(&t, db0, "a", &ino, &gen), 0);
+	ck_assert_int_eq(inodes_lookup(&t, db0, "a", NULL, &ino, &gen), 0);
 	ck_assert_uint_eq(ino, a);
 	inodes_forget(&t, a, 2);
 	{
@@ -71,7 +71,7 @@ START_TEST(test_the_same_name_is_the_same_inode_until_forgotten)
 		ck_assert_int_eq(inodes_path(&t, a, NULL, path, sizeof path), -ESTALE);
 	}
 	/* the slot comes back for another name, with another generation */
-	ck_assert_int_eq(inodes_lookup(&t, db0, "c", &ino, &gen2), 0);
+	ck_assert_int_eq(inodes_lookup(&t, db0, "c", NULL, &ino, &gen2), 0);
 	ck_assert_uint_eq(ino, a);
 	ck_assert_uint_ne(gen2, gen);
 	assert_path(ino, NULL, "/db0/c");
@@ -142,8 +142,8 @@ START_TEST(test_names_too_long_for_a_path_or_a_file_are_refused)
 
 	memset(name, 'n', sizeof name - 1);
 	name[sizeof name - 1] = '\0';
-	ck_assert_int_eq(inodes_lookup(&t, db0, name, &ino, &gen), -ENAMETOOLONG);
-	ck_assert_int_eq(inodes_lookup(&t, 12345, "x", &ino, &gen), -ESTALE);
+	ck_assert_int_eq(inodes_lookup(&t, db0, name, NULL, &ino, &gen), -ENAMETOOLONG);
+	ck_assert_int_eq(inodes_lookup(&t, 12345, "x", NULL, &ino, &gen), -ESTALE);
 	ck_assert_int_eq(inodes_path(&t, db0, "a-long-name", path, sizeof path), -ENAMETOOLONG);
 }
 END_TEST
