@@ -99,23 +99,34 @@ static void reply_entry(fuse_req_t req, struct rfs *fs, fuse_ino_t parent, const
 }
 
 /*
- * A name is resolved once, here, under its folder's node (a shortened name's
- * SCAN too), and its inode keeps the node; kinds not resolved by name yet go
- * by their path.
+ * The node of `name` in folder `parent`, resolved under the folder's node (a
+ * shortened name's SCAN too): NODE_UNKNOWN for kinds that go by their path.
  */
+static int child_of(struct rfs *fs, fuse_ino_t parent, const char *name, struct rfs_node *child)
+{
+	struct rfs_node dir;
+	int ret;
+
+	memset(child, 0, sizeof *child);
+	if (strlen(name) > NAME_MAX)
+		return -ENAMETOOLONG;
+	ret = inodes_node(&fs->inodes, parent, &dir);
+	if (!ret)
+		ret = node_child(fs, &dir, name, child);
+	node_free(&dir);
+	return ret;
+}
+
+/* A name is resolved once, here, and its inode keeps the node. */
 static void rfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct rfs *fs = rfs_of(req);
-	struct rfs_node dir, child = {0};
+	struct rfs_node child;
 	char path[PATH_MAX];
 	struct stat st;
-	int ret = strlen(name) > NAME_MAX ? -ENAMETOOLONG : inodes_node(&fs->inodes, parent, &dir);
+	int ret = child_of(fs, parent, name, &child);
 
 	memset(&st, 0, sizeof st);
-	if (!ret) {
-		ret = node_child(fs, &dir, name, &child);
-		node_free(&dir);
-	}
 	if (!ret && child.kind != NODE_UNKNOWN) {
 		ret = tree_getattr_node(fs, &child, &st);
 	} else if (!ret) {
@@ -216,14 +227,22 @@ static void rfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int t
 		reply_attr(req, fs, ino, removed ? NULL : path);
 }
 
+/* rm resolves its name again: a key that came since may share a shortened name. */
 static void rfs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct rfs *fs = rfs_of(req);
+	struct rfs_node child;
 	char path[PATH_MAX];
-	int ret = path_of(fs, parent, name, path);
+	int ret = child_of(fs, parent, name, &child);
 
-	if (!ret)
-		ret = tree_unlink(fs, path);
+	if (!ret && child.kind != NODE_UNKNOWN) {
+		ret = tree_unlink_node(fs, &child);
+	} else if (!ret) {
+		ret = path_of(fs, parent, name, path);
+		if (!ret)
+			ret = tree_unlink(fs, path);
+	}
+	node_free(&child);
 	if (!ret)
 		inodes_remove(&fs->inodes, parent, name); /* the kernel's inode of it is dead */
 	reply_status(req, ret);

@@ -115,6 +115,25 @@ static int rmdir_database(struct rfs *fs, int db)
 	return ret;
 }
 
+/* rm of a resolved key: UNLINK, and what it changes reported. */
+static int unlink_key(struct rfs *fs, const struct rfs_key *k)
+{
+	int ret = file_keep_bytes(fs, k->db, k->key, k->len);
+
+	if (!ret)
+		ret = redis_unlink(fs->pool, k->db, k->key, k->len);
+	if (!ret) /* no close of a descriptor brings it back */
+		open_keys_unlinked(&fs->open_keys, k->db, k->key, k->len);
+	/* gone either way: one fewer for its folder's rmdir */
+	if (!ret)
+		change_done(fs, CHANGE_REMOVED, k);
+	else
+		change_done(fs, ret == -ENOENT ? CHANGE_FOUND_GONE : CHANGE_UNSURE, k);
+	if (ret && ret != -ENOENT)
+		log_key(FUSE_LOG_ERR, k->db, k->key, k->len, "cannot remove");
+	return ret;
+}
+
 int tree_getattr_node(struct rfs *fs, const struct rfs_node *n, struct stat *st)
 {
 	switch (n->kind) {
@@ -182,22 +201,18 @@ int tree_unlink(struct rfs *fs, const char *path)
 	ret = node_resolve(fs, p.db, p.name, &k);
 	if (ret)
 		return ret;
-	ret = file_keep_bytes(fs, k.db, k.key, k.len);
-	if (!ret)
-		ret = redis_unlink(fs->pool, k.db, k.key, k.len);
-	if (!ret) /* no close of a descriptor brings it back */
-		open_keys_unlinked(&fs->open_keys, k.db, k.key, k.len);
-	/* gone either way: one fewer for its folder's rmdir */
-	if (!ret)
-		change_done(fs, CHANGE_REMOVED, &k);
-	else
-		change_done(fs, ret == -ENOENT ? CHANGE_FOUND_GONE : CHANGE_UNSURE, &k);
+	ret = unlink_key(fs, &k);
 	if (fs->delimiter && (!ret || ret == -ENOENT))
 		ns_mark_folders(fs, p.db, p.name, false);
-	if (ret && ret != -ENOENT)
-		log_key(FUSE_LOG_ERR, k.db, k.key, k.len, "cannot remove");
 	rfs_key_free(&k);
 	return ret;
+}
+
+int tree_unlink_node(struct rfs *fs, const struct rfs_node *n)
+{
+	if (n->kind != NODE_KEY)
+		return -EISDIR;
+	return fs->read_only ? -EROFS : unlink_key(fs, &n->key);
 }
 
 int tree_rmdir(struct rfs *fs, const char *path)

@@ -23,6 +23,9 @@ int tree_getattr_node(struct rfs *fs, const struct rfs_node *n, struct stat *st)
 /* rm: UNLINK of the key. */
 int tree_unlink(struct rfs *fs, const char *path);
 
+/* The same for a node already resolved (not NODE_UNKNOWN); a shortened name re-checked. */
+int tree_unlink_node(struct rfs *fs, const struct rfs_node *n);
+
 /*
  * rmdir of a database, namespace or ghost folder (SPEC 5): keys are removed
  * only at the end of an rm -r (emptying.h), otherwise a folder that holds
