@@ -6,13 +6,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "redis_cmd.h"
 #include "redis_conn.h"
 
 /* Turns a successful (non-error) reply into the caller's data: 0 or -errno. */
 typedef int (*redis_parse_fn)(const redisReply *reply, void *arg);
 
 /*
- * One command, as binary-safe arguments, on this thread's connection, in
+ * One command (built with redis_cmd.h) on this thread's connection, in
  * database `db` (SELECTed when the connection is elsewhere; db < 0: any).
  * Error replies and lost connections become -errno in one place
  * (redis_conn.c: redis_errno); `parse` sees only other replies and may be NULL.
@@ -24,33 +25,8 @@ typedef int (*redis_parse_fn)(const redisReply *reply, void *arg);
  * second (or the timeout, if shorter), so that a loop over many keys against
  * a frozen server does not wait one timeout per key.
  */
-int redis_command(struct redis_pool *pool, int db, int argc, const char **argv,
-		  const size_t *argvlen, redis_parse_fn parse, void *arg);
-
-/*
- * One command to build: up to REDIS_MAX_ARGS binary-safe arguments inline,
- * or any number through `many`/`manylen` (variadic RPUSH, SADD, ...), which
- * the caller keeps alive until the pipeline returns.
- */
-#define REDIS_MAX_ARGS 8
-struct redis_cmd {
-	int argc;
-	const char *argv[REDIS_MAX_ARGS];
-	size_t argvlen[REDIS_MAX_ARGS];
-	const char **many;
-	const size_t *manylen;
-};
-
-/* A command's arguments and their lengths, inline or through `many`. */
-static inline const char **redis_cmd_argv(const struct redis_cmd *cmd)
-{
-	return cmd->many ? cmd->many : (const char **) cmd->argv;
-}
-
-static inline const size_t *redis_cmd_argvlen(const struct redis_cmd *cmd)
-{
-	return cmd->many ? cmd->manylen : cmd->argvlen;
-}
+int redis_command(struct redis_pool *pool, int db, const struct redis_cmd *cmd,
+		  redis_parse_fn parse, void *arg);
 
 /*
  * `count` commands in one round trip (a pipeline); reply i is handed to
@@ -73,8 +49,8 @@ int redis_pipeline(struct redis_pool *pool, int db, const struct redis_cmd *cmds
 size_t redis_master_nodes(struct redis_pool *pool, int *nodes, size_t room);
 
 /* One keyless command (SCAN, FLUSHDB, DBSIZE) to one node of redis_master_nodes(). */
-int redis_node_command(struct redis_pool *pool, int node, int db, int argc, const char **argv,
-		       const size_t *argvlen, redis_parse_fn parse, void *arg);
+int redis_node_command(struct redis_pool *pool, int node, int db, const struct redis_cmd *cmd,
+		       redis_parse_fn parse, void *arg);
 
 /*
  * Whether node `node` imports a slot now (CLUSTER NODES): keys move onto it

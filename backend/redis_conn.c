@@ -50,9 +50,9 @@ struct redis_pool {
 	bool read_only;
 	redis_log_fn log;
 	void *log_arg;
-	pthread_key_t conn_key;	       /* this thread's struct redis_thread */
-	struct redis_cluster *cluster; /* NULL against a single server */
-	struct redis_tls *tls;	       /* NULL: plain connections */
+	pthread_key_t conn_key;		 /* this thread's struct redis_thread */
+	struct redis_cluster *cluster;	 /* NULL against a single server */
+	struct redis_tls *tls;		 /* NULL: plain connections */
 	struct redis_sentinel *sentinel; /* NULL unless node 0 is the master sentinels name */
 	struct redis_dial watch;	 /* how the sentinels' watcher connects */
 };
@@ -270,12 +270,14 @@ static int conn_open(struct redis_pool *pool, struct redis_conn *conn, char *err
 static int conn_ping(struct redis_pool *pool, struct redis_conn *conn, char *err, size_t errlen)
 {
 	struct redis_backoff later;
+	struct redis_cmd ping;
 	redisReply *reply;
 	int ret;
 
+	redis_cmd_start(&ping, "PING");
 	redis_backoff_start(pool, &later);
 	for (;;) {
-		reply = redis_link_command(conn->ctx, 1, (const char *[]){"PING"}, (size_t[]){4});
+		reply = redis_link_command(conn->ctx, &ping);
 		if (!redis_reply_says_later(reply) || !redis_backoff_wait(&later))
 			break;
 		freeReplyObject(reply);
@@ -363,7 +365,8 @@ int redis_pool_lost(struct redis_pool *pool, int db, const struct redis_cmd *cmd
 static int conn_ready(struct redis_pool *pool, struct redis_conn *conn, int db, char *why,
 		      size_t whylen)
 {
-	char err[200], dbtext[16]; /* err leaves room in a why[256] for "cannot connect: " */
+	char err[200]; /* leaves room in a why[256] for "cannot connect: " */
+	struct redis_cmd select;
 	redisReply *reply;
 	int ret, saved_errno;
 
@@ -385,10 +388,10 @@ static int conn_ready(struct redis_pool *pool, struct redis_conn *conn, int db, 
 	}
 	if (db < 0 || db == conn->db)
 		return 0;
-	snprintf(dbtext, sizeof dbtext, "%d", db);
+	redis_cmd_start(&select, "SELECT");
+	redis_cmd_int(&select, db);
 	errno = 0;
-	reply = redis_link_command(conn->ctx, 2, (const char *[]){"SELECT", dbtext},
-				   (size_t[]){6, strlen(dbtext)});
+	reply = redis_link_command(conn->ctx, &select);
 	saved_errno = errno;
 	if (reply && reply->type != REDIS_REPLY_ERROR) {
 		freeReplyObject(reply);
@@ -491,9 +494,13 @@ static enum attempt_result pipeline_attempt(struct redis_pool *pool, struct redi
 			    out->why); /* no connection: which command needed it */
 	if (out->ret)
 		return ATTEMPT_DONE;
-	for (size_t i = 0; i < count; i++)
-		redis_link_append(conn->ctx, cmds[i].argc, redis_cmd_argv(&cmds[i]),
-				  redis_cmd_argvlen(&cmds[i]));
+	out->ret = redis_link_send(conn->ctx, cmds, count);
+	if (out->ret == -ENOMEM) {
+		conn_close(conn); /* half a pipeline may be queued: the link is unusable */
+		return ATTEMPT_DONE;
+	}
+	if (out->ret)
+		return ATTEMPT_DONE; /* refused before anything was queued */
 	redis_await_reply(conn->ctx);
 	/* every reply first: whether to send the pipeline again depends on all of them */
 	for (; got < count; got++) {
@@ -542,17 +549,12 @@ int redis_parse_single(const redisReply *reply, void *arg, size_t index)
 	return single->parse ? single->parse(reply, single->arg) : 0;
 }
 
-int redis_command(struct redis_pool *pool, int db, int argc, const char **argv,
-		  const size_t *argvlen, redis_parse_fn parse, void *arg)
+int redis_command(struct redis_pool *pool, int db, const struct redis_cmd *cmd,
+		  redis_parse_fn parse, void *arg)
 {
-	struct redis_cmd cmd = {.argc = argc};
 	struct redis_single_parse single = {parse, arg};
 
-	if (argc > REDIS_MAX_ARGS)
-		return -E2BIG;
-	memcpy(cmd.argv, argv, (size_t) argc * sizeof *argv);
-	memcpy(cmd.argvlen, argvlen, (size_t) argc * sizeof *argvlen);
-	return redis_pipeline(pool, db, &cmd, 1, redis_parse_single, &single);
+	return redis_pipeline(pool, db, cmd, 1, redis_parse_single, &single);
 }
 
 int redis_node_exchange(struct redis_pool *pool, int node, int db, const struct redis_cmd *cmds,

@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,29 +20,19 @@
 #define MASTERS_MAX	    1024 /* CLUSTER_NODES_MAX: every node could be a master */
 #define RESCANS_MAX	    3	 /* listings again after the cluster's slot map changed */
 
-/* argv helpers: a C string and its length, for binary-safe commands */
-#define ARG(s) (s), strlen(s)
-
-/*
- * Send one command whose arguments come as (const char *, size_t) pairs,
- * so that binary keys never pass through a format string.
- */
-static int one_command(struct redis_pool *pool, int db, redis_parse_fn parse, void *arg, int argc,
-		       ...)
+/* NAME key: the start of most commands here; the key goes as (pointer, length). */
+static void key_command(struct redis_cmd *cmd, const char *name, const char *key, size_t klen)
 {
-	const char *argv[REDIS_MAX_ARGS];
-	size_t argvlen[REDIS_MAX_ARGS];
-	va_list ap;
+	redis_cmd_start(cmd, name);
+	redis_cmd_arg(cmd, key, klen);
+}
 
-	if (argc > REDIS_MAX_ARGS)
-		return -E2BIG;
-	va_start(ap, argc);
-	for (int i = 0; i < argc; i++) {
-		argv[i] = va_arg(ap, const char *);
-		argvlen[i] = va_arg(ap, size_t);
-	}
-	va_end(ap);
-	return redis_command(pool, db, argc, argv, argvlen, parse, arg);
+/* CONFIG GET name. */
+static void config_get(struct redis_cmd *cmd, const char *name)
+{
+	redis_cmd_start(cmd, "CONFIG");
+	redis_cmd_str(cmd, "GET");
+	redis_cmd_str(cmd, name);
 }
 
 static int parse_integer(const redisReply *reply, void *arg)
@@ -92,10 +81,12 @@ static int parse_config_bulk_len(const redisReply *reply, void *arg)
 
 int redis_max_string_size(struct redis_pool *pool, size_t *size)
 {
+	struct redis_cmd cmd;
 	long long n = 0;
-	int ret = one_command(pool, -1, parse_config_bulk_len, &n, 3, ARG("CONFIG"), ARG("GET"),
-			      ARG("proto-max-bulk-len"));
+	int ret;
 
+	config_get(&cmd, "proto-max-bulk-len");
+	ret = redis_command(pool, -1, &cmd, parse_config_bulk_len, &n);
 	if (!ret)
 		*size = (size_t) n;
 	return ret;
@@ -103,19 +94,23 @@ int redis_max_string_size(struct redis_pool *pool, size_t *size)
 
 static int database_exists(struct redis_pool *pool, int db)
 {
-	return one_command(pool, db, NULL, NULL, 1, ARG("PING"));
+	struct redis_cmd cmd;
+
+	redis_cmd_start(&cmd, "PING");
+	return redis_command(pool, db, &cmd, NULL, NULL);
 }
 
 int redis_database_count(struct redis_pool *pool, int *count)
 {
+	struct redis_cmd cmd;
 	int lo, hi, ret;
 
 	if (redis_pool_is_cluster(pool)) {
 		*count = 1; /* a cluster has database 0 only */
 		return 0;
 	}
-	ret = one_command(pool, -1, parse_config_databases, count, 3, ARG("CONFIG"), ARG("GET"),
-			  ARG("databases"));
+	config_get(&cmd, "databases");
+	ret = redis_command(pool, -1, &cmd, parse_config_databases, count);
 	if (ret != -EACCES && ret != -EIO)
 		return ret;
 	if (ret == -EIO && database_exists(pool, 0) == -EIO)
@@ -221,27 +216,22 @@ static int *masters(struct redis_pool *pool, size_t *count)
 static int scan_node(struct redis_pool *pool, int node, int db, const char *pattern,
 		     size_t pattern_len, bool any, struct scan_state *st)
 {
-	const char *argv[6] = {"SCAN", st->cursor, "MATCH", pattern, "COUNT", NULL};
-	size_t argvlen[6] = {4, 0, 5, pattern_len, 5, 0};
 	struct redis_walk_bound bound = {.node = node};
-	char count[16];
+	struct redis_cmd cmd;
 	int ret;
 
-	snprintf(count, sizeof count, "%d", SCAN_COUNT);
-	if (!pattern) {
-		argv[2] = "COUNT";
-		argvlen[2] = 5;
-		argv[3] = count;
-		argvlen[3] = strlen(count);
-	} else {
-		argv[5] = count;
-		argvlen[5] = strlen(count);
-	}
 	strcpy(st->cursor, "0");
 	do {
-		argvlen[1] = strlen(st->cursor);
-		ret = redis_node_command(pool, node, db, pattern ? 6 : 4, argv, argvlen,
-					 any ? parse_scan_any : parse_scan, st);
+		redis_cmd_start(&cmd, "SCAN");
+		redis_cmd_str(&cmd, st->cursor);
+		if (pattern) {
+			redis_cmd_str(&cmd, "MATCH");
+			redis_cmd_arg(&cmd, pattern, pattern_len);
+		}
+		redis_cmd_str(&cmd, "COUNT");
+		redis_cmd_int(&cmd, SCAN_COUNT);
+		ret = redis_node_command(pool, node, db, &cmd, any ? parse_scan_any : parse_scan,
+					 st);
 	} while (!ret && strcmp(st->cursor, "0") != 0 &&
 		 !(ret = redis_walk_bound_check(pool, db, &bound)));
 	return ret;
@@ -343,14 +333,20 @@ static int parse_type(const redisReply *reply, void *arg)
 int redis_key_type(struct redis_pool *pool, int db, const char *key, size_t klen,
 		   enum rv_type *type)
 {
-	return one_command(pool, db, parse_type, type, 2, ARG("TYPE"), key, klen);
+	struct redis_cmd cmd;
+
+	key_command(&cmd, "TYPE", key, klen);
+	return redis_command(pool, db, &cmd, parse_type, type);
 }
 
 int redis_string_length(struct redis_pool *pool, int db, const char *key, size_t klen, size_t *len)
 {
+	struct redis_cmd cmd;
 	long long n = 0;
-	int ret = one_command(pool, db, parse_integer, &n, 2, ARG("STRLEN"), key, klen);
+	int ret;
 
+	key_command(&cmd, "STRLEN", key, klen);
+	ret = redis_command(pool, db, &cmd, parse_integer, &n);
 	if (!ret && n < 0)
 		ret = -EIO;
 	if (!ret)
@@ -379,16 +375,16 @@ int redis_string_range(struct redis_pool *pool, int db, const char *key, size_t 
 		       size_t size, char *buf, size_t *got)
 {
 	struct range_dest d = {buf, size, 0};
-	char start[24], end[24];
+	struct redis_cmd cmd;
 	int ret;
 
 	*got = 0;
 	if (size == 0 || off < 0)
 		return off < 0 ? -EINVAL : 0;
-	snprintf(start, sizeof start, "%lld", (long long) off);
-	snprintf(end, sizeof end, "%lld", (long long) off + (long long) size - 1);
-	ret = one_command(pool, db, parse_range, &d, 4, ARG("GETRANGE"), key, klen, ARG(start),
-			  ARG(end));
+	key_command(&cmd, "GETRANGE", key, klen);
+	redis_cmd_int(&cmd, (long long) off);
+	redis_cmd_int(&cmd, (long long) off + (long long) size - 1);
+	ret = redis_command(pool, db, &cmd, parse_range, &d);
 	if (!ret)
 		*got = d.got;
 	return ret;
@@ -422,19 +418,17 @@ static int parse_whole_string(const redisReply *reply, void *arg)
 static int fetch_ranges(struct redis_pool *pool, int db, const char *key, size_t klen, bool zset,
 			struct chunk_state *st)
 {
-	char start[24], stop[24];
+	struct redis_cmd cmd;
 	long long at = 0;
 	int ret;
 
 	for (;;) {
-		snprintf(start, sizeof start, "%lld", at);
-		snprintf(stop, sizeof stop, "%lld", at + RANGE_CHUNK - 1);
+		key_command(&cmd, zset ? "ZRANGE" : "LRANGE", key, klen);
+		redis_cmd_int(&cmd, at);
+		redis_cmd_int(&cmd, at + RANGE_CHUNK - 1);
 		if (zset)
-			ret = one_command(pool, db, parse_chunk, st, 5, ARG("ZRANGE"), key, klen,
-					  ARG(start), ARG(stop), ARG("WITHSCORES"));
-		else
-			ret = one_command(pool, db, parse_chunk, st, 4, ARG("LRANGE"), key, klen,
-					  ARG(start), ARG(stop));
+			redis_cmd_str(&cmd, "WITHSCORES");
+		ret = redis_command(pool, db, &cmd, parse_chunk, st);
 		if (ret)
 			return ret;
 		if (st->received < (size_t) RANGE_CHUNK * (zset ? 2 : 1))
@@ -452,13 +446,15 @@ static int fetch_scan(struct redis_pool *pool, int db, const char *key, size_t k
 						 strcmp(command, "HSCAN") ? "SCARD" : "HLEN",
 					 .key = key,
 					 .klen = klen};
-	char count[16];
+	struct redis_cmd cmd;
 	int ret;
 
-	snprintf(count, sizeof count, "%d", SCAN_COUNT);
 	do {
-		ret = one_command(pool, db, parse_scan, &st, 5, ARG(command), key, klen,
-				  ARG(st.cursor), ARG("COUNT"), ARG(count));
+		key_command(&cmd, command, key, klen);
+		redis_cmd_str(&cmd, st.cursor);
+		redis_cmd_str(&cmd, "COUNT");
+		redis_cmd_int(&cmd, SCAN_COUNT);
+		ret = redis_command(pool, db, &cmd, parse_scan, &st);
 	} while (!ret && strcmp(st.cursor, "0") != 0 &&
 		 !(ret = redis_walk_bound_check(pool, db, &bound)));
 	return ret;
@@ -515,16 +511,18 @@ static int unique_pairs(struct rv_array *items)
 static int fetch_unordered(struct redis_pool *pool, int db, const char *key, size_t klen, bool hash,
 			   struct chunk_state *st)
 {
+	struct redis_cmd cmd;
 	long long size = 0;
 	int ret;
 
-	ret = one_command(pool, db, parse_integer, &size, 2, ARG(hash ? "HLEN" : "SCARD"), key,
-			  klen);
+	key_command(&cmd, hash ? "HLEN" : "SCARD", key, klen);
+	ret = redis_command(pool, db, &cmd, parse_integer, &size);
 	if (ret)
 		return ret;
-	if (size <= WHOLE_LIMIT)
-		return one_command(pool, db, parse_chunk, st, 2, ARG(hash ? "HGETALL" : "SMEMBERS"),
-				   key, klen);
+	if (size <= WHOLE_LIMIT) {
+		key_command(&cmd, hash ? "HGETALL" : "SMEMBERS", key, klen);
+		return redis_command(pool, db, &cmd, parse_chunk, st);
+	}
 	ret = fetch_scan(pool, db, key, klen, hash ? "HSCAN" : "SSCAN", &st->v->items);
 	if (ret)
 		return ret;
@@ -544,13 +542,17 @@ static int parse_stream_chunk(const redisReply *reply, void *arg)
 static int fetch_stream(struct redis_pool *pool, int db, const char *key, size_t klen,
 			struct chunk_state *st)
 {
-	char count[16], start[72] = "-";
+	struct redis_cmd cmd;
+	char start[72] = "-";
 	int ret;
 
-	snprintf(count, sizeof count, "%d", RANGE_CHUNK);
 	for (;;) {
-		ret = one_command(pool, db, parse_stream_chunk, st, 6, ARG("XRANGE"), key, klen,
-				  ARG(start), ARG("+"), ARG("COUNT"), ARG(count));
+		key_command(&cmd, "XRANGE", key, klen);
+		redis_cmd_str(&cmd, start);
+		redis_cmd_str(&cmd, "+");
+		redis_cmd_str(&cmd, "COUNT");
+		redis_cmd_int(&cmd, RANGE_CHUNK);
+		ret = redis_command(pool, db, &cmd, parse_stream_chunk, st);
 		if (ret || st->received < RANGE_CHUNK)
 			return ret;
 		snprintf(start, sizeof start, "(%s", st->last_id); /* exclusive: Redis >= 6.2 */
@@ -561,11 +563,13 @@ int redis_fetch_value(struct redis_pool *pool, int db, const char *key, size_t k
 		      enum rv_type type, struct rv_value *v)
 {
 	struct chunk_state st = {.v = v};
+	struct redis_cmd cmd;
 
 	v->type = type;
 	switch (type) {
 	case RV_STRING:
-		return one_command(pool, db, parse_whole_string, &st, 2, ARG("GET"), key, klen);
+		key_command(&cmd, "GET", key, klen);
+		return redis_command(pool, db, &cmd, parse_whole_string, &st);
 	case RV_LIST:
 		return fetch_ranges(pool, db, key, klen, false, &st);
 	case RV_ZSET:
@@ -590,15 +594,15 @@ int redis_range_members(struct redis_pool *pool, int db, const char *key, size_t
 {
 	struct rv_value v = {.items = *out};
 	struct chunk_state st = {.v = &v};
-	char from[24], to[24];
+	struct redis_cmd cmd;
 	int ret;
 
 	if ((type != RV_LIST && type != RV_ZSET) || !count)
 		return -EINVAL;
-	snprintf(from, sizeof from, "%lld", start);
-	snprintf(to, sizeof to, "%lld", start + (long long) count - 1);
-	ret = one_command(pool, db, parse_chunk, &st, 4, ARG(type == RV_LIST ? "LRANGE" : "ZRANGE"),
-			  key, klen, ARG(from), ARG(to));
+	key_command(&cmd, type == RV_LIST ? "LRANGE" : "ZRANGE", key, klen);
+	redis_cmd_int(&cmd, start);
+	redis_cmd_int(&cmd, start + (long long) count - 1);
+	ret = redis_command(pool, db, &cmd, parse_chunk, &st);
 	*out = v.items; /* pushes may have moved the array */
 	*received = st.received;
 	return ret;
@@ -606,9 +610,12 @@ int redis_range_members(struct redis_pool *pool, int db, const char *key, size_t
 
 int redis_key_exists(struct redis_pool *pool, int db, const char *key, size_t klen, int *exists)
 {
+	struct redis_cmd cmd;
 	long long n = 0;
-	int ret = one_command(pool, db, parse_integer, &n, 2, ARG("EXISTS"), key, klen);
+	int ret;
 
+	key_command(&cmd, "EXISTS", key, klen);
+	ret = redis_command(pool, db, &cmd, parse_integer, &n);
 	if (!ret)
 		*exists = n > 0;
 	return ret;
@@ -616,56 +623,46 @@ int redis_key_exists(struct redis_pool *pool, int db, const char *key, size_t kl
 
 int redis_unlink(struct redis_pool *pool, int db, const char *key, size_t klen)
 {
+	struct redis_cmd cmd;
 	long long n = 0;
-	int ret = one_command(pool, db, parse_integer, &n, 2, ARG("UNLINK"), key, klen);
+	int ret;
 
+	key_command(&cmd, "UNLINK", key, klen);
+	ret = redis_command(pool, db, &cmd, parse_integer, &n);
 	return ret ? ret : (n > 0 ? 0 : -ENOENT);
 }
 
 int redis_flush_database(struct redis_pool *pool, int db)
 {
-	/* ASYNC: the server frees memory in the background instead of blocking */
-	const char *argv[] = {"FLUSHDB", "ASYNC"};
-	const size_t argvlen[] = {7, 5};
+	struct redis_cmd cmd;
 	size_t n;
 	int *nodes, ret = 0;
 
+	redis_cmd_start(&cmd, "FLUSHDB");
+	redis_cmd_str(&cmd, "ASYNC"); /* the server frees memory in the background, not blocking */
 	nodes = masters(pool, &n);
 	if (!nodes)
 		return -ENOMEM;
 	/* a cluster: every master that serves slots, each with its own part of database 0 */
 	for (size_t i = 0; i < n && !ret; i++)
-		ret = redis_node_command(pool, nodes[i], db, 2, argv, argvlen, NULL, NULL);
+		ret = redis_node_command(pool, nodes[i], db, &cmd, NULL, NULL);
 	free(nodes);
 	return ret;
 }
 
-/*
- * The command that removes one member of a collection of this type. Every
- * field of `cmd` is set: a `many` left as it was would send whatever the
- * memory held as the arguments.
- */
+/* The command that removes one member of a collection of this type. */
 static int member_command(enum rv_type type, const char *key, size_t klen, const char *member,
 			  size_t mlen, struct redis_cmd *cmd)
 {
 	static const char *const names[] = {
 		[RV_LIST] = "LREM", [RV_SET] = "SREM", [RV_ZSET] = "ZREM", [RV_HASH] = "HDEL"};
-	int i = 0;
 
-	*cmd = (struct redis_cmd){0};
 	if (type != RV_LIST && type != RV_SET && type != RV_ZSET && type != RV_HASH)
 		return -EINVAL;
-	cmd->argv[i] = names[type];
-	cmd->argvlen[i++] = 4;
-	cmd->argv[i] = key;
-	cmd->argvlen[i++] = klen;
-	if (type == RV_LIST) { /* count 0: every occurrence, so a twice-queued ghost goes at once */
-		cmd->argv[i] = "0";
-		cmd->argvlen[i++] = 1;
-	}
-	cmd->argv[i] = member;
-	cmd->argvlen[i++] = mlen;
-	cmd->argc = i;
+	key_command(cmd, names[type], key, klen);
+	if (type == RV_LIST) /* count 0: every occurrence, so a twice-queued ghost goes at once */
+		redis_cmd_int(cmd, 0);
+	redis_cmd_arg(cmd, member, mlen);
 	return 0;
 }
 
@@ -678,7 +675,7 @@ int redis_remove_member(struct redis_pool *pool, int db, const char *key, size_t
 
 	ret = member_command(type, key, klen, member, mlen, &cmd);
 	if (!ret)
-		ret = redis_command(pool, db, cmd.argc, cmd.argv, cmd.argvlen, parse_integer, &n);
+		ret = redis_command(pool, db, &cmd, parse_integer, &n);
 	return ret ? ret : (n > 0 ? 0 : -ENOENT);
 }
 
@@ -731,12 +728,14 @@ int redis_has_member(struct redis_pool *pool, int db, const char *key, size_t kl
 					    [RV_SET] = "SISMEMBER",
 					    [RV_ZSET] = "ZSCORE",
 					    [RV_HASH] = "HEXISTS"};
+	struct redis_cmd cmd;
 
 	if (type != RV_LIST && type != RV_SET && type != RV_ZSET && type != RV_HASH)
 		return -EINVAL;
 	*has = type == RV_LIST ? -1 : 0; /* tells parse_presence how to read an integer */
-	return one_command(pool, db, parse_presence, has, 3, ARG(names[type]), key, klen, member,
-			   mlen);
+	key_command(&cmd, names[type], key, klen);
+	redis_cmd_arg(&cmd, member, mlen);
+	return redis_command(pool, db, &cmd, parse_presence, has);
 }
 
 #define UNLINK_ROUND 1000 /* keys per UNLINK: bounded argv, one round trip per thousand */
@@ -756,10 +755,10 @@ static int unlink_each(struct redis_pool *pool, int db, const struct rv_array *k
 		size_t n = keys->count - at < UNLINK_ROUND ? keys->count - at : UNLINK_ROUND;
 
 		for (size_t i = 0; i < n; i++) {
-			cmds[i].argc = 2;
-			cmds[i].argv[0] = "UNLINK";
-			cmds[i].argvlen[0] = 6;
-			cmds[i].argv[1] = rv_array_get(keys, at + i, &cmds[i].argvlen[1]);
+			size_t len;
+			const char *key = rv_array_get(keys, at + i, &len);
+
+			key_command(&cmds[i], "UNLINK", key, len);
 		}
 		ret = redis_pipeline(pool, db, cmds, n, NULL, NULL);
 	}
@@ -777,18 +776,21 @@ int redis_unlink_many(struct redis_pool *pool, int db, const struct rv_array *ke
 		ret = -ENOMEM;
 		goto out;
 	}
-	argv[0] = "UNLINK";
-	argvlen[0] = 6;
 	if (redis_pool_is_cluster(pool)) {
 		ret = unlink_each(pool, db, keys);
 		goto out;
 	}
 	for (size_t at = 0; !ret && at < keys->count; at += UNLINK_ROUND) {
 		size_t n = keys->count - at < UNLINK_ROUND ? keys->count - at : UNLINK_ROUND;
-		struct redis_cmd cmd = {.argc = (int) n + 1, .many = argv, .manylen = argvlen};
+		struct redis_cmd cmd;
 
-		for (size_t i = 0; i < n; i++)
-			argv[i + 1] = rv_array_get(keys, at + i, &argvlen[i + 1]);
+		redis_cmd_start_many(&cmd, "UNLINK", argv, argvlen, UNLINK_ROUND + 1);
+		for (size_t i = 0; i < n; i++) {
+			size_t len;
+			const char *key = rv_array_get(keys, at + i, &len);
+
+			redis_cmd_arg(&cmd, key, len);
+		}
 		ret = redis_pipeline(pool, db, &cmd, 1, NULL, NULL);
 	}
 out:

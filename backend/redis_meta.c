@@ -17,28 +17,10 @@
 static void key_command(struct redis_cmd *cmd, const char *name, const char *sub, const char *key,
 			size_t klen)
 {
-	memset(cmd, 0, sizeof *cmd); /* fields we do not set (many/manylen) must be NULL */
-	cmd->argv[cmd->argc] = name;
-	cmd->argvlen[cmd->argc++] = strlen(name);
-	if (sub) {
-		cmd->argv[cmd->argc] = sub;
-		cmd->argvlen[cmd->argc++] = strlen(sub);
-	}
-	cmd->argv[cmd->argc] = key;
-	cmd->argvlen[cmd->argc++] = klen;
-}
-
-/* Append one more argument, a C string (a number). */
-static void add_arg(struct redis_cmd *cmd, const char *arg)
-{
-	cmd->argv[cmd->argc] = arg;
-	cmd->argvlen[cmd->argc++] = strlen(arg);
-}
-
-static int send_one(struct redis_pool *pool, int db, struct redis_cmd *cmd, redis_parse_fn parse,
-		    void *arg)
-{
-	return redis_command(pool, db, cmd->argc, cmd->argv, cmd->argvlen, parse, arg);
+	redis_cmd_start(cmd, name);
+	if (sub)
+		redis_cmd_str(cmd, sub);
+	redis_cmd_arg(cmd, key, klen);
 }
 
 /* An integer reply; nil (a missing key for MEMORY USAGE) is -ENOENT. */
@@ -74,7 +56,7 @@ int redis_meta_type(struct redis_pool *pool, int db, const char *key, size_t kle
 	int ret;
 
 	key_command(&cmd, "TYPE", NULL, key, klen);
-	ret = send_one(pool, db, &cmd, parse_word, word);
+	ret = redis_command(pool, db, &cmd, parse_word, word);
 	if (!ret && strcmp(word, "none") == 0)
 		ret = -ENOENT;
 	return ret;
@@ -88,7 +70,7 @@ int redis_meta_ttl(struct redis_pool *pool, int db, const char *key, size_t klen
 	int ret;
 
 	key_command(&cmd, "TTL", NULL, key, klen);
-	ret = send_one(pool, db, &cmd, parse_integer, &ttl);
+	ret = redis_command(pool, db, &cmd, parse_integer, &ttl);
 	if (ret)
 		return ret;
 	if (ttl == TTL_MISSING)
@@ -103,16 +85,14 @@ int redis_meta_expire(struct redis_pool *pool, int db, const char *key, size_t k
 		      long long seconds)
 {
 	struct redis_cmd cmd;
-	char number[24];
 	long long set = 0;
 	int ret;
 
 	if (seconds < 1)
 		return -EINVAL;
-	snprintf(number, sizeof number, "%lld", seconds);
 	key_command(&cmd, "EXPIRE", NULL, key, klen);
-	add_arg(&cmd, number);
-	ret = send_one(pool, db, &cmd, parse_integer, &set);
+	redis_cmd_int(&cmd, seconds);
+	ret = redis_command(pool, db, &cmd, parse_integer, &set);
 	return ret ? ret : (set ? 0 : -ENOENT); /* without NX/XX/GT/LT, 0 means no such key */
 }
 
@@ -125,17 +105,17 @@ static int parse_each_integer(const redisReply *reply, void *arg, size_t index)
 }
 
 /*
- * `cmd` and EXISTS of the same key in one round trip: PERSIST and the
- * length commands answer 0 both for "nothing to do" and for "no such key".
+ * NAME key and EXISTS key in one round trip: PERSIST and the length
+ * commands answer 0 both for "nothing to do" and for "no such key".
  */
-static int with_exists(struct redis_pool *pool, int db, const struct redis_cmd *cmd,
-		       const char *key, size_t klen, long long *result)
+static int with_exists(struct redis_pool *pool, int db, const char *name, const char *key,
+		       size_t klen, long long *result)
 {
 	struct redis_cmd cmds[2];
 	long long replies[2] = {0, 0};
 	int ret;
 
-	cmds[0] = *cmd;
+	key_command(&cmds[0], name, NULL, key, klen);
 	key_command(&cmds[1], "EXISTS", NULL, key, klen);
 	ret = redis_pipeline(pool, db, cmds, 2, parse_each_integer, replies);
 	if (ret)
@@ -148,11 +128,9 @@ static int with_exists(struct redis_pool *pool, int db, const struct redis_cmd *
 
 int redis_meta_persist(struct redis_pool *pool, int db, const char *key, size_t klen)
 {
-	struct redis_cmd cmd;
 	long long removed;
 
-	key_command(&cmd, "PERSIST", NULL, key, klen);
-	return with_exists(pool, db, &cmd, key, klen, &removed);
+	return with_exists(pool, db, "PERSIST", key, klen, &removed);
 }
 
 int redis_meta_length(struct redis_pool *pool, int db, const char *key, size_t klen,
@@ -162,14 +140,12 @@ int redis_meta_length(struct redis_pool *pool, int db, const char *key, size_t k
 		[RV_STRING] = "STRLEN", [RV_LIST] = "LLEN", [RV_SET] = "SCARD",
 		[RV_ZSET] = "ZCARD",	[RV_HASH] = "HLEN", [RV_STREAM] = "XLEN",
 	};
-	struct redis_cmd cmd;
 
 	if (type == RV_NONE)
 		return -ENOENT;
 	if (type < RV_STRING || type > RV_STREAM)
 		return -ENODATA;
-	key_command(&cmd, commands[type], NULL, key, klen);
-	return with_exists(pool, db, &cmd, key, klen, length);
+	return with_exists(pool, db, commands[type], key, klen, length);
 }
 
 int redis_meta_encoding(struct redis_pool *pool, int db, const char *key, size_t klen, char *word)
@@ -177,7 +153,7 @@ int redis_meta_encoding(struct redis_pool *pool, int db, const char *key, size_t
 	struct redis_cmd cmd;
 
 	key_command(&cmd, "OBJECT", "ENCODING", key, klen);
-	return send_one(pool, db, &cmd, parse_word, word);
+	return redis_command(pool, db, &cmd, parse_word, word);
 }
 
 int redis_meta_memory(struct redis_pool *pool, int db, const char *key, size_t klen,
@@ -188,7 +164,7 @@ int redis_meta_memory(struct redis_pool *pool, int db, const char *key, size_t k
 	int ret;
 
 	key_command(&cmd, "MEMORY", "USAGE", key, klen);
-	ret = send_one(pool, db, &cmd, parse_integer, &n);
+	ret = redis_command(pool, db, &cmd, parse_integer, &n);
 	if (!ret && n < 0)
 		ret = -EIO;
 	if (!ret)

@@ -86,24 +86,27 @@ void sentinel_free(struct redis_sentinel *s)
 /* SENTINEL get-master-addr-by-name, with AUTH first if the sentinel asks for it. */
 static redisReply *ask(struct redis_link *l, const struct redis_dial *how, const char *master)
 {
-	const char *argv[] = {"SENTINEL", "get-master-addr-by-name", master};
-	size_t argvlen[] = {8, 23, strlen(master)};
-	redisReply *reply = redis_link_command(l, 3, argv, argvlen);
+	struct redis_cmd get, auth;
+	redisReply *reply;
 
+	redis_cmd_start(&get, "SENTINEL");
+	redis_cmd_str(&get, "get-master-addr-by-name");
+	redis_cmd_str(&get, master);
+	reply = redis_link_command(l, &get);
 	if (reply && reply->type == REDIS_REPLY_ERROR && strncmp(reply->str, "NOAUTH", 6) == 0 &&
 	    how->password) {
-		const char *auth[] = {"AUTH", how->user, how->password};
-		size_t authlen[] = {4, how->user ? strlen(how->user) : 0, strlen(how->password)};
 		redisReply *ok;
 
 		freeReplyObject(reply);
-		ok = how->user ? redis_link_command(l, 3, auth, authlen)
-			       : redis_link_command(l, 2, (const char *[]){"AUTH", how->password},
-						    (size_t[]){4, authlen[2]});
+		redis_cmd_start(&auth, "AUTH");
+		if (how->user)
+			redis_cmd_str(&auth, how->user);
+		redis_cmd_str(&auth, how->password);
+		ok = redis_link_command(l, &auth);
 		if (!ok || ok->type == REDIS_REPLY_ERROR)
 			return ok;
 		freeReplyObject(ok);
-		reply = redis_link_command(l, 3, argv, argvlen);
+		reply = redis_link_command(l, &get);
 	}
 	return reply;
 }
@@ -249,17 +252,20 @@ static void take_message(struct redis_sentinel *s, const redisReply *r)
 /* SUBSCRIBE to the announcements on `l` (after AUTH when the sentinel asks). Returns 0 or -1. */
 static int subscribe(struct redis_sentinel *s, struct redis_link *l)
 {
-	const char *argv[] = {"SUBSCRIBE", "+switch-master", "+promoted-slave"};
-	size_t argvlen[] = {9, 14, 15};
-	redisReply *r = redis_link_command(l, 3, argv, argvlen);
+	struct redis_cmd sub;
+	redisReply *r;
 
+	redis_cmd_start(&sub, "SUBSCRIBE");
+	redis_cmd_str(&sub, "+switch-master");
+	redis_cmd_str(&sub, "+promoted-slave");
+	r = redis_link_command(l, &sub);
 	if (r && r->type == REDIS_REPLY_ERROR && !strncmp(r->str, "NOAUTH", 6) &&
 	    s->how->password) {
 		freeReplyObject(r);
 		r = ask(l, s->how, s->master); /* AUTHs, and proves the sentinel answers */
 		if (r)
 			freeReplyObject(r);
-		r = redis_link_command(l, 3, argv, argvlen);
+		r = redis_link_command(l, &sub);
 	}
 	if (!r || r->type != REDIS_REPLY_ARRAY) {
 		if (r)
@@ -316,13 +322,14 @@ static void watch_drop(struct redis_sentinel *s, size_t i, struct watch_link *w,
 static void watch_serve(struct redis_sentinel *s, size_t i, struct watch_link *w, bool readable)
 {
 	long long quiet = transport_now_ns() - w->quiet_since;
+	struct redis_cmd ping;
 	redisReply *r = NULL;
 
+	redis_cmd_start(&ping, "PING");
 	if (!readable && w->pinged && quiet > WATCH_PING_NS + s->how->timeout_ns) {
 		watch_drop(s, i, w, "no answer to PING");
 	} else if (!readable && !w->pinged && quiet > WATCH_PING_NS) {
-		if (redis_link_append(w->l, 1, (const char *[]){"PING"}, (size_t[]){4}) ||
-		    redis_link_flush(w->l))
+		if (redis_link_send(w->l, &ping, 1) || redis_link_flush(w->l))
 			watch_drop(s, i, w, w->l->err ? w->l->errstr : "out of memory");
 		else
 			w->pinged = true;

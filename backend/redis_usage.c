@@ -67,13 +67,16 @@ int redis_usage(struct redis_pool *pool, struct redis_usage *u)
 	memset(u, 0, sizeof *u);
 	for (size_t i = 0; i < count && !ret; i++) {
 		struct redis_usage node = {0};
+		struct redis_cmd cmd;
 
-		ret = redis_node_command(pool, nodes[i], 0, 2, (const char *[]){"INFO", "memory"},
-					 (const size_t[]){4, 6}, parse_memory, &node);
+		redis_cmd_start(&cmd, "INFO");
+		redis_cmd_str(&cmd, "memory");
+		ret = redis_node_command(pool, nodes[i], 0, &cmd, parse_memory, &node);
+		redis_cmd_start(&cmd, "INFO");
+		redis_cmd_str(&cmd, "keyspace");
 		if (!ret)
-			ret = redis_node_command(
-				pool, nodes[i], 0, 2, (const char *[]){"INFO", "keyspace"},
-				(const size_t[]){4, 8}, parse_keyspace, &node.keys);
+			ret = redis_node_command(pool, nodes[i], 0, &cmd, parse_keyspace,
+						 &node.keys);
 		u->used_memory += node.used_memory;
 		u->maxmemory += node.maxmemory;
 		unlimited |= node.maxmemory == 0;

@@ -23,6 +23,7 @@ static int parse_size(const redisReply *reply, void *arg)
 
 int redis_walk_bound_check(struct redis_pool *pool, int db, struct redis_walk_bound *b)
 {
+	struct redis_cmd cmd;
 	long long size = 0;
 	char line[128];
 	int ret;
@@ -32,13 +33,12 @@ int redis_walk_bound_check(struct redis_pool *pool, int db, struct redis_walk_bo
 	if (++b->calls < b->allowed)
 		return 0;
 	if (b->key) {
-		const char *argv[] = {b->size_command, b->key};
-		const size_t argvlen[] = {strlen(b->size_command), b->klen};
-
-		ret = redis_command(pool, db, 2, argv, argvlen, parse_size, &size);
+		redis_cmd_start(&cmd, b->size_command);
+		redis_cmd_arg(&cmd, b->key, b->klen);
+		ret = redis_command(pool, db, &cmd, parse_size, &size);
 	} else {
-		ret = redis_node_command(pool, b->node, db, 1, (const char *[]){"DBSIZE"},
-					 (const size_t[]){6}, parse_size, &size);
+		redis_cmd_start(&cmd, "DBSIZE");
+		ret = redis_node_command(pool, b->node, db, &cmd, parse_size, &size);
 	}
 	if (ret)
 		return ret;
