@@ -48,6 +48,9 @@ int redis_pipeline(struct redis_pool *pool, int db, const struct redis_cmd *cmds
  */
 size_t redis_master_nodes(struct redis_pool *pool, int *nodes, size_t room);
 
+/* Room for every master: any node of a cluster (CLUSTER_NODES_MAX) could be one. */
+#define REDIS_MASTERS_MAX 1024
+
 /* One keyless command (SCAN, FLUSHDB, DBSIZE) to one node of redis_master_nodes(). */
 int redis_node_command(struct redis_pool *pool, int node, int db, const struct redis_cmd *cmd,
 		       redis_parse_fn parse, void *arg);

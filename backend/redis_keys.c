@@ -13,12 +13,10 @@
 #include "redis_reply.h"
 #include "redis_walk.h"
 
-#define SCAN_COUNT	    1000  /* keys per SCAN: ~1 ms of server time, few round trips */
 #define RANGE_CHUNK	    4096  /* elements per LRANGE/ZRANGE/XRANGE: bounded replies */
 #define WHOLE_LIMIT	    10000 /* sets and hashes up to this size come in one atomic reply */
 #define DATABASES_PROBE_MAX (1 << 20)
-#define MASTERS_MAX	    1024 /* CLUSTER_NODES_MAX: every node could be a master */
-#define RESCANS_MAX	    3	 /* listings again after the cluster's slot map changed */
+#define RESCANS_MAX	    3 /* listings again after the cluster's slot map changed */
 
 /* NAME key: the start of most commands here; the key goes as (pointer, length). */
 static void key_command(struct redis_cmd *cmd, const char *name, const char *key, size_t klen)
@@ -33,14 +31,6 @@ static void config_get(struct redis_cmd *cmd, const char *name)
 	redis_cmd_start(cmd, "CONFIG");
 	redis_cmd_str(cmd, "GET");
 	redis_cmd_str(cmd, name);
-}
-
-static int parse_integer(const redisReply *reply, void *arg)
-{
-	if (reply->type != REDIS_REPLY_INTEGER)
-		return -EIO;
-	*(long long *) arg = reply->integer;
-	return 0;
 }
 
 /* Parse a decimal integer reply that came as a bulk string (CONFIG GET, SCAN cursor). */
@@ -201,11 +191,11 @@ static char *glob_for_prefix(const char *prefix, size_t len, size_t *outlen)
 /* The masters to scan: NULL (out of memory) or an array the caller frees; *count of them. */
 static int *masters(struct redis_pool *pool, size_t *count)
 {
-	int *nodes = malloc(MASTERS_MAX * sizeof *nodes);
+	int *nodes = malloc(REDIS_MASTERS_MAX * sizeof *nodes);
 
-	*count = nodes ? redis_master_nodes(pool, nodes, MASTERS_MAX) : 0;
-	if (*count > MASTERS_MAX)
-		*count = MASTERS_MAX;
+	*count = nodes ? redis_master_nodes(pool, nodes, REDIS_MASTERS_MAX) : 0;
+	if (*count > REDIS_MASTERS_MAX)
+		*count = REDIS_MASTERS_MAX;
 	return nodes;
 }
 
@@ -346,7 +336,7 @@ int redis_string_length(struct redis_pool *pool, int db, const char *key, size_t
 	int ret;
 
 	key_command(&cmd, "STRLEN", key, klen);
-	ret = redis_command(pool, db, &cmd, parse_integer, &n);
+	ret = redis_command(pool, db, &cmd, reply_integer, &n);
 	if (!ret && n < 0)
 		ret = -EIO;
 	if (!ret)
@@ -516,7 +506,7 @@ static int fetch_unordered(struct redis_pool *pool, int db, const char *key, siz
 	int ret;
 
 	key_command(&cmd, hash ? "HLEN" : "SCARD", key, klen);
-	ret = redis_command(pool, db, &cmd, parse_integer, &size);
+	ret = redis_command(pool, db, &cmd, reply_integer, &size);
 	if (ret)
 		return ret;
 	if (size <= WHOLE_LIMIT) {
@@ -615,7 +605,7 @@ int redis_key_exists(struct redis_pool *pool, int db, const char *key, size_t kl
 	int ret;
 
 	key_command(&cmd, "EXISTS", key, klen);
-	ret = redis_command(pool, db, &cmd, parse_integer, &n);
+	ret = redis_command(pool, db, &cmd, reply_integer, &n);
 	if (!ret)
 		*exists = n > 0;
 	return ret;
@@ -628,7 +618,7 @@ int redis_unlink(struct redis_pool *pool, int db, const char *key, size_t klen)
 	int ret;
 
 	key_command(&cmd, "UNLINK", key, klen);
-	ret = redis_command(pool, db, &cmd, parse_integer, &n);
+	ret = redis_command(pool, db, &cmd, reply_integer, &n);
 	return ret ? ret : (n > 0 ? 0 : -ENOENT);
 }
 
@@ -675,7 +665,7 @@ int redis_remove_member(struct redis_pool *pool, int db, const char *key, size_t
 
 	ret = member_command(type, key, klen, member, mlen, &cmd);
 	if (!ret)
-		ret = redis_command(pool, db, &cmd, parse_integer, &n);
+		ret = redis_command(pool, db, &cmd, reply_integer, &n);
 	return ret ? ret : (n > 0 ? 0 : -ENOENT);
 }
 

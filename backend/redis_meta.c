@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "redis_command.h"
+#include "redis_reply.h"
 
 #define TTL_NONE    -1 /* TTL's answer for a key that does not expire */
 #define TTL_MISSING -2 /* TTL's answer for a key that does not exist */
@@ -21,17 +22,6 @@ static void key_command(struct redis_cmd *cmd, const char *name, const char *sub
 	if (sub)
 		redis_cmd_str(cmd, sub);
 	redis_cmd_arg(cmd, key, klen);
-}
-
-/* An integer reply; nil (a missing key for MEMORY USAGE) is -ENOENT. */
-static int parse_integer(const redisReply *reply, void *arg)
-{
-	if (reply->type == REDIS_REPLY_NIL)
-		return -ENOENT;
-	if (reply->type != REDIS_REPLY_INTEGER)
-		return -EIO;
-	*(long long *) arg = reply->integer;
-	return 0;
 }
 
 /* A short word (status or bulk) into a REDIS_META_WORD_MAX buffer; nil is -ENOENT. */
@@ -70,7 +60,7 @@ int redis_meta_ttl(struct redis_pool *pool, int db, const char *key, size_t klen
 	int ret;
 
 	key_command(&cmd, "TTL", NULL, key, klen);
-	ret = redis_command(pool, db, &cmd, parse_integer, &ttl);
+	ret = redis_command(pool, db, &cmd, reply_integer, &ttl);
 	if (ret)
 		return ret;
 	if (ttl == TTL_MISSING)
@@ -92,7 +82,7 @@ int redis_meta_expire(struct redis_pool *pool, int db, const char *key, size_t k
 		return -EINVAL;
 	key_command(&cmd, "EXPIRE", NULL, key, klen);
 	redis_cmd_int(&cmd, seconds);
-	ret = redis_command(pool, db, &cmd, parse_integer, &set);
+	ret = redis_command(pool, db, &cmd, reply_integer, &set);
 	return ret ? ret : (set ? 0 : -ENOENT); /* without NX/XX/GT/LT, 0 means no such key */
 }
 
@@ -101,7 +91,7 @@ static int parse_each_integer(const redisReply *reply, void *arg, size_t index)
 {
 	long long *out = arg;
 
-	return parse_integer(reply, &out[index]);
+	return reply_integer(reply, &out[index]);
 }
 
 /*
@@ -164,7 +154,7 @@ int redis_meta_memory(struct redis_pool *pool, int db, const char *key, size_t k
 	int ret;
 
 	key_command(&cmd, "MEMORY", "USAGE", key, klen);
-	ret = redis_command(pool, db, &cmd, parse_integer, &n);
+	ret = redis_command(pool, db, &cmd, reply_integer, &n);
 	if (!ret && n < 0)
 		ret = -EIO;
 	if (!ret)

@@ -1,8 +1,18 @@
-/* redis_reply.c - turn hiredis replies into rv.h containers (backend-internal). */
+/* redis_reply.c - turn hiredis replies into numbers and rv.h containers (backend-internal). */
 #include "redis_reply.h"
 
 #include <errno.h>
 #include <string.h>
+
+int reply_integer(const redisReply *reply, void *arg)
+{
+	if (reply->type == REDIS_REPLY_NIL)
+		return -ENOENT;
+	if (reply->type != REDIS_REPLY_INTEGER)
+		return -EIO;
+	*(long long *) arg = reply->integer;
+	return 0;
+}
 
 int reply_push_strings(const redisReply *reply, struct rv_array *out, size_t *count)
 {

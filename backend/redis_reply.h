@@ -1,4 +1,4 @@
-/* redis_reply.h - turn hiredis replies into rv.h containers (backend-internal). */
+/* redis_reply.h - turn hiredis replies into numbers and rv.h containers (backend-internal). */
 #ifndef REDISFS_REDIS_REPLY_H
 #define REDISFS_REDIS_REPLY_H
 
@@ -6,6 +6,12 @@
 #include <stddef.h>
 
 #include "rv.h"
+
+/*
+ * An integer reply into *(long long *) arg, as a redis_parse_fn: nil (a
+ * missing key for MEMORY USAGE) is -ENOENT, any other reply -EIO.
+ */
+int reply_integer(const redisReply *reply, void *arg);
 
 /*
  * Append every bulk string of an array reply to `out`; *count (may be NULL)

@@ -9,9 +9,8 @@
 
 #include "redis_command.h"
 #include "redis_reply.h"
+#include "redis_walk.h"
 
-#define SCAN_COUNT  1000 /* keys per SCAN, as listings use */
-#define MASTERS_MAX 1024
 
 struct sample_scan {
 	char cursor[24];
@@ -39,7 +38,7 @@ int redis_sample_keys(struct redis_pool *pool, int db, const char *pattern, size
 		      struct rv_array *keys, int *scanned_all)
 {
 	struct redis_cmd cmd;
-	int *nodes = malloc(MASTERS_MAX * sizeof *nodes);
+	int *nodes = malloc(REDIS_MASTERS_MAX * sizeof *nodes);
 	struct sample_scan st = {.keys = keys};
 	size_t n;
 	int ret = 0;
@@ -47,8 +46,8 @@ int redis_sample_keys(struct redis_pool *pool, int db, const char *pattern, size
 	*scanned_all = 1;
 	if (!nodes)
 		return -ENOMEM;
-	n = redis_master_nodes(pool, nodes, MASTERS_MAX);
-	for (size_t i = 0; i < n && i < MASTERS_MAX && !ret; i++) {
+	n = redis_master_nodes(pool, nodes, REDIS_MASTERS_MAX);
+	for (size_t i = 0; i < n && i < REDIS_MASTERS_MAX && !ret; i++) {
 		strcpy(st.cursor, "0");
 		do {
 			redis_cmd_start(&cmd, "SCAN");

@@ -11,8 +11,6 @@
 #include "redis_scan_reply.h"
 #include "redis_walk.h"
 
-#define SCAN_COUNT 1000 /* keys per SCAN: ~1 ms of server time, few round trips */
-
 struct redis_scan {
 	struct redis_pool *pool;
 	int db;
@@ -159,20 +157,19 @@ bool redis_scan_ready(const struct redis_scan *scan)
 	return scan->conn && redis_dedicated_ready(scan->conn);
 }
 
-static int parse_size(const redisReply *reply, void *arg)
-{
-	if (reply->type != REDIS_REPLY_INTEGER || reply->integer < 0)
-		return -EIO;
-	*(size_t *) arg = (size_t) reply->integer;
-	return 0;
-}
-
 int redis_database_size(struct redis_pool *pool, int db, size_t *keys)
 {
 	struct redis_cmd cmd;
+	long long n = 0;
+	int ret;
 
 	redis_cmd_start(&cmd, "DBSIZE");
-	return redis_command(pool, db, &cmd, parse_size, keys);
+	ret = redis_command(pool, db, &cmd, reply_integer, &n);
+	if (!ret && n < 0)
+		ret = -EIO;
+	if (!ret)
+		*keys = (size_t) n;
+	return ret;
 }
 
 void redis_scan_close(struct redis_scan *scan)
