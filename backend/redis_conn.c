@@ -11,7 +11,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "redis_allow.h"
 #include "redis_await.h"
 #include "redis_cluster.h"
 #include "redis_dial.h"
@@ -183,6 +182,7 @@ static struct redis_dial dial_options(const struct redis_pool *pool)
 		.timeout_ns = pool->timeout_ns,
 		.user = pool->user,
 		.password = pool->password,
+		.read_only = pool->read_only,
 	};
 }
 
@@ -636,10 +636,6 @@ int redis_pipeline(struct redis_pool *pool, int db, const struct redis_cmd *cmds
 	redisReply *few[8] = {NULL}, **replies = few;
 	int ret;
 
-	for (size_t i = 0; i < count; i++) {
-		if (pool->read_only && !redis_command_only_reads(&cmds[i]))
-			return -EROFS;
-	}
 	if (pool->cluster)
 		return route_pipeline(pool, db, cmds, count, parse, arg);
 	if (count > sizeof few / sizeof few[0]) {
@@ -787,11 +783,6 @@ void redis_pool_set_cluster(struct redis_pool *pool, struct redis_cluster *clust
 void redis_pool_log(const struct redis_pool *pool, const char *line)
 {
 	pool_log(pool, "%s", line);
-}
-
-bool redis_pool_allows(const struct redis_pool *pool, const struct redis_cmd *cmd)
-{
-	return !pool->read_only || redis_command_only_reads(cmd);
 }
 
 const char *redis_pool_host(const struct redis_pool *pool)

@@ -110,6 +110,7 @@ int redis_dial_open(const struct redis_dial *d, struct redis_link **out, char *e
 		return ret;
 	}
 	redis_bound_reader(l->reader);
+	l->read_only = d->read_only; /* from its first command on */
 	ret = d->password ? authenticate(d, l, err, errlen, saved_errno) : 0;
 	if (!ret && d->want_master)
 		ret = check_master(d, l, err, errlen, saved_errno);

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "redis_allow.h"
+
 /*
  * Bytes asked of the transport at once. A TLS read returns one record (16
  * KiB) at most; a plain one takes what the socket holds, and a big value
@@ -100,6 +102,8 @@ int redis_link_send(struct redis_link *l, const struct redis_cmd *cmds, size_t c
 	for (size_t i = 0; i < count; i++) {
 		if (cmds[i].err)
 			return cmds[i].err;
+		if (l->read_only && !redis_command_only_reads(&cmds[i]))
+			return -EROFS; /* a read-only mount: nothing that writes leaves */
 	}
 	for (size_t i = 0; i < count; i++) {
 		if (append(l, &cmds[i]) != REDIS_OK) {

@@ -22,6 +22,7 @@ struct redis_link {
 	redisReader *reader; /* callers may change its functions and privdata */
 	char *out;	     /* formatted commands not yet written: out[sent .. len) */
 	size_t len, sent, room;
+	bool read_only;	  /* refuse every command that writes (redis_allow.h), before sending */
 	int err;	  /* 0, or REDIS_ERR_IO, _EOF, _PROTOCOL, _OOM: unusable after */
 	int sys_errno;	  /* with REDIS_ERR_IO: the errno (ETIMEDOUT for a timeout) */
 	char errstr[256]; /* with err: what happened, one line */
@@ -38,7 +39,9 @@ int redis_link_open(const struct redis_address *addr, struct redis_tls *tls, lon
 /*
  * Queue `count` commands: every command to a server goes through here.
  * Returns 0, or -errno with nothing queued: a command's own error (its
- * builder's -E2BIG). Out of memory is -ENOMEM and leaves the link unusable.
+ * builder's -E2BIG), or -EROFS for a command that writes on a read-only
+ * link (the one place the read-only allow-list is checked). Out of memory
+ * is -ENOMEM and leaves the link unusable.
  */
 int redis_link_send(struct redis_link *l, const struct redis_cmd *cmds, size_t count);
 

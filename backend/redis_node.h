@@ -50,9 +50,6 @@ int redis_parse_single(const redisReply *reply, void *arg, size_t index);
 struct redis_cluster *redis_pool_cluster(const struct redis_pool *pool);
 void redis_pool_set_cluster(struct redis_pool *pool, struct redis_cluster *cluster);
 
-/* Whether the pool may send `cmd`: false for a write on a read-only pool. */
-bool redis_pool_allows(const struct redis_pool *pool, const struct redis_cmd *cmd);
-
 /* The URL's server: its TCP host (NULL for a unix socket) and port. */
 const char *redis_pool_host(const struct redis_pool *pool);
 int redis_pool_port(const struct redis_pool *pool);

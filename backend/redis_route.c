@@ -403,8 +403,6 @@ int redis_node_command(struct redis_pool *pool, int node, int db, const struct r
 
 	if (!redis_pool_cluster(pool))
 		return redis_command(pool, db, cmd, parse, arg);
-	if (!redis_pool_allows(pool, cmd))
-		return -EROFS;
 	ret = redis_node_exchange(pool, node, db, cmd, 1, &reply);
 	if (ret == -EIO)
 		route_refresh(pool, -1, false);
