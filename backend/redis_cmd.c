@@ -30,6 +30,12 @@ void redis_cmd_start_many(struct redis_cmd *c, const char *name, const char **ar
 	redis_cmd_str(c, name);
 }
 
+void redis_cmd_start_key(struct redis_cmd *c, const char *name, const char *key, size_t klen)
+{
+	redis_cmd_start(c, name);
+	redis_cmd_arg(c, key, klen);
+}
+
 void redis_cmd_arg(struct redis_cmd *c, const char *p, size_t len)
 {
 	if (c->err)

@@ -36,6 +36,9 @@ struct redis_cmd {
 /* Start (or start again) a command named `name`, its arguments held inline. */
 void redis_cmd_start(struct redis_cmd *c, const char *name);
 
+/* Start NAME key: the shape most commands begin with; the key is binary-safe. */
+void redis_cmd_start_key(struct redis_cmd *c, const char *name, const char *key, size_t klen);
+
 /*
  * Start a command whose arguments, `name` included, go into the caller's
  * argv[0 .. room) and argvlen[0 .. room), which must live until it is sent.

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "redis_command.h"
+#include "redis_send.h"
 #include "redis_reply.h"
 
 #define TTL_NONE    -1 /* TTL's answer for a key that does not expire */

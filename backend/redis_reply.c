@@ -14,6 +14,21 @@ int reply_integer(const redisReply *reply, void *arg)
 	return 0;
 }
 
+int reply_scan_page(const redisReply *reply, char *cursor, size_t cursor_size, struct rv_array *out)
+{
+	const redisReply *c;
+
+	if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2)
+		return -EIO;
+	c = reply->element[0];
+	if (c->type != REDIS_REPLY_STRING || c->len == 0 || c->len >= cursor_size ||
+	    strspn(c->str, "0123456789") != c->len)
+		return -EIO; /* a cursor is an unsigned decimal, or this is no page of a walk */
+	memcpy(cursor, c->str, c->len);
+	cursor[c->len] = '\0';
+	return reply_push_strings(reply->element[1], out, NULL);
+}
+
 int reply_push_strings(const redisReply *reply, struct rv_array *out, size_t *count)
 {
 	if (reply->type != REDIS_REPLY_ARRAY)

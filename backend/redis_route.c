@@ -8,22 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "redis_cluster.h"
 #include "redis_node.h"
+#include "redis_wait.h"
 
 #define ROUTE_HOPS_MAX	 5	     /* redirections of one command: more means a map in flux */
 #define REFRESH_GAP_NS	 100000000LL /* 100 ms: at most this often CLUSTER SLOTS per pool */
 #define INFO_CLUSTER_KEY "cluster_enabled:1"
-
-static long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long) ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 static bool name_is(const struct redis_cmd *cmd, int at, const char *name)
 {
@@ -101,7 +93,7 @@ static int route_refresh(struct redis_pool *pool, int prefer, bool force)
 	struct redis_cluster *cluster = redis_pool_cluster(pool);
 	int ret = -EIO, count;
 
-	if (!force && !cluster_refresh_claim(cluster, now_ns(), REFRESH_GAP_NS))
+	if (!force && !cluster_refresh_claim(cluster, wait_now_ns(), REFRESH_GAP_NS))
 		return 0;
 	/* a master the map knows is likelier to answer than the URL's server, which may be gone */
 	if (prefer < 0)
@@ -394,15 +386,13 @@ size_t redis_master_nodes(struct redis_pool *pool, int *nodes, size_t room)
 	return n;
 }
 
-int redis_node_command(struct redis_pool *pool, int node, int db, const struct redis_cmd *cmd,
+int route_node_command(struct redis_pool *pool, int node, int db, const struct redis_cmd *cmd,
 		       redis_parse_fn parse, void *arg)
 {
 	struct redis_single_parse single = {parse, arg};
 	redisReply *reply = NULL;
 	int ret;
 
-	if (!redis_pool_cluster(pool))
-		return redis_command(pool, db, cmd, parse, arg);
 	ret = redis_node_exchange(pool, node, db, cmd, 1, &reply);
 	if (ret == -EIO)
 		route_refresh(pool, -1, false);
@@ -429,7 +419,7 @@ int redis_node_importing(struct redis_pool *pool, int node, bool *importing)
 		return 0;
 	redis_cmd_start(&cmd, "CLUSTER");
 	redis_cmd_str(&cmd, "NODES");
-	return redis_node_command(pool, node, 0, &cmd, parse_importing, importing);
+	return route_node_command(pool, node, 0, &cmd, parse_importing, importing);
 }
 
 unsigned long redis_topology_version(struct redis_pool *pool)

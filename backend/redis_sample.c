@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "redis_command.h"
+#include "redis_route.h"
+#include "redis_send.h"
 #include "redis_reply.h"
 #include "redis_walk.h"
-
 
 struct sample_scan {
 	char cursor[24];
@@ -21,17 +21,8 @@ struct sample_scan {
 static int parse_scan(const redisReply *reply, void *arg)
 {
 	struct sample_scan *st = arg;
-	const redisReply *c;
-	size_t got = 0;
 
-	if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2)
-		return -EIO;
-	c = reply->element[0];
-	if (c->type != REDIS_REPLY_STRING || c->len == 0 || c->len >= sizeof st->cursor)
-		return -EIO;
-	memcpy(st->cursor, c->str, c->len);
-	st->cursor[c->len] = '\0';
-	return reply_push_strings(reply->element[1], st->keys, &got);
+	return reply_scan_page(reply, st->cursor, sizeof st->cursor, st->keys);
 }
 
 int redis_sample_keys(struct redis_pool *pool, int db, const char *pattern, size_t max,

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "redis_command.h"
+#include "redis_send.h"
 #include "redis_dedicated.h"
 #include "redis_reply.h"
 #include "redis_scan_reply.h"

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "redis_wait.h"
+
 #define WATCH_PING_NS  2000000000LL /* a quiet subscription is PINGed this often */
 #define WATCH_RETRY_NS 1000000000LL /* before connecting again to a sentinel that failed */
 #define WATCH_LINE_MAX 512	    /* "+switch-master" message: name and two addresses */
@@ -298,7 +300,7 @@ static void watch_connect(struct redis_sentinel *s, size_t i, struct watch_link 
 		w->l = NULL;
 		return;
 	}
-	w->quiet_since = transport_now_ns();
+	w->quiet_since = wait_now_ns();
 	w->pinged = false;
 	/* a switch while no one listened: the sentinels' answer now */
 	sentinel_refresh(s, s->how, sentinel_generation(s), err, sizeof err);
@@ -315,13 +317,13 @@ static void watch_drop(struct redis_sentinel *s, size_t i, struct watch_link *w,
 	}
 	redis_link_free(w->l);
 	w->l = NULL;
-	w->retry_at = transport_now_ns() + WATCH_RETRY_NS;
+	w->retry_at = wait_now_ns() + WATCH_RETRY_NS;
 }
 
 /* Read what one sentinel sent, or PING it when it was quiet; drop it when it fails. */
 static void watch_serve(struct redis_sentinel *s, size_t i, struct watch_link *w, bool readable)
 {
-	long long quiet = transport_now_ns() - w->quiet_since;
+	long long quiet = wait_now_ns() - w->quiet_since;
 	struct redis_cmd ping;
 	redisReply *r = NULL;
 
@@ -338,7 +340,7 @@ static void watch_serve(struct redis_sentinel *s, size_t i, struct watch_link *w
 			watch_drop(s, i, w, w->l->errstr);
 			return;
 		}
-		w->quiet_since = transport_now_ns();
+		w->quiet_since = wait_now_ns();
 		w->pinged = false;
 		take_message(s, r);
 		freeReplyObject(r);
@@ -357,7 +359,7 @@ static void *watch_loop(void *arg)
 	size_t *at = calloc(s->count + 1, sizeof *at);
 
 	while (w && p && at) {
-		long long now = transport_now_ns();
+		long long now = wait_now_ns();
 		int n = 1, timeout = 200;
 
 		p[0] = (struct pollfd){.fd = s->stop[0], .events = POLLIN};

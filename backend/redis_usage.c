@@ -7,7 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "redis_command.h"
+#include "redis_route.h"
+#include "redis_send.h"
 
 
 /* The number after "\r\nNAME:" (or at the start) of INFO's text; false when absent. */

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "redis_command.h"
+#include "redis_send.h"
 #include "redis_node.h"
 #include "redis_reply.h"
 

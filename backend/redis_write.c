@@ -6,16 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "redis_command.h"
+#include "redis_route.h"
+#include "redis_send.h"
 
 #define WRITE_ROUND 1000 /* members per RPUSH/SADD/ZADD/HSET: bounded argv and reply work */
-
-/* NAME key: the start of every command here; the key goes as (pointer, length). */
-static void key_command(struct redis_cmd *cmd, const char *name, const char *key, size_t klen)
-{
-	redis_cmd_start(cmd, name);
-	redis_cmd_arg(cmd, key, klen);
-}
 
 static int parse_pttl(const redisReply *reply, void *arg, size_t index)
 {
@@ -32,7 +26,7 @@ int redis_pttl(struct redis_pool *pool, int db, const char *key, size_t klen, lo
 {
 	struct redis_cmd cmd;
 
-	key_command(&cmd, "PTTL", key, klen);
+	redis_cmd_start_key(&cmd, "PTTL", key, klen);
 	return redis_pipeline(pool, db, &cmd, 1, parse_pttl, pttl);
 }
 
@@ -47,7 +41,7 @@ int redis_create_string(struct redis_pool *pool, int db, const char *key, size_t
 {
 	struct redis_cmd cmd;
 
-	key_command(&cmd, "SET", key, klen);
+	redis_cmd_start_key(&cmd, "SET", key, klen);
 	redis_cmd_arg(&cmd, "", 0);
 	redis_cmd_str(&cmd, "NX");
 	return redis_pipeline(pool, db, &cmd, 1, parse_created, created);
@@ -58,7 +52,7 @@ int redis_write_string(struct redis_pool *pool, int db, const char *key, size_t 
 {
 	struct redis_cmd cmd;
 
-	key_command(&cmd, "SET", key, klen);
+	redis_cmd_start_key(&cmd, "SET", key, klen);
 	redis_cmd_arg(&cmd, value, len);
 	redis_cmd_str(&cmd, "KEEPTTL");
 	return redis_pipeline(pool, db, &cmd, 1, NULL, NULL);
@@ -130,7 +124,7 @@ int redis_write_collection(struct redis_pool *pool, int db, const char *key, siz
 		ret = -ENOMEM;
 		goto out;
 	}
-	key_command(&cmds[c++], "UNLINK", key, klen);
+	redis_cmd_start_key(&cmds[c++], "UNLINK", key, klen);
 	for (size_t r = 0; r < rounds; r++) {
 		size_t first = r * WRITE_ROUND * per;
 		size_t count = members - r * WRITE_ROUND;
@@ -155,7 +149,7 @@ int redis_write_collection(struct redis_pool *pool, int db, const char *key, siz
 		at += (size_t) add->argc;
 	}
 	if (members && pttl > 0) {
-		key_command(&cmds[c++], "PEXPIRE", key, klen);
+		redis_cmd_start_key(&cmds[c++], "PEXPIRE", key, klen);
 		redis_cmd_int(&cmds[c - 1], pttl);
 	}
 	ret = transaction(pool, db, cmds, c + 1, NULL);
@@ -205,22 +199,22 @@ static int rename_across_slots(struct redis_pool *pool, int db, const char *from
 	struct redis_cmd cmds[2];
 	int ret;
 
-	key_command(&cmds[0], "DUMP", from, flen);
-	key_command(&cmds[1], "PTTL", from, flen);
+	redis_cmd_start_key(&cmds[0], "DUMP", from, flen);
+	redis_cmd_start_key(&cmds[1], "PTTL", from, flen);
 	ret = redis_pipeline(pool, db, cmds, 2, parse_dumped, &d);
 	if (!ret && !d.payload)
 		ret = -ENOENT;
 	if (ret)
 		goto out;
 	/* the source's TTL, else (pttl) the one the target had; 0 is none for RESTORE */
-	key_command(&cmds[0], "RESTORE", to, tlen);
+	redis_cmd_start_key(&cmds[0], "RESTORE", to, tlen);
 	redis_cmd_int(&cmds[0], d.pttl > 0 ? d.pttl : (pttl > 0 ? pttl : 0));
 	redis_cmd_arg(&cmds[0], d.payload, d.len);
 	if (!noreplace)
 		redis_cmd_str(&cmds[0], "REPLACE");
 	ret = redis_pipeline(pool, db, cmds, 1, NULL, NULL);
 	if (!ret) {
-		key_command(&cmds[0], "UNLINK", from, flen);
+		redis_cmd_start_key(&cmds[0], "UNLINK", from, flen);
 		ret = redis_pipeline(pool, db, cmds, 1, NULL, NULL);
 	}
 out:
@@ -238,10 +232,10 @@ int redis_rename(struct redis_pool *pool, int db, const char *from, size_t flen,
 
 	if (!redis_same_slot(pool, from, flen, to, tlen))
 		return rename_across_slots(pool, db, from, flen, to, tlen, noreplace, pttl);
-	key_command(&cmds[1], noreplace ? "RENAMENX" : "RENAME", from, flen);
+	redis_cmd_start_key(&cmds[1], noreplace ? "RENAMENX" : "RENAME", from, flen);
 	redis_cmd_arg(&cmds[1], to, tlen);
 	if (pttl > 0) {
-		key_command(&cmds[2], "PEXPIRE", to, tlen);
+		redis_cmd_start_key(&cmds[2], "PEXPIRE", to, tlen);
 		redis_cmd_int(&cmds[2], pttl);
 		n = 4;
 	}
@@ -258,7 +252,7 @@ int redis_move(struct redis_pool *pool, int db, const char *from, size_t flen, i
 	long long copied = 0;
 	int ret;
 
-	key_command(&cmds[1], "COPY", from, flen);
+	redis_cmd_start_key(&cmds[1], "COPY", from, flen);
 	redis_cmd_arg(&cmds[1], to, tlen);
 	redis_cmd_str(&cmds[1], "DB");
 	redis_cmd_int(&cmds[1], to_db);
@@ -275,10 +269,10 @@ int redis_move(struct redis_pool *pool, int db, const char *from, size_t flen, i
 			return ret;
 		if (!copied)
 			return -EEXIST;
-		key_command(&cmds[1], "UNLINK", from, flen);
+		redis_cmd_start_key(&cmds[1], "UNLINK", from, flen);
 		return transaction(pool, db, cmds, 3, NULL);
 	}
-	key_command(&cmds[2], "UNLINK", from, flen);
+	redis_cmd_start_key(&cmds[2], "UNLINK", from, flen);
 	ret = transaction(pool, db, cmds, 4, &copied);
 	return ret ? ret : (copied ? 0 : -ENOENT);
 }
