@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "redis_conn.h"
+#include "log_line.h"
 #include "redis_dial.h"
 
 struct redis_pool {
@@ -24,7 +24,7 @@ struct redis_pool {
 	long long stall_hold_ns; /* min(1 s, timeout): how long a stall makes calls fail at once */
 	_Atomic long long stall_until; /* CLOCK_MONOTONIC ns: until then calls fail at once */
 	bool read_only;
-	redis_log_fn log;
+	log_line_fn log;
 	void *log_arg;
 	pthread_key_t conn_key;		 /* this thread's struct redis_thread */
 	struct redis_cluster *cluster;	 /* NULL against a single server */

@@ -35,7 +35,7 @@ struct redis_sentinel {
 	pthread_t watcher;
 	int stop[2]; /* a pipe: closing its write end stops the watcher */
 	const struct redis_dial *how;
-	void (*log)(void *arg, const char *line);
+	log_line_fn log;
 	void *log_arg;
 };
 
@@ -391,8 +391,8 @@ static void *watch_loop(void *arg)
 	return NULL;
 }
 
-int sentinel_watch(struct redis_sentinel *s, const struct redis_dial *how,
-		   void (*log)(void *arg, const char *line), void *log_arg)
+int sentinel_watch(struct redis_sentinel *s, const struct redis_dial *how, log_line_fn log,
+		   void *log_arg)
 {
 	int ret;
 
