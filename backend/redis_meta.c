@@ -11,16 +11,12 @@
 #define TTL_NONE    -1 /* TTL's answer for a key that does not expire */
 #define TTL_MISSING -2 /* TTL's answer for a key that does not exist */
 
-/*
- * NAME key, or NAME SUB key when `sub` is not NULL (OBJECT ENCODING, MEMORY
- * USAGE): the shape of every command here. The key goes as (pointer, length).
- */
-static void key_command(struct redis_cmd *cmd, const char *name, const char *sub, const char *key,
-			size_t klen)
+/* NAME SUB key (OBJECT ENCODING, MEMORY USAGE): the key goes as (pointer, length). */
+static void subcommand_key(struct redis_cmd *cmd, const char *name, const char *sub,
+			   const char *key, size_t klen)
 {
 	redis_cmd_start(cmd, name);
-	if (sub)
-		redis_cmd_str(cmd, sub);
+	redis_cmd_str(cmd, sub);
 	redis_cmd_arg(cmd, key, klen);
 }
 
@@ -45,7 +41,7 @@ int redis_meta_type(struct redis_pool *pool, int db, const char *key, size_t kle
 	struct redis_cmd cmd;
 	int ret;
 
-	key_command(&cmd, "TYPE", NULL, key, klen);
+	redis_cmd_start_key(&cmd, "TYPE", key, klen);
 	ret = redis_command(pool, db, &cmd, parse_word, word);
 	if (!ret && strcmp(word, "none") == 0)
 		ret = -ENOENT;
@@ -59,7 +55,7 @@ int redis_meta_ttl(struct redis_pool *pool, int db, const char *key, size_t klen
 	long long ttl = 0;
 	int ret;
 
-	key_command(&cmd, "TTL", NULL, key, klen);
+	redis_cmd_start_key(&cmd, "TTL", key, klen);
 	ret = redis_command(pool, db, &cmd, reply_integer, &ttl);
 	if (ret)
 		return ret;
@@ -80,7 +76,7 @@ int redis_meta_expire(struct redis_pool *pool, int db, const char *key, size_t k
 
 	if (seconds < 1)
 		return -EINVAL;
-	key_command(&cmd, "EXPIRE", NULL, key, klen);
+	redis_cmd_start_key(&cmd, "EXPIRE", key, klen);
 	redis_cmd_int(&cmd, seconds);
 	ret = redis_command(pool, db, &cmd, reply_integer, &set);
 	return ret ? ret : (set ? 0 : -ENOENT); /* without NX/XX/GT/LT, 0 means no such key */
@@ -105,8 +101,8 @@ static int with_exists(struct redis_pool *pool, int db, const char *name, const 
 	long long replies[2] = {0, 0};
 	int ret;
 
-	key_command(&cmds[0], name, NULL, key, klen);
-	key_command(&cmds[1], "EXISTS", NULL, key, klen);
+	redis_cmd_start_key(&cmds[0], name, key, klen);
+	redis_cmd_start_key(&cmds[1], "EXISTS", key, klen);
 	ret = redis_pipeline(pool, db, cmds, 2, parse_each_integer, replies);
 	if (ret)
 		return ret;
@@ -142,7 +138,7 @@ int redis_meta_encoding(struct redis_pool *pool, int db, const char *key, size_t
 {
 	struct redis_cmd cmd;
 
-	key_command(&cmd, "OBJECT", "ENCODING", key, klen);
+	subcommand_key(&cmd, "OBJECT", "ENCODING", key, klen);
 	return redis_command(pool, db, &cmd, parse_word, word);
 }
 
@@ -153,7 +149,7 @@ int redis_meta_memory(struct redis_pool *pool, int db, const char *key, size_t k
 	long long n = 0;
 	int ret;
 
-	key_command(&cmd, "MEMORY", "USAGE", key, klen);
+	subcommand_key(&cmd, "MEMORY", "USAGE", key, klen);
 	ret = redis_command(pool, db, &cmd, reply_integer, &n);
 	if (!ret && n < 0)
 		ret = -EIO;
