@@ -10,9 +10,6 @@
 /* Bytewise order, shorter first on a common prefix: the order of rv_array_sort_unique. */
 int ghost_bytes_cmp(const char *a, size_t alen, const char *b, size_t blen);
 
-/* Index of (p, len) in a sorted array, or -1. */
-long ghost_find_sorted(const struct rv_array *a, const char *p, size_t len);
-
 /*
  * Index of the item of `a` whose file name is `name`: by decoding it and a
  * binary search, or for a shortened name by comparing names. -1 when none,

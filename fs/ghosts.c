@@ -648,7 +648,7 @@ static void mark_gone(struct ghosts *g, size_t rule, const struct ghost_ref *ref
 
 		if (ghost_bytes_cmp(queue->key, queue->key_len, ref->key, ref->key_len) != 0)
 			continue;
-		i = ghost_find_sorted(&queue->members, ref->member, ref->member_len);
+		i = rv_array_find(&queue->members, ref->member, ref->member_len);
 		if (i >= 0 && !queue->gone[i]) {
 			queue->gone[i] = 1;
 			if (--queue->left == 0)
@@ -682,7 +682,7 @@ static int recheck(struct ghosts *g, size_t rule, const struct ghost_ref *ref)
 			q = &snap->queues[k];
 	}
 	if (q)
-		i = ghost_find_sorted(&q->members, ref->member, ref->member_len);
+		i = rv_array_find(&q->members, ref->member, ref->member_len);
 	pthread_mutex_unlock(&g->lock);
 	if (i < 0)
 		ret = -ENOENT;
