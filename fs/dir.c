@@ -227,7 +227,8 @@ int tree_opendir(struct rfs *fs, const char *path, struct tree_dir **out)
 	ret = tree_parse(fs, path, &p);
 	if (ret)
 		return ret;
-	if ((p.kind == PATH_KEY && !fs->delimiter) || p.kind == PATH_GHOST_MEMBER)
+	if ((p.kind == PATH_KEY && !fs->delimiter) || p.kind == PATH_GHOST_MEMBER ||
+	    p.kind == PATH_GHOST_KEY)
 		return -ENOTDIR;
 	dir = calloc(1, sizeof *dir);
 	if (!dir)

@@ -5,7 +5,14 @@
 #include <fuse_log.h>
 #include <string.h>
 
+#include "../backend/redis_batch.h"
+#include "../backend/redis_keys.h"
+#include "emptying.h"
+#include "file.h"
+#include "ghost_keys.h"
 #include "ghosts.h"
+#include "key_type.h"
+#include "open_keys.h"
 
 /* The rule a ghost path names, or -ENOENT. */
 static int rule_of(struct rfs *fs, const struct fs_path *p)
@@ -20,8 +27,44 @@ static int lookup(struct rfs *fs, const struct fs_path *p, struct ghost_ref *ref
 
 	if (rule < 0)
 		return rule;
-	return ghosts_lookup(fs->ghosts, (size_t) rule, p->queue,
-			     p->kind == PATH_GHOST_MEMBER ? p->member : NULL, ref);
+	return ghosts_lookup(
+		fs->ghosts, (size_t) rule, p->queue,
+		p->kind == PATH_GHOST_MEMBER || p->kind == PATH_GHOST_KEY ? p->member : NULL, ref);
+}
+
+static bool keys_rule(struct rfs *fs, int rule)
+{
+	return rule >= 0 && fs->ghosts->rules[rule].cfg->kind == CONFIG_GHOSTS_KEYS;
+}
+
+/* The database of the keys of the rule that `p` names (which exists). */
+static int db_of(struct rfs *fs, const struct fs_path *p)
+{
+	return fs->ghosts->rules[rule_of(fs, p)].cfg->db;
+}
+
+int ghost_tree_refine(struct rfs *fs, struct fs_path *p)
+{
+	if ((p->kind != PATH_GHOST_QUEUE && p->kind != PATH_GHOST_MEMBER) ||
+	    !keys_rule(fs, rule_of(fs, p)))
+		return 0;
+	if (p->kind == PATH_GHOST_MEMBER)
+		return -ENOENT; /* a keys rule's folder holds files only */
+	/* its files are members of the rule's one pseudo-queue (ghost_keys.h) */
+	p->kind = PATH_GHOST_KEY;
+	memcpy(p->member, p->queue, sizeof p->member);
+	strcpy(p->queue, GHOST_KEYS_QUEUE);
+	return 0;
+}
+
+/* stat of a ghost key: what its file in the database folder shows. */
+static int stat_ghost_key(struct rfs *fs, int db, const struct ghost_ref *ref, struct stat *st)
+{
+	const char *keys[] = {ref->member};
+	struct redis_batch b = {.db = db, .count = 1, .keys = keys, .lens = &ref->member_len};
+	int status, ret = tree_stat_keys(fs, &b, st, &status);
+
+	return ret ? ret : status;
 }
 
 int ghost_tree_getattr(struct rfs *fs, const struct fs_path *p, struct stat *st)
@@ -40,12 +83,14 @@ int ghost_tree_getattr(struct rfs *fs, const struct fs_path *p, struct stat *st)
 	ret = lookup(fs, p, &ref);
 	if (ret)
 		return ret;
-	if (p->kind == PATH_GHOST_MEMBER)
+	if (p->kind == PATH_GHOST_KEY)
+		ret = stat_ghost_key(fs, db_of(fs, p), &ref, st);
+	else if (p->kind == PATH_GHOST_MEMBER)
 		tree_stat_file(fs, st, ref.member_len, 0644);
 	else
 		tree_stat_dir(fs, st);
 	ghosts_ref_free(&ref);
-	return 0;
+	return ret;
 }
 
 int ghost_tree_list(struct rfs *fs, const struct fs_path *p, struct tree_dir *dir)
@@ -62,6 +107,10 @@ int ghost_tree_list(struct rfs *fs, const struct fs_path *p, struct tree_dir *di
 	rule = rule_of(fs, p);
 	if (rule < 0)
 		return rule;
+	if (keys_rule(fs, rule)) { /* the key files: the members of its one pseudo-queue */
+		dir->type = S_IFREG;
+		return ghosts_list(g, (size_t) rule, GHOST_KEYS_QUEUE, &dir->names);
+	}
 	return ghosts_list(g, (size_t) rule, p->kind == PATH_GHOST_QUEUE ? p->queue : NULL,
 			   &dir->names);
 }
@@ -74,8 +123,45 @@ int ghost_tree_read_member(struct rfs *fs, const struct fs_path *p, struct rende
 	ret = lookup(fs, p, &ref);
 	if (ret)
 		return ret;
-	ret = render_buf_append(text, ref.member, ref.member_len);
+	if (p->kind == PATH_GHOST_KEY) {
+		/* the key's content, rendered as its file in the database folder shows it */
+		struct tree_key k = {.db = db_of(fs, p), .key = ref.member, .len = ref.member_len};
+		enum rv_type type;
+
+		ret = redis_key_type(fs->pool, k.db, k.key, k.len, &type);
+		if (!ret)
+			ret = type == RV_NONE ? -ENOENT : tree_render_key(fs, &k, type, text);
+	} else {
+		ret = render_buf_append(text, ref.member, ref.member_len);
+	}
 	ghosts_ref_free(&ref);
+	return ret;
+}
+
+/*
+ * rm of a ghost key: the key goes as an rm of its file in the database
+ * folder would go (tree_unlink): a descriptor open on it keeps its bytes and
+ * its close does not bring it back; its folder's record counts it removed.
+ */
+static int unlink_ghost_key(struct rfs *fs, const struct fs_path *p, const struct ghost_ref *ref)
+{
+	int db = db_of(fs, p), ret;
+
+	ret = file_keep_bytes(fs, db, ref->member, ref->member_len);
+	if (!ret)
+		ret = ghosts_remove_member(fs->ghosts, (size_t) rule_of(fs, p), ref);
+	if (!ret)
+		open_keys_unlinked(&fs->open_keys, db, ref->member, ref->member_len);
+	key_type_forget(fs, db, ref->member, ref->member_len);
+	tree_forget(fs, db, ref->member, ref->member_len);
+	if (!ret || ret == -ENOENT)
+		emptying_key_removed(fs->emptying, db, ref->member, ref->member_len);
+	if (!ret)
+		tree_entry_changed(fs, db, ref->member, ref->member_len, true);
+	if (ret == -ESTALE)
+		fuse_log(FUSE_LOG_WARNING,
+			 "redisfs: ghosts/%s/%s: its ID has a row again; left alone\n", p->name,
+			 p->member);
 	return ret;
 }
 
@@ -87,9 +173,14 @@ int ghost_tree_unlink(struct rfs *fs, const struct fs_path *p)
 	ret = lookup(fs, p, &ref);
 	if (ret)
 		return ret;
+	if (p->kind == PATH_GHOST_KEY) {
+		ret = unlink_ghost_key(fs, p, &ref);
+		ghosts_ref_free(&ref);
+		return ret;
+	}
 	ret = ghosts_remove_member(fs->ghosts, (size_t) rule_of(fs, p), &ref);
 	/* the queue's file in its database folder just changed size */
-	tree_forget(fs, fs->ghosts->rules[rule_of(fs, p)].cfg->db, ref.key, ref.key_len);
+	tree_forget(fs, db_of(fs, p), ref.key, ref.key_len);
 	if (ret == -ESTALE)
 		fuse_log(FUSE_LOG_WARNING,
 			 "redisfs: ghosts/%s/%s/%s: its ID has a row again; left alone\n", p->name,

@@ -59,7 +59,7 @@ struct ghost_ref {
 struct ghost_rule {
 	const struct config_ghost_rule *cfg;
 	bool has_pattern;
-	regex_t pattern; /* cfg->member, compiled */
+	regex_t pattern; /* cfg->member, or a keys rule's cfg->id, compiled */
 	struct ghost_snapshot *cached;
 	struct mysql_column column;   /* what cfg->column holds; under ghosts.lock */
 	unsigned long column_learned; /* mysql_pool_connects() when it was learned */
@@ -114,8 +114,9 @@ int ghosts_lookup(struct ghosts *g, size_t rule, const char *queue_name, const c
 void ghosts_ref_free(struct ghost_ref *ref);
 
 /*
- * The ID a member stands for: group 1 of the rule's pattern, or the whole
- * member; false when the pattern does not match (never a ghost then).
+ * The ID a member (a keys rule: a key's name) stands for: group 1 of the
+ * rule's pattern, or the whole member; false when the pattern does not
+ * match (never a ghost then).
  */
 bool ghosts_member_id(const struct ghost_rule *rule, const char *member, size_t len,
 		      const char **id, size_t *id_len);
@@ -144,6 +145,13 @@ void ghosts_column(struct ghosts *g, size_t rule, struct mysql_column *out);
 int ghosts_current_column(struct ghosts *g, size_t rule, struct mysql_column *out);
 
 /*
+ * Whether `id` has a row, by a question of its own: 0 (no), 1 (yes) or
+ * -EIO. An ID the rule's current column cannot hold as it is counts as
+ * having one: it is never a ghost (SPEC 6).
+ */
+int ghosts_id_has_row(struct ghosts *g, size_t rule, const char *id, size_t len);
+
+/*
  * The rule's figures now (SPEC 6 xattrs), from its cached detection while
  * fresh, else a new one: ghost files, and members not checked. 0 or -EIO.
  */
@@ -151,8 +159,9 @@ int ghosts_figures(struct ghosts *g, size_t rule, size_t *ghosts, size_t *skippe
 
 /*
  * Remove one ghost member: check MySQL once more, then LREM 0 / SREM / ZREM /
- * HDEL exactly that member, never the queue key. -ESTALE when the member's
- * ID has a row again (it is left alone), -ENOENT when the member is gone.
+ * HDEL exactly that member, never the queue key (a keys rule: UNLINK exactly
+ * that key, see ghost_keys.h). -ESTALE when the member's ID has a row again
+ * (it is left alone), -ENOENT when the member is gone.
  */
 int ghosts_remove_member(struct ghosts *g, size_t rule, const struct ghost_ref *ref);
 

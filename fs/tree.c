@@ -29,8 +29,10 @@
 
 int tree_parse(struct rfs *fs, const char *path, struct fs_path *p)
 {
-	return paths_parse_nested(path, fs->db_count, fs->only_db, fs->ghosts != NULL,
-				  fs->delimiter != NULL, p);
+	int ret = paths_parse_nested(path, fs->db_count, fs->only_db, fs->ghosts != NULL,
+				     fs->delimiter != NULL, p);
+
+	return ret ? ret : ghost_tree_refine(fs, p); /* a keys rule's files: PATH_GHOST_KEY */
 }
 
 void tree_key_free(struct tree_key *k)
@@ -568,11 +570,11 @@ int tree_unlink(struct rfs *fs, const char *path)
 	ret = tree_parse(fs, path, &p);
 	if (ret)
 		return ret;
-	if (p.kind != PATH_KEY && p.kind != PATH_GHOST_MEMBER)
+	if (p.kind != PATH_KEY && p.kind != PATH_GHOST_MEMBER && p.kind != PATH_GHOST_KEY)
 		return -EISDIR;
 	if (fs->read_only)
 		return -EROFS;
-	if (p.kind == PATH_GHOST_MEMBER)
+	if (p.kind == PATH_GHOST_MEMBER || p.kind == PATH_GHOST_KEY)
 		return ghost_tree_unlink(fs, &p);
 	ret = tree_resolve(fs, p.db, p.name, &k);
 	if (ret)
@@ -606,7 +608,7 @@ int tree_rmdir(struct rfs *fs, const char *path)
 		return ret;
 	if (p.kind == PATH_KEY && fs->delimiter)
 		return rmdir_namespace(fs, &p);
-	if (p.kind == PATH_KEY || p.kind == PATH_GHOST_MEMBER)
+	if (p.kind == PATH_KEY || p.kind == PATH_GHOST_MEMBER || p.kind == PATH_GHOST_KEY)
 		return -ENOTDIR;
 	if (p.kind == PATH_ROOT)
 		return -EBUSY;
