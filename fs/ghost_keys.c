@@ -23,6 +23,33 @@ int ghost_keys_detect(struct ghosts *g, const struct ghost_rule *rule, ghost_fil
 	return ret;
 }
 
+int ghost_keys_next(struct ghosts *g, size_t rule, const char *key, size_t len, size_t max,
+		    struct rv_array *out)
+{
+	struct ghost_snapshot *snap;
+	struct ghost_queue *q;
+	size_t mlen, n = 0;
+	long i = -1;
+	int ret = 0;
+
+	pthread_mutex_lock(&g->lock);
+	snap = g->rules[rule].cached;
+	q = snap && snap->count == 1 ? &snap->queues[0] : NULL; /* the one pseudo-queue */
+	if (q)
+		i = ghost_find_sorted(&q->members, key, len);
+	for (size_t j = i < 0 ? 0 : (size_t) i; i >= 0 && !ret && j < q->members.count && n < max;
+	     j++) {
+		const char *m = rv_array_get(&q->members, j, &mlen);
+
+		if (q->gone[j])
+			continue;
+		ret = rv_array_push(out, m, mlen);
+		n++;
+	}
+	pthread_mutex_unlock(&g->lock);
+	return ret ? -ENOMEM : 0;
+}
+
 int ghost_keys_lookup(struct ghosts *g, size_t rule, const char *queue_name, const char *key_name,
 		      struct ghost_ref *out)
 {

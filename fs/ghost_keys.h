@@ -34,4 +34,13 @@ int ghost_keys_detect(struct ghosts *g, const struct ghost_rule *rule, ghost_fil
 int ghost_keys_lookup(struct ghosts *g, size_t rule, const char *queue_name, const char *key_name,
 		      struct ghost_ref *out);
 
+/*
+ * The names of up to `max` ghost keys of the rule's latest detection, from
+ * `key` on (itself first when it is there) in the listing's order, which is
+ * rm -r's, leaving out those removed since: what a stat looks up next.
+ * Appended to `out`; 0 or -ENOMEM (none when there is no detection).
+ */
+int ghost_keys_next(struct ghosts *g, size_t rule, const char *key, size_t len, size_t max,
+		    struct rv_array *out);
+
 #endif

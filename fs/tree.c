@@ -400,7 +400,7 @@ static int stat_ahead(struct rfs *fs, struct listing *l, size_t at, struct stat 
  * that follow it in its database's recent listing (find, du and `stat *` look up every file of a
  * folder in turn: one round trip per batch, not per file).
  */
-static int stat_key(struct rfs *fs, const struct tree_key *k, struct stat *st)
+int tree_stat_key(struct rfs *fs, const struct tree_key *k, struct stat *st)
 {
 	const char *keys[] = {k->key};
 	struct redis_batch b = {.db = k->db, .count = 1, .keys = keys, .lens = &k->len};
@@ -550,7 +550,7 @@ int tree_getattr(struct rfs *fs, const char *path, struct stat *st)
 		return stat_namespace(fs, &p, st);
 	if (ret)
 		return ret;
-	ret = stat_key(fs, &k, st);
+	ret = tree_stat_key(fs, &k, st);
 	tree_key_free(&k);
 	return ret;
 }

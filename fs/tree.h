@@ -86,6 +86,12 @@ int tree_stat_open_key(struct rfs *fs, struct open_key *ok, struct stat *st);
 /* stat of inode `ino` whose name is gone (rm, mv over it) while a descriptor holds its bytes. */
 int tree_getattr_removed(struct rfs *fs, uint64_t ino, struct stat *st);
 
+/*
+ * stat of key `k` as its database folder shows it: an open descriptor's
+ * bytes, else the attribute cache, the recent listing, or Redis.
+ */
+int tree_stat_key(struct rfs *fs, const struct tree_key *k, struct stat *st);
+
 /* Forget what the attribute cache knows of a key: it was just changed through the mount. */
 void tree_forget(struct rfs *fs, int db, const char *key, size_t len);
 
