@@ -35,8 +35,8 @@ char *ghost_copy_bytes(const char *p, size_t len);
 int ghost_decode_name(const char *name, char **out, size_t *len);
 
 /*
- * The ID a member stands for: group 1 of the rule's pattern, or the whole
- * member; false when the pattern does not match (never a ghost then). Pure.
+ * The ID a member (a keys rule: a key's name) stands for: group 1 of the
+ * rule's pattern, or the whole member; false when the pattern does not match (never a ghost then). Pure.
  */
 bool ghosts_member_id(const struct ghost_rule *rule, const char *member, size_t len,
 		      const char **id, size_t *id_len);

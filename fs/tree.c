@@ -158,18 +158,23 @@ int tree_unlink(struct rfs *fs, const char *path)
 	ret = node_parse(fs, path, &p);
 	if (ret)
 		return ret;
-	if (p.kind != PATH_KEY && p.kind != PATH_GHOST_MEMBER)
+	if (p.kind != PATH_KEY && p.kind != PATH_GHOST_MEMBER && p.kind != PATH_GHOST_KEY)
 		return -EISDIR;
 	if (fs->read_only)
 		return -EROFS;
 	if (p.kind == PATH_GHOST_MEMBER)
 		return ghost_tree_unlink(fs, &p);
-	ret = node_resolve(fs, p.db, p.name, &k);
+	/* a ghost key goes as its file in the database folder would: only its command differs */
+	if (p.kind == PATH_GHOST_KEY)
+		ret = ghost_tree_key(fs, &p, &k);
+	else
+		ret = node_resolve(fs, p.db, p.name, &k);
 	if (ret)
 		return ret;
 	ret = file_keep_bytes(fs, k.db, k.key, k.len);
 	if (!ret)
-		ret = redis_unlink(fs->pool, k.db, k.key, k.len);
+		ret = p.kind == PATH_GHOST_KEY ? ghost_tree_unlink(fs, &p)
+					       : redis_unlink(fs->pool, k.db, k.key, k.len);
 	if (!ret) /* no close of a descriptor brings it back */
 		open_keys_unlinked(&fs->open_keys, k.db, k.key, k.len);
 	/* gone either way: one fewer for its folder's rmdir */
@@ -177,9 +182,9 @@ int tree_unlink(struct rfs *fs, const char *path)
 		change_done(fs, CHANGE_REMOVED, &k);
 	else
 		change_done(fs, ret == -ENOENT ? CHANGE_FOUND_GONE : CHANGE_UNSURE, &k);
-	if (fs->delimiter && (!ret || ret == -ENOENT))
+	if (fs->delimiter && p.kind == PATH_KEY && (!ret || ret == -ENOENT))
 		ns_mark_folders(fs, p.db, p.name, false);
-	if (ret && ret != -ENOENT)
+	if (ret && ret != -ENOENT && ret != -ESTALE) /* ESTALE: a ghost key's row came back */
 		log_key(FUSE_LOG_ERR, k.db, k.key, k.len, "cannot remove");
 	rfs_key_free(&k);
 	return ret;
@@ -195,7 +200,7 @@ int tree_rmdir(struct rfs *fs, const char *path)
 		return ret;
 	if (p.kind == PATH_KEY && fs->delimiter)
 		return rmdir_namespace(fs, &p);
-	if (p.kind == PATH_KEY || p.kind == PATH_GHOST_MEMBER)
+	if (p.kind == PATH_KEY || p.kind == PATH_GHOST_MEMBER || p.kind == PATH_GHOST_KEY)
 		return -ENOTDIR;
 	if (p.kind == PATH_ROOT)
 		return -EBUSY;
