@@ -6,6 +6,7 @@
 #   tests/bench/run.sh                     1,000,000 / 100,000 keys, a 100 MiB string, 3 runs
 #   SCALE=0.1 RUNS=1 tests/bench/run.sh    a quick run: every size times SCALE
 #   PARTS=lsl tests/bench/run.sh           only some parts: lsf lsl cat rm rss
+#   BASE_BIN=../main/build/redisfs ...     the ls -l rows also for that build, in the same run
 #
 # Starts its own redis-server on loopback in a temporary directory, mounts build/redisfs and
 # build/tests/bench/memfs there, and stops all of it (unmount; servers by PID) when it ends,
@@ -26,6 +27,8 @@ part() { [[ " $PARTS " == *" $1 "* ]]; }
 SCALE=${SCALE:-1}
 build=${BUILD:-$top/build}
 bin=${REDISFS_BIN:-$build/redisfs}
+# BASE_BIN: another redisfs (main's, say) measured beside it in the ls -l rows, same run
+base_bin=${BASE_BIN:-}
 for exe in "$bin" "$build/tests/bench/memfs" "$build/tests/bench/scan_floor" \
   "$build/tests/bench/unlink_floor"; do
   [ -x "$exe" ] || { echo "run.sh: no $exe: build first (meson setup build && ninja -C build)" >&2; exit 1; }
@@ -68,6 +71,11 @@ make_files() {
 
 list_count() { ls -f "$1" | wc -l; }
 long_count() { ls -l "$1" | wc -l; }
+# long_sizes DIR: ls -l's lines, then the one size every file shows ("mixed" if they differ)
+long_sizes() {
+  ls -l "$1" | awk 'NR > 1 && !($5 in seen) {seen[$5]; n++; size = $5}
+    END {print NR, n == 1 ? size : "mixed"}'
+}
 cat_md5() { cat "$1" | md5sum; }
 cli_scan_count() { rcli -n "$1" --scan | wc -l; }
 cli_get_md5() { rcli -n "$1" --raw -D '' GET "$2" | md5sum; }
@@ -78,6 +86,7 @@ unlink_floor() { "$work/bin/unlink_floor" 127.0.0.1 "$rport" "$1" key: "$2"; }
 mkdir -p "$work/bin"
 # copies: a rebuild during the run does not change what is measured
 cp "$bin" "$work/bin/redisfs"
+if [ -n "$base_bin" ]; then cp "$base_bin" "$work/bin/redisfs_base"; fi
 cp "$build/tests/bench/memfs" "$build/tests/bench/scan_floor" "$build/tests/bench/unlink_floor" \
   "$work/bin/"
 
@@ -122,25 +131,23 @@ fi
 declare -A peaks
 peak_add() { peaks[$1]+="$2 "; }
 peak_med() { printf '%s\n' ${peaks[$1]} | median; }
-# lsl_run FS N DB: one run: a fresh mount of FS (redisfs: database DB), ls -l twice.
+# lsl_run FS N DB: one run: a fresh mount of FS (redisfs, redisfs_base or memfs; a redisfs
+# lists database DB), ls -l twice. Every file must show VALUE_SIZE bytes.
 lsl_run() {
-  local fs=$1 n=$2 db=$3 dir pid sizes
-  if [ "$fs" = redisfs ]; then
-    mount_redisfs "$work/lsl_$fs"
-  else
+  local fs=$1 n=$2 db=$3 dir pid state
+  if [ "$fs" = memfs ]; then
     mount_memfs "$work/lsl_$fs" "$n" "$VALUE_SIZE" key:
+  else
+    mount_fs "$work/lsl_$fs" "$work/$fs.lsl.log" \
+      "$work/bin/$fs" "redis://127.0.0.1:$rport" "$work/lsl_$fs" -f -o timeout=60
   fi
   pid=$daemon
   dir="$work/lsl_$fs/db$db"
-  measure "lsl_${n}_fresh_$fs" long_count "$dir"
-  expect "ls -l of $fs (lines: total and keys)" $((n + 1))
-  measure "lsl_${n}_cached_$fs" long_count "$dir"
-  expect "second ls -l of $fs" $((n + 1))
-  if [ "$fs" = redisfs ]; then
-    # the sizes: what redisfs says is what Redis says
-    sizes=$(ls -l "$dir" | awk 'NR > 1 {print $5}' | sort -u)
-    [ "$sizes" = "$VALUE_SIZE" ] || fail "ls -l of redisfs db$db shows sizes '$sizes', expected $VALUE_SIZE"
-  fi
+  for state in fresh cached; do
+    measure "lsl_${n}_${state}_$fs" long_sizes "$dir"
+    [ "$(cat "$work/out")" = "$((n + 1)) $VALUE_SIZE" ] ||
+      fail "ls -l of $fs ($state): '$(cat "$work/out")', expected '$((n + 1)) $VALUE_SIZE' (lines, size)"
+  done
   peak_add "lsl_${n}_$fs" "$(peak_rss_kib "$pid")"
   unmount_fs "$work/lsl_$fs" "$pid"
 }
@@ -151,6 +158,7 @@ if part lsl; then
     for _ in $(seq "$RUNS"); do
       lsl_run redisfs "$n" "$db"
       lsl_run memfs "$n" 0
+      if [ -n "$base_bin" ]; then lsl_run redisfs_base "$n" "$db"; fi
     done
   done
   make_files "$shm/attr" "$N_ATTR"
@@ -252,16 +260,23 @@ sum_row() {
   awk -v w="$1" -v a="$(med "$2")" -v b="$(med "$3")" -v f="$(med "$4")" \
     'BEGIN {printf "| %s | %.3f s (redisfs: %.2f× of it) |\n", w, a + b, f / (a + b)}'
 }
-# lsl_row N STATE: ls -l of N keys, fresh or cached, redisfs beside memfs, with peak RSS.
+# pair_ratio A B: the median of the ratios of A's run i to B's run i (taken one after the
+# other, so that a change in the machine's load moves both), with their range.
+pair_ratio() {
+  paste <(printf '%s\n' ${times[$1]}) <(printf '%s\n' ${times[$2]}) |
+    awk '{print $1 / $2}' | sort -g |
+    awk '{a[NR] = $1} END {printf "%.2f× (%.2f-%.2f)", a[int((NR + 1) / 2)], a[1], a[NR]}'
+}
+# lsl_row N STATE FS [NOTE]: ls -l of N keys, fresh or cached, FS beside memfs, peak RSS.
 lsl_row() {
   local fs floor r verdict
-  fs=$(med "lsl_${1}_${2}_redisfs")
+  fs=$(med "lsl_${1}_${2}_$3")
   floor=$(med "lsl_${1}_${2}_memfs")
-  r=$(ratio "$fs" "$floor")
-  verdict=$(awk -v r="$r" 'BEGIN {print r <= 1.1 ? "met" : "**missed**"}')
-  printf '| `ls -l` of %s keys, %s | %.3f s | %.3f s | %s× | ≤ 1.1× | %s | %s MiB | %s MiB |\n' \
-    "$(commas "$1")" "$2" "$fs" "$floor" "$r" "$verdict" "$(mib "$(peak_med "lsl_${1}_redisfs")")" \
-    "$(mib "$(peak_med "lsl_${1}_memfs")")"
+  r=$(pair_ratio "lsl_${1}_${2}_$3" "lsl_${1}_${2}_memfs")
+  verdict=$(awk -v r="${r%%×*}" 'BEGIN {print r <= 1.1 ? "met" : "**missed**"}')
+  printf '| `ls -l` of %s keys, %s%s | %.3f s | %.3f s | %s | ≤ 1.1× | %s | %s MiB | %s MiB |\n' \
+    "$(commas "$1")" "$2" "${4:-}" "$fs" "$floor" "$r" "$verdict" \
+    "$(mib "$(peak_med "lsl_${1}_$3")")" "$(mib "$(peak_med "lsl_${1}_memfs")")"
 }
 
 n_list=$(commas "$N_LIST")
@@ -278,12 +293,14 @@ EOF
 if part lsl; then
   cat <<EOF
 
-| \`ls -l\` (a fresh mount each run; cached: the second \`ls -l\` on it) | redisfs | floor: memfs, as many files | ratio | target | | redisfs peak RSS | memfs peak RSS |
+| \`ls -l\` (a fresh mount each run; cached: the second \`ls -l\` on it) | redisfs | floor: memfs, as many files | ratio (median of the runs'; range) | target | | redisfs peak RSS | memfs peak RSS |
 | --- | --- | --- | --- | --- | --- | --- | --- |
 EOF
   for n in "$N_ATTR" "$N_LIST"; do
-    lsl_row "$n" fresh
-    lsl_row "$n" cached
+    for state in fresh cached; do
+      lsl_row "$n" "$state" redisfs
+      if [ -n "$base_bin" ]; then lsl_row "$n" "$state" redisfs_base ", \`BASE_BIN\`"; fi
+    done
   done
 fi
 cat <<EOF
