@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # common.sh - what every bench script shares: the latency hold, a private redis-server,
 # mounts, timing and clean-up. Sourced (not run) by run.sh, tls.sh and ghosts.sh.
 #
