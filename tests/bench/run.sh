@@ -149,6 +149,7 @@ lsl_run() {
       fail "ls -l of $fs ($state): '$(cat "$work/out")', expected '$((n + 1)) $VALUE_SIZE' (lines, size)"
   done
   peak_add "lsl_${n}_$fs" "$(peak_rss_kib "$pid")"
+  say "  lsl_${n}_$fs peak RSS: $(peak_rss_kib "$pid") KiB"
   unmount_fs "$work/lsl_$fs" "$pid"
 }
 if part lsl; then
