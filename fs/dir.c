@@ -232,7 +232,6 @@ int tree_opendir(struct rfs *fs, const char *path, struct tree_dir **out)
 	dir = calloc(1, sizeof *dir);
 	if (!dir)
 		return -ENOMEM;
-	pthread_mutex_init(&dir->stat_lock, NULL);
 	if (p.kind >= PATH_GHOSTS) {
 		ret = ghost_tree_list(fs, &p, dir);
 	} else if (p.kind == PATH_ROOT) {
@@ -256,10 +255,6 @@ void tree_closedir(struct rfs *fs, struct tree_dir *dir)
 	(void) fs; /* listings count their own references */
 	if (!dir)
 		return;
-	/* a reply's fetch ahead (tree_dir_plus_end) may still hold it */
-	pthread_mutex_lock(&dir->stat_lock);
-	pthread_mutex_unlock(&dir->stat_lock);
-	pthread_mutex_destroy(&dir->stat_lock);
 	listing_put(dir->listing); /* a walk still going ends with it, its connection too */
 	rv_array_free(&dir->names);
 	free(dir);
@@ -322,69 +317,36 @@ int tree_dir_entry(struct tree_dir *dir, size_t i, bool wait, char buf[NAMES_MAX
 	return ret;
 }
 
-/* Fetch the attributes of keys[first ..] into batch `b`. */
-static int stat_batch(struct rfs *fs, struct tree_dir *dir, struct dir_stats *b, size_t first)
+/* Fetch the attributes of keys[first ..] for a batch. */
+static int stat_batch(struct rfs *fs, struct tree_dir *dir, size_t first)
 {
 	size_t got;
 	int ret;
 
-	b->count = 0;
-	ret = tree_stat_listed(fs, dir->listing, first, DIR_STAT_BATCH, b->stats, b->status, &got);
+	dir->stat_count = 0;
+	ret = tree_stat_listed(fs, dir->listing, first, DIR_STAT_BATCH, dir->stats, dir->status,
+			       &got);
 	if (ret)
 		return ret;
-	b->first = first;
-	b->count = got;
+	dir->stat_first = first;
+	dir->stat_count = got;
 	return 0;
-}
-
-static bool batch_holds(const struct dir_stats *b, size_t i)
-{
-	return i >= b->first && i < b->first + b->count;
-}
-
-void tree_dir_plus_begin(struct tree_dir *dir)
-{
-	pthread_mutex_lock(&dir->stat_lock);
 }
 
 int tree_dir_stat(struct rfs *fs, struct tree_dir *dir, size_t i, struct stat *st)
 {
-	struct dir_stats *b = &dir->stat[dir->stat_cur];
 	int ret;
 
 	if (i < dir->names.count)
 		return -ENOENT; /* folders and ghosts: the kernel looks them up */
 	i -= dir->names.count;
-	if (!batch_holds(b, i) && batch_holds(&dir->stat[!dir->stat_cur], i)) {
-		dir->stat_cur = !dir->stat_cur; /* the batch fetched ahead is reached */
-		b = &dir->stat[dir->stat_cur];
-	}
-	if (!batch_holds(b, i)) {
-		ret = stat_batch(fs, dir, b, i);
+	if (i < dir->stat_first || i >= dir->stat_first + dir->stat_count) {
+		ret = stat_batch(fs, dir, i);
 		if (ret)
 			return ret;
-		if (!b->count)
+		if (!dir->stat_count)
 			return -ENOENT; /* not scanned yet: the kernel looks it up */
 	}
-	*st = b->stats[i - b->first];
-	return b->status[i - b->first];
-}
-
-void tree_dir_plus_end(struct rfs *fs, struct tree_dir *dir, size_t next, size_t served)
-{
-	const struct dir_stats *cur = &dir->stat[dir->stat_cur];
-	struct dir_stats *ahead = &dir->stat[!dir->stat_cur];
-	size_t end = cur->first + cur->count;
-
-	/* only keys have attributes, and only a big folder's next reply would wait */
-	if (dir->listing && served && next >= dir->names.count && cur->count) {
-		next -= dir->names.count;
-		if (batch_holds(cur, next) && next + served > end &&
-		    !(ahead->count && ahead->first == end)) {
-			/* the keys first: a batch of SCAN would hold it up too */
-			listing_fill(dir->listing, end + DIR_STAT_BATCH);
-			(void) stat_batch(fs, dir, ahead, end); /* a failure: fetched when asked */
-		}
-	}
-	pthread_mutex_unlock(&dir->stat_lock);
+	*st = dir->stats[i - dir->stat_first];
+	return dir->status[i - dir->stat_first];
 }

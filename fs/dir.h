@@ -2,7 +2,6 @@
 #ifndef REDISFS_DIR_H
 #define REDISFS_DIR_H
 
-#include <pthread.h>
 #include <stdbool.h>
 #include <sys/stat.h>
 
@@ -41,18 +40,10 @@ struct tree_dir {
 	mode_t type;		 /* what the entries of `names` are: S_IFDIR or S_IFREG */
 	bool remembered;	 /* the listing, complete, is its database's recent one */
 
-	/*
-	 * Attributes for readdirplus, of keys[first .. first + count) of the
-	 * listing: the batch in use (stat[stat_cur]) and the one fetched ahead
-	 * of it, under stat_lock (tree_dir_plus_begin .. tree_dir_plus_end).
-	 */
-	pthread_mutex_t stat_lock;
-	int stat_cur;
-	struct dir_stats {
-		size_t first, count;
-		struct stat stats[DIR_STAT_BATCH];
-		int status[DIR_STAT_BATCH];
-	} stat[2];
+	/* attributes of keys[stat_first .. stat_first + stat_count), for readdirplus */
+	size_t stat_first, stat_count;
+	struct stat stats[DIR_STAT_BATCH];
+	int status[DIR_STAT_BATCH];
 };
 
 /* Push a name with its NUL, so a listing can hand entries out as they are. 0 or -ENOMEM. */
@@ -94,26 +85,10 @@ int tree_dir_entry(struct tree_dir *dir, size_t i, bool wait, char buf[NAMES_MAX
 		   const char **name, mode_t *type);
 
 /*
- * A READDIRPLUS reply on `dir` begins: its attributes are the caller's until
- * tree_dir_plus_end, and the folder is not freed before that (releasedir waits).
- */
-void tree_dir_plus_begin(struct tree_dir *dir);
-
-/*
- * Entry i's attributes for readdirplus (between tree_dir_plus_begin and _end),
- * fetched for a batch of entries from i on at the first ask unless the batch
- * ahead holds them. Returns 0, or -errno when there are none to give (the entry
- * is then handed out without them, and the kernel looks it up).
+ * Entry i's attributes for readdirplus, fetched for a batch of entries from
+ * i on at the first ask. Returns 0, or -errno when there are none to give
+ * (the entry is then handed out without them, and the kernel looks it up).
  */
 int tree_dir_stat(struct rfs *fs, struct tree_dir *dir, size_t i, struct stat *st);
-
-/*
- * After the reply that handed out entries up to (not including) entry `next`,
- * `served` of them with attributes: when the next reply of as many would run
- * past the batch in use, fetch the following batch now, while the kernel and
- * ls work on this reply (ls -l asks two GETXATTR a file meanwhile, served by
- * other threads), so that the next READDIRPLUS finds it. Then the reply ends.
- */
-void tree_dir_plus_end(struct rfs *fs, struct tree_dir *dir, size_t next, size_t served);
 
 #endif

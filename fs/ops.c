@@ -487,16 +487,13 @@ static void list_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	char *buf = malloc(size ? size : 1);
 	fuse_ino_t *inos = plus ? malloc(max_counted * sizeof *inos) : NULL;
 	char namebuf[NAMES_MAX + 1];
-	off_t at = off < 0 ? 0 : off;
 	int ret = 0;
 
 	if (!buf || (plus && !inos)) {
 		ret = -ENOMEM;
 		goto out;
 	}
-	if (plus)
-		tree_dir_plus_begin(dir);
-	for (;; at++) {
+	for (off_t at = off < 0 ? 0 : off;; at++) {
 		struct fuse_entry_param e;
 		const char *name;
 		mode_t type;
@@ -533,8 +530,6 @@ out:
 	else if (fuse_reply_buf(req, buf, used) != 0)
 		for (size_t i = 0; i < counted; i++)
 			inodes_forget(&fs->inodes, inos[i], 1); /* never reached the kernel */
-	if (buf && inos) /* plus, begun: the next batch is fetched while the kernel works */
-		tree_dir_plus_end(fs, dir, at >= 2 ? (size_t) at - 2 : 0, counted);
 	free(inos);
 	free(buf);
 }
