@@ -36,7 +36,7 @@ struct mysql_pool {
 	char *database;
 	char *defaults_file;
 	unsigned int timeout; /* whole seconds, at least 1: what libmysqlclient takes */
-	redis_log_fn log;
+	log_line_fn log;
 	void *log_arg;
 	pthread_key_t conn_key; /* this thread's struct mysql_conn */
 	atomic_ulong connects;	/* connections made, by any thread, first ones and again */

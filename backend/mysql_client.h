@@ -5,8 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "log_line.h"
 #include "mysql_column.h"
-#include "redis_conn.h" /* redis_log_fn: one log callback type for both backends */
 
 /* Where and how to connect. The pool copies every string it is given. */
 struct mysql_endpoint {
@@ -18,7 +18,7 @@ struct mysql_endpoint {
 	const char *database;	   /* NULL: from the defaults file */
 	const char *defaults_file; /* a my.cnf read with MYSQL_READ_DEFAULT_FILE, or NULL */
 	double timeout;		   /* seconds: connect, read and write timeouts */
-	redis_log_fn log;	   /* error lines; may be NULL */
+	log_line_fn log;	   /* error lines; may be NULL */
 	void *log_arg;
 };
 

@@ -7,13 +7,16 @@
 /*
  * Commands a read-only pool may send: an allow-list, so that a command added
  * later is refused on a read-only mount until someone decides it only reads.
+ * ROLE asks whether a server is a master (behind sentinels). READWRITE, the
+ * cluster probe, changes no key: it only undoes a READONLY of the
+ * connection, which redisfs never sends (@connection, not @write).
  */
 static const char *const read_commands[] = {
-	"PING",	  "AUTH",      "SELECT", "SCAN",    "TYPE",	"STRLEN",  "GETRANGE",
-	"GET",	  "LRANGE",    "SSCAN",	 "ZRANGE",  "HSCAN",	"XRANGE",  "EXISTS",
-	"LLEN",	  "SCARD",     "ZCARD",	 "HLEN",    "XLEN",	"TTL",	   "PTTL",
-	"OBJECT", "MEMORY",    "DBSIZE", "INFO",    "SMEMBERS", "HGETALL", "CONFIG",
-	"LPOS",	  "SISMEMBER", "ZSCORE", "HEXISTS", "DUMP",	"ASKING",  "CLUSTER",
+	"PING",	  "AUTH",     "SELECT",	 "SCAN",   "TYPE",	"STRLEN",    "GETRANGE", "GET",
+	"LRANGE", "SSCAN",    "ZRANGE",	 "HSCAN",  "XRANGE",	"EXISTS",    "LLEN",	 "SCARD",
+	"ZCARD",  "HLEN",     "XLEN",	 "TTL",	   "PTTL",	"OBJECT",    "MEMORY",	 "DBSIZE",
+	"INFO",	  "SMEMBERS", "HGETALL", "CONFIG", "LPOS",	"SISMEMBER", "ZSCORE",	 "HEXISTS",
+	"DUMP",	  "ASKING",   "CLUSTER", "ROLE",   "READWRITE",
 };
 
 /* A subcommand is argv[1]; `name` is upper-case. */

@@ -4,12 +4,13 @@
 
 #include <stdbool.h>
 
-#include "redis_command.h"
+#include "redis_cmd.h"
 
 /*
  * Whether `cmd` only reads (SPEC 7): on the allow-list, CONFIG only with
  * GET, CLUSTER only with SLOTS and NODES. A command nobody has put on the
- * list counts as a write.
+ * list counts as a write. Checked where every command is sent
+ * (redis_link_send), on every connection of a read-only pool.
  */
 bool redis_command_only_reads(const struct redis_cmd *cmd);
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "redis_command.h"
+#include "redis_send.h"
 #include "redis_keys.h"
 #include "redis_reply.h"
 
@@ -28,16 +28,10 @@ static int batch_commands(const struct redis_batch *b, const char *const *names,
 
 		if (!names[i])
 			continue;
-		c->argv[0] = names[i];
-		c->argvlen[0] = strlen(names[i]);
-		c->argv[1] = b->keys[i];
-		c->argvlen[1] = b->lens[i];
-		c->argc = 2;
-		for (int e = 0; e < nextra && extra && extra[i * (size_t) nextra + (size_t) e];
-		     e++) {
-			c->argv[c->argc] = extra[i * (size_t) nextra + (size_t) e];
-			c->argvlen[c->argc++] = strlen(extra[i * (size_t) nextra + (size_t) e]);
-		}
+		redis_cmd_start(c, names[i]);
+		redis_cmd_arg(c, b->keys[i], b->lens[i]);
+		for (int e = 0; e < nextra && extra && extra[i * (size_t) nextra + (size_t) e]; e++)
+			redis_cmd_str(c, extra[i * (size_t) nextra + (size_t) e]);
 		which[(*n)++] = i;
 	}
 	*out = cmds;

@@ -1,6 +1,6 @@
-/* redis_conn.c - per-thread Redis connections, reconnects, and the one errno mapping. */
-#include "redis_command.h"
+/* redis_conn.c - per-thread Redis connections: made, ready in their database, one exchange each. */
 #include "redis_node.h"
+#include "redis_pool_state.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -9,20 +9,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "redis_allow.h"
 #include "redis_await.h"
 #include "redis_cluster.h"
 #include "redis_dial.h"
 #include "redis_errors.h"
-#include "redis_route.h"
 #include "redis_sentinel.h"
 #include "redis_tls.h"
+#include "redis_wait.h"
 
-#define RETRY_FIRST_NS 10000000LL   /* 10 ms: the first pause after LOADING or BUSY */
-#define RETRY_MAX_NS   200000000LL  /* 200 ms: pauses double up to this */
-#define STALL_HOLD_NS  1000000000LL /* 1 s (or the timeout, if shorter): see note_failure */
+#define RETRY_FIRST_NS 10000000LL  /* 10 ms: the first pause after LOADING or BUSY */
+#define RETRY_MAX_NS   200000000LL /* 200 ms: pauses double up to this */
 
 /* One thread's connection to one node. ctx is NULL until first use and after any error. */
 struct redis_conn {
@@ -36,25 +33,6 @@ struct redis_conn {
 struct redis_thread {
 	struct redis_conn *conns;
 	int count;
-};
-
-struct redis_pool {
-	char *host;
-	int port;
-	char *socket_path;
-	char *user;
-	char *password;
-	long long timeout_ns;	       /* -o timeout: the bound of one call, its retries included */
-	long long stall_hold_ns;       /* min(STALL_HOLD_NS, timeout) */
-	_Atomic long long stall_until; /* CLOCK_MONOTONIC ns: until then calls fail at once */
-	bool read_only;
-	redis_log_fn log;
-	void *log_arg;
-	pthread_key_t conn_key;	       /* this thread's struct redis_thread */
-	struct redis_cluster *cluster; /* NULL against a single server */
-	struct redis_tls *tls;	       /* NULL: plain connections */
-	struct redis_sentinel *sentinel; /* NULL unless node 0 is the master sentinels name */
-	struct redis_dial watch;	 /* how the sentinels' watcher connects */
 };
 
 /* Copy up to 120 bytes of a binary argument as printable text for a log line. */
@@ -110,7 +88,7 @@ static void conn_close(struct redis_conn *conn)
 	conn->ctx = NULL;
 }
 
-static void thread_destroy(void *p)
+void redis_conn_thread_free(void *p)
 {
 	struct redis_thread *thread = p;
 
@@ -118,23 +96,6 @@ static void thread_destroy(void *p)
 		conn_close(&thread->conns[i]);
 	free(thread->conns);
 	free(thread);
-}
-
-static long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long) ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static void nap_ns(long long ns)
-{
-	struct timespec ts = {.tv_sec = (time_t) (ns / 1000000000LL),
-			      .tv_nsec = (long) (ns % 1000000000LL)};
-
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
 }
 
 /* Whether a failed socket call (its errno) ran out of time rather than being refused or reset. */
@@ -152,45 +113,34 @@ static bool timed_out(int saved_errno)
 static void note_failure(struct redis_pool *pool, const struct redis_link *ctx, int saved_errno)
 {
 	if (ctx && ctx->err == REDIS_ERR_IO && timed_out(saved_errno))
-		atomic_store(&pool->stall_until, now_ns() + pool->stall_hold_ns);
+		atomic_store(&pool->stall_until, wait_now_ns() + pool->stall_hold_ns);
 }
 
 bool redis_pool_stalled(const struct redis_pool *pool)
 {
-	return now_ns() < atomic_load(&pool->stall_until);
+	return wait_now_ns() < atomic_load(&pool->stall_until);
 }
 
 void redis_backoff_start(const struct redis_pool *pool, struct redis_backoff *b)
 {
-	b->deadline = now_ns() + pool->timeout_ns;
+	b->deadline = wait_now_ns() + pool->timeout_ns;
 	b->pause = RETRY_FIRST_NS;
 }
 
 bool redis_backoff_wait(struct redis_backoff *b)
 {
-	if (now_ns() + b->pause >= b->deadline)
+	if (wait_now_ns() + b->pause >= b->deadline)
 		return false;
-	nap_ns(b->pause);
+	wait_nap_ns(b->pause);
 	b->pause = b->pause * 2 > RETRY_MAX_NS ? RETRY_MAX_NS : b->pause * 2;
 	return true;
-}
-
-/* The connection options every node shares; the caller fills in the address. */
-static struct redis_dial dial_options(const struct redis_pool *pool)
-{
-	return (struct redis_dial){
-		.tls = pool->tls,
-		.timeout_ns = pool->timeout_ns,
-		.user = pool->user,
-		.password = pool->password,
-	};
 }
 
 /* What a failed dial is to the callers: LOADING, a refusal or memory as they are, else EIO. */
 static int dial_failed(struct redis_pool *pool, int ret, int saved_errno)
 {
 	if (timed_out(saved_errno))
-		atomic_store(&pool->stall_until, now_ns() + pool->stall_hold_ns);
+		atomic_store(&pool->stall_until, wait_now_ns() + pool->stall_hold_ns);
 	return ret == -EAGAIN || ret == -EACCES || ret == -ENOMEM ? ret : -EIO;
 }
 
@@ -202,7 +152,7 @@ static int dial_failed(struct redis_pool *pool, int ret, int saved_errno)
 static int conn_open_master(struct redis_pool *pool, struct redis_conn *conn, char *err,
 			    size_t errlen)
 {
-	struct redis_dial d = dial_options(pool);
+	struct redis_dial d = redis_pool_dial_options(pool);
 	char host[SENTINEL_HOST_MAX], asked[512];
 	int ret, saved_errno = 0, port;
 
@@ -234,7 +184,7 @@ static int conn_open_master(struct redis_pool *pool, struct redis_conn *conn, ch
  */
 static int conn_open(struct redis_pool *pool, struct redis_conn *conn, char *err, size_t errlen)
 {
-	struct redis_dial d = dial_options(pool);
+	struct redis_dial d = redis_pool_dial_options(pool);
 	char host[CLUSTER_HOST_MAX];
 	int ret, saved_errno, port;
 
@@ -270,12 +220,14 @@ static int conn_open(struct redis_pool *pool, struct redis_conn *conn, char *err
 static int conn_ping(struct redis_pool *pool, struct redis_conn *conn, char *err, size_t errlen)
 {
 	struct redis_backoff later;
+	struct redis_cmd ping;
 	redisReply *reply;
 	int ret;
 
+	redis_cmd_start(&ping, "PING");
 	redis_backoff_start(pool, &later);
 	for (;;) {
-		reply = redis_link_command(conn->ctx, 1, (const char *[]){"PING"}, (size_t[]){4});
+		reply = redis_link_command(conn->ctx, &ping);
 		if (!redis_reply_says_later(reply) || !redis_backoff_wait(&later))
 			break;
 		freeReplyObject(reply);
@@ -363,7 +315,8 @@ int redis_pool_lost(struct redis_pool *pool, int db, const struct redis_cmd *cmd
 static int conn_ready(struct redis_pool *pool, struct redis_conn *conn, int db, char *why,
 		      size_t whylen)
 {
-	char err[200], dbtext[16]; /* err leaves room in a why[256] for "cannot connect: " */
+	char err[200]; /* leaves room in a why[256] for "cannot connect: " */
+	struct redis_cmd select;
 	redisReply *reply;
 	int ret, saved_errno;
 
@@ -385,10 +338,10 @@ static int conn_ready(struct redis_pool *pool, struct redis_conn *conn, int db, 
 	}
 	if (db < 0 || db == conn->db)
 		return 0;
-	snprintf(dbtext, sizeof dbtext, "%d", db);
+	redis_cmd_start(&select, "SELECT");
+	redis_cmd_int(&select, db);
 	errno = 0;
-	reply = redis_link_command(conn->ctx, 2, (const char *[]){"SELECT", dbtext},
-				   (size_t[]){6, strlen(dbtext)});
+	reply = redis_link_command(conn->ctx, &select);
 	saved_errno = errno;
 	if (reply && reply->type != REDIS_REPLY_ERROR) {
 		freeReplyObject(reply);
@@ -418,7 +371,7 @@ static int conn_ready(struct redis_pool *pool, struct redis_conn *conn, int db, 
 /* Ask the sentinels again (unless another thread did since `seen`); failures are logged. */
 static void refresh_master(struct redis_pool *pool, unsigned long seen)
 {
-	struct redis_dial d = dial_options(pool);
+	struct redis_dial d = redis_pool_dial_options(pool);
 	char why[512];
 
 	if (sentinel_refresh(pool->sentinel, &d, seen, why, sizeof why))
@@ -491,9 +444,13 @@ static enum attempt_result pipeline_attempt(struct redis_pool *pool, struct redi
 			    out->why); /* no connection: which command needed it */
 	if (out->ret)
 		return ATTEMPT_DONE;
-	for (size_t i = 0; i < count; i++)
-		redis_link_append(conn->ctx, cmds[i].argc, redis_cmd_argv(&cmds[i]),
-				  redis_cmd_argvlen(&cmds[i]));
+	out->ret = redis_link_send(conn->ctx, cmds, count);
+	if (out->ret == -ENOMEM) {
+		conn_close(conn); /* half a pipeline may be queued: the link is unusable */
+		return ATTEMPT_DONE;
+	}
+	if (out->ret)
+		return ATTEMPT_DONE; /* refused before anything was queued */
 	redis_await_reply(conn->ctx);
 	/* every reply first: whether to send the pipeline again depends on all of them */
 	for (; got < count; got++) {
@@ -540,19 +497,6 @@ int redis_parse_single(const redisReply *reply, void *arg, size_t index)
 
 	(void) index;
 	return single->parse ? single->parse(reply, single->arg) : 0;
-}
-
-int redis_command(struct redis_pool *pool, int db, int argc, const char **argv,
-		  const size_t *argvlen, redis_parse_fn parse, void *arg)
-{
-	struct redis_cmd cmd = {.argc = argc};
-	struct redis_single_parse single = {parse, arg};
-
-	if (argc > REDIS_MAX_ARGS)
-		return -E2BIG;
-	memcpy(cmd.argv, argv, (size_t) argc * sizeof *argv);
-	memcpy(cmd.argvlen, argvlen, (size_t) argc * sizeof *argvlen);
-	return redis_pipeline(pool, db, &cmd, 1, redis_parse_single, &single);
 }
 
 int redis_node_exchange(struct redis_pool *pool, int node, int db, const struct redis_cmd *cmds,
@@ -628,138 +572,21 @@ void redis_free_replies(redisReply **replies, size_t count)
 	}
 }
 
-int redis_pipeline(struct redis_pool *pool, int db, const struct redis_cmd *cmds, size_t count,
-		   redis_parse_each_fn parse, void *arg)
+void redis_pool_log(const struct redis_pool *pool, const char *line)
 {
-	redisReply *few[8] = {NULL}, **replies = few;
-	int ret;
-
-	for (size_t i = 0; i < count; i++) {
-		if (pool->read_only && !redis_command_only_reads(&cmds[i]))
-			return -EROFS;
-	}
-	if (pool->cluster)
-		return route_pipeline(pool, db, cmds, count, parse, arg);
-	if (count > sizeof few / sizeof few[0]) {
-		replies = calloc(count, sizeof *replies);
-		if (!replies)
-			return -ENOMEM;
-	}
-	ret = redis_node_exchange(pool, 0, db, cmds, count, replies);
-	if (!ret)
-		ret = redis_dispatch(pool, db, cmds, replies, count, parse, arg);
-	redis_free_replies(replies, count);
-	if (replies != few)
-		free(replies);
-	return ret;
+	pool_log(pool, "%s", line);
 }
 
-static char *copy_or_null(const char *s, bool *failed)
+int redis_conn_first(struct redis_pool *pool, char *err, size_t errlen)
 {
-	char *c;
+	struct redis_conn *conn = conn_get(pool, 0);
+	int ret = conn ? conn_open(pool, conn, err, errlen) : -ENOMEM;
 
-	if (!s)
-		return NULL;
-	c = strdup(s);
-	if (!c)
-		*failed = true;
-	return c;
-}
-
-int redis_pool_open(const struct redis_endpoint *ep, struct redis_pool **out, char *err,
-		    size_t errlen)
-{
-	struct redis_pool *pool = calloc(1, sizeof *pool);
-	struct redis_conn *conn;
-	bool failed = false;
-	double whole;
-	int ret;
-
-	*out = NULL;
-	if (!pool) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	pool->host = copy_or_null(ep->host, &failed);
-	pool->socket_path = copy_or_null(ep->socket_path, &failed);
-	pool->user = copy_or_null(ep->user, &failed);
-	pool->password = copy_or_null(ep->password, &failed);
-	pool->port = ep->port;
-	pool->read_only = ep->read_only;
-	pool->log = ep->log;
-	pool->log_arg = ep->log_arg;
-	whole = ep->timeout > 0 ? ep->timeout : 5.0;
-	pool->timeout_ns = (long long) (whole * 1e9);
-	pool->stall_hold_ns = pool->timeout_ns < STALL_HOLD_NS ? pool->timeout_ns : STALL_HOLD_NS;
-	atomic_init(&pool->stall_until, 0);
-	if (failed || pthread_key_create(&pool->conn_key, thread_destroy)) {
-		free(pool->host);
-		free(pool->socket_path);
-		free(pool->user);
-		free(pool->password);
-		free(pool);
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	ret = ep->tls ? redis_tls_create(&ep->tls_options, &pool->tls, err, errlen) : 0;
-	if (!ret && ep->sentinel_count) {
-		ret = sentinel_create(ep->sentinels, ep->sentinel_count, ep->sentinel_master,
-				      &pool->sentinel);
-		if (ret)
-			snprintf(err, errlen, "out of memory");
-	}
-	if (ret) {
-		redis_pool_close(pool);
-		return ret;
-	}
-
-	conn = conn_get(pool, 0);
-	ret = conn ? conn_open(pool, conn, err, errlen) : -ENOMEM;
 	if (!ret)
 		ret = conn_ping(pool, conn, err, errlen);
-	if (ret) {
-		redis_pool_close(pool);
-		return ret;
-	}
-	*out = pool;
-	return 0;
-}
-
-int redis_pool_started(struct redis_pool *pool)
-{
-	if (!pool->sentinel)
-		return 0;
-	pool->watch = dial_options(pool);
-	return sentinel_watch(pool->sentinel, &pool->watch, pool->log, pool->log_arg);
-}
-
-void redis_pool_thread_done(struct redis_pool *pool)
-{
-	struct redis_thread *thread = pthread_getspecific(pool->conn_key);
-
-	if (thread) {
-		pthread_setspecific(pool->conn_key, NULL);
-		thread_destroy(thread);
-	}
-}
-
-void redis_pool_close(struct redis_pool *pool)
-{
-	if (!pool)
-		return;
-	/* other threads' connections went with their threads (the key's destructor) */
-	redis_pool_thread_done(pool);
-	pthread_key_delete(pool->conn_key);
-	cluster_free(pool->cluster);
-	sentinel_free(pool->sentinel); /* its watcher uses the TLS context and the password */
-	redis_tls_free(pool->tls);
-	free(pool->host);
-	free(pool->socket_path);
-	free(pool->user);
-	if (pool->password)
-		explicit_bzero(pool->password, strlen(pool->password));
-	free(pool->password);
-	free(pool);
+	if (ret == -ENOMEM && !conn)
+		snprintf(err, errlen, "out of memory");
+	return ret;
 }
 
 bool redis_pool_read_only(const struct redis_pool *pool)
@@ -782,16 +609,6 @@ void redis_pool_set_cluster(struct redis_pool *pool, struct redis_cluster *clust
 	pool->cluster = cluster;
 }
 
-void redis_pool_log(const struct redis_pool *pool, const char *line)
-{
-	pool_log(pool, "%s", line);
-}
-
-bool redis_pool_allows(const struct redis_pool *pool, const struct redis_cmd *cmd)
-{
-	return !pool->read_only || redis_command_only_reads(cmd);
-}
-
 const char *redis_pool_host(const struct redis_pool *pool)
 {
 	return pool->socket_path ? NULL : pool->host;
@@ -800,13 +617,4 @@ const char *redis_pool_host(const struct redis_pool *pool)
 int redis_pool_port(const struct redis_pool *pool)
 {
 	return pool->port;
-}
-
-const char *redis_client_version(void)
-{
-#define STR2(x) #x
-#define STR(x)	STR2(x)
-	return STR(HIREDIS_MAJOR) "." STR(HIREDIS_MINOR) "." STR(HIREDIS_PATCH);
-#undef STR
-#undef STR2
 }

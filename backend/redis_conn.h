@@ -5,11 +5,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "log_line.h"
 #include "redis_tls.h"
 #include "redis_transport.h"
-
-/* Where error lines go (one line, no newline); the fs side sends them to stderr or syslog. */
-typedef void (*redis_log_fn)(void *arg, const char *line);
 
 /* Where and how to connect. The pool copies every string it is given. */
 struct redis_endpoint {
@@ -20,7 +18,7 @@ struct redis_endpoint {
 	const char *password;	 /* password, or NULL */
 	double timeout;		 /* seconds; bounds connect and every command */
 	bool read_only;		 /* refuse every write command with -EROFS, before sending */
-	redis_log_fn log;	 /* may be NULL: errors are then only returned */
+	log_line_fn log;	 /* may be NULL: errors are then only returned */
 	void *log_arg;
 	bool tls;			      /* every connection over TLS (rediss://) */
 	struct redis_tls_options tls_options; /* with tls */

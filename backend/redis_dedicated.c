@@ -14,7 +14,7 @@ struct redis_dedicated {
 	redis_dedicated_prepare_fn prepare;
 	void *prepare_arg;
 	struct redis_link *ctx; /* NULL after a failure that ended it */
-	int send_errno;	   /* errno of a send that failed, for the receive to judge; else 0 */
+	int send_errno;		/* errno of a send that failed, for the receive to judge; else 0 */
 };
 
 /* A new context in d->ctx, prepared. */
@@ -51,13 +51,13 @@ int redis_dedicated_open(struct redis_pool *pool, int db, redis_dedicated_prepar
 
 int redis_dedicated_send(struct redis_dedicated *d, const struct redis_cmd *cmd)
 {
-	if (!redis_pool_allows(d->pool, cmd))
-		return -EROFS;
+	int ret;
+
 	if (!d->ctx || d->send_errno || d->ctx->err)
 		return 0; /* broken already: the receive says how */
-	if (redis_link_append(d->ctx, cmd->argc, redis_cmd_argv(cmd), redis_cmd_argvlen(cmd)) !=
-	    REDIS_OK)
-		return -ENOMEM; /* appending fails only when out of memory */
+	ret = redis_link_send(d->ctx, cmd, 1);
+	if (ret)
+		return ret;
 	/* on the wire now, not at the next read: the server works while the caller does not wait */
 	errno = 0;
 	if (redis_link_flush(d->ctx) != REDIS_OK)

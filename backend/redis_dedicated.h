@@ -4,7 +4,8 @@
 
 #include <stdbool.h>
 
-#include "redis_command.h"
+#include "redis_cmd.h"
+#include "redis_conn.h"
 #include "redis_link.h"
 
 /*

@@ -38,17 +38,16 @@ void redis_dial_explain(const struct redis_link *l, bool tls, char *err, size_t 
 static int authenticate(const struct redis_dial *d, struct redis_link *l, char *err, size_t errlen,
 			int *saved_errno)
 {
-	const char *argv[] = {"AUTH", d->user, d->password};
-	size_t argvlen[] = {4, d->user ? strlen(d->user) : 0, strlen(d->password)};
+	struct redis_cmd auth;
 	redisReply *reply;
 	int ret = 0;
 
-	errno = 0;
+	redis_cmd_start(&auth, "AUTH");
 	if (d->user)
-		reply = redis_link_command(l, 3, argv, argvlen);
-	else
-		reply = redis_link_command(l, 2, (const char *[]){"AUTH", d->password},
-					   (size_t[]){4, argvlen[2]});
+		redis_cmd_str(&auth, d->user);
+	redis_cmd_str(&auth, d->password);
+	errno = 0;
+	reply = redis_link_command(l, &auth);
 	*saved_errno = errno;
 	if (!reply) {
 		redis_dial_explain(l, d->tls != NULL, err, errlen);
@@ -69,11 +68,13 @@ static int authenticate(const struct redis_dial *d, struct redis_link *l, char *
 static int check_master(const struct redis_dial *d, struct redis_link *l, char *err, size_t errlen,
 			int *saved_errno)
 {
+	struct redis_cmd role;
 	redisReply *reply;
 	int ret = 0;
 
+	redis_cmd_start(&role, "ROLE");
 	errno = 0;
-	reply = redis_link_command(l, 1, (const char *[]){"ROLE"}, (size_t[]){4});
+	reply = redis_link_command(l, &role);
 	*saved_errno = errno;
 	if (!reply) {
 		redis_dial_explain(l, d->tls != NULL, err, errlen);
@@ -109,6 +110,7 @@ int redis_dial_open(const struct redis_dial *d, struct redis_link **out, char *e
 		return ret;
 	}
 	redis_bound_reader(l->reader);
+	l->read_only = d->read_only; /* from its first command on */
 	ret = d->password ? authenticate(d, l, err, errlen, saved_errno) : 0;
 	if (!ret && d->want_master)
 		ret = check_master(d, l, err, errlen, saved_errno);

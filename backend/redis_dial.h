@@ -15,6 +15,7 @@ struct redis_dial {
 	const char *user;      /* may be NULL */
 	const char *password;  /* NULL: no AUTH */
 	bool want_master;      /* ask ROLE, refuse a replica (the master a sentinel named) */
+	bool read_only;	       /* the link refuses every write command (-o ro) */
 };
 
 /*

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "redis_command.h"
+#include "redis_cmd.h"
 #include "redis_link.h"
 
 /*

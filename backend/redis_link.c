@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "redis_allow.h"
+
 /*
  * Bytes asked of the transport at once. A TLS read returns one record (16
  * KiB) at most; a plain one takes what the socket holds, and a big value
@@ -58,10 +60,11 @@ static int fail_io(struct redis_link *l, ssize_t ret)
 	return fail(l, REDIS_ERR_IO, (int) -ret, detail[0] ? detail : strerror((int) -ret));
 }
 
-int redis_link_append(struct redis_link *l, int argc, const char **argv, const size_t *argvlen)
+/* Queue one command. Returns REDIS_OK, or REDIS_ERR when out of memory. */
+static int append(struct redis_link *l, const struct redis_cmd *c)
 {
 	char *cmd;
-	int n = redisFormatCommandArgv(&cmd, argc, argv, argvlen);
+	int n = redisFormatCommandArgv(&cmd, c->argc, redis_cmd_argv(c), redis_cmd_argvlen(c));
 
 	if (n < 0)
 		return REDIS_ERR;
@@ -91,6 +94,24 @@ int redis_link_append(struct redis_link *l, int argc, const char **argv, const s
 	l->len += (size_t) n;
 	free(cmd);
 	return REDIS_OK;
+}
+
+int redis_link_send(struct redis_link *l, const struct redis_cmd *cmds, size_t count)
+{
+	/* every command is checked before any is queued: a pipeline goes whole or not at all */
+	for (size_t i = 0; i < count; i++) {
+		if (cmds[i].err)
+			return cmds[i].err;
+		if (l->read_only && !redis_command_only_reads(&cmds[i]))
+			return -EROFS; /* a read-only mount: nothing that writes leaves */
+	}
+	for (size_t i = 0; i < count; i++) {
+		if (append(l, &cmds[i]) != REDIS_OK) {
+			fail(l, REDIS_ERR_OOM, ENOMEM, "Out of memory");
+			return -ENOMEM;
+		}
+	}
+	return 0;
 }
 
 int redis_link_flush(struct redis_link *l)
@@ -142,13 +163,14 @@ int redis_link_get_reply(struct redis_link *l, void **reply)
 	return REDIS_OK;
 }
 
-redisReply *redis_link_command(struct redis_link *l, int argc, const char **argv,
-			       const size_t *argvlen)
+redisReply *redis_link_command(struct redis_link *l, const struct redis_cmd *cmd)
 {
 	void *reply = NULL;
+	int ret = redis_link_send(l, cmd, 1);
 
-	if (redis_link_append(l, argc, argv, argvlen) != REDIS_OK) {
-		fail(l, REDIS_ERR_OOM, ENOMEM, "Out of memory");
+	if (ret) {
+		/* a command refused before it was queued: the link says why, as for any NULL */
+		fail(l, REDIS_ERR_OTHER, -ret, strerror(-ret));
 		return NULL;
 	}
 	if (redis_link_get_reply(l, &reply) != REDIS_OK)

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "redis_cmd.h"
 #include "redis_transport.h"
 
 /*
@@ -21,6 +22,7 @@ struct redis_link {
 	redisReader *reader; /* callers may change its functions and privdata */
 	char *out;	     /* formatted commands not yet written: out[sent .. len) */
 	size_t len, sent, room;
+	bool read_only;	  /* refuse every command that writes (redis_allow.h), before sending */
 	int err;	  /* 0, or REDIS_ERR_IO, _EOF, _PROTOCOL, _OOM: unusable after */
 	int sys_errno;	  /* with REDIS_ERR_IO: the errno (ETIMEDOUT for a timeout) */
 	char errstr[256]; /* with err: what happened, one line */
@@ -34,8 +36,14 @@ struct redis_link {
 int redis_link_open(const struct redis_address *addr, struct redis_tls *tls, long long timeout_ns,
 		    struct redis_link **out, char *err, size_t errlen);
 
-/* Queue one command (binary-safe arguments). Returns REDIS_OK, or REDIS_ERR when out of memory. */
-int redis_link_append(struct redis_link *l, int argc, const char **argv, const size_t *argvlen);
+/*
+ * Queue `count` commands: every command to a server goes through here.
+ * Returns 0, or -errno with nothing queued: a command's own error (its
+ * builder's -E2BIG), or -EROFS for a command that writes on a read-only
+ * link (the one place the read-only allow-list is checked). Out of memory
+ * is -ENOMEM and leaves the link unusable.
+ */
+int redis_link_send(struct redis_link *l, const struct redis_cmd *cmds, size_t count);
 
 /*
  * Write out what is queued. Returns REDIS_OK, or REDIS_ERR with l->err set
@@ -50,9 +58,9 @@ int redis_link_flush(struct redis_link *l);
  */
 int redis_link_get_reply(struct redis_link *l, void **reply);
 
-/* One command and its reply, or NULL with l->err set. */
-redisReply *redis_link_command(struct redis_link *l, int argc, const char **argv,
-			       const size_t *argvlen);
+/* One command and its reply, or NULL with l->err set (also for a command refused before it was
+ * sent). */
+redisReply *redis_link_command(struct redis_link *l, const struct redis_cmd *cmd);
 
 /* Whether bytes of a reply are here already, not yet parsed: a read would not wait. */
 bool redis_link_buffered(const struct redis_link *l);

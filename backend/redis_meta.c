@@ -5,51 +5,19 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "redis_command.h"
+#include "redis_send.h"
+#include "redis_reply.h"
 
 #define TTL_NONE    -1 /* TTL's answer for a key that does not expire */
 #define TTL_MISSING -2 /* TTL's answer for a key that does not exist */
 
-/*
- * NAME key, or NAME SUB key when `sub` is not NULL (OBJECT ENCODING, MEMORY
- * USAGE): the shape of every command here. The key goes as (pointer, length).
- */
-static void key_command(struct redis_cmd *cmd, const char *name, const char *sub, const char *key,
-			size_t klen)
+/* NAME SUB key (OBJECT ENCODING, MEMORY USAGE): the key goes as (pointer, length). */
+static void subcommand_key(struct redis_cmd *cmd, const char *name, const char *sub,
+			   const char *key, size_t klen)
 {
-	memset(cmd, 0, sizeof *cmd); /* fields we do not set (many/manylen) must be NULL */
-	cmd->argv[cmd->argc] = name;
-	cmd->argvlen[cmd->argc++] = strlen(name);
-	if (sub) {
-		cmd->argv[cmd->argc] = sub;
-		cmd->argvlen[cmd->argc++] = strlen(sub);
-	}
-	cmd->argv[cmd->argc] = key;
-	cmd->argvlen[cmd->argc++] = klen;
-}
-
-/* Append one more argument, a C string (a number). */
-static void add_arg(struct redis_cmd *cmd, const char *arg)
-{
-	cmd->argv[cmd->argc] = arg;
-	cmd->argvlen[cmd->argc++] = strlen(arg);
-}
-
-static int send_one(struct redis_pool *pool, int db, struct redis_cmd *cmd, redis_parse_fn parse,
-		    void *arg)
-{
-	return redis_command(pool, db, cmd->argc, cmd->argv, cmd->argvlen, parse, arg);
-}
-
-/* An integer reply; nil (a missing key for MEMORY USAGE) is -ENOENT. */
-static int parse_integer(const redisReply *reply, void *arg)
-{
-	if (reply->type == REDIS_REPLY_NIL)
-		return -ENOENT;
-	if (reply->type != REDIS_REPLY_INTEGER)
-		return -EIO;
-	*(long long *) arg = reply->integer;
-	return 0;
+	redis_cmd_start(cmd, name);
+	redis_cmd_str(cmd, sub);
+	redis_cmd_arg(cmd, key, klen);
 }
 
 /* A short word (status or bulk) into a REDIS_META_WORD_MAX buffer; nil is -ENOENT. */
@@ -73,8 +41,8 @@ int redis_meta_type(struct redis_pool *pool, int db, const char *key, size_t kle
 	struct redis_cmd cmd;
 	int ret;
 
-	key_command(&cmd, "TYPE", NULL, key, klen);
-	ret = send_one(pool, db, &cmd, parse_word, word);
+	redis_cmd_start_key(&cmd, "TYPE", key, klen);
+	ret = redis_command(pool, db, &cmd, parse_word, word);
 	if (!ret && strcmp(word, "none") == 0)
 		ret = -ENOENT;
 	return ret;
@@ -87,8 +55,8 @@ int redis_meta_ttl(struct redis_pool *pool, int db, const char *key, size_t klen
 	long long ttl = 0;
 	int ret;
 
-	key_command(&cmd, "TTL", NULL, key, klen);
-	ret = send_one(pool, db, &cmd, parse_integer, &ttl);
+	redis_cmd_start_key(&cmd, "TTL", key, klen);
+	ret = redis_command(pool, db, &cmd, reply_integer, &ttl);
 	if (ret)
 		return ret;
 	if (ttl == TTL_MISSING)
@@ -103,16 +71,14 @@ int redis_meta_expire(struct redis_pool *pool, int db, const char *key, size_t k
 		      long long seconds)
 {
 	struct redis_cmd cmd;
-	char number[24];
 	long long set = 0;
 	int ret;
 
 	if (seconds < 1)
 		return -EINVAL;
-	snprintf(number, sizeof number, "%lld", seconds);
-	key_command(&cmd, "EXPIRE", NULL, key, klen);
-	add_arg(&cmd, number);
-	ret = send_one(pool, db, &cmd, parse_integer, &set);
+	redis_cmd_start_key(&cmd, "EXPIRE", key, klen);
+	redis_cmd_int(&cmd, seconds);
+	ret = redis_command(pool, db, &cmd, reply_integer, &set);
 	return ret ? ret : (set ? 0 : -ENOENT); /* without NX/XX/GT/LT, 0 means no such key */
 }
 
@@ -121,22 +87,22 @@ static int parse_each_integer(const redisReply *reply, void *arg, size_t index)
 {
 	long long *out = arg;
 
-	return parse_integer(reply, &out[index]);
+	return reply_integer(reply, &out[index]);
 }
 
 /*
- * `cmd` and EXISTS of the same key in one round trip: PERSIST and the
- * length commands answer 0 both for "nothing to do" and for "no such key".
+ * NAME key and EXISTS key in one round trip: PERSIST and the length
+ * commands answer 0 both for "nothing to do" and for "no such key".
  */
-static int with_exists(struct redis_pool *pool, int db, const struct redis_cmd *cmd,
-		       const char *key, size_t klen, long long *result)
+static int with_exists(struct redis_pool *pool, int db, const char *name, const char *key,
+		       size_t klen, long long *result)
 {
 	struct redis_cmd cmds[2];
 	long long replies[2] = {0, 0};
 	int ret;
 
-	cmds[0] = *cmd;
-	key_command(&cmds[1], "EXISTS", NULL, key, klen);
+	redis_cmd_start_key(&cmds[0], name, key, klen);
+	redis_cmd_start_key(&cmds[1], "EXISTS", key, klen);
 	ret = redis_pipeline(pool, db, cmds, 2, parse_each_integer, replies);
 	if (ret)
 		return ret;
@@ -148,11 +114,9 @@ static int with_exists(struct redis_pool *pool, int db, const struct redis_cmd *
 
 int redis_meta_persist(struct redis_pool *pool, int db, const char *key, size_t klen)
 {
-	struct redis_cmd cmd;
 	long long removed;
 
-	key_command(&cmd, "PERSIST", NULL, key, klen);
-	return with_exists(pool, db, &cmd, key, klen, &removed);
+	return with_exists(pool, db, "PERSIST", key, klen, &removed);
 }
 
 int redis_meta_length(struct redis_pool *pool, int db, const char *key, size_t klen,
@@ -162,22 +126,20 @@ int redis_meta_length(struct redis_pool *pool, int db, const char *key, size_t k
 		[RV_STRING] = "STRLEN", [RV_LIST] = "LLEN", [RV_SET] = "SCARD",
 		[RV_ZSET] = "ZCARD",	[RV_HASH] = "HLEN", [RV_STREAM] = "XLEN",
 	};
-	struct redis_cmd cmd;
 
 	if (type == RV_NONE)
 		return -ENOENT;
 	if (type < RV_STRING || type > RV_STREAM)
 		return -ENODATA;
-	key_command(&cmd, commands[type], NULL, key, klen);
-	return with_exists(pool, db, &cmd, key, klen, length);
+	return with_exists(pool, db, commands[type], key, klen, length);
 }
 
 int redis_meta_encoding(struct redis_pool *pool, int db, const char *key, size_t klen, char *word)
 {
 	struct redis_cmd cmd;
 
-	key_command(&cmd, "OBJECT", "ENCODING", key, klen);
-	return send_one(pool, db, &cmd, parse_word, word);
+	subcommand_key(&cmd, "OBJECT", "ENCODING", key, klen);
+	return redis_command(pool, db, &cmd, parse_word, word);
 }
 
 int redis_meta_memory(struct redis_pool *pool, int db, const char *key, size_t klen,
@@ -187,8 +149,8 @@ int redis_meta_memory(struct redis_pool *pool, int db, const char *key, size_t k
 	long long n = 0;
 	int ret;
 
-	key_command(&cmd, "MEMORY", "USAGE", key, klen);
-	ret = send_one(pool, db, &cmd, parse_integer, &n);
+	subcommand_key(&cmd, "MEMORY", "USAGE", key, klen);
+	ret = redis_command(pool, db, &cmd, reply_integer, &n);
 	if (!ret && n < 0)
 		ret = -EIO;
 	if (!ret)

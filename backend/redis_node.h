@@ -3,7 +3,7 @@
 #define REDISFS_REDIS_NODE_H
 
 /*
- * Backend-internal, below redis_command.h: redis_route.c decides which node
+ * Backend-internal, below redis_send.h: redis_route.c decides which node
  * gets which commands and uses these to talk to it; redis_conn.c implements
  * them next to the connections they use.
  */
@@ -12,7 +12,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "redis_command.h"
+#include "redis_cmd.h"
+#include "redis_conn.h"
+#include "redis_reply.h"
 #include "redis_link.h"
 
 struct redis_cluster;
@@ -49,9 +51,6 @@ int redis_parse_single(const redisReply *reply, void *arg, size_t index);
 /* The pool's slot map (NULL against a single server); the pool owns it once set. */
 struct redis_cluster *redis_pool_cluster(const struct redis_pool *pool);
 void redis_pool_set_cluster(struct redis_pool *pool, struct redis_cluster *cluster);
-
-/* Whether the pool may send `cmd`: false for a write on a read-only pool. */
-bool redis_pool_allows(const struct redis_pool *pool, const struct redis_cmd *cmd);
 
 /* The URL's server: its TCP host (NULL for a unix socket) and port. */
 const char *redis_pool_host(const struct redis_pool *pool);
@@ -107,5 +106,19 @@ void redis_backoff_start(const struct redis_pool *pool, struct redis_backoff *b)
  * or return false at once when the next try would begin past the bound.
  */
 bool redis_backoff_wait(struct redis_backoff *b);
+
+/*
+ * For redis_pool.c, which makes and closes the pool around the connections.
+ */
+
+/*
+ * This thread's connection to the URL's server (or the master the
+ * sentinels name), checked with PING. Returns 0, or -errno with a one-line
+ * reason in `err`.
+ */
+int redis_conn_first(struct redis_pool *pool, char *err, size_t errlen);
+
+/* Close a thread's connections and free them (the pool's pthread key destructor). */
+void redis_conn_thread_free(void *thread);
 
 #endif

@@ -1,8 +1,33 @@
-/* redis_reply.c - turn hiredis replies into rv.h containers (backend-internal). */
+/* redis_reply.c - turn hiredis replies into numbers and rv.h containers (backend-internal). */
 #include "redis_reply.h"
 
 #include <errno.h>
 #include <string.h>
+
+int reply_integer(const redisReply *reply, void *arg)
+{
+	if (reply->type == REDIS_REPLY_NIL)
+		return -ENOENT;
+	if (reply->type != REDIS_REPLY_INTEGER)
+		return -EIO;
+	*(long long *) arg = reply->integer;
+	return 0;
+}
+
+int reply_scan_page(const redisReply *reply, char *cursor, size_t cursor_size, struct rv_array *out)
+{
+	const redisReply *c;
+
+	if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2)
+		return -EIO;
+	c = reply->element[0];
+	if (c->type != REDIS_REPLY_STRING || c->len == 0 || c->len >= cursor_size ||
+	    strspn(c->str, "0123456789") != c->len)
+		return -EIO; /* a cursor is an unsigned decimal, or this is no page of a walk */
+	memcpy(cursor, c->str, c->len);
+	cursor[c->len] = '\0';
+	return reply_push_strings(reply->element[1], out, NULL);
+}
 
 int reply_push_strings(const redisReply *reply, struct rv_array *out, size_t *count)
 {

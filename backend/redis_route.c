@@ -8,22 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "redis_cluster.h"
 #include "redis_node.h"
+#include "redis_wait.h"
 
 #define ROUTE_HOPS_MAX	 5	     /* redirections of one command: more means a map in flux */
 #define REFRESH_GAP_NS	 100000000LL /* 100 ms: at most this often CLUSTER SLOTS per pool */
 #define INFO_CLUSTER_KEY "cluster_enabled:1"
-
-static long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long) ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 static bool name_is(const struct redis_cmd *cmd, int at, const char *name)
 {
@@ -78,11 +70,13 @@ static int parse_slots(const redisReply *reply, void *arg, size_t index)
 /* CLUSTER SLOTS on one node, applied to the map. */
 static int refresh_from(struct redis_pool *pool, int node)
 {
-	struct redis_cmd cmd = {.argc = 2, .argv = {"CLUSTER", "SLOTS"}, .argvlen = {7, 5}};
 	void *arg[2] = {redis_pool_cluster(pool), &node};
 	redisReply *reply = NULL;
+	struct redis_cmd cmd;
 	int ret;
 
+	redis_cmd_start(&cmd, "CLUSTER");
+	redis_cmd_str(&cmd, "SLOTS");
 	ret = redis_node_exchange(pool, node, 0, &cmd, 1, &reply);
 	if (!ret)
 		ret = redis_dispatch(pool, 0, &cmd, &reply, 1, parse_slots, arg);
@@ -99,7 +93,7 @@ static int route_refresh(struct redis_pool *pool, int prefer, bool force)
 	struct redis_cluster *cluster = redis_pool_cluster(pool);
 	int ret = -EIO, count;
 
-	if (!force && !cluster_refresh_claim(cluster, now_ns(), REFRESH_GAP_NS))
+	if (!force && !cluster_refresh_claim(cluster, wait_now_ns(), REFRESH_GAP_NS))
 		return 0;
 	/* a master the map knows is likelier to answer than the URL's server, which may be gone */
 	if (prefer < 0)
@@ -217,8 +211,6 @@ struct round {
 	size_t count;
 };
 
-static const struct redis_cmd asking_cmd = {.argc = 1, .argv = {"ASKING"}, .argvlen = {6}};
-
 static void round_add(struct round *r, const struct redis_cmd *cmd, size_t unit, size_t index)
 {
 	r->cmds[r->count] = *cmd;
@@ -235,15 +227,17 @@ static void run_round(struct redis_pool *pool, int db, int node, const struct re
 		      struct route_unit *units, size_t nunits, bool last, struct round *r,
 		      redisReply **final)
 {
+	struct redis_cmd asking;
 	int ret;
 
+	redis_cmd_start(&asking, "ASKING");
 	r->count = 0;
 	for (size_t u = 0; u < nunits; u++) {
 		if (units[u].done || units[u].node != node)
 			continue;
 		units[u].sent = true;
 		if (units[u].asking)
-			round_add(r, &asking_cmd, SIZE_MAX, SIZE_MAX);
+			round_add(r, &asking, SIZE_MAX, SIZE_MAX);
 		for (size_t i = 0; i < units[u].n; i++)
 			round_add(r, &cmds[units[u].first + i], u, units[u].first + i);
 	}
@@ -392,27 +386,18 @@ size_t redis_master_nodes(struct redis_pool *pool, int *nodes, size_t room)
 	return n;
 }
 
-int redis_node_command(struct redis_pool *pool, int node, int db, int argc, const char **argv,
-		       const size_t *argvlen, redis_parse_fn parse, void *arg)
+int route_node_command(struct redis_pool *pool, int node, int db, const struct redis_cmd *cmd,
+		       redis_parse_fn parse, void *arg)
 {
-	struct redis_cmd cmd = {.argc = argc};
 	struct redis_single_parse single = {parse, arg};
 	redisReply *reply = NULL;
 	int ret;
 
-	if (!redis_pool_cluster(pool))
-		return redis_command(pool, db, argc, argv, argvlen, parse, arg);
-	if (argc > REDIS_MAX_ARGS)
-		return -E2BIG;
-	memcpy(cmd.argv, argv, (size_t) argc * sizeof *argv);
-	memcpy(cmd.argvlen, argvlen, (size_t) argc * sizeof *argvlen);
-	if (!redis_pool_allows(pool, &cmd))
-		return -EROFS;
-	ret = redis_node_exchange(pool, node, db, &cmd, 1, &reply);
+	ret = redis_node_exchange(pool, node, db, cmd, 1, &reply);
 	if (ret == -EIO)
 		route_refresh(pool, -1, false);
 	if (!ret)
-		ret = redis_dispatch(pool, db, &cmd, &reply, 1, redis_parse_single, &single);
+		ret = redis_dispatch(pool, db, cmd, &reply, 1, redis_parse_single, &single);
 	redis_free_replies(&reply, 1);
 	return ret;
 }
@@ -427,11 +412,14 @@ static int parse_importing(const redisReply *reply, void *arg)
 
 int redis_node_importing(struct redis_pool *pool, int node, bool *importing)
 {
+	struct redis_cmd cmd;
+
 	*importing = false;
 	if (!redis_pool_cluster(pool))
 		return 0;
-	return redis_node_command(pool, node, 0, 2, (const char *[]){"CLUSTER", "NODES"},
-				  (const size_t[]){7, 5}, parse_importing, importing);
+	redis_cmd_start(&cmd, "CLUSTER");
+	redis_cmd_str(&cmd, "NODES");
+	return route_node_command(pool, node, 0, &cmd, parse_importing, importing);
 }
 
 unsigned long redis_topology_version(struct redis_pool *pool)
@@ -454,10 +442,11 @@ bool redis_same_slot(const struct redis_pool *pool, const char *a, size_t alen, 
 static int ask_quietly(struct redis_pool *pool, const char *name, const char *arg,
 		       redisReply **reply)
 {
-	struct redis_cmd cmd = {.argc = arg ? 2 : 1,
-				.argv = {name, arg},
-				.argvlen = {strlen(name), arg ? strlen(arg) : 0}};
+	struct redis_cmd cmd;
 
+	redis_cmd_start(&cmd, name);
+	if (arg)
+		redis_cmd_str(&cmd, arg);
 	*reply = NULL;
 	return redis_node_exchange(pool, 0, -1, &cmd, 1, reply);
 }

@@ -7,11 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "redis_command.h"
+#include "redis_route.h"
+#include "redis_send.h"
 #include "redis_reply.h"
-
-#define SAMPLE_SCAN_COUNT 1000 /* keys per SCAN, as listings use */
-#define MASTERS_MAX	  1024
+#include "redis_walk.h"
 
 struct sample_scan {
 	char cursor[24];
@@ -22,26 +21,15 @@ struct sample_scan {
 static int parse_scan(const redisReply *reply, void *arg)
 {
 	struct sample_scan *st = arg;
-	const redisReply *c;
-	size_t got = 0;
 
-	if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2)
-		return -EIO;
-	c = reply->element[0];
-	if (c->type != REDIS_REPLY_STRING || c->len == 0 || c->len >= sizeof st->cursor)
-		return -EIO;
-	memcpy(st->cursor, c->str, c->len);
-	st->cursor[c->len] = '\0';
-	return reply_push_strings(reply->element[1], st->keys, &got);
+	return reply_scan_page(reply, st->cursor, sizeof st->cursor, st->keys);
 }
 
 int redis_sample_keys(struct redis_pool *pool, int db, const char *pattern, size_t max,
 		      struct rv_array *keys, int *scanned_all)
 {
-	char count[16];
-	const char *argv[6] = {"SCAN", NULL, "MATCH", pattern, "COUNT", count};
-	size_t argvlen[6] = {4, 0, 5, strlen(pattern), 5, 0};
-	int *nodes = malloc(MASTERS_MAX * sizeof *nodes);
+	struct redis_cmd cmd;
+	int *nodes = malloc(REDIS_MASTERS_MAX * sizeof *nodes);
 	struct sample_scan st = {.keys = keys};
 	size_t n;
 	int ret = 0;
@@ -49,16 +37,17 @@ int redis_sample_keys(struct redis_pool *pool, int db, const char *pattern, size
 	*scanned_all = 1;
 	if (!nodes)
 		return -ENOMEM;
-	n = redis_master_nodes(pool, nodes, MASTERS_MAX);
-	snprintf(count, sizeof count, "%d", SAMPLE_SCAN_COUNT);
-	argvlen[5] = strlen(count);
-	for (size_t i = 0; i < n && i < MASTERS_MAX && !ret; i++) {
+	n = redis_master_nodes(pool, nodes, REDIS_MASTERS_MAX);
+	for (size_t i = 0; i < n && i < REDIS_MASTERS_MAX && !ret; i++) {
 		strcpy(st.cursor, "0");
 		do {
-			argv[1] = st.cursor;
-			argvlen[1] = strlen(st.cursor);
-			ret = redis_node_command(pool, nodes[i], db, 6, argv, argvlen, parse_scan,
-						 &st);
+			redis_cmd_start(&cmd, "SCAN");
+			redis_cmd_str(&cmd, st.cursor);
+			redis_cmd_str(&cmd, "MATCH");
+			redis_cmd_str(&cmd, pattern);
+			redis_cmd_str(&cmd, "COUNT");
+			redis_cmd_int(&cmd, SCAN_COUNT);
+			ret = redis_node_command(pool, nodes[i], db, &cmd, parse_scan, &st);
 		} while (!ret && strcmp(st.cursor, "0") && keys->count < max);
 		if (!ret && keys->count >= max) {
 			*scanned_all = strcmp(st.cursor, "0") == 0 && i + 1 >= n;
@@ -89,35 +78,29 @@ static int parse_first_page(const redisReply *reply, void *arg)
 int redis_sample_members(struct redis_pool *pool, int db, const char *key, size_t klen,
 			 enum rv_type type, size_t max, struct rv_array *out)
 {
-	char last[24];
-	const char *argv[5];
-	size_t argvlen[5];
 	struct rv_array page = {0};
+	struct redis_cmd cmd;
 	size_t len;
 	int ret;
 
 	if (max == 0)
 		return 0;
-	snprintf(last, sizeof last, "%zu", type == RV_LIST || type == RV_ZSET ? max - 1 : max);
-	argv[1] = key;
-	argvlen[1] = klen;
 	switch (type) {
 	case RV_LIST:
 	case RV_ZSET:
-		argv[0] = type == RV_LIST ? "LRANGE" : "ZRANGE";
-		argv[2] = "0";
-		argv[3] = last;
-		return redis_command(pool, db, 4, argv, (size_t[]){6, klen, 1, strlen(last)},
-				     parse_members, out);
+		redis_cmd_start(&cmd, type == RV_LIST ? "LRANGE" : "ZRANGE");
+		redis_cmd_arg(&cmd, key, klen);
+		redis_cmd_int(&cmd, 0);
+		redis_cmd_int(&cmd, (long long) max - 1);
+		return redis_command(pool, db, &cmd, parse_members, out);
 	case RV_SET:
 	case RV_HASH:
-		argv[0] = type == RV_SET ? "SSCAN" : "HSCAN";
-		argv[2] = "0";
-		argv[3] = "COUNT";
-		argv[4] = last;
-		for (int i = 0; i < 5; i++)
-			argvlen[i] = i == 1 ? klen : strlen(argv[i]);
-		ret = redis_command(pool, db, 5, argv, argvlen, parse_first_page, &page);
+		redis_cmd_start(&cmd, type == RV_SET ? "SSCAN" : "HSCAN");
+		redis_cmd_arg(&cmd, key, klen);
+		redis_cmd_int(&cmd, 0);
+		redis_cmd_str(&cmd, "COUNT");
+		redis_cmd_int(&cmd, (long long) max);
+		ret = redis_command(pool, db, &cmd, parse_first_page, &page);
 		/* a hash's page is field, value, field, ...: the members are its fields */
 		for (size_t i = 0; !ret && i < page.count; i += type == RV_HASH ? 2 : 1) {
 			const char *m = rv_array_get(&page, i, &len);

@@ -5,13 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "redis_command.h"
+#include "redis_send.h"
 #include "redis_dedicated.h"
 #include "redis_reply.h"
 #include "redis_scan_reply.h"
 #include "redis_walk.h"
-
-#define SCAN_COUNT "1000" /* keys per SCAN: ~1 ms of server time, few round trips */
 
 struct redis_scan {
 	struct redis_pool *pool;
@@ -49,14 +47,13 @@ int redis_scan_open(struct redis_pool *pool, int db, struct redis_scan **out)
 	return 0;
 }
 
-/* SCAN cursor COUNT 1000: its arguments point into `scan`, so that it can be sent again. */
-static struct redis_cmd scan_command(const struct redis_scan *scan)
+/* SCAN cursor COUNT n: the cursor points into `scan`, so that it can be sent again. */
+static void scan_command(const struct redis_scan *scan, struct redis_cmd *cmd)
 {
-	return (struct redis_cmd){
-		.argc = 4,
-		.argv = {"SCAN", scan->cursor, "COUNT", SCAN_COUNT},
-		.argvlen = {4, strlen(scan->cursor), 5, strlen(SCAN_COUNT)},
-	};
+	redis_cmd_start(cmd, "SCAN");
+	redis_cmd_str(cmd, scan->cursor);
+	redis_cmd_str(cmd, "COUNT");
+	redis_cmd_int(cmd, SCAN_COUNT);
 }
 
 /* The cursor of a reply [cursor, [key, ...]] into `cursor`; -EIO for any other shape. */
@@ -94,7 +91,7 @@ static int advance(struct redis_scan *scan, const char *cursor)
 	if (!ret && !scan->conn)
 		ret = redis_dedicated_open(scan->pool, scan->db, prepare_reader, &scan->sink,
 					   &scan->conn);
-	next = scan_command(scan);
+	scan_command(scan, &next);
 	return ret ? ret : redis_dedicated_send(scan->conn, &next);
 }
 
@@ -114,20 +111,20 @@ static int parse_first(const redisReply *reply, void *arg)
 
 int redis_scan_next(struct redis_scan *scan, struct rv_array *keys, bool *done)
 {
-	struct redis_cmd cmd = scan_command(scan);
 	struct first_reply first = {.keys = keys};
 	redisReply *reply = NULL;
 	size_t had = keys->count;
 	int ret = scan->failed;
+	struct redis_cmd cmd;
 
+	scan_command(scan, &cmd);
 	*done = false;
 	if (!ret && scan->done) {
 		*done = true; /* the walk is over: nothing more to ask */
 		return 0;
 	}
 	if (!ret && !scan->started) {
-		ret = redis_command(scan->pool, scan->db, cmd.argc, cmd.argv, cmd.argvlen,
-				    parse_first, &first);
+		ret = redis_command(scan->pool, scan->db, &cmd, parse_first, &first);
 		if (!ret)
 			ret = advance(scan, first.cursor);
 	} else if (!ret) {
@@ -160,20 +157,19 @@ bool redis_scan_ready(const struct redis_scan *scan)
 	return scan->conn && redis_dedicated_ready(scan->conn);
 }
 
-static int parse_size(const redisReply *reply, void *arg)
-{
-	if (reply->type != REDIS_REPLY_INTEGER || reply->integer < 0)
-		return -EIO;
-	*(size_t *) arg = (size_t) reply->integer;
-	return 0;
-}
-
 int redis_database_size(struct redis_pool *pool, int db, size_t *keys)
 {
-	const char *argv[] = {"DBSIZE"};
-	size_t argvlen[] = {6};
+	struct redis_cmd cmd;
+	long long n = 0;
+	int ret;
 
-	return redis_command(pool, db, 1, argv, argvlen, parse_size, keys);
+	redis_cmd_start(&cmd, "DBSIZE");
+	ret = redis_command(pool, db, &cmd, reply_integer, &n);
+	if (!ret && n < 0)
+		ret = -EIO;
+	if (!ret)
+		*keys = (size_t) n;
+	return ret;
 }
 
 void redis_scan_close(struct redis_scan *scan)

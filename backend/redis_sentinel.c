@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "redis_wait.h"
+
 #define WATCH_PING_NS  2000000000LL /* a quiet subscription is PINGed this often */
 #define WATCH_RETRY_NS 1000000000LL /* before connecting again to a sentinel that failed */
 #define WATCH_LINE_MAX 512	    /* "+switch-master" message: name and two addresses */
@@ -33,7 +35,7 @@ struct redis_sentinel {
 	pthread_t watcher;
 	int stop[2]; /* a pipe: closing its write end stops the watcher */
 	const struct redis_dial *how;
-	void (*log)(void *arg, const char *line);
+	log_line_fn log;
 	void *log_arg;
 };
 
@@ -86,24 +88,27 @@ void sentinel_free(struct redis_sentinel *s)
 /* SENTINEL get-master-addr-by-name, with AUTH first if the sentinel asks for it. */
 static redisReply *ask(struct redis_link *l, const struct redis_dial *how, const char *master)
 {
-	const char *argv[] = {"SENTINEL", "get-master-addr-by-name", master};
-	size_t argvlen[] = {8, 23, strlen(master)};
-	redisReply *reply = redis_link_command(l, 3, argv, argvlen);
+	struct redis_cmd get, auth;
+	redisReply *reply;
 
+	redis_cmd_start(&get, "SENTINEL");
+	redis_cmd_str(&get, "get-master-addr-by-name");
+	redis_cmd_str(&get, master);
+	reply = redis_link_command(l, &get);
 	if (reply && reply->type == REDIS_REPLY_ERROR && strncmp(reply->str, "NOAUTH", 6) == 0 &&
 	    how->password) {
-		const char *auth[] = {"AUTH", how->user, how->password};
-		size_t authlen[] = {4, how->user ? strlen(how->user) : 0, strlen(how->password)};
 		redisReply *ok;
 
 		freeReplyObject(reply);
-		ok = how->user ? redis_link_command(l, 3, auth, authlen)
-			       : redis_link_command(l, 2, (const char *[]){"AUTH", how->password},
-						    (size_t[]){4, authlen[2]});
+		redis_cmd_start(&auth, "AUTH");
+		if (how->user)
+			redis_cmd_str(&auth, how->user);
+		redis_cmd_str(&auth, how->password);
+		ok = redis_link_command(l, &auth);
 		if (!ok || ok->type == REDIS_REPLY_ERROR)
 			return ok;
 		freeReplyObject(ok);
-		reply = redis_link_command(l, 3, argv, argvlen);
+		reply = redis_link_command(l, &get);
 	}
 	return reply;
 }
@@ -249,17 +254,20 @@ static void take_message(struct redis_sentinel *s, const redisReply *r)
 /* SUBSCRIBE to the announcements on `l` (after AUTH when the sentinel asks). Returns 0 or -1. */
 static int subscribe(struct redis_sentinel *s, struct redis_link *l)
 {
-	const char *argv[] = {"SUBSCRIBE", "+switch-master", "+promoted-slave"};
-	size_t argvlen[] = {9, 14, 15};
-	redisReply *r = redis_link_command(l, 3, argv, argvlen);
+	struct redis_cmd sub;
+	redisReply *r;
 
+	redis_cmd_start(&sub, "SUBSCRIBE");
+	redis_cmd_str(&sub, "+switch-master");
+	redis_cmd_str(&sub, "+promoted-slave");
+	r = redis_link_command(l, &sub);
 	if (r && r->type == REDIS_REPLY_ERROR && !strncmp(r->str, "NOAUTH", 6) &&
 	    s->how->password) {
 		freeReplyObject(r);
 		r = ask(l, s->how, s->master); /* AUTHs, and proves the sentinel answers */
 		if (r)
 			freeReplyObject(r);
-		r = redis_link_command(l, 3, argv, argvlen);
+		r = redis_link_command(l, &sub);
 	}
 	if (!r || r->type != REDIS_REPLY_ARRAY) {
 		if (r)
@@ -292,7 +300,7 @@ static void watch_connect(struct redis_sentinel *s, size_t i, struct watch_link 
 		w->l = NULL;
 		return;
 	}
-	w->quiet_since = transport_now_ns();
+	w->quiet_since = wait_now_ns();
 	w->pinged = false;
 	/* a switch while no one listened: the sentinels' answer now */
 	sentinel_refresh(s, s->how, sentinel_generation(s), err, sizeof err);
@@ -309,20 +317,21 @@ static void watch_drop(struct redis_sentinel *s, size_t i, struct watch_link *w,
 	}
 	redis_link_free(w->l);
 	w->l = NULL;
-	w->retry_at = transport_now_ns() + WATCH_RETRY_NS;
+	w->retry_at = wait_now_ns() + WATCH_RETRY_NS;
 }
 
 /* Read what one sentinel sent, or PING it when it was quiet; drop it when it fails. */
 static void watch_serve(struct redis_sentinel *s, size_t i, struct watch_link *w, bool readable)
 {
-	long long quiet = transport_now_ns() - w->quiet_since;
+	long long quiet = wait_now_ns() - w->quiet_since;
+	struct redis_cmd ping;
 	redisReply *r = NULL;
 
+	redis_cmd_start(&ping, "PING");
 	if (!readable && w->pinged && quiet > WATCH_PING_NS + s->how->timeout_ns) {
 		watch_drop(s, i, w, "no answer to PING");
 	} else if (!readable && !w->pinged && quiet > WATCH_PING_NS) {
-		if (redis_link_append(w->l, 1, (const char *[]){"PING"}, (size_t[]){4}) ||
-		    redis_link_flush(w->l))
+		if (redis_link_send(w->l, &ping, 1) || redis_link_flush(w->l))
 			watch_drop(s, i, w, w->l->err ? w->l->errstr : "out of memory");
 		else
 			w->pinged = true;
@@ -331,7 +340,7 @@ static void watch_serve(struct redis_sentinel *s, size_t i, struct watch_link *w
 			watch_drop(s, i, w, w->l->errstr);
 			return;
 		}
-		w->quiet_since = transport_now_ns();
+		w->quiet_since = wait_now_ns();
 		w->pinged = false;
 		take_message(s, r);
 		freeReplyObject(r);
@@ -350,7 +359,7 @@ static void *watch_loop(void *arg)
 	size_t *at = calloc(s->count + 1, sizeof *at);
 
 	while (w && p && at) {
-		long long now = transport_now_ns();
+		long long now = wait_now_ns();
 		int n = 1, timeout = 200;
 
 		p[0] = (struct pollfd){.fd = s->stop[0], .events = POLLIN};
@@ -382,8 +391,8 @@ static void *watch_loop(void *arg)
 	return NULL;
 }
 
-int sentinel_watch(struct redis_sentinel *s, const struct redis_dial *how,
-		   void (*log)(void *arg, const char *line), void *log_arg)
+int sentinel_watch(struct redis_sentinel *s, const struct redis_dial *how, log_line_fn log,
+		   void *log_arg)
 {
 	int ret;
 

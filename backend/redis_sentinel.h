@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "log_line.h"
 #include "redis_dial.h"
 
 #define SENTINEL_HOST_MAX 256 /* a host name or address, NUL included */
@@ -54,8 +55,8 @@ unsigned long sentinel_generation(const struct redis_sentinel *s);
  * outlive `s`; lost sentinels are logged through `log` (may be NULL).
  * Returns 0 or -errno. sentinel_free() stops it.
  */
-int sentinel_watch(struct redis_sentinel *s, const struct redis_dial *how,
-		   void (*log)(void *arg, const char *line), void *log_arg);
+int sentinel_watch(struct redis_sentinel *s, const struct redis_dial *how, log_line_fn log,
+		   void *log_arg);
 
 /* The master's name. */
 const char *sentinel_master_name(const struct redis_sentinel *s);

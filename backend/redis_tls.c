@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "redis_transport.h"
+#include "redis_wait.h"
 
 #define NAME_MAX_LEN 256 /* a host name or address, NUL included */
 
@@ -259,8 +259,7 @@ static int ssl_wait(SSL *ssl, int fd, int result, long long timeout_ns, bool *ag
 	switch (code) {
 	case SSL_ERROR_WANT_READ:
 	case SSL_ERROR_WANT_WRITE: {
-		int ret = transport_wait(fd, code == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT,
-					 timeout_ns);
+		int ret = wait_fd(fd, code == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, timeout_ns);
 
 		if (ret)
 			return ret;
@@ -298,7 +297,7 @@ int redis_tls_handshake(struct redis_tls *tls, int fd, const char *host, long lo
 		ret = SSL_connect(c->ssl);
 		if (ret == 1)
 			break;
-		ret = ssl_wait(c->ssl, fd, ret, deadline_ns - transport_now_ns(), &again);
+		ret = ssl_wait(c->ssl, fd, ret, deadline_ns - wait_now_ns(), &again);
 	} while (again);
 	if (ret == 1) {
 		*out = c;

@@ -12,10 +12,10 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "redis_tls.h"
+#include "redis_wait.h"
 
 #define KEEPALIVE_IDLE_S                                                                           \
 	15 /* hiredis's redisEnableKeepAlive: a dead peer found in about a minute */
@@ -26,34 +26,6 @@ struct redis_transport {
 	struct redis_tls_conn *tls; /* NULL: plain bytes */
 	char err[256];
 };
-
-long long transport_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long) ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-int transport_wait(int fd, short events, long long timeout_ns)
-{
-	long long deadline = transport_now_ns() + timeout_ns;
-	struct pollfd p = {.fd = fd, .events = events};
-
-	for (;;) {
-		long long left = deadline - transport_now_ns();
-		int n;
-
-		if (left <= 0)
-			return -ETIMEDOUT;
-		/* round up: a wait of 0 ms would spin on the last fraction of a millisecond */
-		n = poll(&p, 1, (int) ((left + 999999) / 1000000));
-		if (n > 0)
-			return 0; /* ready, or an error or hang-up that the next call reports */
-		if (n < 0 && errno != EINTR)
-			return -errno;
-	}
-}
 
 /* The options hiredis sets on a TCP connection: no Nagle delay, keepalive probes. */
 static void tune_tcp(int fd)
@@ -77,7 +49,7 @@ static int connect_one(int fd, const struct sockaddr *sa, socklen_t len, long lo
 		return 0;
 	if (errno != EINPROGRESS && errno != EAGAIN)
 		return -errno;
-	ret = transport_wait(fd, POLLOUT, deadline - transport_now_ns());
+	ret = wait_fd(fd, POLLOUT, deadline - wait_now_ns());
 	if (ret)
 		return ret;
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &soerr_len) < 0)
@@ -152,7 +124,7 @@ static int connect_tcp(const char *host, int port, long long deadline, int *out,
 int transport_connect(const struct redis_address *addr, struct redis_tls *tls, long long timeout_ns,
 		      struct redis_transport **out, char *err, size_t errlen)
 {
-	long long deadline = transport_now_ns() + timeout_ns;
+	long long deadline = wait_now_ns() + timeout_ns;
 	struct redis_transport *t = calloc(1, sizeof *t);
 	int ret;
 
@@ -199,7 +171,7 @@ ssize_t transport_read(struct redis_transport *t, void *buf, size_t len)
 			continue;
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			return -errno;
-		ret = transport_wait(t->fd, POLLIN, t->timeout_ns);
+		ret = wait_fd(t->fd, POLLIN, t->timeout_ns);
 		if (ret)
 			return ret;
 	}
@@ -221,7 +193,7 @@ ssize_t transport_write(struct redis_transport *t, const void *buf, size_t len)
 			continue;
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			return -errno;
-		ret = transport_wait(t->fd, POLLOUT, t->timeout_ns);
+		ret = wait_fd(t->fd, POLLOUT, t->timeout_ns);
 		if (ret)
 			return ret;
 	}

@@ -56,13 +56,4 @@ const char *transport_error(const struct redis_transport *t);
 /* Close the connection and free it. NULL is fine. */
 void transport_close(struct redis_transport *t);
 
-/*
- * Wait until `fd` is ready for `events` (POLLIN, POLLOUT) or `timeout_ns`
- * has passed. Returns 0, -ETIMEDOUT, or -errno of poll(2). For redis_tls.c.
- */
-int transport_wait(int fd, short events, long long timeout_ns);
-
-/* CLOCK_MONOTONIC in ns. */
-long long transport_now_ns(void);
-
 #endif

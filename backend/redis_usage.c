@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "redis_command.h"
+#include "redis_route.h"
+#include "redis_send.h"
 
-#define MASTERS_MAX 1024 /* as redis_keys.c: every node of a cluster could be a master */
 
 /* The number after "\r\nNAME:" (or at the start) of INFO's text; false when absent. */
 static bool info_field(const char *text, const char *name, unsigned long long *out)
@@ -54,26 +54,29 @@ static int parse_keyspace(const redisReply *r, void *arg)
 
 int redis_usage(struct redis_pool *pool, struct redis_usage *u)
 {
-	int *nodes = malloc(MASTERS_MAX * sizeof *nodes);
+	int *nodes = malloc(REDIS_MASTERS_MAX * sizeof *nodes);
 	bool unlimited = false;
 	size_t count;
 	int ret = 0;
 
 	if (!nodes)
 		return -ENOMEM;
-	count = redis_master_nodes(pool, nodes, MASTERS_MAX);
-	if (count > MASTERS_MAX)
-		count = MASTERS_MAX;
+	count = redis_master_nodes(pool, nodes, REDIS_MASTERS_MAX);
+	if (count > REDIS_MASTERS_MAX)
+		count = REDIS_MASTERS_MAX;
 	memset(u, 0, sizeof *u);
 	for (size_t i = 0; i < count && !ret; i++) {
 		struct redis_usage node = {0};
+		struct redis_cmd cmd;
 
-		ret = redis_node_command(pool, nodes[i], 0, 2, (const char *[]){"INFO", "memory"},
-					 (const size_t[]){4, 6}, parse_memory, &node);
+		redis_cmd_start(&cmd, "INFO");
+		redis_cmd_str(&cmd, "memory");
+		ret = redis_node_command(pool, nodes[i], 0, &cmd, parse_memory, &node);
+		redis_cmd_start(&cmd, "INFO");
+		redis_cmd_str(&cmd, "keyspace");
 		if (!ret)
-			ret = redis_node_command(
-				pool, nodes[i], 0, 2, (const char *[]){"INFO", "keyspace"},
-				(const size_t[]){4, 8}, parse_keyspace, &node.keys);
+			ret = redis_node_command(pool, nodes[i], 0, &cmd, parse_keyspace,
+						 &node.keys);
 		u->used_memory += node.used_memory;
 		u->maxmemory += node.maxmemory;
 		unlimited |= node.maxmemory == 0;

@@ -6,23 +6,16 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "redis_command.h"
+#include "redis_send.h"
 #include "redis_node.h"
+#include "redis_reply.h"
 
 #define WALK_CALLS_FLOOR    16384 /* calls any walk may make */
 #define WALK_CALLS_PER_SIZE 8	  /* and per WALK_COUNT elements the server says it holds */
-#define WALK_COUNT	    1000  /* the COUNT every walk asks for */
-
-static int parse_size(const redisReply *reply, void *arg)
-{
-	if (reply->type != REDIS_REPLY_INTEGER)
-		return -EIO;
-	*(long long *) arg = reply->integer;
-	return 0;
-}
 
 int redis_walk_bound_check(struct redis_pool *pool, int db, struct redis_walk_bound *b)
 {
+	struct redis_cmd cmd;
 	long long size = 0;
 	char line[128];
 	int ret;
@@ -32,18 +25,17 @@ int redis_walk_bound_check(struct redis_pool *pool, int db, struct redis_walk_bo
 	if (++b->calls < b->allowed)
 		return 0;
 	if (b->key) {
-		const char *argv[] = {b->size_command, b->key};
-		const size_t argvlen[] = {strlen(b->size_command), b->klen};
-
-		ret = redis_command(pool, db, 2, argv, argvlen, parse_size, &size);
+		redis_cmd_start(&cmd, b->size_command);
+		redis_cmd_arg(&cmd, b->key, b->klen);
+		ret = redis_command(pool, db, &cmd, reply_integer, &size);
 	} else {
-		ret = redis_node_command(pool, b->node, db, 1, (const char *[]){"DBSIZE"},
-					 (const size_t[]){6}, parse_size, &size);
+		redis_cmd_start(&cmd, "DBSIZE");
+		ret = redis_node_command(pool, b->node, db, &cmd, reply_integer, &size);
 	}
 	if (ret)
 		return ret;
 	if (size > 0 && size < LLONG_MAX / WALK_CALLS_PER_SIZE)
-		b->allowed = WALK_CALLS_FLOOR + WALK_CALLS_PER_SIZE * (size / WALK_COUNT + 1);
+		b->allowed = WALK_CALLS_FLOOR + WALK_CALLS_PER_SIZE * (size / SCAN_COUNT + 1);
 	if (b->calls < b->allowed)
 		return 0;
 	snprintf(line, sizeof line,

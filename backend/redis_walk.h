@@ -6,6 +6,9 @@
 
 #include "redis_conn.h"
 
+/* Elements each call of a walk asks for (SCAN ... COUNT): ~1 ms of server time, few round trips. */
+#define SCAN_COUNT 1000
+
 /*
  * A server whose cursor never comes back to 0 must not keep a listing going
  * for ever. A healthy walk with COUNT 1000 makes about (elements + buckets /

@@ -2,31 +2,14 @@
 #include "redis_write.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "redis_command.h"
+#include "redis_route.h"
+#include "redis_send.h"
 
 #define WRITE_ROUND 1000 /* members per RPUSH/SADD/ZADD/HSET: bounded argv and reply work */
-
-/* Fill an inline command from (const char *, size_t) pairs. */
-static void cmd_set(struct redis_cmd *cmd, int argc, ...)
-{
-	va_list ap;
-
-	memset(cmd, 0, sizeof *cmd);
-	cmd->argc = argc;
-	va_start(ap, argc);
-	for (int i = 0; i < argc; i++) {
-		cmd->argv[i] = va_arg(ap, const char *);
-		cmd->argvlen[i] = va_arg(ap, size_t);
-	}
-	va_end(ap);
-}
-
-#define ARG(s) (s), strlen(s)
 
 static int parse_pttl(const redisReply *reply, void *arg, size_t index)
 {
@@ -43,7 +26,7 @@ int redis_pttl(struct redis_pool *pool, int db, const char *key, size_t klen, lo
 {
 	struct redis_cmd cmd;
 
-	cmd_set(&cmd, 2, ARG("PTTL"), key, klen);
+	redis_cmd_start_key(&cmd, "PTTL", key, klen);
 	return redis_pipeline(pool, db, &cmd, 1, parse_pttl, pttl);
 }
 
@@ -58,7 +41,9 @@ int redis_create_string(struct redis_pool *pool, int db, const char *key, size_t
 {
 	struct redis_cmd cmd;
 
-	cmd_set(&cmd, 4, ARG("SET"), key, klen, "", (size_t) 0, ARG("NX"));
+	redis_cmd_start_key(&cmd, "SET", key, klen);
+	redis_cmd_arg(&cmd, "", 0);
+	redis_cmd_str(&cmd, "NX");
 	return redis_pipeline(pool, db, &cmd, 1, parse_created, created);
 }
 
@@ -67,7 +52,9 @@ int redis_write_string(struct redis_pool *pool, int db, const char *key, size_t 
 {
 	struct redis_cmd cmd;
 
-	cmd_set(&cmd, 4, ARG("SET"), key, klen, value ? value : "", len, ARG("KEEPTTL"));
+	redis_cmd_start_key(&cmd, "SET", key, klen);
+	redis_cmd_arg(&cmd, value, len);
+	redis_cmd_str(&cmd, "KEEPTTL");
 	return redis_pipeline(pool, db, &cmd, 1, NULL, NULL);
 }
 
@@ -104,8 +91,8 @@ static int transaction(struct redis_pool *pool, int db, struct redis_cmd *cmds, 
 	struct exec_state st = {.last = n - 1, .first_integer = 0};
 	int ret;
 
-	cmd_set(&cmds[0], 1, ARG("MULTI"));
-	cmd_set(&cmds[n - 1], 1, ARG("EXEC"));
+	redis_cmd_start(&cmds[0], "MULTI");
+	redis_cmd_start(&cmds[n - 1], "EXEC");
 	ret = redis_pipeline(pool, db, cmds, n, parse_exec, &st);
 	if (first_integer)
 		*first_integer = st.first_integer;
@@ -124,7 +111,6 @@ int redis_write_collection(struct redis_pool *pool, int db, const char *key, siz
 	const char **argv = NULL;
 	size_t *argvlen = NULL, c = 1, at = 0;
 	struct redis_cmd *cmds;
-	char ttl[24];
 	int ret;
 
 	if (v->type != RV_LIST && v->type != RV_SET && v->type != RV_ZSET && v->type != RV_HASH)
@@ -138,35 +124,33 @@ int redis_write_collection(struct redis_pool *pool, int db, const char *key, siz
 		ret = -ENOMEM;
 		goto out;
 	}
-	cmd_set(&cmds[c++], 2, ARG("UNLINK"), key, klen);
+	redis_cmd_start_key(&cmds[c++], "UNLINK", key, klen);
 	for (size_t r = 0; r < rounds; r++) {
 		size_t first = r * WRITE_ROUND * per;
 		size_t count = members - r * WRITE_ROUND;
-		size_t start = at;
+		struct redis_cmd *add = &cmds[c++];
 
 		if (count > WRITE_ROUND)
 			count = WRITE_ROUND;
-		argv[at] = add_commands[v->type];
-		argvlen[at++] = strlen(add_commands[v->type]);
-		argv[at] = key;
-		argvlen[at++] = klen;
+		/* this round's arguments: the name, the key and its members, in argv[at ..) */
+		redis_cmd_start_many(add, add_commands[v->type], &argv[at], &argvlen[at],
+				     2 + count * per);
+		redis_cmd_arg(add, key, klen);
 		for (size_t i = 0; i < count * per; i++) {
-			size_t item = first + i;
+			size_t item = first + i, len;
+			const char *p;
 
 			/* ZADD takes score then member; rv.h holds member then score */
 			if (v->type == RV_ZSET)
 				item = first + (i ^ 1);
-			argv[at] = rv_array_get(&v->items, item, &argvlen[at]);
-			at++;
+			p = rv_array_get(&v->items, item, &len);
+			redis_cmd_arg(add, p, len);
 		}
-		cmds[c].argc = (int) (at - start);
-		cmds[c].many = &argv[start];
-		cmds[c].manylen = &argvlen[start];
-		c++;
+		at += (size_t) add->argc;
 	}
 	if (members && pttl > 0) {
-		snprintf(ttl, sizeof ttl, "%lld", pttl);
-		cmd_set(&cmds[c++], 3, ARG("PEXPIRE"), key, klen, ARG(ttl));
+		redis_cmd_start_key(&cmds[c++], "PEXPIRE", key, klen);
+		redis_cmd_int(&cmds[c - 1], pttl);
 	}
 	ret = transaction(pool, db, cmds, c + 1, NULL);
 out:
@@ -213,26 +197,24 @@ static int rename_across_slots(struct redis_pool *pool, int db, const char *from
 {
 	struct dumped d = {NULL, 0, -1};
 	struct redis_cmd cmds[2];
-	char ttl[24];
 	int ret;
 
-	cmd_set(&cmds[0], 2, ARG("DUMP"), from, flen);
-	cmd_set(&cmds[1], 2, ARG("PTTL"), from, flen);
+	redis_cmd_start_key(&cmds[0], "DUMP", from, flen);
+	redis_cmd_start_key(&cmds[1], "PTTL", from, flen);
 	ret = redis_pipeline(pool, db, cmds, 2, parse_dumped, &d);
 	if (!ret && !d.payload)
 		ret = -ENOENT;
 	if (ret)
 		goto out;
 	/* the source's TTL, else (pttl) the one the target had; 0 is none for RESTORE */
-	snprintf(ttl, sizeof ttl, "%lld", d.pttl > 0 ? d.pttl : (pttl > 0 ? pttl : 0));
-	if (noreplace)
-		cmd_set(&cmds[0], 4, ARG("RESTORE"), to, tlen, ARG(ttl), d.payload, d.len);
-	else
-		cmd_set(&cmds[0], 5, ARG("RESTORE"), to, tlen, ARG(ttl), d.payload, d.len,
-			ARG("REPLACE"));
+	redis_cmd_start_key(&cmds[0], "RESTORE", to, tlen);
+	redis_cmd_int(&cmds[0], d.pttl > 0 ? d.pttl : (pttl > 0 ? pttl : 0));
+	redis_cmd_arg(&cmds[0], d.payload, d.len);
+	if (!noreplace)
+		redis_cmd_str(&cmds[0], "REPLACE");
 	ret = redis_pipeline(pool, db, cmds, 1, NULL, NULL);
 	if (!ret) {
-		cmd_set(&cmds[0], 2, ARG("UNLINK"), from, flen);
+		redis_cmd_start_key(&cmds[0], "UNLINK", from, flen);
 		ret = redis_pipeline(pool, db, cmds, 1, NULL, NULL);
 	}
 out:
@@ -245,19 +227,16 @@ int redis_rename(struct redis_pool *pool, int db, const char *from, size_t flen,
 {
 	struct redis_cmd cmds[4];
 	long long renamed = 1;
-	char ttl[24];
 	size_t n = 3;
 	int ret;
 
 	if (!redis_same_slot(pool, from, flen, to, tlen))
 		return rename_across_slots(pool, db, from, flen, to, tlen, noreplace, pttl);
-	if (noreplace)
-		cmd_set(&cmds[1], 3, ARG("RENAMENX"), from, flen, to, tlen);
-	else
-		cmd_set(&cmds[1], 3, ARG("RENAME"), from, flen, to, tlen);
+	redis_cmd_start_key(&cmds[1], noreplace ? "RENAMENX" : "RENAME", from, flen);
+	redis_cmd_arg(&cmds[1], to, tlen);
 	if (pttl > 0) {
-		snprintf(ttl, sizeof ttl, "%lld", pttl);
-		cmd_set(&cmds[2], 3, ARG("PEXPIRE"), to, tlen, ARG(ttl));
+		redis_cmd_start_key(&cmds[2], "PEXPIRE", to, tlen);
+		redis_cmd_int(&cmds[2], pttl);
 		n = 4;
 	}
 	ret = transaction(pool, db, cmds, n, noreplace ? &renamed : NULL);
@@ -271,28 +250,29 @@ int redis_move(struct redis_pool *pool, int db, const char *from, size_t flen, i
 {
 	struct redis_cmd cmds[4];
 	long long copied = 0;
-	char dbtext[16];
 	int ret;
 
-	snprintf(dbtext, sizeof dbtext, "%d", to_db);
-	if (noreplace)
-		cmd_set(&cmds[1], 5, ARG("COPY"), from, flen, to, tlen, ARG("DB"), ARG(dbtext));
-	else
-		cmd_set(&cmds[1], 6, ARG("COPY"), from, flen, to, tlen, ARG("DB"), ARG(dbtext),
-			ARG("REPLACE"));
-	cmd_set(&cmds[2], 2, ARG("UNLINK"), from, flen);
+	redis_cmd_start_key(&cmds[1], "COPY", from, flen);
+	redis_cmd_arg(&cmds[1], to, tlen);
+	redis_cmd_str(&cmds[1], "DB");
+	redis_cmd_int(&cmds[1], to_db);
+	if (!noreplace)
+		redis_cmd_str(&cmds[1], "REPLACE");
 	/*
 	 * Without REPLACE, a COPY that finds the target answers 0: the UNLINK
-	 * after it in the same transaction must then not run, so check first.
+	 * after it in the same transaction must then not run, so check first
+	 * (each transaction MULTI, its command, EXEC).
 	 */
 	if (noreplace) {
-		ret = transaction(pool, db, (struct redis_cmd[]){{0}, cmds[1], {0}}, 3, &copied);
+		ret = transaction(pool, db, cmds, 3, &copied);
 		if (ret)
 			return ret;
 		if (!copied)
 			return -EEXIST;
-		return transaction(pool, db, (struct redis_cmd[]){{0}, cmds[2], {0}}, 3, NULL);
+		redis_cmd_start_key(&cmds[1], "UNLINK", from, flen);
+		return transaction(pool, db, cmds, 3, NULL);
 	}
+	redis_cmd_start_key(&cmds[2], "UNLINK", from, flen);
 	ret = transaction(pool, db, cmds, 4, &copied);
 	return ret ? ret : (copied ? 0 : -ENOENT);
 }

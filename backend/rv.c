@@ -68,15 +68,20 @@ const char *rv_array_get(const struct rv_array *a, size_t i, size_t *len)
 }
 
 /* Bytewise order, shorter first on a common prefix, of items i and j of `a`. */
+int rv_bytes_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+	size_t n = alen < blen ? alen : blen;
+	int c = n ? memcmp(a, b, n) : 0;
+
+	return c ? c : (alen > blen) - (alen < blen);
+}
+
 static int item_cmp(const struct rv_array *a, uint32_t i, uint32_t j)
 {
-	size_t la, lb, n;
+	size_t la, lb;
 	const char *pa = rv_array_get(a, i, &la), *pb = rv_array_get(a, j, &lb);
-	int c;
 
-	n = la < lb ? la : lb;
-	c = n ? memcmp(pa, pb, n) : 0;
-	return c ? c : (la > lb) - (la < lb);
+	return rv_bytes_cmp(pa, la, pb, lb);
 }
 
 static int index_cmp(const void *x, const void *y, void *arg)
@@ -88,6 +93,25 @@ static int index_cmp(const void *x, const void *y, void *arg)
  * Sorts 4-byte indices rather than (pointer, length) pairs: a million keys
  * then need 4 MB beside the array and its sorted copy, not 16 MB.
  */
+long rv_array_find(const struct rv_array *a, const char *p, size_t len)
+{
+	size_t lo = 0, hi = a->count, n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const char *m = rv_array_get(a, mid, &n);
+		int c = rv_bytes_cmp(m, n, p, len);
+
+		if (c == 0)
+			return (long) mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
 int rv_array_sort_unique(struct rv_array *a)
 {
 	struct rv_array out = {0};

@@ -48,6 +48,13 @@ const char *rv_array_get(const struct rv_array *a, size_t i, size_t *len);
  */
 int rv_array_sort_unique(struct rv_array *a);
 
+/* The order rv_array_sort_unique sorts in: <0, 0 or >0 as memcmp, shorter first on a common prefix.
+ */
+int rv_bytes_cmp(const char *a, size_t alen, const char *b, size_t blen);
+
+/* Index of (p, len) in an array sorted by rv_array_sort_unique, or -1: a binary search. */
+long rv_array_find(const struct rv_array *a, const char *p, size_t len);
+
 /* Keep only the first `count` items (all when it has no more), and the memory of the rest. */
 void rv_array_truncate(struct rv_array *a, size_t count);
 

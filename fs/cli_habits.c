@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define SHOWN_MAX 64 /* longest argument repeated in the message: it stays one line */
+#include "shown.h"
 
 struct habits {
 	const char *flags[4]; /* in the order given, each once */
@@ -21,24 +21,6 @@ static void note_flag(struct habits *h, const char *flag)
 			return;
 	}
 	h->flags[h->flag_count++] = flag;
-}
-
-/* Copy an argument for the message: control bytes become '?', a long one is cut. */
-static const char *shown(char out[SHOWN_MAX + 4], const char *s)
-{
-	size_t i, n = strlen(s), keep = n > SHOWN_MAX ? SHOWN_MAX : n;
-
-	for (i = 0; i < keep; i++) {
-		unsigned char c = (unsigned char) s[i];
-
-		out[i] = (c < 0x20 || c == 0x7f) ? '?' : (char) c;
-	}
-	if (keep < n) {
-		memcpy(out + keep, "...", 3);
-		keep += 3;
-	}
-	out[keep] = '\0';
-	return out;
 }
 
 /* The value of a flag: "-p6379" or "-p 6379"; NULL when none follows. */
@@ -97,8 +79,7 @@ static void scan(int argc, char *const argv[], struct habits *h)
 int cli_habits_check(int argc, char *const argv[], char *msg, size_t len)
 {
 	struct habits h = {0};
-	char names[32] = "", host[SHOWN_MAX + 4], port[SHOWN_MAX + 4], db[SHOWN_MAX + 4],
-	     mnt[SHOWN_MAX + 4];
+	char names[32] = "", host[SHOWN_SIZE], port[SHOWN_SIZE], db[SHOWN_SIZE], mnt[SHOWN_SIZE];
 	const char *hs;
 	bool v6;
 
@@ -111,15 +92,16 @@ int cli_habits_check(int argc, char *const argv[], char *msg, size_t len)
 		strcat(names, sep);
 		strcat(names, h.flags[i]);
 	}
-	hs = h.host ? shown(host, h.host) : "127.0.0.1";
+	hs = h.host ? shown(host, h.host, strlen(h.host)) : "127.0.0.1";
 	v6 = strchr(hs, ':') != NULL;
 	snprintf(msg, len,
 		 "%s %s redis-cli's; redisfs takes a URL: %sredisfs redis://%s%s%s:%s%s%s %s",
 		 names, h.flag_count == 1 ? "is" : "are",
 		 h.password ? "REDISCLI_AUTH=PASSWORD " : "", v6 ? "[" : "", hs, v6 ? "]" : "",
-		 h.port ? shown(port, h.port) : "6379", h.db ? "/" : "",
-		 h.db ? shown(db, h.db) : "",
-		 h.mountpoint && !strstr(h.mountpoint, "://") ? shown(mnt, h.mountpoint)
-							      : "MOUNTPOINT");
+		 h.port ? shown(port, h.port, strlen(h.port)) : "6379", h.db ? "/" : "",
+		 h.db ? shown(db, h.db, strlen(h.db)) : "",
+		 h.mountpoint && !strstr(h.mountpoint, "://")
+			 ? shown(mnt, h.mountpoint, strlen(h.mountpoint))
+			 : "MOUNTPOINT");
 	return 1;
 }

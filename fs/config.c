@@ -1,11 +1,11 @@
 /* config.c - read and validate the INI file of -o config=PATH (SPEC section 6) with libinih. */
 #include "config.h"
+#include "config_load.h"
 #include "secret_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <ini.h>
-#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,17 +15,10 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#define IDENT_MAX	  64	  /* MySQL's limit on database, table and column names */
-#define RULE_NAME_MAX	  255	  /* NAME_MAX: a rule is the folder ghosts/NAME */
-#define GHOST_DB_MAX	  1000000 /* the largest -o databases=N that options accept */
-#define NUMBER_DIGITS_MAX 9	  /* more digits than any bound here: no overflow to check */
-#define SHOWN_MAX	  64	  /* longest piece of the file quoted in an error */
-#define SHOWN_SIZE	  (SHOWN_MAX + sizeof "...")
-#define KEYS_MAX	  13 /* keys of the largest section ([redis]) */
+#define IDENT_MAX	  64 /* MySQL's limit on database, table and column names */
+#define NUMBER_DIGITS_MAX 9  /* more digits than any bound here: no overflow to check */
 #define GHOSTS_PREFIX	  "ghosts."
 #define UTF8_BOM	  "\xEF\xBB\xBF"
-
-enum section_kind { SECTION_NONE, SECTION_REDIS, SECTION_MYSQL, SECTION_GHOSTS };
 
 /* The keys of each section; the order is the index into load_state.key_lines. */
 enum redis_key {
@@ -63,32 +56,6 @@ static const char *const mysql_keys[] = {
 	"host", "port", "socket", "user", "password_file", "defaults_file", "database", NULL,
 };
 
-enum rule_key { RULE_DB, RULE_KEYS, RULE_TABLE, RULE_COLUMN, RULE_MEMBER };
-static const char *const rule_keys[] = {"db", "keys", "table", "column", "member", NULL};
-
-/* Everything config_load() tracks while libinih walks the file. */
-struct load_state {
-	const char *path;
-	FILE *file;
-	struct rfs_config *cfg;
-	char *err;
-	size_t errlen;
-	int ret;    /* the first error as -errno; 0 while there is none */
-	int lineno; /* the line inih works on: inih 55 does not tell the handler */
-	char *line; /* getline() buffer of read_line() */
-	size_t line_size;
-	bool after_key;		 /* inih's prev_name: an indented line continues it */
-	bool continuation;	 /* the current line is such a continuation */
-	enum section_kind kind;	 /* section of the current line */
-	char *section;		 /* its whole name: inih hands the handler 49 bytes at most */
-	int section_line;	 /* line of its header */
-	int key_lines[KEYS_MAX]; /* line where each of its keys was set, 0 if not yet */
-	int redis_line;		 /* header lines of [redis] and [mysql], 0 if none yet */
-	int mysql_line;
-	int *rule_lines; /* header line of each rule, parallel to cfg->rules */
-	size_t rule_cap;
-};
-
 /* Our own ASCII tests: <ctype.h> depends on the locale; inih runs in the C locale's terms. */
 static bool is_space(char c)
 {
@@ -110,7 +77,7 @@ static bool is_printable(char c)
  * is 0. Later errors are dropped, as they tend to follow from the first.
  * Returns `ret`, so that a caller can return what it reports.
  */
-static int fail(struct load_state *st, int line, int ret, const char *fmt, ...)
+int config_fail(struct load_state *st, int line, int ret, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -137,7 +104,7 @@ static int fail(struct load_state *st, int line, int ret, const char *fmt, ...)
  * non-ASCII bytes become '?' so that the message stays one readable line, and
  * a long piece is cut with "...".
  */
-static const char *shown(char out[SHOWN_SIZE], const char *s)
+const char *config_shown(char out[SHOWN_SIZE], const char *s)
 {
 	size_t i;
 
@@ -151,14 +118,14 @@ static const char *shown(char out[SHOWN_SIZE], const char *s)
 	return out;
 }
 
-static int store(struct load_state *st, char **dst, const char *value)
+int config_store(struct load_state *st, char **dst, const char *value)
 {
 	*dst = strdup(value);
-	return *dst ? 0 : fail(st, st->lineno, -ENOMEM, "out of memory");
+	return *dst ? 0 : config_fail(st, st->lineno, -ENOMEM, "out of memory");
 }
 
 /* A decimal number from `min` to `max`: digits only, no sign, no spaces. Returns it or -1. */
-static long parse_number(const char *s, long min, long max)
+long config_number(const char *s, long min, long max)
 {
 	long v = 0;
 	size_t i;
@@ -208,7 +175,7 @@ static bool is_identifier(const char *s, size_t n)
 }
 
 /* An identifier, or with `dotted` also "db.table". */
-static bool is_table_name(const char *s, bool dotted)
+bool config_is_table_name(const char *s, bool dotted)
 {
 	const char *dot = dotted ? strchr(s, '.') : NULL;
 
@@ -218,100 +185,13 @@ static bool is_table_name(const char *s, bool dotted)
 	return is_identifier(s, strlen(s));
 }
 
-/* Why `name` cannot be the folder ghosts/NAME, or NULL when it can. */
-static const char *rule_name_problem(const char *name)
-{
-	size_t i, n = strlen(name);
-
-	if (!n)
-		return "is empty";
-	if (n > RULE_NAME_MAX)
-		return "is longer than 255 bytes";
-	if (!strcmp(name, ".") || !strcmp(name, ".."))
-		return "is not a file name";
-	for (i = 0; i < n; i++) {
-		if (name[i] == '/')
-			return "holds '/': it names one folder";
-		if (!is_printable(name[i]))
-			return "holds a byte that is not printable ASCII";
-	}
-	return NULL;
-}
-
 /* The MySQL password from `file` (secret_file.h); the error, if any, with the line. */
 static int read_password_file(struct load_state *st, const char *file, char **password)
 {
 	char why[512];
 	int ret = secret_file_read(file, "password_file", password, why, sizeof why);
 
-	return ret ? fail(st, st->lineno, ret, "%s", why) : 0;
-}
-
-/* Check that the [ghosts.NAME] section that ends here has what a rule needs. */
-static void section_end(struct load_state *st)
-{
-	static const enum rule_key required[] = {RULE_KEYS, RULE_TABLE, RULE_COLUMN};
-	size_t i;
-
-	if (st->kind != SECTION_GHOSTS)
-		return;
-	for (i = 0; i < sizeof required / sizeof required[0]; i++) {
-		if (!st->key_lines[required[i]]) {
-			fail(st, st->section_line, -EINVAL, "[%s] has no '%s', which a rule needs",
-			     st->section, rule_keys[required[i]]);
-			return;
-		}
-	}
-}
-
-/* [ghosts.NAME] begins: a new rule, with db 0 until the file says otherwise. */
-static void rule_begin(struct load_state *st, const char *name)
-{
-	struct rfs_config *cfg = st->cfg;
-	struct config_ghost_rule *rule;
-	const char *problem = rule_name_problem(name);
-	char show[SHOWN_SIZE];
-	size_t i;
-
-	if (problem) {
-		fail(st, st->lineno, -EINVAL, "rule name '%s' %s", shown(show, name), problem);
-		return;
-	}
-	for (i = 0; i < cfg->rule_count; i++) {
-		if (!strcmp(cfg->rules[i].name, name)) {
-			fail(st, st->lineno, -EINVAL, "duplicate rule [%s] (first at line %d)",
-			     st->section, st->rule_lines[i]);
-			return;
-		}
-	}
-	if (cfg->rule_count == st->rule_cap) {
-		size_t cap = st->rule_cap ? 2 * st->rule_cap : 4;
-		struct config_ghost_rule *rules = realloc(cfg->rules, cap * sizeof *rules);
-		int *lines;
-
-		if (!rules) {
-			fail(st, st->lineno, -ENOMEM, "out of memory");
-			return;
-		}
-		cfg->rules = rules;
-		lines = realloc(st->rule_lines, cap * sizeof *lines);
-		if (!lines) {
-			fail(st, st->lineno, -ENOMEM, "out of memory");
-			return;
-		}
-		st->rule_lines = lines;
-		st->rule_cap = cap;
-	}
-	rule = &cfg->rules[cfg->rule_count];
-	memset(rule, 0, sizeof *rule);
-	rule->line = st->lineno;
-	rule->name = strdup(name);
-	if (!rule->name) {
-		fail(st, st->lineno, -ENOMEM, "out of memory");
-		return;
-	}
-	st->rule_lines[cfg->rule_count++] = st->lineno;
-	st->kind = SECTION_GHOSTS;
+	return ret ? config_fail(st, st->lineno, ret, "%s", why) : 0;
 }
 
 /* A "[name]" header at the current line: end the previous section, begin this one. */
@@ -319,14 +199,14 @@ static void section_begin(struct load_state *st, const char *name)
 {
 	char show[SHOWN_SIZE];
 
-	section_end(st);
+	config_rule_end(st);
 	if (st->ret)
 		return;
 	st->kind = SECTION_NONE;
 	free(st->section);
 	st->section = strdup(name);
 	if (!st->section) {
-		fail(st, st->lineno, -ENOMEM, "out of memory");
+		config_fail(st, st->lineno, -ENOMEM, "out of memory");
 		return;
 	}
 	st->section_line = st->lineno;
@@ -334,29 +214,29 @@ static void section_begin(struct load_state *st, const char *name)
 
 	if (!strcmp(name, "redis")) {
 		if (st->redis_line) {
-			fail(st, st->lineno, -EINVAL, "second [redis] section (first at line %d)",
-			     st->redis_line);
+			config_fail(st, st->lineno, -EINVAL,
+				    "second [redis] section (first at line %d)", st->redis_line);
 			return;
 		}
 		st->redis_line = st->lineno;
 		st->kind = SECTION_REDIS;
 	} else if (!strcmp(name, "mysql")) {
 		if (st->mysql_line) {
-			fail(st, st->lineno, -EINVAL, "second [mysql] section (first at line %d)",
-			     st->mysql_line);
+			config_fail(st, st->lineno, -EINVAL,
+				    "second [mysql] section (first at line %d)", st->mysql_line);
 			return;
 		}
 		st->mysql_line = st->lineno;
 		st->cfg->has_mysql = true;
 		st->kind = SECTION_MYSQL;
 	} else if (!strncmp(name, GHOSTS_PREFIX, strlen(GHOSTS_PREFIX))) {
-		rule_begin(st, name + strlen(GHOSTS_PREFIX));
+		config_rule_begin(st, name + strlen(GHOSTS_PREFIX));
 	} else if (!strcmp(name, "ghosts")) {
-		fail(st, st->lineno, -EINVAL, "[ghosts] needs a rule name: [ghosts.NAME]");
+		config_fail(st, st->lineno, -EINVAL, "[ghosts] needs a rule name: [ghosts.NAME]");
 	} else {
-		fail(st, st->lineno, -EINVAL,
-		     "unknown section [%s]: expected [redis], [mysql] or [ghosts.NAME]",
-		     shown(show, name));
+		config_fail(st, st->lineno, -EINVAL,
+			    "unknown section [%s]: expected [redis], [mysql] or [ghosts.NAME]",
+			    config_shown(show, name));
 	}
 }
 
@@ -412,13 +292,13 @@ static void track_line(struct load_state *st, char *line)
 	if (*start == '[') {
 		end = find_chars_or_comment(start + 1, "]");
 		if (*end != ']') {
-			fail(st, st->lineno, -EINVAL, "no ']' ends the section header");
+			config_fail(st, st->lineno, -EINVAL, "no ']' ends the section header");
 			return;
 		}
 		*end++ = '\0';
 		end = skip_space(end);
 		if (*end && *end != ';' && *end != '#') {
-			fail(st, st->lineno, -EINVAL, "text after the section header");
+			config_fail(st, st->lineno, -EINVAL, "text after the section header");
 			return;
 		}
 		st->after_key = false;
@@ -427,7 +307,8 @@ static void track_line(struct load_state *st, char *line)
 	}
 	end = find_chars_or_comment(start, "=:");
 	if (*end != '=' && *end != ':') {
-		fail(st, st->lineno, -EINVAL, "expected [section], key = value, or a comment");
+		config_fail(st, st->lineno, -EINVAL,
+			    "expected [section], key = value, or a comment");
 		return;
 	}
 	*end = '\0';
@@ -453,18 +334,18 @@ static char *read_line(char *str, int num, void *stream)
 	if (n < 0) {
 		if (ferror(st->file) || !feof(st->file)) {
 			e = errno ? errno : EIO;
-			fail(st, 0, -e, "cannot read: %s", strerror(e));
+			config_fail(st, 0, -e, "cannot read: %s", strerror(e));
 		}
 		return NULL;
 	}
 	st->lineno++;
 	if (n > num - 1) {
-		fail(st, st->lineno, -EINVAL, "line longer than %d bytes, the most libinih reads",
-		     num - 2);
+		config_fail(st, st->lineno, -EINVAL,
+			    "line longer than %d bytes, the most libinih reads", num - 2);
 		return NULL;
 	}
 	if (strlen(st->line) != (size_t) n) {
-		fail(st, st->lineno, -EINVAL, "line holds a NUL byte");
+		config_fail(st, st->lineno, -EINVAL, "line holds a NUL byte");
 		return NULL;
 	}
 	memcpy(str, st->line, (size_t) n + 1);
@@ -490,9 +371,9 @@ static int set_bool(struct load_state *st, int *dst, const char *key, const char
 
 	*dst = parse_bool(value);
 	if (*dst < 0)
-		return fail(st, st->lineno, -EINVAL,
-			    "bad %s '%s': expected true, false, yes, no, on, off, 1 or 0", key,
-			    shown(show, value));
+		return config_fail(st, st->lineno, -EINVAL,
+				   "bad %s '%s': expected true, false, yes, no, on, off, 1 or 0",
+				   key, config_shown(show, value));
 	return 0;
 }
 
@@ -525,29 +406,29 @@ static int set_redis_key(struct load_state *st, enum redis_key key, const char *
 	}
 	switch (key) {
 	case REDIS_URL:
-		return store(st, &r->url, value);
+		return config_store(st, &r->url, value);
 	case REDIS_PASSFILE:
-		return store(st, &r->passfile, value);
+		return config_store(st, &r->passfile, value);
 	case REDIS_DATABASES:
-		return store(st, &r->databases, value);
+		return config_store(st, &r->databases, value);
 	case REDIS_TIMEOUT:
-		return store(st, &r->timeout, value);
+		return config_store(st, &r->timeout, value);
 	case REDIS_CACHE_TIMEOUT:
-		return store(st, &r->cache_timeout, value);
+		return config_store(st, &r->cache_timeout, value);
 	case REDIS_RO:
 		return set_bool(st, &r->ro, redis_keys[key], value);
 	case REDIS_NOFLUSH:
 		return set_bool(st, &r->noflush, redis_keys[key], value);
 	case REDIS_DELIMITER:
-		return store(st, &r->delimiter, value);
+		return config_store(st, &r->delimiter, value);
 	case REDIS_TLS_CA:
-		return store(st, &r->tls_ca, value);
+		return config_store(st, &r->tls_ca, value);
 	case REDIS_TLS_CERT:
-		return store(st, &r->tls_cert, value);
+		return config_store(st, &r->tls_cert, value);
 	case REDIS_TLS_KEY:
-		return store(st, &r->tls_key, value);
+		return config_store(st, &r->tls_key, value);
 	case REDIS_TLS_SNI:
-		return store(st, &r->tls_sni, value);
+		return config_store(st, &r->tls_sni, value);
 	case REDIS_TLS_INSECURE:
 		return set_bool(st, &r->tls_insecure, redis_keys[key], value);
 	}
@@ -562,98 +443,27 @@ static int set_mysql_key(struct load_state *st, enum mysql_key key, const char *
 
 	switch (key) {
 	case MYSQL_HOST:
-		return store(st, &m->host, value);
+		return config_store(st, &m->host, value);
 	case MYSQL_PORT:
-		port = parse_number(value, 1, 65535);
+		port = config_number(value, 1, 65535);
 		if (port < 0)
-			return fail(st, st->lineno, -EINVAL,
-				    "bad port '%s': expected a number from 1 to 65535",
-				    shown(show, value));
+			return config_fail(st, st->lineno, -EINVAL,
+					   "bad port '%s': expected a number from 1 to 65535",
+					   config_shown(show, value));
 		m->port = (int) port;
 		return 0;
 	case MYSQL_SOCKET:
-		return store(st, &m->socket, value);
+		return config_store(st, &m->socket, value);
 	case MYSQL_USER:
-		return store(st, &m->user, value);
+		return config_store(st, &m->user, value);
 	case MYSQL_PASSWORD_FILE:
-		if (store(st, &m->password_file, value))
+		if (config_store(st, &m->password_file, value))
 			return -ENOMEM;
 		return read_password_file(st, m->password_file, &m->password);
 	case MYSQL_DEFAULTS_FILE:
-		return store(st, &m->defaults_file, value);
+		return config_store(st, &m->defaults_file, value);
 	case MYSQL_DATABASE:
-		return store(st, &m->database, value);
-	}
-	return 0;
-}
-
-/* Compile `pattern` only to check it: the ghost code compiles its own copy. */
-static int check_member_pattern(struct load_state *st, const char *pattern)
-{
-	char show[SHOWN_SIZE], why[128];
-	size_t groups;
-	regex_t re;
-	int rc;
-
-	rc = regcomp(&re, pattern, REG_EXTENDED);
-	if (rc) {
-		regerror(rc, &re, why, sizeof why);
-		return fail(st, st->lineno, -EINVAL, "member pattern '%s' does not compile: %s",
-			    shown(show, pattern), why);
-	}
-	groups = re.re_nsub;
-	regfree(&re);
-	if (groups < 1)
-		return fail(st, st->lineno, -EINVAL,
-			    "member pattern '%s' has no group: group 1 must capture the ID, "
-			    "as in ^([0-9]+)",
-			    shown(show, pattern));
-	return 0;
-}
-
-static int set_rule_key(struct load_state *st, enum rule_key key, const char *value)
-{
-	struct config_ghost_rule *rule = &st->cfg->rules[st->cfg->rule_count - 1];
-	char show[SHOWN_SIZE];
-	long db;
-
-	if (key == RULE_DB)
-		rule->db_line = st->lineno;
-	else if (key == RULE_KEYS)
-		rule->keys_line = st->lineno;
-	else if (key == RULE_TABLE)
-		rule->table_line = st->lineno;
-	else if (key == RULE_COLUMN)
-		rule->column_line = st->lineno;
-	switch (key) {
-	case RULE_DB:
-		db = parse_number(value, 0, GHOST_DB_MAX);
-		if (db < 0)
-			return fail(st, st->lineno, -EINVAL,
-				    "bad db '%s': expected a number from 0 to %d",
-				    shown(show, value), GHOST_DB_MAX);
-		rule->db = (int) db;
-		return 0;
-	case RULE_KEYS:
-		return store(st, &rule->keys, value);
-	case RULE_TABLE:
-		if (!is_table_name(value, true))
-			return fail(st, st->lineno, -EINVAL,
-				    "table '%s' is not a plain MySQL name: 1 to 64 of "
-				    "[A-Za-z0-9_$], or db.table",
-				    shown(show, value));
-		return store(st, &rule->table, value);
-	case RULE_COLUMN:
-		if (!is_table_name(value, false))
-			return fail(st, st->lineno, -EINVAL,
-				    "column '%s' is not a plain MySQL name: 1 to 64 of "
-				    "[A-Za-z0-9_$]",
-				    shown(show, value));
-		return store(st, &rule->column, value);
-	case RULE_MEMBER:
-		if (check_member_pattern(st, value))
-			return -EINVAL;
-		return store(st, &rule->member, value);
+		return config_store(st, &m->database, value);
 	}
 	return 0;
 }
@@ -665,40 +475,42 @@ static int handle_key(struct load_state *st, const char *section, const char *ke
 	static const char *const *const section_keys[] = {
 		[SECTION_REDIS] = redis_keys,
 		[SECTION_MYSQL] = mysql_keys,
-		[SECTION_GHOSTS] = rule_keys,
+		[SECTION_GHOSTS] = config_rule_keys,
 	};
 	char show[SHOWN_SIZE];
 	int i;
 
 	/* Our tracking of sections must agree with inih's, or keys land in the wrong place. */
 	if (strncmp(section, st->section ? st->section : "", strlen(section)))
-		return fail(st, st->lineno, -EINVAL,
-			    "libinih sees section [%s] here, redisfs does not: please report",
-			    shown(show, section));
+		return config_fail(
+			st, st->lineno, -EINVAL,
+			"libinih sees section [%s] here, redisfs does not: please report",
+			config_shown(show, section));
 	if (st->continuation)
-		return fail(st, st->lineno, -EINVAL,
-			    "indented line continues the value of '%s': write each key on one "
-			    "line, without indentation",
-			    shown(show, key));
+		return config_fail(
+			st, st->lineno, -EINVAL,
+			"indented line continues the value of '%s': write each key on one "
+			"line, without indentation",
+			config_shown(show, key));
 	if (st->kind == SECTION_NONE)
-		return fail(st, st->lineno, -EINVAL, "key '%s' before any [section]",
-			    shown(show, key));
+		return config_fail(st, st->lineno, -EINVAL, "key '%s' before any [section]",
+				   config_shown(show, key));
 	i = key_index(section_keys[st->kind], key);
 	if (i < 0) {
 		/* Only the key is named: its value may be a secret put in the wrong place. */
-		return fail(st, st->lineno, -EINVAL, "unknown key '%s' in [%s]%s", shown(show, key),
-			    st->section,
-			    st->kind == SECTION_MYSQL && !strcmp(key, "password")
-				    ? ": put the password in a file named by password_file"
-				    : "");
+		return config_fail(st, st->lineno, -EINVAL, "unknown key '%s' in [%s]%s",
+				   config_shown(show, key), st->section,
+				   st->kind == SECTION_MYSQL && !strcmp(key, "password")
+					   ? ": put the password in a file named by password_file"
+					   : "");
 	}
 	if (st->key_lines[i])
-		return fail(st, st->lineno, -EINVAL,
-			    "duplicate key '%s' in [%s] (first at line %d)", key, st->section,
-			    st->key_lines[i]);
+		return config_fail(st, st->lineno, -EINVAL,
+				   "duplicate key '%s' in [%s] (first at line %d)", key,
+				   st->section, st->key_lines[i]);
 	st->key_lines[i] = st->lineno;
 	if (!*value)
-		return fail(st, st->lineno, -EINVAL, "key '%s' has no value", key);
+		return config_fail(st, st->lineno, -EINVAL, "key '%s' has no value", key);
 
 	switch (st->kind) {
 	case SECTION_REDIS:
@@ -706,7 +518,7 @@ static int handle_key(struct load_state *st, const char *section, const char *ke
 	case SECTION_MYSQL:
 		return set_mysql_key(st, (enum mysql_key) i, value);
 	case SECTION_GHOSTS:
-		return set_rule_key(st, (enum rule_key) i, value);
+		return config_rule_key(st, i, value);
 	case SECTION_NONE:
 		break;
 	}
@@ -743,23 +555,23 @@ int config_load(const char *path, struct rfs_config *cfg, char *err, size_t errl
 	st.file = fopen(path, "re");
 	if (!st.file) {
 		e = errno;
-		fail(&st, 0, -e, "cannot open: %s", strerror(e));
+		config_fail(&st, 0, -e, "cannot open: %s", strerror(e));
 		return -e;
 	}
 	line = ini_parse_stream(read_line, &st, on_key, &st);
 	fclose(st.file);
 	free(st.line);
 
-	section_end(&st);
+	config_rule_end(&st);
 	/* read_line() and on_key() refuse what inih refuses first; this is a safety net. */
 	if (line > 0)
-		fail(&st, line, -EINVAL, "libinih refuses this line");
+		config_fail(&st, line, -EINVAL, "libinih refuses this line");
 	else if (line < 0)
-		fail(&st, 0, -ENOMEM, "libinih failed (%d)", line);
+		config_fail(&st, 0, -ENOMEM, "libinih failed (%d)", line);
 	if (cfg->rule_count && !cfg->has_mysql)
-		fail(&st, st.rule_lines[0], -EINVAL,
-		     "[%s%s] needs a [mysql] section to look its IDs up", GHOSTS_PREFIX,
-		     cfg->rules[0].name);
+		config_fail(&st, st.rule_lines[0], -EINVAL,
+			    "[%s%s] needs a [mysql] section to look its IDs up", GHOSTS_PREFIX,
+			    cfg->rules[0].name);
 
 	free(st.section);
 	free(st.rule_lines);
@@ -798,6 +610,7 @@ void config_free(struct rfs_config *cfg)
 		free(cfg->rules[i].table);
 		free(cfg->rules[i].column);
 		free(cfg->rules[i].member);
+		free(cfg->rules[i].id);
 	}
 	free(cfg->rules);
 	memset(cfg, 0, sizeof *cfg);

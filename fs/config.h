@@ -38,14 +38,22 @@ struct config_mysql {
 	char *database;
 };
 
+/* What a rule's IDs are in (SPEC 6): the members of queue keys, or the names of keys. */
+enum config_ghost_kind {
+	CONFIG_GHOSTS_QUEUES, /* kind = queues, the default: ghosts/RULE/QUEUE/MEMBER */
+	CONFIG_GHOSTS_KEYS,   /* kind = keys: ghosts/RULE/KEY, the ID from the key's name */
+};
+
 /* [ghosts.NAME] */
 struct config_ghost_rule {
-	char *name;   /* NAME: the folder ghosts/NAME */
-	int db;	      /* database of the queue keys (default 0) */
-	char *keys;   /* SCAN MATCH pattern of queue keys */
+	char *name; /* NAME: the folder ghosts/NAME */
+	enum config_ghost_kind kind;
+	int db;	      /* database of the keys (default 0) */
+	char *keys;   /* SCAN MATCH pattern of queue keys, or (kind = keys) of the keys */
 	char *table;  /* validated identifier, optionally db.table */
 	char *column; /* validated identifier */
 	char *member; /* POSIX ERE whose group 1 is the ID, or NULL: the whole member */
+	char *id;     /* kind = keys: POSIX ERE with one group, the ID in the key's name */
 	/* the lines of its header and values (0 where unset), for errors found at start */
 	int line, db_line, keys_line, table_line, column_line;
 };
@@ -61,7 +69,9 @@ struct rfs_config {
 /*
  * Read and validate the file at `path`. Unknown sections and keys, a rule
  * without keys/table/column, an identifier that is not [A-Za-z0-9_$]+, a
- * member pattern that does not compile or has no group, a bad number, ghost
+ * member pattern that does not compile or has no group, a kind that is not
+ * queues or keys, a keys rule without an id pattern of exactly one group (or
+ * with member =, or a queues rule with id =), a bad number, ghost
  * rules without [mysql], a rule NAME that is not a plain file name: each is
  * -EINVAL with "PATH:LINE: reason" in `err`. The password of [mysql]
  * password_file is read here (one trailing newline dropped); a password file

@@ -197,7 +197,8 @@ int dir_open(struct rfs *fs, const char *path, struct dir_handle **out)
 	ret = node_parse(fs, path, &p);
 	if (ret)
 		return ret;
-	if ((p.kind == PATH_KEY && !fs->delimiter) || p.kind == PATH_GHOST_MEMBER)
+	if ((p.kind == PATH_KEY && !fs->delimiter) || p.kind == PATH_GHOST_MEMBER ||
+	    p.kind == PATH_GHOST_KEY)
 		return -ENOTDIR;
 	dir = calloc(1, sizeof *dir);
 	if (!dir)

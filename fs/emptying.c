@@ -281,23 +281,7 @@ bool emptying_removed_some(struct emptying *e, int db, const char *prefix, size_
 /* Index of `name` in sorted `names` (with its NUL, as listings push them), or -1. */
 static long find_name(const struct rv_array *names, const char *name)
 {
-	size_t lo = 0, hi = names->count, want = strlen(name) + 1, n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const char *m = rv_array_get(names, mid, &n);
-		int c = memcmp(m, name, n < want ? n : want);
-
-		if (c == 0)
-			c = (n > want) - (n < want);
-		if (c == 0)
-			return (long) mid;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
+	return rv_array_find(names, name, strlen(name) + 1);
 }
 
 void emptying_folder_removed(struct emptying *e, int db, const char *prefix, size_t len)

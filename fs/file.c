@@ -267,12 +267,12 @@ int file_open(struct rfs *fs, const char *path, int flags, struct file **out)
 	ret = node_parse(fs, path, &p);
 	if (ret)
 		return ret;
-	if (p.kind != PATH_KEY && p.kind != PATH_GHOST_MEMBER)
+	if (p.kind != PATH_KEY && p.kind != PATH_GHOST_MEMBER && p.kind != PATH_GHOST_KEY)
 		return -EISDIR;
 	f = file_new();
 	if (!f)
 		return -ENOMEM;
-	if (p.kind == PATH_GHOST_MEMBER)
+	if (p.kind == PATH_GHOST_MEMBER || p.kind == PATH_GHOST_KEY)
 		ret = open_ghost(fs, &p, flags, f);
 	else
 		ret = node_resolve(fs, p.db, p.name, &f->key);
@@ -656,7 +656,7 @@ static int truncate_path(struct rfs *fs, const char *path, size_t size)
 	if (ret)
 		return ret;
 	if (p.kind != PATH_KEY)
-		return p.kind == PATH_GHOST_MEMBER ? -EACCES : -EISDIR;
+		return p.kind == PATH_GHOST_MEMBER || p.kind == PATH_GHOST_KEY ? -EACCES : -EISDIR;
 	ret = node_resolve(fs, p.db, p.name, &k);
 	if (ret)
 		return ret;

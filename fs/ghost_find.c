@@ -10,30 +10,7 @@
 /* Bytewise order, shorter first on a common prefix: the order of rv_array_sort_unique. */
 int ghost_bytes_cmp(const char *a, size_t alen, const char *b, size_t blen)
 {
-	size_t n = alen < blen ? alen : blen;
-	int c = n ? memcmp(a, b, n) : 0;
-
-	return c ? c : (alen > blen) - (alen < blen);
-}
-
-/* Index of (p, len) in a sorted array, or -1. */
-long ghost_find_sorted(const struct rv_array *a, const char *p, size_t len)
-{
-	size_t lo = 0, hi = a->count, n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const char *m = rv_array_get(a, mid, &n);
-		int c = ghost_bytes_cmp(m, n, p, len);
-
-		if (c == 0)
-			return (long) mid;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
+	return rv_bytes_cmp(a, alen, b, blen);
 }
 
 /*
@@ -54,7 +31,7 @@ long ghost_find_by_name(const struct rv_array *a, const char *name)
 		return -1;
 	n = names_decode(name, bytes);
 	if (n >= 0)
-		found = ghost_find_sorted(a, bytes, (size_t) n);
+		found = rv_array_find(a, bytes, (size_t) n);
 	free(bytes);
 	if (found >= 0 || !names_parse_hashed(name, prefix, &plen, &hash))
 		return found;

@@ -10,9 +10,6 @@
 /* Bytewise order, shorter first on a common prefix: the order of rv_array_sort_unique. */
 int ghost_bytes_cmp(const char *a, size_t alen, const char *b, size_t blen);
 
-/* Index of (p, len) in a sorted array, or -1. */
-long ghost_find_sorted(const struct rv_array *a, const char *p, size_t len);
-
 /*
  * Index of the item of `a` whose file name is `name`: by decoding it and a
  * binary search, or for a shortened name by comparing names. -1 when none,
@@ -38,8 +35,8 @@ char *ghost_copy_bytes(const char *p, size_t len);
 int ghost_decode_name(const char *name, char **out, size_t *len);
 
 /*
- * The ID a member stands for: group 1 of the rule's pattern, or the whole
- * member; false when the pattern does not match (never a ghost then). Pure.
+ * The ID a member (a keys rule: a key's name) stands for: group 1 of the
+ * rule's pattern, or the whole member; false when the pattern does not match (never a ghost then). Pure.
  */
 bool ghosts_member_id(const struct ghost_rule *rule, const char *member, size_t len,
 		      const char **id, size_t *id_len);

@@ -8,6 +8,7 @@
 
 #include "../backend/redis_keys.h"
 #include "../backend/redis_sample.h"
+#include "ghost_find.h"
 #include "names.h"
 
 #define KEYS_LOOKED_AT 64 /* matching keys looked at for queues: most are, in practice */
@@ -95,6 +96,61 @@ static int sample(struct ghosts *g, size_t rule, const struct mysql_column *colu
 	return ret;
 }
 
+/*
+ * A keys rule's line: how many of the first keys its pattern matches have
+ * no ID by its id pattern, or one the column cannot hold (never ghosts).
+ */
+static void report_keys_rule(struct ghosts *g, size_t rule, struct rv_array *lines)
+{
+	const struct ghost_rule *r = &g->rules[rule];
+	const struct config_ghost_rule *cfg = r->cfg;
+	struct ghost_skips skips = {0};
+	struct rv_array keys = {0};
+	struct mysql_column column;
+	enum mysql_id_doubt why;
+	size_t klen, idlen, unmatched = 0, matched;
+	char line[1024], name[NAMES_MAX + 1] = "";
+	const char *id;
+	int scanned_all, ret;
+
+	ghosts_column(g, rule, &column);
+	ret = redis_sample_keys(g->redis, cfg->db, cfg->keys, KEYS_LOOKED_AT, &keys, &scanned_all);
+	for (size_t i = 0; !ret && i < keys.count; i++) {
+		const char *key = rv_array_get(&keys, i, &klen);
+
+		if (!ghosts_member_id(r, key, klen, &id, &idlen)) {
+			if (!unmatched++)
+				names_encode(key, klen, name);
+			continue;
+		}
+		why = mysql_column_holds(&column, id, idlen);
+		if (why != MYSQL_ID_OK)
+			ghosts_skips_note(&skips, why, key, klen, "", 0);
+	}
+	name[GHOSTS_EXAMPLE_MAX - 1] = '\0';
+	matched = keys.count;
+	rv_array_free(&keys);
+	if (ret)
+		snprintf(line, sizeof line, "redisfs: ghosts.%s: could not look at its keys (%s)",
+			 cfg->name, strerror(-ret));
+	else if (!matched)
+		snprintf(line, sizeof line, "redisfs: ghosts.%s: keys = %s matches no key of db%d",
+			 cfg->name, cfg->keys, cfg->db);
+	else if (unmatched)
+		snprintf(line, sizeof line,
+			 "redisfs: ghosts.%s: %zu of %zu sampled keys do not match id = %s, e.g. "
+			 "'%s': they are never ghosts",
+			 cfg->name, unmatched, matched, cfg->id, name);
+	else if (skips.count)
+		snprintf(line, sizeof line,
+			 "redisfs: ghosts.%s: %zu of %zu sampled keys have IDs that are not values "
+			 "of %s.%s (%s), e.g. '%s' (%s): they are never ghosts",
+			 cfg->name, skips.count, matched, cfg->table, cfg->column, column.type,
+			 skips.example, mysql_id_doubt_text(skips.why));
+	if (ret || !matched || unmatched || skips.count)
+		say(lines, line);
+}
+
 static void report_rule(struct ghosts *g, size_t rule, struct rv_array *lines)
 {
 	const struct config_ghost_rule *cfg = g->rules[rule].cfg;
@@ -104,6 +160,10 @@ static void report_rule(struct ghosts *g, size_t rule, struct rv_array *lines)
 	char line[1024], hint[256], first[GHOSTS_EXAMPLE_MAX] = "", more[64] = "";
 	int ret;
 
+	if (cfg->kind == CONFIG_GHOSTS_KEYS) {
+		report_keys_rule(g, rule, lines);
+		return;
+	}
 	ghosts_column(g, rule, &column);
 	ret = sample(g, rule, &column, &skips, &sampled, &queues, &matched, first);
 	if (ret) {

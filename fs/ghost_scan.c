@@ -153,24 +153,20 @@ static int read_ranges(struct scan *s, int db, const char *key, size_t klen, enu
 	return ret;
 }
 
-/* Read a set or hash whole (atomically when small, see redis_fetch_value), then chunk it. */
-static int read_whole(struct scan *s, int db, const char *key, size_t klen, enum rv_type type,
-		      unsigned int threads)
+/* Queue every `step`-th item of `items` (from the first) in chunks. */
+static int queue_items(struct scan *s, const struct rv_array *items, size_t step,
+		       unsigned int threads)
 {
-	struct rv_value value = {0};
-	size_t step = type == RV_HASH ? 2 : 1; /* a hash's fields, not its values */
 	size_t len;
-	int ret = redis_fetch_value(s->g->redis, db, key, klen, type, &value);
+	int ret = 0;
 
-	for (size_t i = 0; !ret && i < value.items.count;) {
+	for (size_t i = 0; !ret && i < items->count;) {
 		struct scan_chunk *c = calloc(1, sizeof *c);
 
-		if (!c) {
-			ret = -ENOMEM;
-			break;
-		}
-		for (; !ret && i < value.items.count && c->members.count < SCAN_CHUNK; i += step) {
-			const char *m = rv_array_get(&value.items, i, &len);
+		if (!c)
+			return -ENOMEM;
+		for (; !ret && i < items->count && c->members.count < SCAN_CHUNK; i += step) {
+			const char *m = rv_array_get(items, i, &len);
 
 			if (rv_array_push(&c->members, m, len))
 				ret = -ENOMEM;
@@ -180,13 +176,38 @@ static int read_whole(struct scan *s, int db, const char *key, size_t klen, enum
 		else
 			ret = queue_chunk(s, c, threads);
 	}
+	return ret;
+}
+
+/* What a scan reads: a queue key of a type, or names already in memory. */
+struct scan_source {
+	const char *key;
+	size_t klen;
+	enum rv_type type;
+	const struct rv_array *names; /* when not NULL: these, and no key */
+};
+
+/* Read the source into chunks for the checkers: 0 or -errno. */
+static int read_source(struct scan *s, const struct scan_source *src, unsigned int threads)
+{
+	struct rv_value value = {0};
+	int db = s->rule->cfg->db, ret;
+
+	if (src->names)
+		return queue_items(s, src->names, 1, threads);
+	if (src->type == RV_LIST || src->type == RV_ZSET)
+		return read_ranges(s, db, src->key, src->klen, src->type, threads);
+	/* a set or hash is read whole (atomically when small, see redis_fetch_value) */
+	ret = redis_fetch_value(s->g->redis, db, src->key, src->klen, src->type, &value);
+	if (!ret) /* a hash's fields, not its values */
+		ret = queue_items(s, &value.items, src->type == RV_HASH ? 2 : 1, threads);
 	rv_value_free(&value);
 	return ret;
 }
 
-int ghost_scan_queue(struct ghosts *g, const struct ghost_rule *rule, const char *key, size_t klen,
-		     enum rv_type type, ghost_filter_fn filter, void *filter_arg,
-		     struct rv_array *ghosts)
+/* The ghosts among what `src` gives, checked on SCAN_THREADS threads; see ghost_scan_queue. */
+static int scan_run(struct ghosts *g, const struct ghost_rule *rule, const struct scan_source *src,
+		    ghost_filter_fn filter, void *filter_arg, struct rv_array *ghosts)
 {
 	struct scan s = {.g = g, .rule = rule, .filter = filter, .filter_arg = filter_arg};
 	pthread_t threads[SCAN_THREADS];
@@ -198,10 +219,7 @@ int ghost_scan_queue(struct ghosts *g, const struct ghost_rule *rule, const char
 	/* without threads (none could start) the reader checks each chunk itself */
 	while (started < SCAN_THREADS && pthread_create(&threads[started], NULL, checker, &s) == 0)
 		started++;
-	if (type == RV_LIST || type == RV_ZSET)
-		ret = read_ranges(&s, rule->cfg->db, key, klen, type, started);
-	else
-		ret = read_whole(&s, rule->cfg->db, key, klen, type, started);
+	ret = read_source(&s, src, started);
 	pthread_mutex_lock(&s.lock);
 	if (ret)
 		scan_fail(&s, ret);
@@ -229,4 +247,21 @@ int ghost_scan_queue(struct ghosts *g, const struct ghost_rule *rule, const char
 	pthread_cond_destroy(&s.changed);
 	pthread_mutex_destroy(&s.lock);
 	return ret;
+}
+
+int ghost_scan_queue(struct ghosts *g, const struct ghost_rule *rule, const char *key, size_t klen,
+		     enum rv_type type, ghost_filter_fn filter, void *filter_arg,
+		     struct rv_array *ghosts)
+{
+	struct scan_source src = {.key = key, .klen = klen, .type = type};
+
+	return scan_run(g, rule, &src, filter, filter_arg, ghosts);
+}
+
+int ghost_scan_names(struct ghosts *g, const struct ghost_rule *rule, const struct rv_array *names,
+		     ghost_filter_fn filter, void *filter_arg, struct rv_array *ghosts)
+{
+	struct scan_source src = {.names = names};
+
+	return scan_run(g, rule, &src, filter, filter_arg, ghosts);
 }

@@ -21,4 +21,11 @@ int ghost_scan_queue(struct ghosts *g, const struct ghost_rule *rule, const char
 		     enum rv_type type, ghost_filter_fn filter, void *filter_arg,
 		     struct rv_array *ghosts);
 
+/*
+ * The ghosts among `names` (a keys rule's key names, say), as
+ * ghost_scan_queue checks a queue's members: in chunks on two threads.
+ */
+int ghost_scan_names(struct ghosts *g, const struct ghost_rule *rule, const struct rv_array *names,
+		     ghost_filter_fn filter, void *filter_arg, struct rv_array *ghosts);
+
 #endif

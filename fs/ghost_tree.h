@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "../backend/rv.h"
+#include "key.h"
 #include "paths.h"
 #include "render.h"
 #include "rfs.h"
@@ -19,13 +20,21 @@ int ghost_tree_getattr(struct rfs *fs, const struct fs_path *p, struct stat *st)
  */
 int ghost_tree_list(struct rfs *fs, const struct fs_path *p, struct rv_array *names, mode_t *type);
 
-/* A ghost file's content, its member, appended to `text`. */
+/* A ghost file's content, appended to `text`: its member, or a ghost key's rendered value. */
 int ghost_tree_read_member(struct rfs *fs, const struct fs_path *p, struct render_buf *text);
 
-/* rm of a ghost file: exactly that member leaves its queue (ESTALE if it is no ghost now). */
+/* The key a ghost key's file (PATH_GHOST_KEY) stands for, allocated. 0 or -errno. */
+int ghost_tree_key(struct rfs *fs, const struct fs_path *p, struct rfs_key *k);
+
+/*
+ * rm of a ghost file: exactly that member leaves its queue, or exactly that
+ * key is unlinked (ESTALE if it is no ghost now; tree_unlink keeps a ghost
+ * key's books, as for a key of a database folder).
+ */
 int ghost_tree_unlink(struct rfs *fs, const struct fs_path *p);
 
-/* rmdir of ghosts/, a rule or a queue folder: removes nothing; 0, or -ENOTEMPTY while it has ghosts. */
+/* rmdir of ghosts/, a rule or a queue folder: removes nothing; 0, or -ENOTEMPTY while it has
+ * ghosts. */
 int ghost_tree_rmdir(struct rfs *fs, const struct fs_path *p);
 
 #endif

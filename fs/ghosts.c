@@ -10,6 +10,7 @@
 #include "../backend/redis_glob.h"
 #include "../backend/redis_keys.h"
 #include "ghost_find.h"
+#include "ghost_keys.h"
 #include "ghost_recheck.h"
 #include "ghost_scan.h"
 #include "names.h"
@@ -32,7 +33,7 @@ int ghosts_init(struct ghosts *g, struct redis_pool *redis, struct mysql_pool *m
 	g->rule_count = cfg->rule_count;
 	for (size_t i = 0; i < cfg->rule_count; i++) {
 		struct ghost_rule *rule = &g->rules[i];
-
+		const char *pattern;
 		char why[256];
 		int ret;
 
@@ -45,9 +46,10 @@ int ghosts_init(struct ghosts *g, struct redis_pool *redis, struct mysql_pool *m
 			ghosts_free(g);
 			return ret;
 		}
-		if (!rule->cfg->member)
+		pattern = rule->cfg->kind == CONFIG_GHOSTS_KEYS ? rule->cfg->id : rule->cfg->member;
+		if (!pattern)
 			continue;
-		if (regcomp(&rule->pattern, rule->cfg->member, REG_EXTENDED)) {
+		if (regcomp(&rule->pattern, pattern, REG_EXTENDED)) {
 			snprintf(err, errlen, "ghosts.%s: bad member pattern", rule->cfg->name);
 			ghosts_free(g);
 			return -EINVAL;
@@ -295,8 +297,19 @@ static int detect(struct ghosts *g, size_t rule_index, struct ghost_snapshot **o
 	gf.skips = &snap->skipped;
 	pthread_mutex_init(&gf.lock, NULL);
 	ret = ghosts_current_column(g, rule_index, column);
-	if (!ret)
+	if (!ret && cfg->kind == CONFIG_GHOSTS_KEYS) {
+		struct rv_array ghosts = {0};
+
+		/* the key names are the members of one queue, the empty key (ghost_keys.h) */
+		gf.key = "";
+		gf.klen = 0;
+		ret = ghost_keys_detect(g, rule, filter_ghosts, &gf, &ghosts);
+		if (!ret && ghosts.count)
+			ret = snapshot_add_queue(snap, "", 0, RV_NONE, &ghosts);
+		rv_array_free(&ghosts);
+	} else if (!ret) {
 		ret = redis_scan_match(g->redis, cfg->db, cfg->keys, strlen(cfg->keys), &keys);
+	}
 	for (size_t i = 0; !ret && i < keys.count; i++) {
 		const char *key = rv_array_get(&keys, i, &klen);
 		struct rv_array ghosts = {0};
@@ -533,7 +546,7 @@ static int id_has_row_once(struct ghosts *g, size_t rule, const char *id, size_t
 	return exists;
 }
 
-static int id_has_row(struct ghosts *g, size_t rule, const char *id, size_t len)
+int ghosts_id_has_row(struct ghosts *g, size_t rule, const char *id, size_t len)
 {
 	struct mysql_column used;
 	int ret = id_has_row_once(g, rule, id, len, &used), moved;
@@ -553,6 +566,8 @@ static int lookup_direct(struct ghosts *g, size_t rule, const char *queue_name,
 	size_t id_len;
 	int ret, has = 0;
 
+	if (r->cfg->kind == CONFIG_GHOSTS_KEYS)
+		return ghost_keys_lookup(g, rule, queue_name, member_name, out);
 	ret = ghost_decode_name(queue_name, &out->key, &out->key_len);
 	if (ret)
 		return ret;
@@ -576,7 +591,7 @@ static int lookup_direct(struct ghosts *g, size_t rule, const char *queue_name,
 		return ret ? ret : -ENOENT;
 	if (!ghosts_member_id(r, out->member, out->member_len, &id, &id_len))
 		return -ENOENT;
-	ret = id_has_row(g, rule, id, id_len);
+	ret = ghosts_id_has_row(g, rule, id, id_len);
 	return ret < 0 ? ret : (ret ? -ENOENT : 0);
 }
 
@@ -648,7 +663,7 @@ static void mark_gone(struct ghosts *g, size_t rule, const struct ghost_ref *ref
 
 		if (ghost_bytes_cmp(queue->key, queue->key_len, ref->key, ref->key_len) != 0)
 			continue;
-		i = ghost_find_sorted(&queue->members, ref->member, ref->member_len);
+		i = rv_array_find(&queue->members, ref->member, ref->member_len);
 		if (i >= 0 && !queue->gone[i]) {
 			queue->gone[i] = 1;
 			if (--queue->left == 0)
@@ -682,7 +697,7 @@ static int recheck(struct ghosts *g, size_t rule, const struct ghost_ref *ref)
 			q = &snap->queues[k];
 	}
 	if (q)
-		i = ghost_find_sorted(&q->members, ref->member, ref->member_len);
+		i = rv_array_find(&q->members, ref->member, ref->member_len);
 	pthread_mutex_unlock(&g->lock);
 	if (i < 0)
 		ret = -ENOENT;
@@ -707,11 +722,14 @@ int ghosts_remove_member(struct ghosts *g, size_t rule, const struct ghost_ref *
 	 * rm -r removes next, when the latest detection has this one) */
 	ret = recheck(g, rule, ref);
 	if (ret == -ENOENT)
-		ret = id_has_row(g, rule, id, id_len);
+		ret = ghosts_id_has_row(g, rule, id, id_len);
 	if (ret)
 		return ret < 0 ? ret : -ESTALE;
-	ret = redis_remove_member(g->redis, r->cfg->db, ref->key, ref->key_len, ref->type,
-				  ref->member, ref->member_len);
+	if (r->cfg->kind == CONFIG_GHOSTS_KEYS)
+		ret = redis_unlink(g->redis, r->cfg->db, ref->member, ref->member_len);
+	else
+		ret = redis_remove_member(g->redis, r->cfg->db, ref->key, ref->key_len, ref->type,
+					  ref->member, ref->member_len);
 	if (!ret || ret == -ENOENT)
 		mark_gone(g, rule, ref);
 	return ret;

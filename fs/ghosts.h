@@ -59,7 +59,7 @@ struct ghost_ref {
 struct ghost_rule {
 	const struct config_ghost_rule *cfg;
 	bool has_pattern;
-	regex_t pattern; /* cfg->member, compiled */
+	regex_t pattern; /* cfg->member, or a keys rule's cfg->id, compiled */
 	struct ghost_snapshot *cached;
 	struct mysql_column column;   /* what cfg->column holds; under ghosts.lock */
 	unsigned long column_learned; /* mysql_pool_connects() when it was learned */
@@ -137,6 +137,13 @@ void ghosts_column(struct ghosts *g, size_t rule, struct mysql_column *out);
 int ghosts_current_column(struct ghosts *g, size_t rule, struct mysql_column *out);
 
 /*
+ * Whether `id` has a row, by a question of its own: 0 (no), 1 (yes) or
+ * -EIO. An ID the rule's current column cannot hold as it is counts as
+ * having one: it is never a ghost (SPEC 6).
+ */
+int ghosts_id_has_row(struct ghosts *g, size_t rule, const char *id, size_t len);
+
+/*
  * The rule's figures now (SPEC 6 xattrs), from its cached detection while
  * fresh, else a new one: ghost files, and members not checked. 0 or -EIO.
  */
@@ -144,8 +151,9 @@ int ghosts_figures(struct ghosts *g, size_t rule, size_t *ghosts, size_t *skippe
 
 /*
  * Remove one ghost member: check MySQL once more, then LREM 0 / SREM / ZREM /
- * HDEL exactly that member, never the queue key. -ESTALE when the member's
- * ID has a row again (it is left alone), -ENOENT when the member is gone.
+ * HDEL exactly that member, never the queue key (a keys rule: UNLINK exactly
+ * that key, see ghost_keys.h). -ESTALE when the member's ID has a row again
+ * (it is left alone), -ENOENT when the member is gone.
  */
 int ghosts_remove_member(struct ghosts *g, size_t rule, const struct ghost_ref *ref);
 

@@ -344,7 +344,6 @@ int main(int argc, char *argv[])
 	fs.read_only = opts.read_only;
 	fs.noflush = opts.noflush;
 	fs.cache_timeout = opts.cache_timeout;
-	fs.timeout = opts.timeout;
 	fs.delimiter = opts.delimiter;
 	fs.delimiter_len = opts.delimiter ? strlen(opts.delimiter) : 0;
 	fs.only_db = opts.url.db;

@@ -8,14 +8,18 @@
 #include <string.h>
 
 #include "../backend/redis_keys.h"
+#include "ghost_keys.h"
 #include "names.h"
 #include "namespace.h"
 #include "rfs.h"
 
 int node_parse(struct rfs *fs, const char *path, struct fs_path *p)
 {
-	return paths_parse_nested(path, fs->db_count, fs->only_db, fs->ghosts != NULL,
-				  fs->delimiter != NULL, p);
+	int ret = paths_parse_nested(path, fs->db_count, fs->only_db, fs->ghosts != NULL,
+				     fs->delimiter != NULL, p);
+
+	/* a keys rule's files: PATH_GHOST_KEY */
+	return ret || !fs->ghosts ? ret : ghost_keys_refine(fs->ghosts, p);
 }
 
 /*

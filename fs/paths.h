@@ -15,6 +15,7 @@ enum path_kind {
 	PATH_GHOST_RULE,   /* "/ghosts/RULE" */
 	PATH_GHOST_QUEUE,  /* "/ghosts/RULE/QUEUE" */
 	PATH_GHOST_MEMBER, /* "/ghosts/RULE/QUEUE/MEMBER" */
+	PATH_GHOST_KEY,	   /* "/ghosts/RULE/KEY" of a kind = keys rule: from tree_parse only */
 };
 
 struct fs_path {

@@ -34,7 +34,6 @@ struct rfs {
 	int only_db;	       /* the database of a URL with /N, or -1 for all */
 	bool read_only;	       /* -o ro: every change is EROFS, no write command is sent */
 	bool noflush;	       /* -o noflush: rmdir of a database is EPERM */
-	double timeout;	       /* -o timeout: seconds one command may take */
 	double cache_timeout;  /* seconds the kernel may keep names and attributes */
 	const char *delimiter; /* -o delimiter: namespaces as folders (SPEC 8), or NULL */
 	size_t delimiter_len;

@@ -115,13 +115,17 @@ static int rmdir_database(struct rfs *fs, int db)
 	return ret;
 }
 
-/* rm of a resolved key: UNLINK, and what it changes reported. */
-static int unlink_key(struct rfs *fs, const struct rfs_key *k)
+/*
+ * rm of a resolved key: UNLINK (for a ghost key, `ghost`, its rule's own
+ * command), and what it changes reported.
+ */
+static int unlink_key(struct rfs *fs, const struct rfs_key *k, const struct fs_path *ghost)
 {
 	int ret = file_keep_bytes(fs, k->db, k->key, k->len);
 
 	if (!ret)
-		ret = redis_unlink(fs->pool, k->db, k->key, k->len);
+		ret = ghost ? ghost_tree_unlink(fs, ghost)
+			    : redis_unlink(fs->pool, k->db, k->key, k->len);
 	if (!ret) /* no close of a descriptor brings it back */
 		open_keys_unlinked(&fs->open_keys, k->db, k->key, k->len);
 	/* gone either way: one fewer for its folder's rmdir */
@@ -129,7 +133,7 @@ static int unlink_key(struct rfs *fs, const struct rfs_key *k)
 		change_done(fs, CHANGE_REMOVED, k);
 	else
 		change_done(fs, ret == -ENOENT ? CHANGE_FOUND_GONE : CHANGE_UNSURE, k);
-	if (ret && ret != -ENOENT)
+	if (ret && ret != -ENOENT && ret != -ESTALE) /* ESTALE: a ghost key's row came back */
 		log_key(FUSE_LOG_ERR, k->db, k->key, k->len, "cannot remove");
 	return ret;
 }
@@ -192,17 +196,21 @@ int tree_unlink(struct rfs *fs, const char *path)
 	ret = node_parse(fs, path, &p);
 	if (ret)
 		return ret;
-	if (p.kind != PATH_KEY && p.kind != PATH_GHOST_MEMBER)
+	if (p.kind != PATH_KEY && p.kind != PATH_GHOST_MEMBER && p.kind != PATH_GHOST_KEY)
 		return -EISDIR;
 	if (fs->read_only)
 		return -EROFS;
 	if (p.kind == PATH_GHOST_MEMBER)
 		return ghost_tree_unlink(fs, &p);
-	ret = node_resolve(fs, p.db, p.name, &k);
+	/* a ghost key goes as its file in the database folder would: only its command differs */
+	if (p.kind == PATH_GHOST_KEY)
+		ret = ghost_tree_key(fs, &p, &k);
+	else
+		ret = node_resolve(fs, p.db, p.name, &k);
 	if (ret)
 		return ret;
-	ret = unlink_key(fs, &k);
-	if (fs->delimiter && (!ret || ret == -ENOENT))
+	ret = unlink_key(fs, &k, p.kind == PATH_GHOST_KEY ? &p : NULL);
+	if (fs->delimiter && p.kind == PATH_KEY && (!ret || ret == -ENOENT))
 		ns_mark_folders(fs, p.db, p.name, false);
 	rfs_key_free(&k);
 	return ret;
@@ -212,7 +220,7 @@ int tree_unlink_node(struct rfs *fs, const struct rfs_node *n)
 {
 	if (n->kind != NODE_KEY)
 		return -EISDIR;
-	return fs->read_only ? -EROFS : unlink_key(fs, &n->key);
+	return fs->read_only ? -EROFS : unlink_key(fs, &n->key, NULL);
 }
 
 int tree_rmdir(struct rfs *fs, const char *path)
@@ -225,7 +233,7 @@ int tree_rmdir(struct rfs *fs, const char *path)
 		return ret;
 	if (p.kind == PATH_KEY && fs->delimiter)
 		return rmdir_namespace(fs, &p);
-	if (p.kind == PATH_KEY || p.kind == PATH_GHOST_MEMBER)
+	if (p.kind == PATH_KEY || p.kind == PATH_GHOST_MEMBER || p.kind == PATH_GHOST_KEY)
 		return -ENOTDIR;
 	if (p.kind == PATH_ROOT)
 		return -EBUSY;

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PART_SHOWN_MAX 64 /* longest piece of a URL quoted in an error: keeps it one short line */
+#include "shown.h"
 
 /* Our own ASCII tests: <ctype.h> depends on the locale and on unsigned char casts. */
 static bool is_digit(char c)
@@ -48,28 +48,6 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
-}
-
-/*
- * Copy `n` bytes of a URL piece into `out` for quoting in an error message.
- * Control bytes become '?' so that the message stays on one line whatever the
- * user typed, and a long piece is cut with "..." so that it stays short.
- */
-static const char *shown(char out[PART_SHOWN_MAX + 4], const char *s, size_t n)
-{
-	size_t i, keep = n > PART_SHOWN_MAX ? PART_SHOWN_MAX : n;
-
-	for (i = 0; i < keep; i++) {
-		unsigned char c = (unsigned char) s[i];
-
-		out[i] = (c < 0x20 || c == 0x7f) ? '?' : (char) c;
-	}
-	if (keep < n) {
-		memcpy(out + keep, "...", 3);
-		keep += 3;
-	}
-	out[keep] = '\0';
-	return out;
 }
 
 /* A copy of s[0..n) as a C string, or NULL when out of memory. */
@@ -139,7 +117,7 @@ static long parse_decimal(const char *s, size_t n, long max)
 
 static int parse_db(const char *s, size_t n, struct redis_url *url, char *err, size_t errlen)
 {
-	char buf[PART_SHOWN_MAX + 4];
+	char buf[SHOWN_SIZE];
 	long v = parse_decimal(s, n, INT_MAX);
 
 	if (v < 0) {
@@ -237,7 +215,7 @@ static int parse_ipv6(const char *s, size_t n, struct redis_url *url)
 /* "host", "host:port", "[v6]" or "[v6]:port". */
 static int parse_hostport(const char *s, size_t n, struct redis_url *url, char *err, size_t errlen)
 {
-	char buf[PART_SHOWN_MAX + 4];
+	char buf[SHOWN_SIZE];
 	const char *host = s, *port = NULL, *end = s + n;
 	size_t host_len;
 	long v;
@@ -370,7 +348,7 @@ static int parse_sentinel_host(const char *s, size_t n, struct url_sentinel *out
  */
 static int parse_sentinel(const char *s, struct redis_url *url, char *err, size_t errlen)
 {
-	char buf[PART_SHOWN_MAX + 4];
+	char buf[SHOWN_SIZE];
 	const char *hash = strrchr(s, '#'), *at, *slash, *hosts_end, *p;
 	size_t count = 1;
 	int rc;
@@ -425,7 +403,7 @@ static int parse_sentinel(const char *s, struct redis_url *url, char *err, size_
 /* The query of a unix:// URL: "db=N", parameters joined by '&'. */
 static int parse_query(const char *s, struct redis_url *url, char *err, size_t errlen)
 {
-	char buf[PART_SHOWN_MAX + 4];
+	char buf[SHOWN_SIZE];
 	bool have_db = false;
 
 	while (*s) {
@@ -462,7 +440,7 @@ static int parse_query(const char *s, struct redis_url *url, char *err, size_t e
 /* After "unix://": /path[?db=N] */
 static int parse_unix(const char *s, struct redis_url *url, char *err, size_t errlen)
 {
-	char buf[PART_SHOWN_MAX + 4];
+	char buf[SHOWN_SIZE];
 	size_t path_len = strcspn(s, "?");
 	int rc;
 
@@ -526,7 +504,7 @@ static bool scheme_is(const char *s, size_t n, const char *name)
 
 int url_parse(const char *text, struct redis_url *url, char *err, size_t errlen)
 {
-	char buf[PART_SHOWN_MAX + 4];
+	char buf[SHOWN_SIZE];
 	const char *sep = text ? strstr(text, "://") : NULL;
 	size_t scheme_len = sep ? (size_t) (sep - text) : 0;
 	int rc;

@@ -20,7 +20,7 @@
 #
 # The sample: a matchmaking app keeps its waiting queue in Redis (matching:queue)
 # and its users in MariaDB (app.users). Users 3, 5 and 8 were deleted from
-# MariaDB but are still queued: the "ghosts" of the story.
+# MariaDB but are still queued (and user 3 still has a session key): the "ghosts" of the story.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -196,7 +196,7 @@ r XADD events '*' type match a 1 b 2
 r -n 1 SET cache:home '<html>...</html>'
 r -n 1 SET cache:about '<html>about</html>'
 
-# The ghost rules: queue members whose users are gone from app.users.
+# The ghost rules: queue members, and session keys, whose users are gone from app.users.
 cat >"$demo/redisfs.ini" <<INI
 [redis]
 url = redis://127.0.0.1:$redis_port
@@ -212,6 +212,13 @@ database = app
 [ghosts.matching]
 db = 0
 keys = matching:*      ; the queue keys: matching:queue (a list), matching:waiting (a zset)
+table = users
+column = id
+
+[ghosts.sessions]
+kind = keys            ; the ID is in the key's own name: session:3 is user 3's session
+keys = session:*
+id = ^session:([0-9]+)$
 table = users
 column = id
 INI

@@ -26,11 +26,14 @@ static void write_config(char *path, size_t len)
 		     "[mysql]\nhost = 127.0.0.1\nport = %d\nuser = %s\npassword_file = %s\n"
 		     "database = %s\n"
 		     "\n[ghosts.int]\nkeys = int:*\ntable = t_int\ncolumn = id\n"
-		     "\n[ghosts.dec]\nkeys = dec:*\ntable = t_dec\ncolumn = id\n",
+		     "\n[ghosts.dec]\nkeys = dec:*\ntable = t_dec\ncolumn = id\n"
+		     "\n[ghosts.ci]\nkeys = ci:*\ntable = t_ci\ncolumn = id\n",
 		     mysql->port, mysql->user, pass, mysql->database);
 	snprintf(path, len, "%s/redisfs.ini", h_scratch_dir());
 	ck_assert_int_eq(h_write_file(path, text, (size_t) n, 0600), 0);
 }
+
+static double cache_timeout = 600;
 
 static void setup(void)
 {
@@ -44,7 +47,10 @@ static void setup(void)
 		    "USE `%s`; CREATE TABLE t_int (id INT PRIMARY KEY);"
 		    "INSERT INTO t_int SELECT seq FROM seq_1_to_110000 WHERE seq %% 10 <> 0;"
 		    "CREATE TABLE t_dec (id DECIMAL(12,2) PRIMARY KEY);"
-		    "INSERT INTO t_dec SELECT id FROM t_int",
+		    "INSERT INTO t_dec SELECT id FROM t_int;"
+		    "CREATE TABLE t_ci (id VARCHAR(16) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin "
+		    "PRIMARY KEY);"
+		    "INSERT INTO t_ci SELECT CONCAT('abc', seq) FROM seq_1_to_100",
 		    mysql->database);
 	write_config(config, sizeof config);
 	/*
@@ -63,8 +69,11 @@ static void setup(void)
 		"    redis.call('RPUSH', KEYS[2], 'user:' .. i, '0' .. i, i .. '.001', i .. '.00') "
 		"  end "
 		"end");
+	/* ABC1..ABC100: ghosts of a utf8mb4_bin column of abc1..abc100, not of a _ci one */
+	h_cmd_ok(c, "EVAL %s 1 ci:q",
+		 "for i = 1, 100 do redis.call('RPUSH', KEYS[1], 'ABC' .. i) end");
 	redisFree(c);
-	snprintf(opts, sizeof opts, "config=%s,cache_timeout=600", config);
+	snprintf(opts, sizeof opts, "config=%s,cache_timeout=%g", config, cache_timeout);
 	mnt = h_mount_start(redis, &(struct h_mount_spec){.options = opts});
 }
 
@@ -80,8 +89,9 @@ static void teardown(void)
 static void assert_output(const char *cmd, const char *expected)
 {
 	struct h_run res;
+	int rc = h_sh_out(mnt->mnt, &res, "%s", cmd);
 
-	ck_assert_int_eq(h_sh_out(mnt->mnt, &res, "%s", cmd), 0);
+	ck_assert_msg(rc == 0, "%s: exit %d, '%s' (%s)", cmd, rc, res.out, res.err);
 	if (res.out_len && res.out[res.out_len - 1] == '\n')
 		res.out[--res.out_len] = '\0';
 	ck_assert_msg(!strcmp(res.out, expected), "%s: got '%s', expected '%s' (%s)", cmd, res.out,
@@ -117,10 +127,36 @@ START_TEST(test_a_decimal_queue_of_many_chunks_compares_in_its_own_type)
 }
 END_TEST
 
+/* The lists' declared collation is the column's as learned again after a reconnect. */
+START_TEST(test_a_list_declares_the_collation_learned_again_after_a_reconnect)
+{
+	redisContext *c = h_redis_connect(redis, 0);
+
+	ck_assert_int_eq(h_cmd_int(c, "LLEN ci:q"), 100);
+	redisFree(c);
+	assert_output("ls ghosts/ci/ci:q | wc -l", "100");
+	h_mysql_sql(mysql,
+		    "USE `%s`; ALTER TABLE t_ci MODIFY id VARCHAR(16) CHARACTER SET utf8mb4 "
+		    "COLLATE utf8mb4_general_ci",
+		    mysql->database);
+	h_mysql_halt(mysql);
+	h_mysql_restart(mysql);
+	assert_output("ls ghosts/ci/ | wc -l", "0");
+	assert_output("getfattr --only-values -n user.ghosts.count ghosts/ci", "0");
+}
+END_TEST
+
+static void setup_uncached(void)
+{
+	cache_timeout = 0;
+	setup();
+}
+
 static Suite *doubt_lists_suite(void)
 {
 	Suite *s = suite_create("ghost_doubt_lists");
 	TCase *tc = tcase_create("lists");
+	TCase *relearn = tcase_create("relearn");
 
 	h_mysql_tcase_add_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 300);
@@ -128,6 +164,11 @@ static Suite *doubt_lists_suite(void)
 		       test_an_int_queue_of_many_chunks_skips_exactly_what_the_column_cannot_hold);
 	tcase_add_test(tc, test_a_decimal_queue_of_many_chunks_compares_in_its_own_type);
 	suite_add_tcase(s, tc);
+
+	h_mysql_tcase_add_fixture(relearn, setup_uncached, teardown);
+	tcase_set_timeout(relearn, 300);
+	tcase_add_test(relearn, test_a_list_declares_the_collation_learned_again_after_a_reconnect);
+	suite_add_tcase(s, relearn);
 	return s;
 }
 

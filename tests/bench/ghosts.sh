@@ -9,7 +9,7 @@
 #   N=200000 RUNS=1 tests/bench/ghosts.sh   a smaller run
 #
 # Starts its own redis-server and mariadbd on loopback in a temporary directory and
-# stops them (by PID) when it ends. Needs a built tree (build/redisfs). The table is markdown.
+# stops them (by PID) when it ends. Holds /dev/cpu_dma_latency at 0 while it measures. Needs a built tree (build/redisfs). The table is markdown.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 top=$(pwd)
@@ -32,12 +32,12 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# Hold the CPUs out of deep idle states while measuring (as long as fd 3 stays open): wake-up
-# latency would otherwise weigh on every round trip, in redisfs and in the pipeline alike.
-dma_latency=no
-if exec 3>/dev/cpu_dma_latency 2>/dev/null; then
-  printf '\x00\x00\x00\x00' >&3 && dma_latency="held at 0 us"
-fi
+# Hold the CPUs out of deep idle states while measuring: wake-up latency would otherwise weigh
+# on every round trip, in redisfs and in the pipeline alike (the helper every bench shares).
+BENCH_NAME=ghosts.sh
+. "$top/tests/bench/common.sh"
+bench_hold_latency
+dma_latency=$latency_held
 
 free_port() {
   local port
