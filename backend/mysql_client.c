@@ -17,6 +17,7 @@
 
 #include "mysql_conn.h"
 #include "mysql_idlist.h"
+#include "str_copy.h"
 
 #define STMT_CACHE_MAX	      48 /* statements kept per thread: 11 batch sizes for each of 4 rules */
 #define IDENT_MAX	      64   /* MySQL's limit on a database, table or column name */
@@ -521,18 +522,6 @@ int mysql_check_column(struct mysql_pool *pool, const char *table, const char *c
 unsigned long mysql_pool_connects(struct mysql_pool *pool)
 {
 	return atomic_load(&pool->connects);
-}
-
-static char *copy_or_null(const char *s, bool *failed)
-{
-	char *c;
-
-	if (!s)
-		return NULL;
-	c = strdup(s);
-	if (!c)
-		*failed = true;
-	return c;
 }
 
 /* The endpoint's timeout in whole seconds, rounded up: libmysqlclient takes no less than 1. */

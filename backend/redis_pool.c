@@ -14,20 +14,9 @@
 #include "redis_pool_state.h"
 #include "redis_sentinel.h"
 #include "redis_tls.h"
+#include "str_copy.h"
 
 #define STALL_HOLD_NS 1000000000LL /* 1 s (or the timeout, if shorter): see redis_pool_state.h */
-
-static char *copy_or_null(const char *s, bool *failed)
-{
-	char *c;
-
-	if (!s)
-		return NULL;
-	c = strdup(s);
-	if (!c)
-		*failed = true;
-	return c;
-}
 
 int redis_pool_open(const struct redis_endpoint *ep, struct redis_pool **out, char *err,
 		    size_t errlen)

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "../backend/rv.h"
+#include "db_key_table.h"
 
 #define ATTR_CACHE_MAX 65536 /* entries; past it the cache starts over (bounded memory) */
 
@@ -19,15 +20,11 @@ struct attr_info {
 	size_t size;
 };
 
-struct attr_entry;
-
 struct attr_cache {
 	pthread_mutex_t lock;
-	struct attr_entry **buckets;
-	size_t nbuckets;
-	size_t count;
-	uint64_t epoch; /* counts forgets: an answer fetched before one is not kept */
-	double timeout; /* seconds an entry is good for (cache_timeout) */
+	struct db_key_table table; /* payload: struct attr_info */
+	uint64_t epoch;		   /* counts forgets: an answer fetched before one is not kept */
+	double timeout;		   /* seconds an entry is good for (cache_timeout) */
 };
 
 /* 0 or -ENOMEM. A timeout of 0 makes a cache that keeps nothing. */

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "db_key_table.h"
+
 /*
  * A namespace folder exists while some key has its prefix; rm -r unlinks a
  * folder's files and then rmdirs it, so a folder whose last key the mount
@@ -18,14 +20,10 @@
  */
 #define NS_MARKS_MAX 4096
 
-struct ns_mark;
-
 struct ns_marks {
 	pthread_mutex_t lock;
-	struct ns_mark **buckets;
-	size_t nbuckets;
-	size_t count;
-	double timeout; /* seconds a mark lives: cache_timeout */
+	struct db_key_table table; /* no payload: a mark is its key and its time */
+	double timeout;		   /* seconds a mark lives: cache_timeout */
 };
 
 /* 0 or -ENOMEM. */

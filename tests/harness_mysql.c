@@ -581,19 +581,26 @@ long long h_mysql_int(const struct h_mysql *m, const char *fmt, ...)
 	return value;
 }
 
-void h_mysql_write_ghost_config(const struct h_mysql *m, char *config, size_t len)
+void h_mysql_write_config(const struct h_mysql *m, const char *rules, char *config, size_t len)
 {
-	char pass[H_PATH_MAX], text[2048];
+	char pass[H_PATH_MAX], line[H_PATH_MAX + 64];
 	const char *dir = h_scratch_dir();
+	char *text;
 
 	snprintf(pass, sizeof pass, "%s/mysql.pass", dir);
-	snprintf(text, sizeof text, "%s\n", m->password);
-	ck_assert_int_eq(h_write_file(pass, text, strlen(text), 0600), 0);
-	snprintf(text, sizeof text,
-		 "[mysql]\nhost = 127.0.0.1\nport = %d\nuser = %s\npassword_file = %s\n"
-		 "database = %s\n\n[ghosts.q]\nkeys = q:*\ntable = users\ncolumn = id\n",
-		 m->port, m->user, pass, m->database);
+	snprintf(line, sizeof line, "%s\n", m->password);
+	ck_assert_int_eq(h_write_file(pass, line, strlen(line), 0600), 0);
+	text = h_format("[mysql]\nhost = 127.0.0.1\nport = %d\nuser = %s\npassword_file = %s\n"
+			"database = %s\n%s",
+			m->port, m->user, pass, m->database, rules);
 	ck_assert_msg((size_t) snprintf(config, len, "%s/redisfs.ini", dir) < len,
 		      "config path too long");
 	ck_assert_int_eq(h_write_file(config, text, strlen(text), 0600), 0);
+	free(text);
+}
+
+void h_mysql_write_ghost_config(const struct h_mysql *m, char *config, size_t len)
+{
+	h_mysql_write_config(m, "\n[ghosts.q]\nkeys = q:*\ntable = users\ncolumn = id\n", config,
+			     len);
 }

@@ -102,9 +102,12 @@ long long h_mysql_int(const struct h_mysql *m, const char *fmt, ...)
 
 /*
  * Write, in the scratch directory, a password file (0600) for m's user and a
- * redisfs config with [mysql] for `m` and one rule, [ghosts.q]: keys q:*,
- * table users, column id. The config's path goes to `config`.
+ * redisfs config: [mysql] for `m`, then `rules` as they are (the tests' own
+ * [ghosts.*] sections). The config's path goes to `config`.
  */
+void h_mysql_write_config(const struct h_mysql *m, const char *rules, char *config, size_t len);
+
+/* As h_mysql_write_config() with one rule, [ghosts.q]: keys q:*, table users, column id. */
 void h_mysql_write_ghost_config(const struct h_mysql *m, char *config, size_t len);
 
 #endif

@@ -150,38 +150,35 @@ void h_run_free(struct h_run *res)
 	memset(res, 0, sizeof *res);
 }
 
+/* `/bin/sh -c` of the formatted command in cwd, its output captured into res unless NULL. */
+static int shell(const char *cwd, struct h_run *res, const char *fmt, va_list ap)
+{
+	char *cmd = h_vformat(fmt, ap);
+	const char *argv[] = {"/bin/sh", "-c", cmd, NULL};
+	int status = spawn(argv, cwd, false, NULL, SHELL_SECONDS * h_time_scale(), res);
+
+	free(cmd);
+	return status;
+}
+
 int h_sh(const char *cwd, const char *fmt, ...)
 {
 	va_list ap;
-	char *cmd;
 	int status;
 
 	va_start(ap, fmt);
-	cmd = h_vformat(fmt, ap);
+	status = shell(cwd, NULL, fmt, ap);
 	va_end(ap);
-	{
-		const char *argv[] = {"/bin/sh", "-c", cmd, NULL};
-
-		status = spawn(argv, cwd, false, NULL, SHELL_SECONDS * h_time_scale(), NULL);
-	}
-	free(cmd);
 	return status;
 }
 
 int h_sh_out(const char *cwd, struct h_run *res, const char *fmt, ...)
 {
 	va_list ap;
-	char *cmd;
 	int status;
 
 	va_start(ap, fmt);
-	cmd = h_vformat(fmt, ap);
+	status = shell(cwd, res, fmt, ap);
 	va_end(ap);
-	{
-		const char *argv[] = {"/bin/sh", "-c", cmd, NULL};
-
-		status = spawn(argv, cwd, false, NULL, SHELL_SECONDS * h_time_scale(), res);
-	}
-	free(cmd);
 	return status;
 }

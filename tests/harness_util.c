@@ -206,6 +206,17 @@ char *h_vformat(const char *fmt, va_list ap)
 	return s;
 }
 
+char *h_format(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = h_vformat(fmt, ap);
+	va_end(ap);
+	return s;
+}
+
 /* len-1 bytes of `path` from `from` bytes before its end (head: from its start). */
 static const char *log_read(const char *path, char *buf, size_t len, bool tail)
 {

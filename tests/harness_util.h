@@ -70,6 +70,7 @@ void h_join_path(char *out, size_t len, const char *dir, const char *name);
 
 /* A printf-formatted string the caller frees; fails the test when out of memory. */
 char *h_vformat(const char *fmt, va_list ap);
+char *h_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* The first (head) or last (tail) len-1 bytes of a log file, for a failure message. */
 const char *h_log_head(const char *path, char *buf, size_t len);

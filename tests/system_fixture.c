@@ -24,6 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "run_suite.h"
+
 const char *destdir; /* where meson install put everything */
 
 char helper[H_PATH_MAX]; /* DESTDIR/sbin/mount.fuse.redisfs */
@@ -210,6 +212,14 @@ int enter_private_namespace(void)
 		return -1;
 	}
 	return 0;
+}
+
+int system_main(Suite *(*suite)(void) )
+{
+	if (enter_private_namespace())
+		return EXIT_FAILURE;
+	h_init();
+	return run_suite(suite(), CK_FORK);
 }
 
 /*

@@ -89,6 +89,13 @@ void unmount_and_check_exit(const char *mnt, pid_t pid, const char *how);
 int enter_private_namespace(void);
 
 /*
+ * The body of a system test's main(): enter the private namespace (a failure
+ * fails the program, never skips it: these tests need root), h_init(), then
+ * run the suite that `suite` builds, each test in its own process.
+ */
+int system_main(Suite *(*suite)(void) );
+
+/*
  * Lay an overlay over the directory `target` (its real path) in our namespace:
  * read-only with `top` above it, or, with `top` NULL, writable with upper and
  * work directories in a fresh scratch directory.

@@ -60,17 +60,9 @@ static void make_users(void)
 
 static void write_config(char *config, size_t len, const char *extra)
 {
-	const char *dir = h_scratch_dir();
-	char pass[H_PATH_MAX], text[4096];
-	int n;
+	char text[4096];
+	int n = 0;
 
-	snprintf(pass, sizeof pass, "%s/mysql.pass", dir);
-	snprintf(text, sizeof text, "%s\n", mysql->password);
-	ck_assert_int_eq(h_write_file(pass, text, strlen(text), 0600), 0);
-	n = snprintf(text, sizeof text,
-		     "[mysql]\nhost = 127.0.0.1\nport = %d\nuser = %s\npassword_file = %s\n"
-		     "database = %s\n",
-		     mysql->port, mysql->user, pass, mysql->database);
 	for (size_t i = 0; i < RULES; i++)
 		n += snprintf(text + n, sizeof text - (size_t) n,
 			      "\n[ghosts.%s]\nkind = keys\nkeys = %s\ntable = users\ncolumn = id\n"
@@ -78,8 +70,7 @@ static void write_config(char *config, size_t len, const char *extra)
 			      rules[i].name, rules[i].glob, rules[i].id);
 	n += snprintf(text + n, sizeof text - (size_t) n, "%s", extra ? extra : "");
 	ck_assert_int_lt(n, (int) sizeof text);
-	snprintf(config, len, "%s/redisfs.ini", dir);
-	ck_assert_int_eq(h_write_file(config, text, strlen(text), 0600), 0);
+	h_mysql_write_config(mysql, text, config, len);
 }
 
 /* A command on the single server (db 0) or the cluster. */

@@ -30,23 +30,12 @@ static void make_users(void)
 /* The config file: rule q (plain IDs) and rule re (IDs inside "user-N" members). */
 static void write_config(void)
 {
-	const char *dir = h_scratch_dir();
-	char pass[H_PATH_MAX], text[2048];
-	int n;
-
-	snprintf(pass, sizeof pass, "%s/mysql.pass", dir);
-	snprintf(text, sizeof text, "%s\n", mysql->password);
-	ck_assert_int_eq(h_write_file(pass, text, strlen(text), 0600), 0);
-	n = snprintf(text, sizeof text,
-		     "[mysql]\nhost = 127.0.0.1\nport = %d\nuser = %s\npassword_file = %s\n"
-		     "database = %s\n\n"
-		     "[ghosts.q]\nkeys = q:*   ; queue keys\ntable = users\ncolumn = id\n\n"
-		     "[ghosts.re]\ndb = 1\nkeys = r:*\ntable = users\ncolumn = id\n"
-		     "member = ^user-([0-9]+)$\n",
-		     mysql->port, mysql->user, pass, mysql->database);
-	ck_assert_int_lt(n, (int) sizeof text);
-	snprintf(config_path, sizeof config_path, "%s/redisfs.ini", dir);
-	ck_assert_int_eq(h_write_file(config_path, text, strlen(text), 0600), 0);
+	h_mysql_write_config(
+		mysql,
+		"\n[ghosts.q]\nkeys = q:*   ; queue keys\ntable = users\ncolumn = id\n\n"
+		"[ghosts.re]\ndb = 1\nkeys = r:*\ntable = users\ncolumn = id\n"
+		"member = ^user-([0-9]+)$\n",
+		config_path, sizeof config_path);
 }
 
 static void mount_with(const char *extra)

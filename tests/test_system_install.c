@@ -1,6 +1,5 @@
 /* test_system_install.c - SPEC 1: meson install, the man page, syslog of a background daemon. */
 #include "system_fixture.h"
-#include "run_suite.h"
 
 #define LOG_PASSWORD "Log-pw-9120" /* the ACL user of the logging tests */
 #define RUN_SECONDS  30.0	   /* bound on a command that should take far less */
@@ -378,8 +377,5 @@ static Suite *system_install_suite(void)
 
 int main(void)
 {
-	if (enter_private_namespace())
-		return EXIT_FAILURE; /* fail, never skip: this test needs root and namespaces */
-	h_init();
-	return run_suite(system_install_suite(), CK_FORK);
+	return system_main(system_install_suite);
 }

@@ -1,6 +1,5 @@
 /* test_system_mount8.c - SPEC 1: mounts through mount(8) and fstab with the installed helper. */
 #include "system_fixture.h"
-#include "run_suite.h"
 
 /*
  * How this file touches the system, and why it leaves it as it was:
@@ -290,8 +289,5 @@ static Suite *system_mount8_suite(void)
 
 int main(void)
 {
-	if (enter_private_namespace())
-		return EXIT_FAILURE; /* fail, never skip: this test needs root and namespaces */
-	h_init();
-	return run_suite(system_mount8_suite(), CK_FORK);
+	return system_main(system_mount8_suite);
 }

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # common.sh - what every bench script shares: the latency hold, a private redis-server,
-# mounts, timing and clean-up. Sourced (not run) by run.sh, tls.sh and ghosts.sh.
+# mounts, timing and clean-up. Sourced (not run) by run.sh, tls.sh, ghosts.sh and ghost_keys.sh.
 #
 # A script sets BENCH_NAME, sources this file, then calls bench_setup (a work directory
 # and the clean-up trap) and bench_hold_latency before it measures.
