@@ -1,4 +1,4 @@
-/* config_load.h - the state of one config_load() walk, shared by config.c and config_ghosts.c. */
+/* config_load.h - a config_load() walk: its state and the helpers that config*.c share. */
 #ifndef REDISFS_CONFIG_LOAD_H
 #define REDISFS_CONFIG_LOAD_H
 
