@@ -1,4 +1,4 @@
-/* ghost_find.c - a detection's queue or member by its bytes or its file name. Pure. */
+/* ghost_find.c - a rule by its name; a detection's queue or member by bytes or file name. Pure. */
 #include "ghost_find.h"
 
 #include <errno.h>
@@ -127,4 +127,13 @@ bool ghosts_member_id(const struct ghost_rule *rule, const char *member, size_t 
 	*id = member + m[1].rm_so;
 	*id_len = (size_t) (m[1].rm_eo - m[1].rm_so);
 	return true;
+}
+
+int ghosts_rule_find(const struct ghosts *g, const char *name)
+{
+	for (size_t i = 0; i < g->rule_count; i++) {
+		if (strcmp(g->rules[i].cfg->name, name) == 0)
+			return (int) i;
+	}
+	return -ENOENT;
 }

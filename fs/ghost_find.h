@@ -1,4 +1,4 @@
-/* ghost_find.h - a detection's queue or member by its bytes or its file name. Pure. */
+/* ghost_find.h - a rule by its name; a detection's queue or member by bytes or file name. Pure. */
 #ifndef REDISFS_GHOST_FIND_H
 #define REDISFS_GHOST_FIND_H
 
@@ -36,9 +36,13 @@ int ghost_decode_name(const char *name, char **out, size_t *len);
 
 /*
  * The ID a member (a keys rule: a key's name) stands for: group 1 of the
- * rule's pattern, or the whole member; false when the pattern does not match (never a ghost then). Pure.
+ * rule's pattern, or the whole member; false when the pattern does not match
+ * (never a ghost then). Pure.
  */
 bool ghosts_member_id(const struct ghost_rule *rule, const char *member, size_t len,
 		      const char **id, size_t *id_len);
+
+/* The index of the rule called `name`, or -ENOENT. */
+int ghosts_rule_find(const struct ghosts *g, const char *name);
 
 #endif

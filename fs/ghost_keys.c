@@ -6,6 +6,7 @@
 
 #include "../backend/redis_glob.h"
 #include "../backend/redis_keys.h"
+#include "ghost_column.h"
 #include "ghost_find.h"
 
 int ghost_keys_detect(struct ghosts *g, const struct ghost_rule *rule, ghost_filter_fn filter,

@@ -8,6 +8,7 @@
 
 #include "../backend/redis_keys.h"
 #include "../backend/redis_sample.h"
+#include "ghost_column.h"
 #include "ghost_find.h"
 #include "names.h"
 

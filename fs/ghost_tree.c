@@ -10,11 +10,13 @@
 #include "../backend/redis_keys.h"
 #include "attr_cache.h"
 #include "changes.h"
+#include "ghost_find.h"
 #include "ghost_keys.h"
 #include "ghosts.h"
 #include "stats.h"
 
-#define GHOST_STAT_AHEAD 256 /* ghost keys a stat that misses fetches: a database listing's batch */
+/* ghost keys a stat that misses fetches: a database listing's batch */
+#define GHOST_STAT_AHEAD 256
 
 /* The rule a ghost path names, or -ENOENT. */
 static int rule_of(struct rfs *fs, const struct fs_path *p)
@@ -152,7 +154,8 @@ int ghost_tree_read_member(struct rfs *fs, const struct fs_path *p, struct rende
 		if (!ret && type == RV_NONE)
 			ret = -ENOENT;
 		if (!ret)
-			ret = redis_fetch_value(fs->pool, db, ref.member, ref.member_len, type, &value);
+			ret = redis_fetch_value(fs->pool, db, ref.member, ref.member_len, type,
+						&value);
 		if (!ret)
 			ret = render_value(&value, text);
 		rv_value_free(&value);

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ghost_column.h"
+#include "ghost_find.h"
 #include "ghosts.h"
 #include "node.h"
 

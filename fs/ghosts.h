@@ -85,9 +85,6 @@ int ghosts_init(struct ghosts *g, struct redis_pool *redis, struct mysql_pool *m
 
 void ghosts_free(struct ghosts *g);
 
-/* The index of the rule called `name`, or -ENOENT. */
-int ghosts_rule_find(const struct ghosts *g, const char *name);
-
 /*
  * The names (NUL-terminated, pushed into `names`) of the queue folders of
  * rule `rule` (queue_name NULL), or of the ghost files of queue `queue_name`.
@@ -125,23 +122,6 @@ enum mysql_id_doubt ghosts_id_doubt(const struct ghost_rule *rule,
 /* Count a member not checked, keeping the first one as the example. */
 void ghosts_skips_note(struct ghost_skips *skips, enum mysql_id_doubt why, const char *member,
 		       size_t len, const char *key, size_t klen);
-
-/* The rule's column as last learned (copied under the lock). */
-void ghosts_column(struct ghosts *g, size_t rule, struct mysql_column *out);
-
-/*
- * The rule's column, learned again first when a MySQL connection was made
- * since it was (a restarted server may hold an altered table): 0, or -EIO
- * when it cannot be learned now (fail closed: nothing is a ghost).
- */
-int ghosts_current_column(struct ghosts *g, size_t rule, struct mysql_column *out);
-
-/*
- * Whether `id` has a row, by a question of its own: 0 (no), 1 (yes) or
- * -EIO. An ID the rule's current column cannot hold as it is counts as
- * having one: it is never a ghost (SPEC 6).
- */
-int ghosts_id_has_row(struct ghosts *g, size_t rule, const char *id, size_t len);
 
 /*
  * The rule's figures now (SPEC 6 xattrs), from its cached detection while
