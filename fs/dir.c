@@ -188,27 +188,23 @@ static void remember_once(struct dir_handle *dir)
 	}
 }
 
-int dir_open(struct rfs *fs, const char *path, struct dir_handle **out)
+int dir_open(struct rfs *fs, const struct rfs_node *n, struct dir_handle **out)
 {
+	const struct fs_path *p = n->names;
 	struct dir_handle *dir;
-	struct fs_path p;
 	int ret;
 
-	ret = node_parse(fs, path, &p);
-	if (ret)
-		return ret;
-	if ((p.kind == PATH_KEY && !fs->delimiter) || p.kind == PATH_GHOST_MEMBER ||
-	    p.kind == PATH_GHOST_KEY)
+	if (n->kind == NODE_KEY || n->kind == NODE_GHOST_MEMBER || n->kind == NODE_GHOST_KEY)
 		return -ENOTDIR;
 	dir = calloc(1, sizeof *dir);
 	if (!dir)
 		return -ENOMEM;
-	if (p.kind >= PATH_GHOSTS) {
-		ret = ghost_tree_list(fs, &p, &dir->names, &dir->type);
-	} else if (p.kind == PATH_ROOT) {
+	if (p->kind >= PATH_GHOSTS) {
+		ret = ghost_tree_list(fs, p, &dir->names, &dir->type);
+	} else if (p->kind == PATH_ROOT) {
 		ret = list_root(fs, dir);
 	} else {
-		ret = list_keys(fs, &p, dir);
+		ret = list_keys(fs, p, dir);
 	}
 	if (ret) {
 		/* a partial listing must never look complete, nor be remembered */

@@ -9,6 +9,7 @@
 #include "handles.h"
 #include "listing.h"
 #include "names.h"
+#include "node.h"
 #include "rfs.h"
 
 /*
@@ -40,11 +41,11 @@ struct dir_handle {
 };
 
 /*
- * Open the folder at `path`: 0, -ENOTDIR, -ENOENT, -EIO. A database folder
+ * Open the folder of node `n` (names filled): 0, -ENOTDIR, -ENOENT, -EIO. A database folder
  * of one server has its first SCAN answered here and the rest pulled by
  * dir_entry(); every other folder is listed whole here.
  */
-int dir_open(struct rfs *fs, const char *path, struct dir_handle **out);
+int dir_open(struct rfs *fs, const struct rfs_node *n, struct dir_handle **out);
 
 /* Release a folder (its listing stays while it is the recent one of its database). */
 void dir_close(struct rfs *fs, struct dir_handle *dir);

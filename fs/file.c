@@ -258,25 +258,23 @@ static int open_key(struct rfs *fs, struct file *f, int flags)
 	return ret;
 }
 
-int file_open(struct rfs *fs, const char *path, int flags, struct file **out)
+int file_open(struct rfs *fs, const struct rfs_node *n, int flags, struct file **out)
 {
-	struct fs_path p;
+	const struct fs_path *p = n->names;
 	struct file *f;
-	int ret;
+	int ret = 0;
 
-	ret = node_parse(fs, path, &p);
-	if (ret)
-		return ret;
-	if (p.kind != PATH_KEY && p.kind != PATH_GHOST_MEMBER && p.kind != PATH_GHOST_KEY)
+	if (n->kind != NODE_KEY && n->kind != NODE_NS && n->kind != NODE_GHOST_MEMBER &&
+	    n->kind != NODE_GHOST_KEY)
 		return -EISDIR;
 	f = file_new();
 	if (!f)
 		return -ENOMEM;
-	if (p.kind == PATH_GHOST_MEMBER || p.kind == PATH_GHOST_KEY)
-		ret = open_ghost(fs, &p, flags, f);
-	else
-		ret = node_resolve(fs, p.db, p.name, &f->key);
-	if (!ret && p.kind == PATH_KEY)
+	if (n->kind == NODE_GHOST_MEMBER || n->kind == NODE_GHOST_KEY)
+		ret = open_ghost(fs, p, flags, f);
+	else /* resolved again: a shortened name may be shared by a key made since */
+		ret = node_resolve(fs, p->db, p->name, &f->key);
+	if (!ret && (n->kind == NODE_KEY || n->kind == NODE_NS))
 		ret = open_key(fs, f, flags);
 	if (ret) {
 		file_free(fs, f);
@@ -346,18 +344,20 @@ static int new_key(struct rfs *fs, const struct fs_path *p, struct rfs_key *k)
 	return ret;
 }
 
-int file_create(struct rfs *fs, const char *path, int flags, struct file **out)
+int file_create(struct rfs *fs, const struct rfs_node *parent, const char *name, int flags,
+		struct file **out)
 {
 	struct fs_path p;
+	struct rfs_node n = {.names = &p};
 	struct file *f;
 	int ret, created = 0;
 
-	ret = node_parse(fs, path, &p);
-	if (ret == -ENOENT && paths_at_root(path))
+	ret = node_name(fs, parent, name, &n);
+	if (ret == -ENOENT && parent->kind == NODE_ROOT)
 		ret = -EACCES; /* the root holds database folders only */
 	if (ret)
 		return fs->read_only && (ret == -ENOENT || ret == -EACCES) ? -EROFS : ret;
-	if (p.kind != PATH_KEY)
+	if (n.kind != NODE_KEY && n.kind != NODE_NS)
 		return fs->read_only ? -EROFS : -EACCES;
 	if (fs->read_only)
 		return -EROFS;
@@ -370,7 +370,7 @@ int file_create(struct rfs *fs, const char *path, int flags, struct file **out)
 	if (!ret && !created) {
 		/* it appeared meanwhile: open what is there, as open(O_CREAT) does */
 		file_free(fs, f);
-		return file_open(fs, path, flags, out);
+		return file_open(fs, &n, flags, out);
 	}
 	if (!ret)
 		ret = open_keys_get(&fs->open_keys, f->key.db, f->key.key, f->key.len, &f->ok);
@@ -642,22 +642,20 @@ void file_abandon(struct rfs *fs, struct file *f)
 	file_free(fs, f);
 }
 
-/* truncate(2) of a path: the shared bytes when the key is open, Redis's otherwise. */
-static int truncate_path(struct rfs *fs, const char *path, size_t size)
+/* truncate(2) of a node: the shared bytes when the key is open, Redis's otherwise. */
+static int truncate_node(struct rfs *fs, const struct rfs_node *n, size_t size)
 {
 	struct render_buf text = {0};
 	struct rfs_key k = {0};
 	struct open_key *ok;
-	struct fs_path p;
 	enum rv_type type;
 	int ret;
 
-	ret = node_parse(fs, path, &p);
-	if (ret)
-		return ret;
-	if (p.kind != PATH_KEY)
-		return p.kind == PATH_GHOST_MEMBER || p.kind == PATH_GHOST_KEY ? -EACCES : -EISDIR;
-	ret = node_resolve(fs, p.db, p.name, &k);
+	if (n->kind != NODE_KEY && n->kind != NODE_NS)
+		return n->kind == NODE_GHOST_MEMBER || n->kind == NODE_GHOST_KEY ? -EACCES
+										 : -EISDIR;
+	/* resolved again: a shortened name may be shared by a key made since */
+	ret = node_resolve(fs, n->names->db, n->names->name, &k);
 	if (ret)
 		return ret;
 	ok = open_keys_find(&fs->open_keys, k.db, k.key, k.len);
@@ -695,7 +693,7 @@ static int truncate_path(struct rfs *fs, const char *path, size_t size)
 	return ret;
 }
 
-int file_truncate(struct rfs *fs, const char *path, off_t size, struct file *f)
+int file_truncate(struct rfs *fs, const struct rfs_node *n, off_t size, struct file *f)
 {
 	struct open_key *ok = f ? f->ok : NULL;
 	int ret;
@@ -707,7 +705,7 @@ int file_truncate(struct rfs *fs, const char *path, off_t size, struct file *f)
 	if ((size_t) size > file_max_size(fs))
 		return -EFBIG; /* Redis would refuse it: nothing is allocated for it */
 	if (!ok || !f->writable)
-		return path ? truncate_path(fs, path, (size_t) size) : -EBADF;
+		return n ? truncate_node(fs, n, (size_t) size) : -EBADF;
 	pthread_mutex_lock(&ok->lock);
 	ret = resize(&ok->text, (size_t) size);
 	if (!ret) {

@@ -12,6 +12,7 @@
 #include "render.h"
 #include "rfs.h"
 #include "key.h"
+#include "node.h"
 
 /* Redis's default proto-max-bulk-len: the largest string, when the server does not say. */
 #define FILE_DEFAULT_MAX_SIZE ((size_t) 512 << 20)
@@ -43,19 +44,23 @@ void file_ask_max_size(struct rfs *fs);
 size_t file_max_size(const struct rfs *fs);
 
 /*
- * open(2) of a path with `flags`. Writing needs a key of type string, list,
- * set, zset or hash (streams: EACCES) and a read-write mount (EROFS).
- * O_TRUNC empties a string at once (its TTL kept); a collection is replaced
- * only once text is written, or removed at the last close if none was: the
- * shell's `>` closes a duplicate descriptor before the command writes.
+ * open(2) of a node (a file's, its names filled) with `flags`; its key is
+ * resolved again, for a shortened name that a key made since may share.
+ * Writing needs a key of type string, list, set, zset or hash (streams:
+ * EACCES) and a read-write mount (EROFS). O_TRUNC empties a string at once
+ * (its TTL kept); a collection is replaced only once text is written, or
+ * removed at the last close if none was: the shell's `>` closes a duplicate
+ * descriptor before the command writes.
  */
-int file_open(struct rfs *fs, const char *path, int flags, struct file **out);
+int file_open(struct rfs *fs, const struct rfs_node *n, int flags, struct file **out);
 
 /*
- * creat(2): a new key is an empty string (SET key "" NX). A name that is not
- * the canonical name of a key (SPEC 3), or a shortened one, is EINVAL.
+ * creat(2) of `name` in the folder `parent` (its node, names filled): a new
+ * key is an empty string (SET key "" NX). A name that is not the canonical
+ * name of a key (SPEC 3), or a shortened one, is EINVAL.
  */
-int file_create(struct rfs *fs, const char *path, int flags, struct file **out);
+int file_create(struct rfs *fs, const struct rfs_node *parent, const char *name, int flags,
+		struct file **out);
 
 /* read(2): the count read or -errno. */
 ssize_t file_read(struct rfs *fs, struct file *f, char *buf, size_t size, off_t off);
@@ -111,10 +116,11 @@ void file_abandon(struct rfs *fs, struct file *f);
 
 /*
  * truncate(2) (f NULL) and ftruncate(2) (f an open handle): -EFBIG past
- * file_max_size(), nothing allocated. A path whose key is open changes the
- * shared bytes and writes them to Redis at once.
+ * file_max_size(), nothing allocated. A node (names filled; NULL for a
+ * descriptor whose name is gone) whose key is open changes the shared bytes
+ * and writes them to Redis at once.
  */
-int file_truncate(struct rfs *fs, const char *path, off_t size, struct file *f);
+int file_truncate(struct rfs *fs, const struct rfs_node *n, off_t size, struct file *f);
 
 /*
  * (db, key) is about to be removed or renamed: a descriptor that reads it

@@ -14,7 +14,7 @@
  * re-check and removal bookkeeping then serve it as they are. Its folder
  * name (the file name of the empty key) is never shown: ghosts/RULE/KEY.
  */
-#define GHOST_KEYS_QUEUE "%"
+#define GHOST_KEYS_QUEUE PATHS_KEYS_QUEUE
 
 /*
  * Turn a path that paths_parse read as ghosts/RULE/QUEUE of a kind = keys

@@ -36,25 +36,21 @@ static int hand_out(const char *data, size_t len, char *buf, size_t size)
 	return (int) len;
 }
 
-/* The rule of a rule folder's path, or -ENODATA for any other path. */
-static int rule_of(struct rfs *fs, const char *path, struct fs_path *p)
+/* The rule of a rule folder's node, or -ENODATA for any other node. */
+static int rule_of(struct rfs *fs, const struct rfs_node *n)
 {
-	int ret = node_parse(fs, path, p);
-
-	if (ret)
-		return ret;
-	if (p->kind != PATH_GHOST_RULE)
+	if (n->kind != NODE_GHOST_RULE)
 		return -ENODATA;
-	return ghosts_rule_find(fs->ghosts, p->name);
+	return ghosts_rule_find(fs->ghosts, n->names->name);
 }
 
-int ghost_xattr_get(struct rfs *fs, const char *path, const char *name, char *value, size_t size)
+int ghost_xattr_get(struct rfs *fs, const struct rfs_node *n, const char *name, char *value,
+		    size_t size)
 {
 	const struct config_ghost_rule *cfg;
 	struct mysql_column column;
 	size_t ghosts, skipped;
 	char text[256];
-	struct fs_path p;
 	int rule, attr = -1, ret = 0;
 
 	for (int a = 0; a < GHOST_ATTRS; a++)
@@ -62,7 +58,7 @@ int ghost_xattr_get(struct rfs *fs, const char *path, const char *name, char *va
 			attr = a;
 	if (attr < 0)
 		return -ENODATA;
-	rule = rule_of(fs, path, &p);
+	rule = rule_of(fs, n);
 	if (rule < 0)
 		return rule;
 	cfg = fs->ghosts->rules[rule].cfg;

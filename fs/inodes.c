@@ -362,51 +362,69 @@ void inodes_forget(struct inodes *t, uint64_t ino, uint64_t n)
 	pthread_mutex_unlock(&t->lock);
 }
 
-int inodes_path(struct inodes *t, uint64_t ino, const char *name, char *buf, size_t size)
+/*
+ * The names of the node of slot `ino` (kind `kind`, database `db`) into
+ * `names`, from its slot and its parents', as the logic reads them; under the
+ * lock. -ENAMETOOLONG when a namespace path is longer than names->name.
+ */
+static int fill_names(const struct inodes *t, uint32_t ino, enum node_kind kind, int db,
+		      struct fs_path *names)
 {
-	size_t extra = name ? strlen(name) + 1 : 0, total = extra, at;
+	const struct inode_slot *s = &t->slots[ino];
+	size_t total = 0, at;
 	uint32_t i;
-	int ret = 0;
 
-	pthread_mutex_lock(&t->lock);
-	if (!live(t, ino)) {
-		ret = -ESTALE;
-		goto out;
-	}
-	/* first the length, then the names from the end back */
-	for (i = (uint32_t) ino; i != INODES_ROOT; i = t->slots[i].parent) {
-		if (t->slots[i].state != SLOT_NAMED) {
-			ret = -ENOENT; /* it, or a folder above it, lost its name */
-			goto out;
+	names->kind = node_path_kind(kind);
+	names->db = db;
+	switch (kind) {
+	case NODE_KEY:
+	case NODE_GHOST_RULE:
+		memcpy(names->name, slot_name(s), s->name_len);
+		names->name[s->name_len] = '\0';
+		return 0;
+	case NODE_NS: /* every name below the database folder, '/' between them */
+		for (i = ino; (t->slots[i].kind & KIND_MASK) != NODE_DB; i = t->slots[i].parent) {
+			/* a folder above a namespace node is one, known or not (never renamed) */
+			if (i == INODES_ROOT || ((t->slots[i].kind & KIND_MASK) != NODE_NS &&
+						 (t->slots[i].kind & KIND_MASK) != NODE_UNKNOWN))
+				return -EIO; /* never a shorter path */
+			total += t->slots[i].name_len + 1;
 		}
-		total += 1 + t->slots[i].name_len;
+		if (total == 0 || total > sizeof names->name)
+			return total ? -ENAMETOOLONG : -EIO;
+		at = total - 1;
+		names->name[at] = '\0';
+		for (i = ino; (t->slots[i].kind & KIND_MASK) != NODE_DB; i = t->slots[i].parent) {
+			at -= t->slots[i].name_len;
+			memcpy(names->name + at, slot_name(&t->slots[i]), t->slots[i].name_len);
+			if (at)
+				names->name[--at] = '/';
+		}
+		return 0;
+	case NODE_GHOST_MEMBER:
+	case NODE_GHOST_KEY:
+		memcpy(names->member, slot_name(s), s->name_len);
+		names->member[s->name_len] = '\0';
+		if (kind == NODE_GHOST_KEY)
+			strcpy(names->queue, PATHS_KEYS_QUEUE); /* a keys rule's one pseudo-queue */
+		s = &t->slots[s->parent];
+		if (kind == NODE_GHOST_KEY)
+			break;
+		/* fall through */
+	case NODE_GHOST_QUEUE:
+		memcpy(names->queue, slot_name(s), s->name_len);
+		names->queue[s->name_len] = '\0';
+		s = &t->slots[s->parent];
+		break;
+	default:
+		return 0; /* the root, a database folder, ghosts/: their kind says all */
 	}
-	if (total + 2 > size) {
-		ret = -ENAMETOOLONG;
-		goto out;
-	}
-	at = total;
-	buf[at] = '\0';
-	if (name) {
-		at -= extra;
-		buf[at] = '/';
-		memcpy(buf + at + 1, name, extra - 1);
-	}
-	for (i = (uint32_t) ino; i != INODES_ROOT; i = t->slots[i].parent) {
-		const struct inode_slot *s = &t->slots[i];
-
-		at -= 1 + s->name_len;
-		buf[at] = '/';
-		memcpy(buf + at + 1, slot_name(s), s->name_len);
-	}
-	if (total == 0)
-		strcpy(buf, "/");
-out:
-	pthread_mutex_unlock(&t->lock);
-	return ret;
+	memcpy(names->name, slot_name(s), s->name_len); /* the rule */
+	names->name[s->name_len] = '\0';
+	return 0;
 }
 
-int inodes_node(struct inodes *t, uint64_t ino, struct rfs_node *out)
+int inodes_node(struct inodes *t, uint64_t ino, struct rfs_node *out, struct fs_path *names)
 {
 	char name[NAME_MAX_LEN + 1], *key = NULL;
 	const struct inode_slot *s;
@@ -431,7 +449,10 @@ int inodes_node(struct inodes *t, uint64_t ino, struct rfs_node *out)
 	s = &t->slots[ino];
 	out->kind = (enum node_kind)(s->kind & KIND_MASK);
 	out->key.db = s->db;
-	if (out->kind != NODE_KEY)
+	out->names = names;
+	if (names && out->kind != NODE_UNKNOWN)
+		ret = fill_names(t, (uint32_t) ino, out->kind, s->db, names);
+	if (ret || out->kind != NODE_KEY)
 		goto out;
 	from_name = !(s->kind & KEY_KEPT);
 	if (from_name) {
@@ -465,6 +486,26 @@ out:
 	return 0;
 }
 
+int inodes_name(struct inodes *t, uint64_t ino, uint64_t *parent, char name[NAME_MAX_LEN + 1])
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&t->lock);
+	if (!live(t, ino)) {
+		ret = -ESTALE;
+	} else if (t->slots[ino].state != SLOT_NAMED) {
+		ret = -ENOENT;
+	} else {
+		const struct inode_slot *s = &t->slots[ino];
+
+		*parent = s->parent;
+		memcpy(name, slot_name(s), s->name_len);
+		name[s->name_len] = '\0';
+	}
+	pthread_mutex_unlock(&t->lock);
+	return ret;
+}
+
 void inodes_remove(struct inodes *t, uint64_t parent, const char *name)
 {
 	size_t len = strlen(name);
@@ -482,17 +523,24 @@ void inodes_remove(struct inodes *t, uint64_t parent, const char *name)
 }
 
 int inodes_rename(struct inodes *t, uint64_t parent, const char *name, uint64_t newparent,
-		  const char *newname)
+		  const char *newname, const struct rfs_node *node)
 {
 	size_t len = strlen(name), newlen = strlen(newname);
-	char *heap = NULL;
+	bool keep = false, known = node && node->kind != NODE_UNKNOWN;
+	char *heap = NULL, *block = NULL;
 	uint32_t from, to;
 	int ret = 0;
 
 	if (len > NAME_MAX_LEN || newlen > NAME_MAX_LEN)
 		return -ENAMETOOLONG;
-	if (newlen > INLINE_NAME && !(heap = malloc(newlen)))
+	if (known)
+		ret = node_block(node, newname, newlen, &block, &keep);
+	if (!ret && !block && newlen > INLINE_NAME && !(heap = malloc(newlen)))
 		ret = -ENOMEM;
+	if (!ret && heap)
+		memcpy(heap, newname, newlen);
+	if (block)
+		heap = block; /* the new name, followed by its key */
 	pthread_mutex_lock(&t->lock);
 	from = live(t, parent) ? find(t, (uint32_t) parent, name, len) : 0;
 	to = live(t, newparent) ? find(t, (uint32_t) newparent, newname, newlen) : 0;
@@ -507,11 +555,13 @@ int inodes_rename(struct inodes *t, uint64_t parent, const char *name, uint64_t 
 		struct inode_slot *s = &t->slots[from];
 
 		unhash(t, from);
-		slot_drop_name(s); /* and its node: the next lookup resolves the new name */
-		if (heap)
-			memcpy(heap, newname, newlen);
+		slot_drop_name(s); /* and its node: the new name's, resolved at the rename */
 		slot_set_name(s, heap, newname, newlen);
 		heap = NULL;
+		if (known && keep) {
+			s->kind = (uint8_t) (node->kind | (block ? KEY_KEPT : 0));
+			s->db = (uint16_t) node->key.db;
+		}
 		if (s->parent != newparent) {
 			t->slots[newparent].children++;
 			t->slots[s->parent].children--;

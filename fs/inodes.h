@@ -14,12 +14,12 @@ struct inode_slot;
 
 /*
  * The low-level FUSE API names files by inode number; redisfs's logic works on
- * paths (tree.h). This table turns one into the other: an inode is a name in
- * a parent folder, made when the kernel first looks the name up (LOOKUP,
- * READDIRPLUS, CREATE, MKNOD) and freed when the kernel has forgotten every
- * lookup it counted (FORGET). An inode number is its slot in one array, so a
- * million files cost one slot each (48 bytes; names over 19 bytes are
- * allocated apart) and a hash chain link, not a node of libfuse's own.
+ * nodes (node.h). This table keeps each inode's node: an inode is a name in a
+ * parent folder and what that name resolved to, made when the kernel first
+ * looks the name up (LOOKUP, READDIRPLUS, CREATE, MKNOD) and freed when the
+ * kernel has forgotten every lookup it counted (FORGET). An inode number is its slot in one array,
+ * so a million files cost one slot each (48 bytes; names over 19 bytes are allocated apart) and a
+ * hash chain link, not a node of libfuse's own.
  *
  * Every function takes the table's lock: any thread may call any of them.
  */
@@ -55,21 +55,21 @@ int inodes_lookup(struct inodes *t, uint64_t parent, const char *name, const str
 void inodes_forget(struct inodes *t, uint64_t ino, uint64_t n);
 
 /*
- * The mount path of `ino` ("/" for the root), followed by "/name" when
- * `name` is not NULL, into `buf` of `size` bytes. Returns 0, -ENOENT for an
- * inode whose name was removed (unlinked, renamed over), -ESTALE for a number
- * that is no live inode, or -ENAMETOOLONG.
+ * The node of `ino`, as its last lookup (or rename) resolved it, without a
+ * path: its key allocated in out->key (node_free), and with `names` (NULL:
+ * not wanted) its names from its own and its parents' slots (out->names =
+ * names). NODE_UNKNOWN when the inode was never resolved so: the caller then
+ * resolves it under its parent's node (inodes_name). Returns 0, -ENOENT for
+ * an inode whose name was removed, -ESTALE for a number that is no live
+ * inode, -EIO when a folder above a namespace node is not known, or -ENOMEM.
  */
-int inodes_path(struct inodes *t, uint64_t ino, const char *name, char *buf, size_t size);
+int inodes_node(struct inodes *t, uint64_t ino, struct rfs_node *out, struct fs_path *names);
 
 /*
- * The node of `ino`, as its last lookup resolved it, without its path: its
- * key allocated in out->key (node_free). NODE_UNKNOWN when the inode was
- * never resolved so (or renamed since): the caller then goes by inodes_path.
- * Returns 0, -ENOENT for an inode whose name was removed, -ESTALE for a
- * number that is no live inode, or -ENOMEM.
+ * The folder and the name of `ino` (name: 256 bytes). 0, -ENOENT for an
+ * inode whose name was removed, -ESTALE for a number that is no live inode.
  */
-int inodes_node(struct inodes *t, uint64_t ino, struct rfs_node *out);
+int inodes_name(struct inodes *t, uint64_t ino, uint64_t *parent, char name[256]);
 
 /*
  * `name` in `parent` is gone (unlink, rmdir): its inode, if any, keeps living
@@ -80,11 +80,12 @@ void inodes_remove(struct inodes *t, uint64_t parent, const char *name);
 
 /*
  * `name` in `parent` was renamed to `newname` in `newparent`: an inode that
- * had the new name loses it (rename replaces), the old one takes it.
+ * had the new name loses it (rename replaces), the old one takes it, and
+ * with it `node`, what the new name resolves to (NULL: not known).
  * 0, or -ENOMEM (the table is then as if the old name were removed).
  */
 int inodes_rename(struct inodes *t, uint64_t parent, const char *name, uint64_t newparent,
-		  const char *newname);
+		  const char *newname, const struct rfs_node *node);
 
 /* How many inodes exist, the root included (for tests). */
 size_t inodes_count(struct inodes *t);

@@ -13,13 +13,23 @@
 #include "namespace.h"
 #include "rfs.h"
 
-int node_parse(struct rfs *fs, const char *path, struct fs_path *p)
-{
-	int ret = paths_parse_nested(path, fs->db_count, fs->only_db, fs->ghosts != NULL,
-				     fs->delimiter != NULL, p);
+/* The kind of names the logic reads for each kind of node. */
+static const enum path_kind path_kinds[] = {
+	[NODE_UNKNOWN] = PATH_ROOT,
+	[NODE_ROOT] = PATH_ROOT,
+	[NODE_DB] = PATH_DB,
+	[NODE_KEY] = PATH_KEY,
+	[NODE_NS] = PATH_KEY,
+	[NODE_GHOSTS] = PATH_GHOSTS,
+	[NODE_GHOST_RULE] = PATH_GHOST_RULE,
+	[NODE_GHOST_QUEUE] = PATH_GHOST_QUEUE,
+	[NODE_GHOST_MEMBER] = PATH_GHOST_MEMBER,
+	[NODE_GHOST_KEY] = PATH_GHOST_KEY,
+};
 
-	/* a keys rule's files: PATH_GHOST_KEY */
-	return ret || !fs->ghosts ? ret : ghost_keys_refine(fs->ghosts, p);
+enum path_kind node_path_kind(enum node_kind kind)
+{
+	return path_kinds[kind];
 }
 
 /*
@@ -115,30 +125,123 @@ int node_resolve(struct rfs *fs, int db, const char *name, struct rfs_key *out)
 	return 0;
 }
 
+static void set_kind(struct rfs_node *n, enum node_kind kind)
+{
+	n->kind = kind;
+	n->names->kind = path_kinds[kind];
+}
+
+/* A ghost folder's child: the rule's, or a queue's; a keys rule's folder holds files. */
+static int ghost_child(struct rfs *fs, const struct fs_path *from, const char *name,
+		       struct rfs_node *child)
+{
+	struct fs_path *to = child->names;
+	enum path_kind kind = from->kind == PATH_GHOST_RULE ? PATH_GHOST_QUEUE : PATH_GHOST_MEMBER;
+	int ret;
+
+	if (to != from) {
+		strcpy(to->name, from->name);
+		strcpy(to->queue, from->queue);
+	}
+	strcpy(kind == PATH_GHOST_QUEUE ? to->queue : to->member, name);
+	to->kind = kind;
+	ret = ghost_keys_refine(fs->ghosts, to); /* a keys rule's files: PATH_GHOST_KEY */
+	if (!ret)
+		child->kind = to->kind == PATH_GHOST_KEY ? NODE_GHOST_KEY
+			      : kind == PATH_GHOST_QUEUE ? NODE_GHOST_QUEUE
+							 : NODE_GHOST_MEMBER;
+	return ret;
+}
+
+int node_name(struct rfs *fs, const struct rfs_node *parent, const char *name,
+	      struct rfs_node *child)
+{
+	const struct fs_path *from = parent->names;
+	struct fs_path *to = child->names;
+	size_t len = strlen(name), at;
+	int db;
+
+	child->kind = NODE_UNKNOWN;
+	memset(&child->key, 0, sizeof child->key);
+	if (len > NAMES_MAX)
+		return -ENAMETOOLONG;
+	if (len == 0)
+		return -ENOENT;
+	to->db = parent->key.db;
+	child->key.db = parent->key.db;
+	switch (parent->kind) {
+	case NODE_ROOT:
+		if (fs->ghosts && strcmp(name, PATHS_GHOSTS) == 0) {
+			set_kind(child, NODE_GHOSTS);
+			return 0;
+		}
+		db = paths_db_number(name);
+		if (db < 0 || !paths_db_visible(db, fs->db_count, fs->only_db))
+			return -ENOENT;
+		to->db = db;
+		child->key.db = db;
+		set_kind(child, NODE_DB);
+		return 0;
+	case NODE_DB:
+	case NODE_NS: /* with namespaces: the names below the database, as ns_resolve reads them */
+		at = parent->kind == NODE_NS ? strlen(from->name) : 0;
+		if (at + 1 + len >= sizeof to->name)
+			return -ENOENT;
+		if (at && to != from)
+			memcpy(to->name, from->name, at);
+		if (at)
+			to->name[at++] = '/';
+		memcpy(to->name + at, name, len + 1);
+		set_kind(child, fs->delimiter ? NODE_NS : NODE_KEY);
+		return 0;
+	case NODE_GHOSTS:
+		strcpy(to->name, name);
+		set_kind(child, NODE_GHOST_RULE);
+		return 0;
+	case NODE_GHOST_RULE:
+	case NODE_GHOST_QUEUE:
+		return ghost_child(fs, from, name, child);
+	default:
+		return -ENOENT; /* no folder: as a path below a file parses as none */
+	}
+}
+
 int node_child(struct rfs *fs, const struct rfs_node *parent, const char *name,
 	       struct rfs_node *child)
 {
-	char path[NAMES_MAX + 2];
-	struct fs_path p;
-	int ret;
+	int ret = node_name(fs, parent, name, child);
 
-	memset(child, 0, sizeof *child);
-	if (strlen(name) > NAMES_MAX)
-		return -ENAMETOOLONG;
-	if (parent->kind == NODE_ROOT) {
-		path[0] = '/';
-		strcpy(path + 1, name);
-		ret = node_parse(fs, path, &p);
-		if (!ret && p.kind == PATH_DB) {
-			child->kind = NODE_DB;
-			child->key.db = p.db;
-		}
-		return ret; /* "ghosts" goes by its path */
+	if (!ret && child->kind == NODE_KEY)
+		ret = node_resolve(fs, parent->key.db, name, &child->key);
+	if (ret)
+		child->kind = NODE_UNKNOWN;
+	return ret;
+}
+
+int node_walk(struct rfs *fs, const char *path, struct rfs_node *n, struct fs_path *names)
+{
+	char name[NAMES_MAX + 1];
+	struct rfs_node parent;
+	const char *at = path + 1;
+	int ret = 0;
+
+	memset(n, 0, sizeof *n);
+	n->kind = NODE_ROOT;
+	n->names = names;
+	names->kind = PATH_ROOT;
+	if (path[0] != '/')
+		return -ENOENT;
+	while (*at && !ret) {
+		size_t len = strcspn(at, "/");
+
+		if (len == 0 || len > NAMES_MAX)
+			return len ? -ENAMETOOLONG : -ENOENT;
+		memcpy(name, at, len);
+		name[len] = '\0';
+		at += len + (at[len] == '/');
+		parent = *n; /* its names are read before the child's overwrite them */
+		ret = node_child(fs, &parent, name, n);
+		rfs_key_free(&parent.key);
 	}
-	if (parent->kind != NODE_DB || fs->delimiter)
-		return 0; /* namespace folders and their files go by their paths */
-	ret = node_resolve(fs, parent->key.db, name, &child->key);
-	if (!ret)
-		child->kind = NODE_KEY;
 	return ret;
 }

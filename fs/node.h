@@ -9,20 +9,34 @@ struct rfs;
 
 /*
  * A node's kind, known once its name is resolved under its parent's node.
- * NODE_UNKNOWN: a kind that is still resolved from its path (namespace
- * folders and the ghost tree, for now), or an inode renamed since.
+ * NODE_UNKNOWN: an inode whose node could not be kept (node_of in ops.c
+ * resolves it again under its parent's node).
  */
 enum node_kind {
 	NODE_UNKNOWN,
-	NODE_ROOT, /* "/" */
-	NODE_DB,   /* "/dbN" */
-	NODE_KEY,  /* "/dbN/NAME" of a mount without namespaces */
+	NODE_ROOT,	   /* "/" */
+	NODE_DB,	   /* "/dbN" */
+	NODE_KEY,	   /* "/dbN/NAME" of a mount without namespaces */
+	NODE_NS,	   /* "/dbN/NS/.../NAME" with namespaces: a folder or a key (ns_resolve) */
+	NODE_GHOSTS,	   /* "/ghosts" */
+	NODE_GHOST_RULE,   /* "/ghosts/RULE" */
+	NODE_GHOST_QUEUE,  /* "/ghosts/RULE/QUEUE" */
+	NODE_GHOST_MEMBER, /* "/ghosts/RULE/QUEUE/MEMBER" */
+	NODE_GHOST_KEY,	   /* "/ghosts/RULE/KEY" of a kind = keys rule */
 };
 
-/* A resolved node: key.db is its database; key.key (allocated) a key's bytes, else NULL. */
+/*
+ * A resolved node: key.db is its database; key.key (allocated) a key's
+ * bytes (NODE_KEY; NULL when only its name is known yet), else NULL. `names`, when the caller gives one, holds
+ * its names as the logic reads them (PATH_ kind, database, the names below
+ * the database folder or of the ghost tree); no path string is made for it.
+ * A NODE_KEY's name there is resolved again by the operations that change
+ * its key, for a shortened name that a later key may share.
+ */
 struct rfs_node {
 	enum node_kind kind;
 	struct rfs_key key;
+	struct fs_path *names; /* the caller's, or NULL */
 };
 
 static inline void node_free(struct rfs_node *n)
@@ -31,14 +45,14 @@ static inline void node_free(struct rfs_node *n)
 	n->kind = NODE_UNKNOWN;
 }
 
+/* The PATH_ kind of the names the logic reads for a node of `kind`. */
+enum path_kind node_path_kind(enum node_kind kind);
+
 /*
  * Every function returns 0 or -errno (SPEC section 5): -ENOENT for a name
  * that is not the canonical name of an existing key, -EIO when Redis is
  * unreachable or two keys share one shortened name.
  */
-
-/* Parse a path of this mount (paths_parse with the mount's databases and rules). */
-int node_parse(struct rfs *fs, const char *path, struct fs_path *p);
 
 /*
  * Resolve a file name in database `db` to exactly one key: the name read
@@ -50,12 +64,28 @@ int node_parse(struct rfs *fs, const char *path, struct fs_path *p);
 int node_resolve(struct rfs *fs, int db, const char *name, struct rfs_key *out);
 
 /*
- * The node of `name` in the folder `parent`, resolved once (a shortened name
- * costs its SCAN here, at lookup, not at every stat). A child whose kind is
- * not resolved by name yet comes back as NODE_UNKNOWN with 0: the caller
- * then goes by its path. -ENOENT for a name no database folder or key has.
+ * The node that `name` in the folder `parent` (its names filled) would be,
+ * by its name alone: its kind, and its names into child->names (which the
+ * caller gives), its key not resolved. -ENOENT for a name that no folder of its
+ * parent's kind can hold (as for a path that parses as none), -ENAMETOOLONG
+ * past 255 bytes.
+ */
+int node_name(struct rfs *fs, const struct rfs_node *parent, const char *name,
+	      struct rfs_node *child);
+
+/*
+ * node_name, and a database's key resolved once (a shortened name costs its
+ * SCAN here, at lookup, not at every stat): the node a lookup keeps. -ENOENT
+ * for a name no database folder or key has.
  */
 int node_child(struct rfs *fs, const struct rfs_node *parent, const char *name,
 	       struct rfs_node *child);
+
+/*
+ * The node of the mount path `path`, walked from the root by node_child, its
+ * names into `names`: for callers without a mount (tests); a request never
+ * goes by a path. 0 or -errno as node_child.
+ */
+int node_walk(struct rfs *fs, const char *path, struct rfs_node *n, struct fs_path *names);
 
 #endif

@@ -1,4 +1,4 @@
-/* ops.c - the FUSE low-level operations: inode numbers to paths, then one call into the logic. */
+/* ops.c - the FUSE low-level operations: inode numbers to nodes, then one call into the logic. */
 #include "ops.h"
 
 #include <errno.h>
@@ -42,16 +42,53 @@ static void *fh_ptr(const struct fuse_file_info *fi)
 	return (void *) (uintptr_t) fi->fh;
 }
 
+/* Folders above an inode whose node was not kept that node_of resolves again, at most. */
+#define NODE_OF_DEPTH 8
+
 /*
- * The path of `ino`, or of `name` in folder `ino`; see inodes_path. A name
- * past 255 bytes (statfs's f_namemax) is ENAMETOOLONG, as on any file
- * system, for every operation that takes one: the kernel lets up to 1024 through.
+ * The node of `ino`, its names into `names`: as the inode keeps it, or, for
+ * one whose node was not kept (readdirplus of a shortened name, of a
+ * namespace folder), by its name under its folder's node, `depth` folders up
+ * at most; its key is then not resolved (key.key NULL): the logic resolves
+ * it when it needs it, and ls -l's getxattr calls cost no SCAN.
  */
-static int path_of(struct rfs *fs, fuse_ino_t ino, const char *name, char path[PATH_MAX])
+static int node_up(struct rfs *fs, fuse_ino_t ino, struct rfs_node *n, struct fs_path *names,
+		   int depth)
 {
-	if (name && strlen(name) > NAME_MAX)
+	char name[NAME_MAX + 1];
+	struct rfs_node dir = {0};
+	struct fs_path dir_names;
+	uint64_t parent;
+	int ret = inodes_node(&fs->inodes, ino, n, names);
+
+	if (ret || n->kind != NODE_UNKNOWN)
+		return ret;
+	ret = inodes_name(&fs->inodes, ino, &parent, name);
+	if (!ret)
+		ret = depth ? node_up(fs, parent, &dir, &dir_names, depth - 1) : -EIO;
+	if (!ret)
+		ret = node_name(fs, &dir, name, n);
+	node_free(&dir);
+	return ret;
+}
+
+static int node_of(struct rfs *fs, fuse_ino_t ino, struct rfs_node *n, struct fs_path *names)
+{
+	return node_up(fs, ino, n, names, NODE_OF_DEPTH);
+}
+
+/*
+ * The folder `parent`'s node, for an operation on `name` in it: a name past
+ * 255 bytes (statfs's f_namemax) is ENAMETOOLONG, as on any file system, for
+ * every operation that takes one: the kernel lets up to 1024 through.
+ */
+static int folder_of(struct rfs *fs, fuse_ino_t parent, const char *name, struct rfs_node *dir,
+		     struct fs_path *names)
+{
+	memset(dir, 0, sizeof *dir);
+	if (strlen(name) > NAME_MAX)
 		return -ENAMETOOLONG;
-	return inodes_path(&fs->inodes, ino, name, path, PATH_MAX);
+	return node_of(fs, parent, dir, names);
 }
 
 static void rfs_init(void *userdata, struct fuse_conn_info *conn)
@@ -100,17 +137,17 @@ static void reply_entry(fuse_req_t req, struct rfs *fs, fuse_ino_t parent, const
 
 /*
  * The node of `name` in folder `parent`, resolved under the folder's node (a
- * shortened name's SCAN too): NODE_UNKNOWN for kinds that go by their path.
+ * shortened name's SCAN too), its names into `names`.
  */
-static int child_of(struct rfs *fs, fuse_ino_t parent, const char *name, struct rfs_node *child)
+static int child_of(struct rfs *fs, fuse_ino_t parent, const char *name, struct rfs_node *child,
+		    struct fs_path *names)
 {
+	struct fs_path dir_names;
 	struct rfs_node dir;
-	int ret;
+	int ret = folder_of(fs, parent, name, &dir, &dir_names);
 
 	memset(child, 0, sizeof *child);
-	if (strlen(name) > NAME_MAX)
-		return -ENAMETOOLONG;
-	ret = inodes_node(&fs->inodes, parent, &dir);
+	child->names = names;
 	if (!ret)
 		ret = node_child(fs, &dir, name, child);
 	node_free(&dir);
@@ -121,19 +158,14 @@ static int child_of(struct rfs *fs, fuse_ino_t parent, const char *name, struct 
 static void rfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct rfs *fs = rfs_of(req);
+	struct fs_path names;
 	struct rfs_node child;
-	char path[PATH_MAX];
 	struct stat st;
-	int ret = child_of(fs, parent, name, &child);
+	int ret = child_of(fs, parent, name, &child, &names);
 
 	memset(&st, 0, sizeof st);
-	if (!ret && child.kind != NODE_UNKNOWN) {
-		ret = tree_getattr_node(fs, &child, &st);
-	} else if (!ret) {
-		ret = path_of(fs, parent, name, path);
-		if (!ret)
-			ret = tree_getattr(fs, path, &st);
-	}
+	if (!ret)
+		ret = tree_getattr(fs, &child, &st);
 	reply_entry(req, fs, parent, name, &child, ret, &st);
 	node_free(&child);
 }
@@ -153,14 +185,14 @@ static void rfs_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_da
 	fuse_reply_none(req);
 }
 
-/* The attributes of `ino` at `path`, or of its open bytes when its name is gone (path NULL). */
-static void reply_attr(fuse_req_t req, struct rfs *fs, fuse_ino_t ino, const char *path)
+/* The attributes of `ino`, node `n`, or of its open bytes when its name is gone (n NULL). */
+static void reply_attr(fuse_req_t req, struct rfs *fs, fuse_ino_t ino, const struct rfs_node *n)
 {
 	struct stat st;
 	int ret;
 
 	memset(&st, 0, sizeof st);
-	ret = path ? tree_getattr(fs, path, &st) : stats_removed(fs, ino, &st);
+	ret = n ? tree_getattr(fs, n, &st) : stats_removed(fs, ino, &st);
 	if (ret) {
 		fuse_reply_err(req, -ret);
 		return;
@@ -169,33 +201,20 @@ static void reply_attr(fuse_req_t req, struct rfs *fs, fuse_ino_t ino, const cha
 	fuse_reply_attr(req, &st, fs->cache_timeout);
 }
 
-/* getattr by the inode's node, with no path made; by its path when it has none. */
+/* getattr by the inode's node, with no path made. */
 static void rfs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct rfs *fs = rfs_of(req);
-	char path[PATH_MAX];
+	struct fs_path names;
 	struct rfs_node n;
-	struct stat st;
-	int ret = inodes_node(&fs->inodes, ino, &n);
+	int ret = node_of(fs, ino, &n, &names);
 
 	(void) fi;
-	if (!ret && n.kind != NODE_UNKNOWN) {
-		memset(&st, 0, sizeof st);
-		ret = tree_getattr_node(fs, &n, &st);
-		node_free(&n);
-		st.st_ino = ino;
-		if (ret)
-			fuse_reply_err(req, -ret);
-		else
-			fuse_reply_attr(req, &st, fs->cache_timeout);
-		return;
-	}
-	if (!ret)
-		ret = path_of(fs, ino, NULL, path);
 	if (ret && ret != -ENOENT)
 		fuse_reply_err(req, -ret);
 	else
-		reply_attr(req, fs, ino, ret ? NULL : path); /* fstat after rm: nlink 0 */
+		reply_attr(req, fs, ino, ret ? NULL : &n); /* fstat after rm: nlink 0 */
+	node_free(&n);
 }
 
 /*
@@ -209,39 +228,35 @@ static void rfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int t
 			    FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_ATIME_NOW |
 			    FUSE_SET_ATTR_MTIME_NOW | FUSE_SET_ATTR_CTIME;
 	struct rfs *fs = rfs_of(req);
-	char path[PATH_MAX];
-	int ret = path_of(fs, ino, NULL, path);
+	struct fs_path names;
+	struct rfs_node n;
+	int ret = node_of(fs, ino, &n, &names);
 
 	bool removed = ret == -ENOENT && fi; /* ftruncate after rm: the descriptor's own bytes */
 
 	if (removed)
 		ret = 0;
 	if (!ret && (to_set & ignored))
-		ret = tree_refuse_change(fs, path, 0);
+		ret = tree_refuse_change(fs, 0);
 	if (!ret && (to_set & FUSE_SET_ATTR_SIZE))
-		ret = file_truncate(fs, removed ? NULL : path, attr->st_size,
-				    fi ? fh_ptr(fi) : NULL);
+		ret = file_truncate(fs, removed ? NULL : &n, attr->st_size, fi ? fh_ptr(fi) : NULL);
 	if (ret)
 		fuse_reply_err(req, -ret);
 	else
-		reply_attr(req, fs, ino, removed ? NULL : path);
+		reply_attr(req, fs, ino, removed ? NULL : &n);
+	node_free(&n);
 }
 
 /* rm resolves its name again: a key that came since may share a shortened name. */
 static void rfs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct rfs *fs = rfs_of(req);
+	struct fs_path names;
 	struct rfs_node child;
-	char path[PATH_MAX];
-	int ret = child_of(fs, parent, name, &child);
+	int ret = child_of(fs, parent, name, &child, &names);
 
-	if (!ret && child.kind != NODE_UNKNOWN) {
-		ret = tree_unlink_node(fs, &child);
-	} else if (!ret) {
-		ret = path_of(fs, parent, name, path);
-		if (!ret)
-			ret = tree_unlink(fs, path);
-	}
+	if (!ret)
+		ret = tree_unlink(fs, &child);
 	node_free(&child);
 	if (!ret)
 		inodes_remove(&fs->inodes, parent, name); /* the kernel's inode of it is dead */
@@ -252,35 +267,43 @@ static void rfs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 static void rfs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct rfs *fs = rfs_of(req);
-	char path[PATH_MAX];
-	int ret = path_of(fs, parent, name, path);
+	struct fs_path dir_names, names;
+	struct rfs_node dir, child = {.names = &names};
+	int ret = folder_of(fs, parent, name, &dir, &dir_names);
 
 	if (!ret)
-		ret = tree_rmdir(fs, path);
+		ret = node_name(fs, &dir, name, &child); /* by its name: no key is resolved */
+	if (!ret)
+		ret = tree_rmdir(fs, &child);
 	if (!ret)
 		inodes_remove(&fs->inodes, parent, name);
+	node_free(&dir);
 	reply_status(req, ret);
 }
 
 static void rfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 {
 	struct rfs *fs = rfs_of(req);
-	char path[PATH_MAX];
-	int ret = path_of(fs, parent, name, path);
+	struct fs_path names;
+	struct rfs_node dir;
+	int ret = folder_of(fs, parent, name, &dir, &names);
 
 	(void) mode;
-	reply_status(req, ret ? ret : tree_refuse_change(fs, path, -EPERM));
+	node_free(&dir);
+	reply_status(req, ret ? ret : tree_refuse_change(fs, -EPERM));
 }
 
 /* Redis has no links: EPERM, as POSIX has it for a file system without symlinks. */
 static void rfs_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
 {
 	struct rfs *fs = rfs_of(req);
-	char path[PATH_MAX];
-	int ret = path_of(fs, parent, name, path);
+	struct fs_path names;
+	struct rfs_node dir;
+	int ret = folder_of(fs, parent, name, &dir, &names);
 
 	(void) link;
-	reply_status(req, ret ? ret : tree_refuse_change(fs, path, -EPERM));
+	node_free(&dir);
+	reply_status(req, ret ? ret : tree_refuse_change(fs, -EPERM));
 }
 
 /*
@@ -301,16 +324,21 @@ static void release_file(struct rfs *fs, struct file *f)
 	file_release(fs, f);
 }
 
-/* The entry of a file just made at `path`: its attributes, and one lookup counted. */
-static int made_entry(struct rfs *fs, fuse_ino_t parent, const char *name, const char *path,
+/* The entry of a file just made, `name` in `parent`: its attributes, one lookup counted. */
+static int made_entry(struct rfs *fs, fuse_ino_t parent, const char *name,
 		      struct fuse_entry_param *e)
 {
+	struct fs_path names;
+	struct rfs_node n;
 	int ret;
 
 	memset(e, 0, sizeof *e);
-	ret = tree_getattr(fs, path, &e->attr);
+	ret = child_of(fs, parent, name, &n, &names);
 	if (!ret)
-		ret = inodes_lookup(&fs->inodes, parent, name, NULL, &e->ino, &e->generation);
+		ret = tree_getattr(fs, &n, &e->attr);
+	if (!ret)
+		ret = inodes_lookup(&fs->inodes, parent, name, &n, &e->ino, &e->generation);
+	node_free(&n);
 	e->attr.st_ino = e->ino;
 	e->attr_timeout = fs->cache_timeout;
 	e->entry_timeout = fs->cache_timeout;
@@ -322,18 +350,20 @@ static void rfs_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 	struct rfs *fs = rfs_of(req);
 	struct fuse_entry_param e;
 	struct file *f = NULL;
-	char path[PATH_MAX];
-	int ret = path_of(fs, parent, name, path);
+	struct fs_path names;
+	struct rfs_node dir;
+	int ret = folder_of(fs, parent, name, &dir, &names);
 
 	(void) rdev;
 	if (!ret && !S_ISREG(mode))
-		ret = tree_refuse_change(fs, path, -EPERM); /* no fifos or devices */
+		ret = tree_refuse_change(fs, -EPERM); /* no fifos or devices */
 	else if (!ret)
-		ret = file_create(fs, path, O_WRONLY, &f);
+		ret = file_create(fs, &dir, name, O_WRONLY, &f);
+	node_free(&dir);
 	if (f)
 		file_release(fs, f);
 	if (!ret)
-		ret = made_entry(fs, parent, name, path, &e);
+		ret = made_entry(fs, parent, name, &e);
 	if (ret)
 		fuse_reply_err(req, -ret);
 	else if (fuse_reply_entry(req, &e) != 0)
@@ -346,14 +376,16 @@ static void rfs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode
 	struct rfs *fs = rfs_of(req);
 	struct fuse_entry_param e;
 	struct file *f = NULL;
-	char path[PATH_MAX];
-	int ret = path_of(fs, parent, name, path);
+	struct fs_path names;
+	struct rfs_node dir;
+	int ret = folder_of(fs, parent, name, &dir, &names);
 
 	(void) mode; /* Redis keeps no modes: every key is 0644 */
 	if (!ret)
-		ret = file_create(fs, path, fi->flags, &f);
+		ret = file_create(fs, &dir, name, fi->flags, &f);
+	node_free(&dir);
 	if (!ret)
-		ret = made_entry(fs, parent, name, path, &e);
+		ret = made_entry(fs, parent, name, &e);
 	if (ret) {
 		if (f)
 			file_release(fs, f);
@@ -371,15 +403,22 @@ static void rfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse
 		       const char *newname, unsigned int flags)
 {
 	struct rfs *fs = rfs_of(req);
-	char from[PATH_MAX], to[PATH_MAX];
-	int ret = path_of(fs, parent, name, from);
+	struct fs_path from_names, to_names, names;
+	struct rfs_node from, to, moved = {.names = &names};
+	int ret = folder_of(fs, parent, name, &from, &from_names);
 
 	if (!ret)
-		ret = path_of(fs, newparent, newname, to);
+		ret = folder_of(fs, newparent, newname, &to, &to_names);
 	if (!ret)
-		ret = rename_key(fs, from, to, flags);
+		ret = rename_key(fs, &from, name, &to, newname, flags);
+	/* the inode takes its new name's node; unknown when it cannot be resolved now */
+	if (!ret && node_child(fs, &to, newname, &moved) != 0)
+		moved.kind = NODE_UNKNOWN;
 	if (!ret)
-		ret = inodes_rename(&fs->inodes, parent, name, newparent, newname);
+		ret = inodes_rename(&fs->inodes, parent, name, newparent, newname, &moved);
+	node_free(&moved);
+	node_free(&from);
+	node_free(&to);
 	reply_status(req, ret);
 }
 
@@ -387,11 +426,13 @@ static void rfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct rfs *fs = rfs_of(req);
 	struct file *f = NULL;
-	char path[PATH_MAX];
-	int ret = path_of(fs, ino, NULL, path);
+	struct fs_path names;
+	struct rfs_node n;
+	int ret = node_of(fs, ino, &n, &names);
 
 	if (!ret)
-		ret = file_open(fs, path, fi->flags, &f);
+		ret = file_open(fs, &n, fi->flags, &f);
+	node_free(&n);
 	if (ret) {
 		fuse_reply_err(req, -ret);
 		return;
@@ -480,11 +521,13 @@ static void rfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *f
 {
 	struct rfs *fs = rfs_of(req);
 	struct dir_handle *dir = NULL;
-	char path[PATH_MAX];
-	int ret = path_of(fs, ino, NULL, path);
+	struct fs_path names;
+	struct rfs_node n;
+	int ret = node_of(fs, ino, &n, &names);
 
 	if (!ret)
-		ret = dir_open(fs, path, &dir);
+		ret = dir_open(fs, &n, &dir);
+	node_free(&n);
 	if (ret) {
 		fuse_reply_err(req, -ret);
 		return;
@@ -534,7 +577,7 @@ static bool dir_entry_plus(struct rfs *fs, fuse_ino_t ino, const struct rfs_node
 	if (folder->kind == NODE_DB && !fs->delimiter &&
 	    !names_parse_hashed(name, prefix, &prefix_len, &hash) &&
 	    (len = names_decode(name, key)) >= 0)
-		node = (struct rfs_node){NODE_KEY, {folder->key.db, key, (size_t) len}};
+		node = (struct rfs_node){NODE_KEY, {folder->key.db, key, (size_t) len}, NULL};
 	if (inodes_lookup(&fs->inodes, ino, name, &node, &e->ino, &e->generation) != 0)
 		return false;
 	e->attr.st_ino = e->ino;
@@ -559,7 +602,7 @@ static void list_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		ret = -ENOMEM;
 		goto out;
 	}
-	if (plus && inodes_node(&fs->inodes, ino, &folder) != 0)
+	if (plus && inodes_node(&fs->inodes, ino, &folder, NULL) != 0)
 		folder.kind = NODE_UNKNOWN; /* its entries then go by their paths */
 	for (off_t at = off < 0 ? 0 : off;; at++) {
 		struct fuse_entry_param e;
@@ -638,10 +681,12 @@ static void rfs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const
 			 size_t size, int flags)
 {
 	struct rfs *fs = rfs_of(req);
-	char path[PATH_MAX];
-	int ret = path_of(fs, ino, NULL, path);
+	struct fs_path names;
+	struct rfs_node n;
+	int ret = node_of(fs, ino, &n, &names);
 
-	reply_status(req, ret ? ret : xattr_set(fs, path, name, value, size, flags));
+	reply_status(req, ret ? ret : xattr_set(fs, &n, name, value, size, flags));
+	node_free(&n);
 }
 
 /* A getxattr or listxattr answer: with `size` 0 only the length, else the bytes. */
@@ -658,34 +703,42 @@ static void reply_xattr_value(fuse_req_t req, int len, const char *value, size_t
 static void rfs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 {
 	struct rfs *fs = rfs_of(req);
-	char path[PATH_MAX], *value = size ? malloc(size) : NULL;
-	int len = path_of(fs, ino, NULL, path);
+	char *value = size ? malloc(size) : NULL;
+	struct fs_path names;
+	struct rfs_node n;
+	int len = node_of(fs, ino, &n, &names);
 
 	if (!len)
-		len = size && !value ? -ENOMEM : xattr_get(fs, path, name, value, size);
+		len = size && !value ? -ENOMEM : xattr_get(fs, &n, name, value, size);
 	reply_xattr_value(req, len, value, size);
+	node_free(&n);
 	free(value);
 }
 
 static void rfs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 {
 	struct rfs *fs = rfs_of(req);
-	char path[PATH_MAX], *list = size ? malloc(size) : NULL;
-	int len = path_of(fs, ino, NULL, path);
+	char *list = size ? malloc(size) : NULL;
+	struct fs_path names;
+	struct rfs_node n;
+	int len = node_of(fs, ino, &n, &names);
 
 	if (!len)
-		len = size && !list ? -ENOMEM : xattr_list(fs, path, list, size);
+		len = size && !list ? -ENOMEM : xattr_list(fs, &n, list, size);
 	reply_xattr_value(req, len, list, size);
+	node_free(&n);
 	free(list);
 }
 
 static void rfs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 {
 	struct rfs *fs = rfs_of(req);
-	char path[PATH_MAX];
-	int ret = path_of(fs, ino, NULL, path);
+	struct fs_path names;
+	struct rfs_node n;
+	int ret = node_of(fs, ino, &n, &names);
 
-	reply_status(req, ret ? ret : xattr_remove(fs, path, name));
+	reply_status(req, ret ? ret : xattr_remove(fs, &n, name));
+	node_free(&n);
 }
 
 static const struct fuse_lowlevel_ops rfs_operations = {

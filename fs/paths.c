@@ -11,8 +11,7 @@ bool paths_db_visible(int db, int db_count, int only_db)
 	return db >= 0 && db < db_count && (only_db < 0 || db == only_db);
 }
 
-/* "dbN" with N canonical decimal ("db0", not "db00" or "db+1"). */
-static int parse_db(const char *s)
+int paths_db_number(const char *s)
 {
 	size_t len = strlen(s);
 	long n = 0;
@@ -97,7 +96,7 @@ int paths_parse_nested(const char *path, int db_count, int only_db, bool ghosts,
 			return -ENOENT;
 		memcpy(first, path + 1, (size_t) (slash - path - 1));
 		first[slash - path - 1] = '\0';
-		db = parse_db(first);
+		db = paths_db_number(first);
 		if (db < 0 || !paths_db_visible(db, db_count, only_db))
 			return -ENOENT;
 		out->db = db;
@@ -123,7 +122,7 @@ int paths_parse_nested(const char *path, int db_count, int only_db, bool ghosts,
 			memcpy(out->member, parts[3], sizeof parts[3]);
 		return 0;
 	}
-	db = parse_db(parts[0]);
+	db = paths_db_number(parts[0]);
 	if (db < 0 || !paths_db_visible(db, db_count, only_db) || n > 2)
 		return -ENOENT;
 	out->db = db;

@@ -4,8 +4,9 @@
 
 #include <stdbool.h>
 
-#define PATHS_GHOSTS   "ghosts" /* the root folder of ghost rules (SPEC section 6) */
-#define PATHS_NAME_MAX 4096	/* PATH_MAX: a key below namespace folders */
+#define PATHS_GHOSTS	 "ghosts" /* the root folder of ghost rules (SPEC section 6) */
+#define PATHS_NAME_MAX	 4096	  /* PATH_MAX: a key below namespace folders */
+#define PATHS_KEYS_QUEUE "%"	  /* a keys rule's one pseudo-queue (ghost_keys.h) */
 
 enum path_kind {
 	PATH_ROOT,	   /* "/" */
@@ -42,6 +43,9 @@ int paths_parse(const char *path, int db_count, int only_db, bool ghosts, struct
  */
 int paths_parse_nested(const char *path, int db_count, int only_db, bool ghosts, bool nested,
 		       struct fs_path *out);
+
+/* The N of a folder name "dbN", N canonical decimal ("db0", not "db00" or "db+1"); else -1. */
+int paths_db_number(const char *name);
 
 /* Whether database `db` is shown at the root. */
 bool paths_db_visible(int db, int db_count, int only_db);

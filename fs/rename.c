@@ -114,18 +114,20 @@ static int follow_open_key(struct rfs *fs, const struct rfs_key *src, const stru
 	return 0;
 }
 
-int rename_key(struct rfs *fs, const char *from, const char *to, unsigned int flags)
+int rename_key(struct rfs *fs, const struct rfs_node *parent, const char *name,
+	       const struct rfs_node *newparent, const char *newname, unsigned int flags)
 {
 	struct rfs_key src = {0}, dst = {0};
 	struct fs_path pf, pt;
+	struct rfs_node from = {.names = &pf}, to = {.names = &pt};
 	int ret;
 
-	ret = node_parse(fs, from, &pf);
+	ret = node_name(fs, parent, name, &from);
 	if (!ret && pf.kind != PATH_KEY)
 		ret = -EPERM; /* folders and ghosts are not renamed, whatever the target */
 	if (!ret)
-		ret = node_parse(fs, to, &pt);
-	if (ret == -ENOENT && paths_at_root(to))
+		ret = node_name(fs, newparent, newname, &to);
+	if (ret == -ENOENT && newparent->kind == NODE_ROOT)
 		ret = -EACCES; /* a key cannot live outside a dbN folder */
 	if (ret)
 		return fs->read_only ? -EROFS : ret;
@@ -135,6 +137,7 @@ int rename_key(struct rfs *fs, const char *from, const char *to, unsigned int fl
 		return pt.kind == PATH_ROOT || pt.kind == PATH_DB ? -EPERM : -EACCES;
 	if (flags & ~(unsigned int) RENAME_NOREPLACE)
 		return -EINVAL;
+	/* both resolved again: a shortened name may be shared by a key made since */
 	ret = node_resolve(fs, pf.db, pf.name, &src);
 	if (!ret)
 		ret = resolve_target(fs, &pt, &dst);

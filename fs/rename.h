@@ -3,10 +3,12 @@
 #ifndef REDISFS_RENAME_H
 #define REDISFS_RENAME_H
 
+#include "node.h"
 #include "rfs.h"
 
 /*
- * rename(2) of key `from` to `to` with renameat2 flags (RENAME_NOREPLACE:
+ * rename(2) of `name` in the folder `parent` to `newname` in `newparent`
+ * (their nodes, names filled) with renameat2 flags (RENAME_NOREPLACE:
  * EEXIST when `to` exists; RENAME_EXCHANGE: EINVAL).
  * - In one database: RENAME (RENAMENX for RENAME_NOREPLACE).
  * - Across databases: COPY ... DB n REPLACE and UNLINK in one MULTI/EXEC.
@@ -18,6 +20,7 @@
  *   same reason (a temporary file never has one).
  * Folders cannot be renamed (EPERM); a read-only mount refuses with EROFS.
  */
-int rename_key(struct rfs *fs, const char *from, const char *to, unsigned int flags);
+int rename_key(struct rfs *fs, const struct rfs_node *parent, const char *name,
+	       const struct rfs_node *newparent, const char *newname, unsigned int flags);
 
 #endif

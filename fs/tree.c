@@ -138,7 +138,24 @@ static int unlink_key(struct rfs *fs, const struct rfs_key *k, const struct fs_p
 	return ret;
 }
 
-int tree_getattr_node(struct rfs *fs, const struct rfs_node *n, struct stat *st)
+/*
+ * stat of a file by its name (a key's not resolved yet), or below a namespaced
+ * database folder, where it may be a folder (SPEC 8).
+ */
+static int getattr_names(struct rfs *fs, const struct fs_path *p, struct stat *st)
+{
+	struct rfs_key k = {0};
+	int ret = node_resolve(fs, p->db, p->name, &k);
+
+	if (ret == -EISDIR)
+		return stat_namespace(fs, p, st);
+	if (!ret)
+		ret = stats_key(fs, &k, st);
+	rfs_key_free(&k);
+	return ret;
+}
+
+int tree_getattr(struct rfs *fs, const struct rfs_node *n, struct stat *st)
 {
 	switch (n->kind) {
 	case NODE_ROOT:
@@ -148,98 +165,94 @@ int tree_getattr_node(struct rfs *fs, const struct rfs_node *n, struct stat *st)
 		stats_folder(fs, n->key.db, "", 0, st);
 		return 0;
 	case NODE_KEY:
-		return stats_key(fs, &n->key, st);
+		if (n->key.key)
+			return stats_key(fs, &n->key, st);
+		return getattr_names(fs, n->names, st);
+	case NODE_NS:
+		return getattr_names(fs, n->names, st);
+	case NODE_UNKNOWN:
+		return -EIO; /* never handed to the logic */
 	default:
-		return -EINVAL; /* NODE_UNKNOWN goes by tree_getattr */
+		return ghost_tree_getattr(fs, n->names, st);
 	}
 }
 
-int tree_getattr(struct rfs *fs, const char *path, struct stat *st)
+int tree_refuse_change(struct rfs *fs, int err)
 {
-	struct rfs_node n = {0};
-	struct fs_path p;
-	int ret;
-
-	ret = node_parse(fs, path, &p);
-	if (ret)
-		return ret;
-	if (p.kind >= PATH_GHOSTS)
-		return ghost_tree_getattr(fs, &p, st);
-	if (p.kind != PATH_KEY) {
-		n.kind = p.kind == PATH_DB ? NODE_DB : NODE_ROOT;
-		n.key.db = p.db;
-		return tree_getattr_node(fs, &n, st);
-	}
-	ret = node_resolve(fs, p.db, p.name, &n.key);
-	if (ret == -EISDIR)
-		return stat_namespace(fs, &p, st);
-	if (ret)
-		return ret;
-	n.kind = NODE_KEY;
-	ret = tree_getattr_node(fs, &n, st);
-	node_free(&n);
-	return ret;
-}
-
-int tree_refuse_change(struct rfs *fs, const char *path, int err)
-{
-	(void) path;
 	return fs->read_only ? -EROFS : err;
 }
 
-int tree_unlink(struct rfs *fs, const char *path)
+/*
+ * rm of a file by its name (a key's not resolved yet), or below a namespaced
+ * database folder, whose folders then stay for rm -r's rmdir.
+ */
+static int unlink_names(struct rfs *fs, const struct fs_path *p)
 {
 	struct rfs_key k;
-	struct fs_path p;
-	int ret;
+	int ret = node_resolve(fs, p->db, p->name, &k);
 
-	ret = node_parse(fs, path, &p);
 	if (ret)
 		return ret;
-	if (p.kind != PATH_KEY && p.kind != PATH_GHOST_MEMBER && p.kind != PATH_GHOST_KEY)
-		return -EISDIR;
-	if (fs->read_only)
-		return -EROFS;
-	if (p.kind == PATH_GHOST_MEMBER)
-		return ghost_tree_unlink(fs, &p);
-	/* a ghost key goes as its file in the database folder would: only its command differs */
-	if (p.kind == PATH_GHOST_KEY)
-		ret = ghost_tree_key(fs, &p, &k);
-	else
-		ret = node_resolve(fs, p.db, p.name, &k);
-	if (ret)
-		return ret;
-	ret = unlink_key(fs, &k, p.kind == PATH_GHOST_KEY ? &p : NULL);
-	if (fs->delimiter && p.kind == PATH_KEY && (!ret || ret == -ENOENT))
-		ns_mark_folders(fs, p.db, p.name, false);
+	ret = unlink_key(fs, &k, NULL);
+	if (fs->delimiter && (!ret || ret == -ENOENT))
+		ns_mark_folders(fs, p->db, p->name, false);
 	rfs_key_free(&k);
 	return ret;
 }
 
-int tree_unlink_node(struct rfs *fs, const struct rfs_node *n)
+/* rm of a ghost key: as its file in the database folder would go, by its rule's command. */
+static int unlink_ghost_key(struct rfs *fs, const struct fs_path *p)
 {
-	if (n->kind != NODE_KEY)
-		return -EISDIR;
-	return fs->read_only ? -EROFS : unlink_key(fs, &n->key, NULL);
-}
+	struct rfs_key k;
+	int ret = ghost_tree_key(fs, p, &k);
 
-int tree_rmdir(struct rfs *fs, const char *path)
-{
-	struct fs_path p;
-	int ret;
-
-	ret = node_parse(fs, path, &p);
 	if (ret)
 		return ret;
-	if (p.kind == PATH_KEY && fs->delimiter)
-		return rmdir_namespace(fs, &p);
-	if (p.kind == PATH_KEY || p.kind == PATH_GHOST_MEMBER || p.kind == PATH_GHOST_KEY)
-		return -ENOTDIR;
-	if (p.kind == PATH_ROOT)
-		return -EBUSY;
+	ret = unlink_key(fs, &k, p);
+	rfs_key_free(&k);
+	return ret;
+}
+
+int tree_unlink(struct rfs *fs, const struct rfs_node *n)
+{
+	if (n->kind != NODE_KEY && n->kind != NODE_NS && n->kind != NODE_GHOST_MEMBER &&
+	    n->kind != NODE_GHOST_KEY)
+		return -EISDIR;
 	if (fs->read_only)
 		return -EROFS;
-	if (p.kind >= PATH_GHOSTS)
-		return ghost_tree_rmdir(fs, &p); /* removes nothing: 0 or ENOTEMPTY */
-	return rmdir_database(fs, p.db);
+	switch (n->kind) {
+	case NODE_KEY: /* its name resolved again by node_child: a ~hash name re-checked */
+		if (n->key.key)
+			return unlink_key(fs, &n->key, NULL);
+		return unlink_names(fs, n->names);
+	case NODE_NS:
+		return unlink_names(fs, n->names);
+	case NODE_GHOST_MEMBER:
+		return ghost_tree_unlink(fs, n->names);
+	default:
+		return unlink_ghost_key(fs, n->names);
+	}
+}
+
+int tree_rmdir(struct rfs *fs, const struct rfs_node *n)
+{
+	switch (n->kind) {
+	case NODE_NS:
+		return rmdir_namespace(fs, n->names);
+	case NODE_KEY:
+	case NODE_GHOST_MEMBER:
+	case NODE_GHOST_KEY:
+		return -ENOTDIR;
+	case NODE_ROOT:
+		return -EBUSY;
+	case NODE_UNKNOWN:
+		return -EIO; /* never handed to the logic */
+	default:
+		break;
+	}
+	if (fs->read_only)
+		return -EROFS;
+	if (n->kind == NODE_DB)
+		return rmdir_database(fs, n->key.db);
+	return ghost_tree_rmdir(fs, n->names); /* removes nothing: 0 or ENOTEMPTY */
 }

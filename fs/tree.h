@@ -14,17 +14,16 @@
  * shortened name.
  */
 
-/* stat(2) of a path: folders 0755, files 0644 (0444 for streams and on ro mounts). */
-int tree_getattr(struct rfs *fs, const char *path, struct stat *st);
+/*
+ * Every function takes a node as node_child resolved it (or inodes_node gave
+ * it back), its names filled; the one switch on its kind is here.
+ */
 
-/* The same for a node already resolved (not NODE_UNKNOWN): no path parsed, no name decoded. */
-int tree_getattr_node(struct rfs *fs, const struct rfs_node *n, struct stat *st);
+/* stat(2) of a node: folders 0755, files 0644 (0444 for streams and on ro mounts). */
+int tree_getattr(struct rfs *fs, const struct rfs_node *n, struct stat *st);
 
-/* rm: UNLINK of the key. */
-int tree_unlink(struct rfs *fs, const char *path);
-
-/* The same for a node already resolved (not NODE_UNKNOWN); a shortened name re-checked. */
-int tree_unlink_node(struct rfs *fs, const struct rfs_node *n);
+/* rm: UNLINK of the key (node_child resolved a shortened name again, against later keys). */
+int tree_unlink(struct rfs *fs, const struct rfs_node *n);
 
 /*
  * rmdir of a database, namespace or ghost folder (SPEC 5): keys are removed
@@ -32,9 +31,9 @@ int tree_unlink_node(struct rfs *fs, const struct rfs_node *n);
  * keys is ENOTEMPTY; a ghost folder removes no member (ENOTEMPTY while it
  * has ghosts). A database folder stays.
  */
-int tree_rmdir(struct rfs *fs, const char *path);
+int tree_rmdir(struct rfs *fs, const struct rfs_node *n);
 
 /* Changes that are not (yet) possible: EROFS on a ro mount, else `err`. */
-int tree_refuse_change(struct rfs *fs, const char *path, int err);
+int tree_refuse_change(struct rfs *fs, int err);
 
 #endif

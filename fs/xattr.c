@@ -67,14 +67,10 @@ static bool attr_ours(const char *name)
 	return strncmp(name, XATTR_OURS, strlen(XATTR_OURS)) == 0;
 }
 
-/* 1 when `path` is a key's file (its name in p), 0 for folders and ghosts, or -errno. */
-static int key_path(struct rfs *fs, const char *path, struct fs_path *p)
+/* 1 when `n` is a key's file (its name in n->names), 0 for folders and ghosts. */
+static int key_node(const struct rfs_node *n)
 {
-	int ret = node_parse(fs, path, p);
-
-	if (ret)
-		return ret;
-	return p->kind == PATH_KEY;
+	return n->kind == NODE_KEY || n->kind == NODE_NS;
 }
 
 /*
@@ -126,23 +122,23 @@ static int hand_out(const char *data, int len, char *buf, size_t size)
 	return len;
 }
 
-int xattr_get(struct rfs *fs, const char *path, const char *name, char *value, size_t size)
+int xattr_get(struct rfs *fs, const struct rfs_node *n, const char *name, char *value, size_t size)
 {
 	int attr = attr_find(name);
 	char text[VALUE_MAX];
 	struct rfs_key k;
-	struct fs_path p;
+	const struct fs_path *p = n->names;
 	int ret;
 
 	if (attr < 0 && fs->ghosts &&
 	    !strncmp(name, GHOST_XATTR_PREFIX, strlen(GHOST_XATTR_PREFIX)))
-		return ghost_xattr_get(fs, path, name, value, size); /* a rule folder's figures */
+		return ghost_xattr_get(fs, n, name, value, size); /* a rule folder's figures */
 	if (attr < 0)
 		return -ENODATA; /* security.*, system.*: no round trip, no path parsing */
-	ret = key_path(fs, path, &p);
+	ret = key_node(n);
 	if (ret <= 0)
 		return ret ? ret : -ENODATA;
-	ret = node_resolve(fs, p.db, p.name, &k);
+	ret = node_resolve(fs, p->db, p->name, &k); /* a ~hash name re-checked */
 	if (ret)
 		return ret;
 	ret = attr_read(fs, &k, (enum attr) attr, text);
@@ -150,16 +146,16 @@ int xattr_get(struct rfs *fs, const char *path, const char *name, char *value, s
 	return ret < 0 ? ret : hand_out(text, ret, value, size);
 }
 
-int xattr_list(struct rfs *fs, const char *path, char *list, size_t size)
+int xattr_list(struct rfs *fs, const struct rfs_node *n, char *list, size_t size)
 {
 	char names[ATTR_LISTED * 24]; /* the longest name has 19 bytes */
-	struct fs_path p;
+	const struct fs_path *p = n->names;
 	size_t len = 0;
 	int ret;
 
-	ret = key_path(fs, path, &p);
+	ret = key_node(n);
 	if (ret == 0 && fs->ghosts)
-		return ghost_xattr_list(fs, &p, list, size); /* a rule folder's, or none */
+		return ghost_xattr_list(fs, p, list, size); /* a rule folder's, or none */
 	if (ret <= 0)
 		return ret; /* a folder or a ghost file: an empty list */
 	for (int a = 0; a < ATTR_LISTED; a++) {
@@ -290,17 +286,17 @@ static int set_type(struct rfs *fs, const struct fs_path *p, const char *value, 
 	return ret;
 }
 
-int xattr_set(struct rfs *fs, const char *path, const char *name, const char *value, size_t size,
-	      int flags)
+int xattr_set(struct rfs *fs, const struct rfs_node *n, const char *name, const char *value,
+	      size_t size, int flags)
 {
 	int attr = attr_find(name);
 	long long seconds;
-	struct fs_path p;
+	const struct fs_path *p = n->names;
 	int ret;
 
 	if (fs->read_only)
 		return -EROFS; /* first: no name or value may lead to a command */
-	ret = key_path(fs, path, &p);
+	ret = key_node(n);
 	if (ret < 0)
 		return ret;
 	if (ret == 0 || !attr_ours(name))
@@ -310,20 +306,20 @@ int xattr_set(struct rfs *fs, const char *path, const char *name, const char *va
 	if (flags & XATTR_CREATE)
 		return -EEXIST; /* every key has a type and a TTL, -1 when it has none */
 	if (attr == ATTR_TYPE)
-		return set_type(fs, &p, value, size);
+		return set_type(fs, p, value, size);
 	ret = xattr_parse_ttl(value, size, &seconds);
-	return ret ? ret : set_ttl(fs, &p, seconds);
+	return ret ? ret : set_ttl(fs, p, seconds);
 }
 
-int xattr_remove(struct rfs *fs, const char *path, const char *name)
+int xattr_remove(struct rfs *fs, const struct rfs_node *n, const char *name)
 {
 	int attr = attr_find(name);
-	struct fs_path p;
+	const struct fs_path *p = n->names;
 	int ret;
 
 	if (fs->read_only)
 		return -EROFS;
-	ret = key_path(fs, path, &p);
+	ret = key_node(n);
 	if (ret < 0)
 		return ret;
 	if (ret == 0 || attr < 0)
@@ -331,5 +327,5 @@ int xattr_remove(struct rfs *fs, const char *path, const char *name)
 	if (attr != ATTR_TTL)
 		return -EPERM;
 	/* a key without its TTL attribute is a key that does not expire */
-	return set_ttl(fs, &p, XATTR_TTL_PERSIST);
+	return set_ttl(fs, p, XATTR_TTL_PERSIST);
 }

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "node.h"
 #include "rfs.h"
 
 /*
@@ -20,21 +21,21 @@
 #define XATTR_TTL_PERSIST -1
 
 /*
- * The value of attribute `name` of `path`, copied into `value` (not
+ * The value of attribute `name` of node `n` (names filled), copied into `value` (not
  * NUL-terminated). Returns its length; with `size` 0 only the length, nothing
  * copied. -ERANGE when `size` is smaller than the value, -ENODATA for a name
- * the path does not have (decided before Redis is asked), -ENOENT when the
+ * the node does not have (decided before Redis is asked), -ENOENT when the
  * key is gone, -EIO when Redis is.
  */
-int xattr_get(struct rfs *fs, const char *path, const char *name, char *value, size_t size);
+int xattr_get(struct rfs *fs, const struct rfs_node *n, const char *name, char *value, size_t size);
 
 /*
- * The names of the attributes of `path`, each followed by a NUL, into `list`.
+ * The names of the attributes of node `n`, each followed by a NUL, into `list`.
  * Returns their total length (0 for folders and ghost files); with `size` 0
  * only the length. -ERANGE when `size` is too small. Redis is not asked: the
  * five names are the same for every key, and the kernel looked the file up.
  */
-int xattr_list(struct rfs *fs, const char *path, char *list, size_t size);
+int xattr_list(struct rfs *fs, const struct rfs_node *n, char *list, size_t size);
 
 /*
  * setxattr: user.redis.ttl with a positive whole number of seconds is EXPIRE,
@@ -45,15 +46,15 @@ int xattr_list(struct rfs *fs, const char *path, char *list, size_t size);
  * rsync -X into the mount skip them. -EROFS for everything on a read-only
  * mount, before anything is sent. A TTL set moves the mount's mtime on.
  */
-int xattr_set(struct rfs *fs, const char *path, const char *name, const char *value, size_t size,
-	      int flags);
+int xattr_set(struct rfs *fs, const struct rfs_node *n, const char *name, const char *value,
+	      size_t size, int flags);
 
 /*
  * removexattr: user.redis.ttl is PERSIST (the key no longer expires; the
  * attribute then reads -1); other user.redis.* names of a key are -EPERM; any
  * other name is -ENODATA. -EROFS for everything on a read-only mount.
  */
-int xattr_remove(struct rfs *fs, const char *path, const char *name);
+int xattr_remove(struct rfs *fs, const struct rfs_node *n, const char *name);
 
 /*
  * Parse a TTL as setxattr hands it over: (value, size), not NUL-terminated.

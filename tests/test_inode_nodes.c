@@ -29,14 +29,14 @@ static uint64_t lookup(uint64_t parent, const char *name, const struct rfs_node 
 
 static uint64_t lookup_key(uint64_t parent, const char *name, int db, const char *key)
 {
-	struct rfs_node n = {NODE_KEY, {db, (char *) key, strlen(key)}};
+	struct rfs_node n = {NODE_KEY, {db, (char *) key, strlen(key)}, NULL};
 
 	return lookup(parent, name, &n);
 }
 
 static uint64_t lookup_db(int db)
 {
-	struct rfs_node n = {NODE_DB, {db, NULL, 0}};
+	struct rfs_node n = {NODE_DB, {db, NULL, 0}, NULL};
 	char name[16];
 
 	snprintf(name, sizeof name, "db%d", db);
@@ -48,7 +48,7 @@ static void assert_key(uint64_t ino, int db, const char *key)
 {
 	struct rfs_node n;
 
-	ck_assert_int_eq(inodes_node(&t, ino, &n), 0);
+	ck_assert_int_eq(inodes_node(&t, ino, &n, NULL), 0);
 	ck_assert_int_eq(n.kind, NODE_KEY);
 	ck_assert_int_eq(n.key.db, db);
 	ck_assert_uint_eq(n.key.len, strlen(key));
@@ -61,7 +61,7 @@ static enum node_kind kind_of(uint64_t ino)
 	struct rfs_node n;
 	enum node_kind kind;
 
-	ck_assert_int_eq(inodes_node(&t, ino, &n), 0);
+	ck_assert_int_eq(inodes_node(&t, ino, &n, NULL), 0);
 	kind = n.kind;
 	node_free(&n);
 	return kind;
@@ -73,7 +73,7 @@ START_TEST(test_the_root_and_a_database_folder_keep_their_kind)
 	struct rfs_node n;
 
 	ck_assert_int_eq(kind_of(INODES_ROOT), NODE_ROOT);
-	ck_assert_int_eq(inodes_node(&t, db3, &n), 0);
+	ck_assert_int_eq(inodes_node(&t, db3, &n, NULL), 0);
 	ck_assert_int_eq(n.kind, NODE_DB);
 	ck_assert_int_eq(n.key.db, 3);
 	ck_assert_ptr_null(n.key.key);
@@ -97,7 +97,7 @@ END_TEST
 START_TEST(test_a_name_without_a_node_goes_by_its_path_and_a_lookup_keeps_what_was_known)
 {
 	uint64_t db0 = lookup_db(0), a = lookup(db0, "a", NULL);
-	struct rfs_node unknown = {NODE_UNKNOWN, {0, NULL, 0}};
+	struct rfs_node unknown = {NODE_UNKNOWN, {0, NULL, 0}, NULL};
 
 	ck_assert_int_eq(kind_of(a), NODE_UNKNOWN);
 	lookup_key(db0, "a", 0, "a");
@@ -114,14 +114,14 @@ START_TEST(test_a_renamed_inode_forgets_its_key_and_a_removed_one_has_none)
 	struct rfs_node n;
 
 	/* renamed: the old key must never be what a later stat or rm reaches */
-	ck_assert_int_eq(inodes_rename(&t, db0, "a", db0, "c"), 0);
+	ck_assert_int_eq(inodes_rename(&t, db0, "a", db0, "c", NULL), 0);
 	ck_assert_int_eq(kind_of(a), NODE_UNKNOWN);
 	inodes_remove(&t, db0, "b");
-	ck_assert_int_eq(inodes_node(&t, b, &n), -ENOENT);
+	ck_assert_int_eq(inodes_node(&t, b, &n, NULL), -ENOENT);
 	inodes_remove(&t, INODES_ROOT, "db0"); /* rmdir of its folder: below it, no key either */
-	ck_assert_int_eq(inodes_node(&t, a, &n), -ENOENT);
+	ck_assert_int_eq(inodes_node(&t, a, &n, NULL), -ENOENT);
 	inodes_forget(&t, b, 1);
-	ck_assert_int_eq(inodes_node(&t, b, &n), -ESTALE);
+	ck_assert_int_eq(inodes_node(&t, b, &n, NULL), -ESTALE);
 }
 END_TEST
 

@@ -30,6 +30,44 @@ static uint64_t lookup(uint64_t parent, const char *name)
 	return ino;
 }
 
+/*
+ * The path of `ino` (and `name` in it), from the names up to the root
+ * (inodes_name): what the table's chain says. 0, or -errno as inodes_name,
+ * or -ENAMETOOLONG past `size`.
+ */
+static int inodes_path(struct inodes *tab, uint64_t ino, const char *name, char *buf, size_t size)
+{
+	char part[256];
+	size_t at = size - 1, len;
+	uint64_t parent;
+	int ret;
+
+	buf[at] = '\0';
+	if (name) {
+		len = strlen(name);
+		if (len + 1 > at)
+			return -ENAMETOOLONG;
+		at -= len;
+		memcpy(buf + at, name, len);
+		buf[--at] = '/';
+	}
+	for (; ino != INODES_ROOT; ino = parent) {
+		ret = inodes_name(tab, ino, &parent, part);
+		if (ret)
+			return ret;
+		len = strlen(part);
+		if (len + 1 > at)
+			return -ENAMETOOLONG;
+		at -= len;
+		memcpy(buf + at, part, len);
+		buf[--at] = '/';
+	}
+	if (at == size - 1)
+		buf[--at] = '/';
+	memmove(buf, buf + at, size - at);
+	return 0;
+}
+
 static void assert_path(uint64_t ino, const char *name, const char *want)
 {
 	char path[PATH_MAX];
@@ -116,7 +154,7 @@ START_TEST(test_rename_moves_the_inode_and_drops_the_one_it_replaces)
 	uint64_t a = lookup(db0, "a"), b = lookup(db1, "b");
 	char path[PATH_MAX];
 
-	ck_assert_int_eq(inodes_rename(&t, db0, "a", db1, "b"), 0);
+	ck_assert_int_eq(inodes_rename(&t, db0, "a", db1, "b", NULL), 0);
 	assert_path(a, NULL, "/db1/b");
 	ck_assert_int_eq(inodes_path(&t, b, NULL, path, sizeof path), -ENOENT);
 	ck_assert_uint_eq(lookup(db1, "b"), a);
@@ -127,9 +165,9 @@ START_TEST(test_rename_moves_the_inode_and_drops_the_one_it_replaces)
 
 		memset(longname, 'x', 255);
 		longname[255] = '\0';
-		ck_assert_int_eq(inodes_rename(&t, db1, "b", db0, longname), 0);
+		ck_assert_int_eq(inodes_rename(&t, db1, "b", db0, longname, NULL), 0);
 		ck_assert_uint_eq(lookup(db0, longname), a);
-		ck_assert_int_eq(inodes_rename(&t, db0, longname, db0, "short"), 0);
+		ck_assert_int_eq(inodes_rename(&t, db0, longname, db0, "short", NULL), 0);
 		assert_path(a, NULL, "/db0/short");
 	}
 }
