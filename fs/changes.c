@@ -59,6 +59,8 @@ void change_done(struct rfs *fs, enum change what, const struct rfs_key *k)
 	 */
 	const struct attr_info emptied = {.status = 0, .type = RV_LIST, .size = 0};
 
+	/* attributes fetched ahead before now are not handed out (dir.h dir_reply_begin) */
+	__atomic_fetch_add(&fs->changes, 1, __ATOMIC_RELAXED);
 	switch (what) {
 	case CHANGE_WRITTEN:
 	case CHANGE_EXPIRY:

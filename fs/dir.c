@@ -6,10 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../backend/redis_batch.h"
 #include "../backend/redis_keys.h"
 #include "../backend/redis_scan.h"
+#include "db_key_table.h"
 #include "emptying.h"
 #include "ghost_tree.h"
 #include "namespace.h"
@@ -199,6 +201,7 @@ int dir_open(struct rfs *fs, const struct rfs_node *n, struct dir_handle **out)
 	dir = calloc(1, sizeof *dir);
 	if (!dir)
 		return -ENOMEM;
+	pthread_mutex_init(&dir->lock, NULL);
 	if (p->kind >= PATH_GHOSTS) {
 		ret = ghost_tree_list(fs, p, &dir->names, &dir->type);
 	} else if (p->kind == PATH_ROOT) {
@@ -222,6 +225,10 @@ void dir_close(struct rfs *fs, struct dir_handle *dir)
 	(void) fs; /* listings count their own references */
 	if (!dir)
 		return;
+	/* the fetch after a reply (dir_reply_end) may still be using it */
+	pthread_mutex_lock(&dir->lock);
+	pthread_mutex_unlock(&dir->lock);
+	pthread_mutex_destroy(&dir->lock);
 	listing_put(dir->listing); /* a walk still going ends with it, its connection too */
 	rv_array_free(&dir->names);
 	free(dir);
@@ -250,35 +257,89 @@ int dir_entry(struct dir_handle *dir, size_t i, bool wait, char buf[NAMES_MAX + 
 	return ret;
 }
 
-/* Fetch the attributes of keys[first ..] for a batch. */
-static int stat_batch(struct rfs *fs, struct dir_handle *dir, size_t first)
+/* Fetch the attributes of keys[first ..] into batch `b`. */
+static int stat_batch(struct rfs *fs, struct dir_handle *dir, struct dir_stats *b, size_t first)
 {
 	size_t got;
 	int ret;
 
-	dir->stat_count = 0;
-	ret = stats_listed(fs, dir->listing, first, DIR_STAT_BATCH, dir->stats, dir->status, &got);
+	b->count = 0;
+	b->changes = __atomic_load_n(&fs->changes, __ATOMIC_RELAXED);
+	b->until = db_key_deadline(fs->cache_timeout);
+	ret = stats_listed(fs, dir->listing, first, DIR_STAT_BATCH, b->stats, b->status, &got);
 	if (ret)
 		return ret;
-	dir->stat_first = first;
-	dir->stat_count = got;
+	b->first = first;
+	b->count = got;
 	return 0;
+}
+
+static bool batch_holds(const struct dir_stats *b, size_t i)
+{
+	return i >= b->first && i < b->first + b->count;
+}
+
+/* Whether batch b may still be handed out: no change through the mount since, not too old. */
+static bool batch_fresh(struct rfs *fs, const struct dir_stats *b, const struct timespec *now)
+{
+	return b->changes == __atomic_load_n(&fs->changes, __ATOMIC_RELAXED) &&
+	       (now->tv_sec < b->until.tv_sec ||
+		(now->tv_sec == b->until.tv_sec && now->tv_nsec < b->until.tv_nsec));
+}
+
+void dir_reply_begin(struct rfs *fs, struct dir_handle *dir)
+{
+	struct timespec now;
+
+	pthread_mutex_lock(&dir->lock);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	for (int k = 0; k < 2; k++)
+		if (dir->stat[k].count && !batch_fresh(fs, &dir->stat[k], &now))
+			dir->stat[k].count = 0;
 }
 
 int dir_stat(struct rfs *fs, struct dir_handle *dir, size_t i, struct stat *st)
 {
+	struct dir_stats *b = &dir->stat[dir->stat_cur];
 	int ret;
 
 	if (i < dir->names.count)
 		return -ENOENT; /* folders and ghosts: the kernel looks them up */
 	i -= dir->names.count;
-	if (i < dir->stat_first || i >= dir->stat_first + dir->stat_count) {
-		ret = stat_batch(fs, dir, i);
+	if (!batch_holds(b, i) && batch_holds(&dir->stat[!dir->stat_cur], i)) {
+		dir->stat_cur = !dir->stat_cur; /* the batch fetched ahead is reached */
+		b = &dir->stat[dir->stat_cur];
+	}
+	if (!batch_holds(b, i)) {
+		ret = stat_batch(fs, dir, b, i);
 		if (ret)
 			return ret;
-		if (!dir->stat_count)
+		if (!b->count)
 			return -ENOENT; /* not scanned yet: the kernel looks it up */
 	}
-	*st = dir->stats[i - dir->stat_first];
-	return dir->status[i - dir->stat_first];
+	*st = b->stats[i - b->first];
+	return b->status[i - b->first];
+}
+
+void dir_reply_end(struct rfs *fs, struct dir_handle *dir, size_t next, size_t served)
+{
+	const struct dir_stats *cur = &dir->stat[dir->stat_cur];
+	struct dir_stats *ahead = &dir->stat[!dir->stat_cur];
+	size_t end = cur->first + cur->count;
+
+	/*
+	 * Only keys have attributes, and only a big folder's next reply would
+	 * wait; with a cache_timeout of 0 the next reply could not use them.
+	 */
+	if (dir->listing && served && next >= dir->names.count && cur->count &&
+	    fs->cache_timeout > 0) {
+		next -= dir->names.count;
+		if (next >= cur->first && next <= end && next + served > end &&
+		    !(ahead->count && ahead->first == end)) {
+			/* the keys first: a batch of SCAN would hold the next reply up too */
+			listing_fill(dir->listing, end + DIR_STAT_BATCH);
+			(void) stat_batch(fs, dir, ahead, end); /* a failure: fetched when asked */
+		}
+	}
+	pthread_mutex_unlock(&dir->lock);
 }

@@ -2,8 +2,11 @@
 #ifndef REDISFS_DIR_H
 #define REDISFS_DIR_H
 
+#include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "../backend/rv.h"
 #include "handles.h"
@@ -34,10 +37,22 @@ struct dir_handle {
 	mode_t type;		 /* what the entries of `names` are: S_IFDIR or S_IFREG */
 	bool remembered;	 /* the listing, complete, is its database's recent one */
 
-	/* attributes of keys[stat_first .. stat_first + stat_count), for readdirplus */
-	size_t stat_first, stat_count;
-	struct stat stats[DIR_STAT_BATCH];
-	int status[DIR_STAT_BATCH];
+	/*
+	 * Attributes for readdirplus, of keys[first .. first + count) of the
+	 * listing: the batch in use (stat[stat_cur]) and the one fetched ahead of
+	 * it after a reply. `lock` holds a reply and the fetch after it
+	 * (dir_reply_begin .. dir_reply_end), so the next reply waits for it and
+	 * releasedir does not free it under it.
+	 */
+	pthread_mutex_t lock;
+	int stat_cur;
+	struct dir_stats {
+		size_t first, count;
+		uint64_t changes;      /* rfs.changes when fetched: a change since drops it */
+		struct timespec until; /* CLOCK_MONOTONIC: fetched + cache_timeout */
+		struct stat stats[DIR_STAT_BATCH];
+		int status[DIR_STAT_BATCH];
+	} stat[2];
 };
 
 /*
@@ -65,10 +80,30 @@ int dir_entry(struct dir_handle *dir, size_t i, bool wait, char buf[NAMES_MAX + 
 	      const char **name, mode_t *type);
 
 /*
- * Entry i's attributes for readdirplus, fetched for a batch of entries from
- * i on at the first ask. Returns 0, or -errno when there are none to give
- * (the entry is then handed out without them, and the kernel looks it up).
+ * A reply (readdir or readdirplus) on `dir` begins: it has the folder to
+ * itself until dir_reply_end. Attributes fetched before a change made
+ * through the mount since, or longer than cache_timeout ago, are dropped
+ * here: a reply never hands out what a reply without the fetch ahead would
+ * not have.
+ */
+void dir_reply_begin(struct rfs *fs, struct dir_handle *dir);
+
+/*
+ * Entry i's attributes for readdirplus (between dir_reply_begin and _end),
+ * fetched for a batch of entries from i on at the first ask, unless the
+ * batch fetched ahead holds them. Returns 0, or -errno when there are none
+ * to give (the entry is then handed out without them, and the kernel looks
+ * it up).
  */
 int dir_stat(struct rfs *fs, struct dir_handle *dir, size_t i, struct stat *st);
+
+/*
+ * After the reply that handed out entries up to (not including) entry
+ * `next`, `served` of them with attributes: when a next reply of as many
+ * would run past the batch in use, fetch the following batch (and its keys'
+ * SCAN) now, while the kernel and ls work on this reply, so that the next
+ * READDIRPLUS finds it instead of waiting for Redis. Then the reply ends.
+ */
+void dir_reply_end(struct rfs *fs, struct dir_handle *dir, size_t next, size_t served);
 
 #endif

@@ -277,6 +277,18 @@ int listing_name(struct listing *l, size_t i, size_t skip, bool wait, char buf[N
 	return ret;
 }
 
+void listing_fill(struct listing *l, size_t count)
+{
+	pthread_mutex_lock(&l->lock);
+	while (l->keys.count < count && l->state == LISTING_WALKING) {
+		pthread_mutex_unlock(&l->lock);
+		if (listing_pull(l))
+			return; /* the state keeps it, for readdir to report */
+		pthread_mutex_lock(&l->lock);
+	}
+	pthread_mutex_unlock(&l->lock);
+}
+
 int listing_copy(struct listing *l, size_t first, size_t max, struct rv_array *out)
 {
 	const char *key;

@@ -110,6 +110,12 @@ long listing_find(struct listing *l, const char *key, size_t len);
  */
 int listing_name(struct listing *l, size_t i, size_t skip, bool wait, char buf[NAMES_MAX + 1]);
 
+/*
+ * Pull from the walk until the listing holds `count` keys, or the walk is done
+ * or failed (the failure stays in the listing's state, for readdir to report).
+ */
+void listing_fill(struct listing *l, size_t count);
+
 /* Copy keys first .. first+max-1 that are already there to `out` (empty: none). 0 or -ENOMEM. */
 int listing_copy(struct listing *l, size_t first, size_t max, struct rv_array *out);
 

@@ -596,15 +596,17 @@ static void list_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	char *buf = malloc(size ? size : 1);
 	fuse_ino_t *inos = plus ? malloc(max_counted * sizeof *inos) : NULL;
 	char namebuf[NAMES_MAX + 1];
+	off_t at = off < 0 ? 0 : off;
 	int ret = 0;
 
+	dir_reply_begin(fs, dir);
 	if (!buf || (plus && !inos)) {
 		ret = -ENOMEM;
 		goto out;
 	}
 	if (plus && inodes_node(&fs->inodes, ino, &folder, NULL) != 0)
 		folder.kind = NODE_UNKNOWN; /* its entries then go by their paths */
-	for (off_t at = off < 0 ? 0 : off;; at++) {
+	for (;; at++) {
 		struct fuse_entry_param e;
 		const char *name;
 		mode_t type;
@@ -641,6 +643,8 @@ out:
 	else if (fuse_reply_buf(req, buf, used) != 0)
 		for (size_t i = 0; i < counted; i++)
 			inodes_forget(&fs->inodes, inos[i], 1); /* never reached the kernel */
+	/* the next batch's attributes are fetched while the kernel works on this reply */
+	dir_reply_end(fs, dir, at >= 2 ? (size_t) at - 2 : 0, counted);
 	node_free(&folder);
 	free(inos);
 	free(buf);

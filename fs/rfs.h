@@ -4,6 +4,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -50,15 +51,16 @@ struct rfs {
 	struct timespec changed; /* the mount's time */
 	struct key_times times;
 
-	struct attr_cache attrs;     /* stat results, forgotten on our own changes */
-	struct ns_marks ns_marks;    /* namespace folders rm -r is emptying (ns_marks.h) */
+	struct attr_cache attrs;  /* stat results, forgotten on our own changes */
+	uint64_t changes;	  /* change_done() calls so far (atomic): older answers are old */
+	struct ns_marks ns_marks; /* namespace folders rm -r is emptying (ns_marks.h) */
 	pthread_mutex_t recent_lock; /* guards recent[] and listings' refs */
 	struct listing **recent;     /* per database: its last listing (dir.h), or NULL */
 
 	/* empty strings whose type was set to a collection: their text decides (key_type.h) */
 	struct key_type_marks type_marks;
 	int usage_refused; /* INFO was refused (an ACL without it): df shows zeros (atomic) */
-	struct emptying *emptying;   /* each folder's latest listing, for rmdir (emptying.h) */
+	struct emptying *emptying; /* each folder's latest listing, for rmdir (emptying.h) */
 };
 
 #endif

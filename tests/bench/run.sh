@@ -131,10 +131,21 @@ fi
 declare -A peaks
 peak_add() { peaks[$1]+="$2 "; }
 peak_med() { printf '%s\n' ${peaks[$1]} | median; }
+# The daemon's CPU time (user + system, /proc/PID/stat), which the machine's load disturbs less
+# than wall time: cpus[KEY] gets the seconds of each run.
+declare -A cpus
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+cpu_add() {
+  local s
+  s=$(awk -v a="$3" -v b="$(cpu_ticks "$2")" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f", (b - a) / hz}')
+  cpus[$1]+="$s "
+  say "  $1 daemon CPU: $s s"
+}
+cpu_med() { printf '%s\n' ${cpus[$1]} | median; }
 # lsl_run FS N DB: one run: a fresh mount of FS (redisfs, redisfs_base or memfs; a redisfs
 # lists database DB), ls -l twice. Every file must show VALUE_SIZE bytes.
 lsl_run() {
-  local fs=$1 n=$2 db=$3 dir pid state
+  local fs=$1 n=$2 db=$3 dir pid state cpu0
   if [ "$fs" = memfs ]; then
     mount_memfs "$work/lsl_$fs" "$n" "$VALUE_SIZE" key:
   else
@@ -144,7 +155,9 @@ lsl_run() {
   pid=$daemon
   dir="$work/lsl_$fs/db$db"
   for state in fresh cached; do
+    cpu0=$(cpu_ticks "$pid")
     measure "lsl_${n}_${state}_$fs" long_sizes "$dir"
+    cpu_add "lsl_${n}_${state}_$fs" "$pid" "$cpu0"
     [ "$(cat "$work/out")" = "$((n + 1)) $VALUE_SIZE" ] ||
       fail "ls -l of $fs ($state): '$(cat "$work/out")', expected '$((n + 1)) $VALUE_SIZE' (lines, size)"
   done
@@ -301,6 +314,19 @@ EOF
     for state in fresh cached; do
       lsl_row "$n" "$state" redisfs
       if [ -n "$base_bin" ]; then lsl_row "$n" "$state" redisfs_base ", \`BASE_BIN\`"; fi
+    done
+  done
+  cat <<EOF
+
+| \`ls -l\`: the daemon's CPU time (user + system), median of the runs | redisfs | memfs |$([ -n "$base_bin" ] && printf ' `BASE_BIN` |')
+| --- | --- | --- |$([ -n "$base_bin" ] && printf ' --- |')
+EOF
+  for n in "$N_ATTR" "$N_LIST"; do
+    for state in fresh cached; do
+      printf '| %s keys, %s | %s s | %s s |' "$(commas "$n")" "$state" \
+        "$(cpu_med "lsl_${n}_${state}_redisfs")" "$(cpu_med "lsl_${n}_${state}_memfs")"
+      if [ -n "$base_bin" ]; then printf ' %s s |' "$(cpu_med "lsl_${n}_${state}_redisfs_base")"; fi
+      printf '\n'
     done
   done
 fi
