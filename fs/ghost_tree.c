@@ -229,21 +229,27 @@ static int has_ghosts(struct ghosts *g, size_t rule, const char *queue)
 int ghost_tree_rmdir(struct rfs *fs, const struct fs_path *p)
 {
 	struct ghosts *g = fs->ghosts;
+	const char *queue;
 	int ret = 0, rule;
 
 	/*
 	 * SPEC 5: a ghost folder's rmdir removes no member, so an rm -ri whose
-	 * user kept a ghost keeps it. The folder "is empty" when it has no ghost
-	 * (a detection that fails is EIO, never empty); it stays either way.
+	 * user kept a ghost keeps it. The folder "is empty" at the end of an rm -r
+	 * of it, or when it has no ghost (a detection that fails is EIO, never
+	 * empty); it stays either way.
 	 */
 	if (p->kind == PATH_GHOSTS) {
 		for (size_t i = 0; !ret && i < g->rule_count; i++)
-			ret = has_ghosts(g, i, NULL);
+			ret = ghosts_emptied(g, i, NULL) ? 0 : has_ghosts(g, i, NULL);
 	} else {
 		rule = rule_of(fs, p);
 		if (rule < 0)
 			return rule;
-		ret = has_ghosts(g, (size_t) rule, p->kind == PATH_GHOST_QUEUE ? p->queue : NULL);
+		queue = p->kind == PATH_GHOST_QUEUE ? p->queue : NULL;
+		/* the end of an rm -r: a new detection (seconds for a big queue) would only
+		 * find the ghosts that came since, and they stay either way */
+		if (!ghosts_emptied(g, (size_t) rule, queue))
+			ret = has_ghosts(g, (size_t) rule, queue);
 	}
 	return ret > 0 ? -ENOTEMPTY : ret;
 }

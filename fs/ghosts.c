@@ -501,6 +501,15 @@ static int lookup_direct(struct ghosts *g, size_t rule, const char *queue_name,
 	return ret < 0 ? ret : (ret ? -ENOENT : 0);
 }
 
+/* Whether `q` had ghosts and the mount removed the last of them less than the grace ago. */
+static bool emptied_lately(const struct ghost_queue *q, const struct timespec *now)
+{
+	return q->left == 0 && q->members.count &&
+	       (double) (now->tv_sec - q->emptied.tv_sec) +
+			       (double) (now->tv_nsec - q->emptied.tv_nsec) / 1e9 <
+		       GHOSTS_EMPTIED_GRACE;
+}
+
 /*
  * A queue folder whose last ghost the mount removed a moment ago, from the
  * rule's latest detection however old: its key may be gone (an empty list
@@ -519,10 +528,7 @@ static int lookup_emptied(struct ghosts *g, size_t rule, const char *queue_name,
 	pthread_mutex_lock(&g->lock);
 	snap = g->rules[rule].cached;
 	q = snap ? ghost_find_queue(snap, queue_name, &ambiguous) : NULL;
-	if (q && q->left == 0 && q->members.count &&
-	    (double) (now.tv_sec - q->emptied.tv_sec) +
-			    (double) (now.tv_nsec - q->emptied.tv_nsec) / 1e9 <
-		    GHOSTS_EMPTIED_GRACE) {
+	if (q && emptied_lately(q, &now)) {
 		out->key = ghost_copy_bytes(q->key, q->key_len);
 		out->key_len = q->key_len;
 		out->type = q->type;
@@ -530,6 +536,31 @@ static int lookup_emptied(struct ghosts *g, size_t rule, const char *queue_name,
 	}
 	pthread_mutex_unlock(&g->lock);
 	return ret;
+}
+
+bool ghosts_emptied(struct ghosts *g, size_t rule, const char *queue_name)
+{
+	struct ghost_snapshot *snap;
+	struct ghost_queue *q;
+	struct timespec now;
+	bool ambiguous, emptied = false, left = false;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	pthread_mutex_lock(&g->lock);
+	snap = g->rules[rule].cached;
+	if (snap && queue_name) {
+		q = ghost_find_queue(snap, queue_name, &ambiguous);
+		emptied = q && emptied_lately(q, &now);
+	} else if (snap) {
+		/* every queue of it emptied, the last one lately: the end of rm -r ghosts/RULE */
+		for (size_t i = 0; i < snap->count; i++) {
+			left = left || snap->queues[i].left;
+			emptied = emptied || emptied_lately(&snap->queues[i], &now);
+		}
+		emptied = emptied && !left;
+	}
+	pthread_mutex_unlock(&g->lock);
+	return emptied;
 }
 
 int ghosts_lookup(struct ghosts *g, size_t rule, const char *queue_name, const char *member_name,

@@ -108,6 +108,15 @@ int ghosts_list(struct ghosts *g, size_t rule, const char *queue_name, struct rv
 int ghosts_lookup(struct ghosts *g, size_t rule, const char *queue_name, const char *member_name,
 		  struct ghost_ref *out);
 
+/*
+ * Whether the mount removed every ghost of the rule's latest detection in
+ * queue `queue_name` (NULL: in every queue of it), the last one less than
+ * GHOSTS_EMPTIED_GRACE seconds ago: the end of an rm -r of that folder,
+ * whose rmdir then succeeds without a new detection (SPEC 5: it removes no
+ * member either way, and rm -r exits 0 even while clients add ghosts).
+ */
+bool ghosts_emptied(struct ghosts *g, size_t rule, const char *queue_name);
+
 void ghosts_ref_free(struct ghost_ref *ref);
 
 /*
