@@ -185,6 +185,22 @@ int ghost_tree_key(struct rfs *fs, const struct fs_path *p, struct rfs_key *k)
 	return k->key ? 0 : -ENOMEM;
 }
 
+int ghost_tree_unlink_key(struct rfs *fs, const struct fs_path *p, const struct rfs_key *k)
+{
+	char none[1] = ""; /* the keys rule's one queue, GHOST_KEYS_QUEUE's key */
+	const struct ghost_ref ref = {
+		.key = none, .type = RV_NONE, .member = k->key, .member_len = k->len};
+	int ret;
+
+	/* ghost_tree_key resolved it: only the re-check and the UNLINK are left */
+	ret = ghosts_remove_member(fs->ghosts, (size_t) rule_of(fs, p), &ref);
+	if (ret == -ESTALE)
+		fuse_log(FUSE_LOG_WARNING,
+			 "redisfs: ghosts/%s/%s: its ID has a row again; left alone\n", p->name,
+			 p->member);
+	return ret;
+}
+
 int ghost_tree_unlink(struct rfs *fs, const struct fs_path *p)
 {
 	struct ghost_ref ref;
@@ -195,14 +211,6 @@ int ghost_tree_unlink(struct rfs *fs, const struct fs_path *p)
 	if (ret)
 		return ret;
 	ret = ghosts_remove_member(fs->ghosts, (size_t) rule_of(fs, p), &ref);
-	if (p->kind == PATH_GHOST_KEY) { /* tree_unlink keeps the books of the key */
-		if (ret == -ESTALE)
-			fuse_log(FUSE_LOG_WARNING,
-				 "redisfs: ghosts/%s/%s: its ID has a row again; left alone\n",
-				 p->name, p->member);
-		ghosts_ref_free(&ref);
-		return ret;
-	}
 	/* the queue's file in its database folder just changed size */
 	queue = (struct rfs_key){fs->ghosts->rules[rule_of(fs, p)].cfg->db, ref.key, ref.key_len};
 	change_done(fs, CHANGE_STORED, &queue);
