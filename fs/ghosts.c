@@ -12,6 +12,7 @@
 #include "ghost_column.h"
 #include "ghost_find.h"
 #include "ghost_keys.h"
+#include "ghost_ahead.h"
 #include "ghost_recheck.h"
 #include "ghost_scan.h"
 #include "names.h"
@@ -74,6 +75,7 @@ static void snapshot_free(struct ghost_snapshot *snap)
 
 void ghosts_free(struct ghosts *g)
 {
+	ghost_ahead_stop(g); /* its job holds a detection */
 	for (size_t i = 0; g->rules && i < g->rule_count; i++) {
 		if (g->rules[i].has_pattern)
 			regfree(&g->rules[i].pattern);
@@ -212,6 +214,8 @@ static int snapshot_add_queue(struct ghost_snapshot *snap, const char *key, size
 		return -ENOMEM;
 	}
 	q->members = *ghosts;
+	q->checked_to = q->asked_from = 0;
+	q->asked_at = 0;
 	q->left = ghosts->count;
 	q->emptied = (struct timespec){0};
 	memset(ghosts, 0, sizeof *ghosts);
@@ -622,6 +626,7 @@ static int recheck(struct ghosts *g, size_t rule, const struct ghost_ref *ref)
 	struct ghost_queue *q = NULL;
 	struct mysql_column column;
 	long i = -1;
+	size_t from;
 	int ret;
 
 	pthread_mutex_lock(&g->lock);
@@ -642,6 +647,9 @@ static int recheck(struct ghosts *g, size_t rule, const struct ghost_ref *ref)
 		ret = -EIO; /* the column cannot be learned now: fail closed */
 	else
 		ret = ghost_recheck(g, rule, &column, q, (size_t) i);
+	/* near its batch's end: the next one is asked now, so that no rm of it waits */
+	if (ret == 0 && ghost_recheck_ahead_due(g, q, (size_t) i, &from))
+		ghost_ahead_ask(g, snap, rule, &column, q, from, snapshot_put);
 	snapshot_put(g, snap);
 	return ret;
 }
