@@ -2,6 +2,7 @@
 #ifndef REDISFS_GHOST_RECHECK_H
 #define REDISFS_GHOST_RECHECK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "ghosts.h"
@@ -22,5 +23,22 @@
  */
 int ghost_recheck(struct ghosts *g, size_t rule, const struct mysql_column *column,
 		  struct ghost_queue *q, size_t i);
+
+/*
+ * Whether a batch should be asked now, ahead, so that no rm waits for it,
+ * after the rm of member `i`: the next batch when `i` is near the end of its
+ * own, or the members after `i` again when its answer is half its allowed
+ * age (an rm -r slower than a batch in GHOST_RECHECK_AGE), once in that
+ * time. *from is where the batch starts.
+ */
+bool ghost_recheck_ahead_due(struct ghosts *g, struct ghost_queue *q, size_t i, size_t *from);
+
+/*
+ * Check the batch of members from `from` on, as ghost_recheck() would when
+ * the rm of `from` came, and note its answers for those rms: each is used
+ * only while at most GHOST_RECHECK_AGE old. 0 or -EIO (nothing noted).
+ */
+int ghost_recheck_ahead(struct ghosts *g, size_t rule, const struct mysql_column *column,
+			struct ghost_queue *q, size_t from);
 
 #endif

@@ -185,6 +185,22 @@ int ghost_tree_key(struct rfs *fs, const struct fs_path *p, struct rfs_key *k)
 	return k->key ? 0 : -ENOMEM;
 }
 
+int ghost_tree_unlink_key(struct rfs *fs, const struct fs_path *p, const struct rfs_key *k)
+{
+	char none[1] = ""; /* the keys rule's one queue, GHOST_KEYS_QUEUE's key */
+	const struct ghost_ref ref = {
+		.key = none, .type = RV_NONE, .member = k->key, .member_len = k->len};
+	int ret;
+
+	/* ghost_tree_key resolved it: only the re-check and the UNLINK are left */
+	ret = ghosts_remove_member(fs->ghosts, (size_t) rule_of(fs, p), &ref);
+	if (ret == -ESTALE)
+		fuse_log(FUSE_LOG_WARNING,
+			 "redisfs: ghosts/%s/%s: its ID has a row again; left alone\n", p->name,
+			 p->member);
+	return ret;
+}
+
 int ghost_tree_unlink(struct rfs *fs, const struct fs_path *p)
 {
 	struct ghost_ref ref;
@@ -195,14 +211,6 @@ int ghost_tree_unlink(struct rfs *fs, const struct fs_path *p)
 	if (ret)
 		return ret;
 	ret = ghosts_remove_member(fs->ghosts, (size_t) rule_of(fs, p), &ref);
-	if (p->kind == PATH_GHOST_KEY) { /* tree_unlink keeps the books of the key */
-		if (ret == -ESTALE)
-			fuse_log(FUSE_LOG_WARNING,
-				 "redisfs: ghosts/%s/%s: its ID has a row again; left alone\n",
-				 p->name, p->member);
-		ghosts_ref_free(&ref);
-		return ret;
-	}
 	/* the queue's file in its database folder just changed size */
 	queue = (struct rfs_key){fs->ghosts->rules[rule_of(fs, p)].cfg->db, ref.key, ref.key_len};
 	change_done(fs, CHANGE_STORED, &queue);
@@ -229,21 +237,27 @@ static int has_ghosts(struct ghosts *g, size_t rule, const char *queue)
 int ghost_tree_rmdir(struct rfs *fs, const struct fs_path *p)
 {
 	struct ghosts *g = fs->ghosts;
+	const char *queue;
 	int ret = 0, rule;
 
 	/*
 	 * SPEC 5: a ghost folder's rmdir removes no member, so an rm -ri whose
-	 * user kept a ghost keeps it. The folder "is empty" when it has no ghost
-	 * (a detection that fails is EIO, never empty); it stays either way.
+	 * user kept a ghost keeps it. The folder "is empty" at the end of an rm -r
+	 * of it, or when it has no ghost (a detection that fails is EIO, never
+	 * empty); it stays either way.
 	 */
 	if (p->kind == PATH_GHOSTS) {
 		for (size_t i = 0; !ret && i < g->rule_count; i++)
-			ret = has_ghosts(g, i, NULL);
+			ret = ghosts_emptied(g, i, NULL) ? 0 : has_ghosts(g, i, NULL);
 	} else {
 		rule = rule_of(fs, p);
 		if (rule < 0)
 			return rule;
-		ret = has_ghosts(g, (size_t) rule, p->kind == PATH_GHOST_QUEUE ? p->queue : NULL);
+		queue = p->kind == PATH_GHOST_QUEUE ? p->queue : NULL;
+		/* the end of an rm -r: a new detection (seconds for a big queue) would only
+		 * find the ghosts that came since, and they stay either way */
+		if (!ghosts_emptied(g, (size_t) rule, queue))
+			ret = has_ghosts(g, (size_t) rule, queue);
 	}
 	return ret > 0 ? -ENOTEMPTY : ret;
 }

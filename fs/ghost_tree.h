@@ -26,12 +26,15 @@ int ghost_tree_read_member(struct rfs *fs, const struct fs_path *p, struct rende
 /* The key a ghost key's file (PATH_GHOST_KEY) stands for, allocated. 0 or -errno. */
 int ghost_tree_key(struct rfs *fs, const struct fs_path *p, struct rfs_key *k);
 
-/*
- * rm of a ghost file: exactly that member leaves its queue, or exactly that
- * key is unlinked (ESTALE if it is no ghost now; tree_unlink keeps a ghost
- * key's books, as for a key of a database folder).
- */
+/* rm of a ghost member's file: exactly that member leaves its queue (ESTALE if no ghost now). */
 int ghost_tree_unlink(struct rfs *fs, const struct fs_path *p);
+
+/*
+ * rm of a ghost key's file `p`, which ghost_tree_key resolved into `k`:
+ * exactly that key is unlinked (ESTALE if it is no ghost now; tree_unlink
+ * keeps its books, as for a key of a database folder).
+ */
+int ghost_tree_unlink_key(struct rfs *fs, const struct fs_path *p, const struct rfs_key *k);
 
 /* rmdir of ghosts/, a rule or a queue folder: removes nothing; 0, or -ENOTEMPTY while it has
  * ghosts. */

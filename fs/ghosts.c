@@ -12,6 +12,7 @@
 #include "ghost_column.h"
 #include "ghost_find.h"
 #include "ghost_keys.h"
+#include "ghost_ahead.h"
 #include "ghost_recheck.h"
 #include "ghost_scan.h"
 #include "names.h"
@@ -74,6 +75,7 @@ static void snapshot_free(struct ghost_snapshot *snap)
 
 void ghosts_free(struct ghosts *g)
 {
+	ghost_ahead_stop(g); /* its job holds a detection */
 	for (size_t i = 0; g->rules && i < g->rule_count; i++) {
 		if (g->rules[i].has_pattern)
 			regfree(&g->rules[i].pattern);
@@ -212,6 +214,8 @@ static int snapshot_add_queue(struct ghost_snapshot *snap, const char *key, size
 		return -ENOMEM;
 	}
 	q->members = *ghosts;
+	q->checked_to = q->asked_from = 0;
+	q->asked_at = 0;
 	q->left = ghosts->count;
 	q->emptied = (struct timespec){0};
 	memset(ghosts, 0, sizeof *ghosts);
@@ -501,6 +505,15 @@ static int lookup_direct(struct ghosts *g, size_t rule, const char *queue_name,
 	return ret < 0 ? ret : (ret ? -ENOENT : 0);
 }
 
+/* Whether `q` had ghosts and the mount removed the last of them less than the grace ago. */
+static bool emptied_lately(const struct ghost_queue *q, const struct timespec *now)
+{
+	return q->left == 0 && q->members.count &&
+	       (double) (now->tv_sec - q->emptied.tv_sec) +
+			       (double) (now->tv_nsec - q->emptied.tv_nsec) / 1e9 <
+		       GHOSTS_EMPTIED_GRACE;
+}
+
 /*
  * A queue folder whose last ghost the mount removed a moment ago, from the
  * rule's latest detection however old: its key may be gone (an empty list
@@ -519,10 +532,7 @@ static int lookup_emptied(struct ghosts *g, size_t rule, const char *queue_name,
 	pthread_mutex_lock(&g->lock);
 	snap = g->rules[rule].cached;
 	q = snap ? ghost_find_queue(snap, queue_name, &ambiguous) : NULL;
-	if (q && q->left == 0 && q->members.count &&
-	    (double) (now.tv_sec - q->emptied.tv_sec) +
-			    (double) (now.tv_nsec - q->emptied.tv_nsec) / 1e9 <
-		    GHOSTS_EMPTIED_GRACE) {
+	if (q && emptied_lately(q, &now)) {
 		out->key = ghost_copy_bytes(q->key, q->key_len);
 		out->key_len = q->key_len;
 		out->type = q->type;
@@ -530,6 +540,31 @@ static int lookup_emptied(struct ghosts *g, size_t rule, const char *queue_name,
 	}
 	pthread_mutex_unlock(&g->lock);
 	return ret;
+}
+
+bool ghosts_emptied(struct ghosts *g, size_t rule, const char *queue_name)
+{
+	struct ghost_snapshot *snap;
+	struct ghost_queue *q;
+	struct timespec now;
+	bool ambiguous, emptied = false, left = false;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	pthread_mutex_lock(&g->lock);
+	snap = g->rules[rule].cached;
+	if (snap && queue_name) {
+		q = ghost_find_queue(snap, queue_name, &ambiguous);
+		emptied = q && emptied_lately(q, &now);
+	} else if (snap) {
+		/* every queue of it emptied, the last one lately: the end of rm -r ghosts/RULE */
+		for (size_t i = 0; i < snap->count; i++) {
+			left = left || snap->queues[i].left;
+			emptied = emptied || emptied_lately(&snap->queues[i], &now);
+		}
+		emptied = emptied && !left;
+	}
+	pthread_mutex_unlock(&g->lock);
+	return emptied;
 }
 
 int ghosts_lookup(struct ghosts *g, size_t rule, const char *queue_name, const char *member_name,
@@ -591,6 +626,7 @@ static int recheck(struct ghosts *g, size_t rule, const struct ghost_ref *ref)
 	struct ghost_queue *q = NULL;
 	struct mysql_column column;
 	long i = -1;
+	size_t from;
 	int ret;
 
 	pthread_mutex_lock(&g->lock);
@@ -611,6 +647,9 @@ static int recheck(struct ghosts *g, size_t rule, const struct ghost_ref *ref)
 		ret = -EIO; /* the column cannot be learned now: fail closed */
 	else
 		ret = ghost_recheck(g, rule, &column, q, (size_t) i);
+	/* near its batch's end: the next one is asked now, so that no rm of it waits */
+	if (ret == 0 && ghost_recheck_ahead_due(g, q, (size_t) i, &from))
+		ghost_ahead_ask(g, snap, rule, &column, q, from, snapshot_put);
 	snapshot_put(g, snap);
 	return ret;
 }

@@ -15,6 +15,8 @@
 
 #define GHOSTS_EXAMPLE_MAX 64 /* bytes of an example member in a message */
 
+struct ghost_ahead;
+
 /* One queue key with ghosts, as found by a detection. */
 struct ghost_queue {
 	char *key;
@@ -22,8 +24,11 @@ struct ghost_queue {
 	enum rv_type type;
 	struct rv_array members; /* the ghost members (hash: fields), sorted, unique */
 	unsigned char *gone;	 /* gone[i]: member i was removed through the mount since */
-	double *checked; /* checked[i]: when MySQL last found no row for it (ghost_recheck) */
-	size_t left;	 /* members not gone */
+	double *checked;   /* checked[i]: when MySQL last found no row for it (ghost_recheck) */
+	size_t checked_to; /* where the batch after the last one checked starts (ghost_recheck) */
+	size_t asked_from; /* the batch last asked ahead */
+	double asked_at;   /* and when */
+	size_t left;	   /* members not gone */
 	struct timespec emptied; /* CLOCK_MONOTONIC: when the last one went (left became 0) */
 };
 
@@ -71,7 +76,8 @@ struct ghosts {
 	struct ghost_rule *rules;
 	size_t rule_count;
 	double cache_timeout;
-	pthread_mutex_t lock; /* guards every rule's cached snapshot and refs */
+	pthread_mutex_t lock;	   /* guards every rule's cached snapshot and refs */
+	struct ghost_ahead *ahead; /* rm's next check, asked ahead (ghost_ahead.h); under lock */
 };
 
 /*
@@ -107,6 +113,15 @@ int ghosts_list(struct ghosts *g, size_t rule, const char *queue_name, struct rv
  */
 int ghosts_lookup(struct ghosts *g, size_t rule, const char *queue_name, const char *member_name,
 		  struct ghost_ref *out);
+
+/*
+ * Whether the mount removed every ghost of the rule's latest detection in
+ * queue `queue_name` (NULL: in every queue of it), the last one less than
+ * GHOSTS_EMPTIED_GRACE seconds ago: the end of an rm -r of that folder,
+ * whose rmdir then succeeds without a new detection (SPEC 5: it removes no
+ * member either way, and rm -r exits 0 even while clients add ghosts).
+ */
+bool ghosts_emptied(struct ghosts *g, size_t rule, const char *queue_name);
 
 void ghosts_ref_free(struct ghost_ref *ref);
 

@@ -124,7 +124,7 @@ static int unlink_key(struct rfs *fs, const struct rfs_key *k, const struct fs_p
 	int ret = file_keep_bytes(fs, k->db, k->key, k->len);
 
 	if (!ret)
-		ret = ghost ? ghost_tree_unlink(fs, ghost)
+		ret = ghost ? ghost_tree_unlink_key(fs, ghost, k)
 			    : redis_unlink(fs->pool, k->db, k->key, k->len);
 	if (!ret) /* no close of a descriptor brings it back */
 		open_keys_unlinked(&fs->open_keys, k->db, k->key, k->len);

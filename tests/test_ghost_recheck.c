@@ -31,6 +31,8 @@ static void setup(void)
 	h_cmd_ok(c, "EVAL %s 1 q:b",
 		 "redis.call('RPUSH', KEYS[1], 1, 2, 4, 6) "
 		 "for i = 1001, 4000 do redis.call('RPUSH', KEYS[1], i, i) end");
+	/* 1500 ghosts, three batches of checks */
+	h_cmd_ok(c, "EVAL %s 1 q:c", "for i = 5001, 6500 do redis.call('SADD', KEYS[1], i) end");
 	redisFree(c);
 	h_mysql_write_ghost_config(mysql, config, sizeof config);
 	snprintf(opts, sizeof opts, "config=%s,cache_timeout=600", config);
@@ -45,14 +47,20 @@ static void teardown(void)
 	h_stop_all();
 }
 
-static int rm_ghost(const char *member)
+/* rm of ghost `member` of queue `queue`: 0 or -errno. */
+static int rm_member(const char *queue, const char *member)
 {
 	char rel[64], path[H_PATH_MAX];
 
-	snprintf(rel, sizeof rel, "ghosts/q/q:a/%s", member);
+	snprintf(rel, sizeof rel, "ghosts/q/%s/%s", queue, member);
 	h_path(path, sizeof path, mnt, rel);
 	errno = 0;
 	return unlink(path) == 0 ? 0 : -errno;
+}
+
+static int rm_ghost(const char *member)
+{
+	return rm_member("q:a", member);
 }
 
 START_TEST(test_a_batch_check_older_than_100_ms_is_made_again)
@@ -95,6 +103,37 @@ START_TEST(test_rm_r_of_many_ghosts_keeps_every_other_member)
 }
 END_TEST
 
+/*
+ * rm -r's next batch is asked ahead, while the rms of the current one go on:
+ * an answer asked so is used only while at most 100 ms old, like any other.
+ * 5600 is in the batch after the first: asked ahead while 5001..5450 go, then
+ * given a row; its rm, more than 100 ms later, must ask again and keep it
+ * (with the answer asked ahead, it was removed).
+ */
+START_TEST(test_an_answer_asked_ahead_older_than_100_ms_is_asked_again)
+{
+	redisContext *c = h_redis_connect(redis, 0);
+	struct timespec pause = {0, 300 * 1000 * 1000};
+
+	/* q:c, made at setup, in the mount's first detection */
+	ck_assert_int_eq(h_sh(mnt->mnt, "test $(ls ghosts/q/q:c | wc -l) = 1500"), 0);
+	/* in the listing's order, as rm -r goes: 5001 checks 5001..5512, and near its end
+	 * the batch from 5513 is asked ahead */
+	ck_assert_int_eq(h_sh(mnt->mnt, "seq 5001 5450 | sed 's|^|ghosts/q/q:c/|' | xargs rm"), 0);
+	nanosleep(&pause, NULL);
+	h_mysql_sql(mysql, "INSERT INTO `%s`.users VALUES (5600)", mysql->database);
+	nanosleep(&pause, NULL);
+	ck_assert_int_eq(h_cmd_int(c, "SCARD q:c"), 1050);
+	/* its rm comes first: no other rm has asked about it since */
+	ck_assert_int_eq(rm_member("q:c", "5600"), -ESTALE);
+	ck_assert_int_eq(h_cmd_int(c, "SISMEMBER q:c 5600"), 1);
+	ck_assert_int_eq(h_sh(mnt->mnt, "seq 5451 5599 | sed 's|^|ghosts/q/q:c/|' | xargs rm"), 0);
+	ck_assert_int_eq(rm_member("q:c", "5601"), 0);
+	ck_assert_int_eq(h_cmd_int(c, "SCARD q:c"), 900);
+	redisFree(c);
+}
+END_TEST
+
 static Suite *recheck_suite(void)
 {
 	Suite *s = suite_create("ghost_recheck");
@@ -104,6 +143,7 @@ static Suite *recheck_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_a_batch_check_older_than_100_ms_is_made_again);
 	tcase_add_test(tc, test_rm_r_of_many_ghosts_keeps_every_other_member);
+	tcase_add_test(tc, test_an_answer_asked_ahead_older_than_100_ms_is_asked_again);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -142,6 +142,37 @@ START_TEST(test_rm_r_of_a_queue_of_ghosts_only_leaves_no_key)
 }
 END_TEST
 
+/*
+ * The end of an rm -r: every ghost the folder showed was removed through the
+ * mount, so its rmdir succeeds with no new detection (seconds for a big
+ * queue), as rm -r of a database exits 0 while clients add keys (SPEC 5). A
+ * ghost that came since stays, and is listed. The rmdir used to detect again,
+ * and said ENOTEMPTY for it.
+ */
+START_TEST(test_rmdir_after_every_shown_ghost_went_needs_no_new_detection)
+{
+	redisContext *c = h_redis_connect(redis, 0);
+
+	h_cmd_ok(c, "FLUSHDB"); /* the other tests' queues: this one is about the rule folder too */
+	h_cmd_ok(c, "SADD q:end 1 3 5");
+	ck_assert_int_eq(h_sh(mnt->mnt, "test \"$(ls ghosts/q/q:end | xargs)\" = '3 5'"), 0);
+	ck_assert_int_eq(h_sh(mnt->mnt, "rm ghosts/q/q:end/3 ghosts/q/q:end/5"), 0);
+	h_cmd_ok(c, "SADD q:end 8");	/* a ghost that came after the listing */
+	h_cmd_ok(c, "SADD q:other 13"); /* and a queue with one */
+	ck_assert_int_eq(rmdir_at("ghosts/q/q:end"), 0);
+	ck_assert_int_eq(rmdir_at("ghosts/q"), 0);
+	assert_members(c, "SORT q:end ALPHA", "1 8");
+	assert_members(c, "SMEMBERS q:other", "13");
+	/* cache_timeout=0: the next listing is a new detection, and shows them */
+	ck_assert_int_eq(h_sh(mnt->mnt, "test \"$(ls ghosts/q/q:end)\" = 8"), 0);
+	ck_assert_int_eq(h_sh(mnt->mnt, "test \"$(ls ghosts/q | xargs)\" = 'q:end q:other'"), 0);
+	/* and they are no end of an rm -r: the rmdir says so */
+	ck_assert_int_eq(rmdir_at("ghosts/q/q:end"), ENOTEMPTY);
+	ck_assert_int_eq(rmdir_at("ghosts/q"), ENOTEMPTY);
+	redisFree(c);
+}
+END_TEST
+
 static Suite *ghost_rmdir_suite(void)
 {
 	Suite *s = suite_create("ghost_rmdir");
@@ -153,6 +184,7 @@ static Suite *ghost_rmdir_suite(void)
 		       test_rmdir_of_ghost_folders_with_ghosts_is_enotempty_and_removes_nothing);
 	tcase_add_test(tc, test_rm_ri_of_a_ghost_queue_keeps_the_ghost_answered_no);
 	tcase_add_test(tc, test_rm_r_of_a_queue_of_ghosts_only_leaves_no_key);
+	tcase_add_test(tc, test_rmdir_after_every_shown_ghost_went_needs_no_new_detection);
 	suite_add_tcase(s, tc);
 	return s;
 }
