@@ -13,25 +13,6 @@
 #include "namespace.h"
 #include "rfs.h"
 
-/* The kind of names the logic reads for each kind of node. */
-static const enum path_kind path_kinds[] = {
-	[NODE_UNKNOWN] = PATH_ROOT,
-	[NODE_ROOT] = PATH_ROOT,
-	[NODE_DB] = PATH_DB,
-	[NODE_KEY] = PATH_KEY,
-	[NODE_NS] = PATH_KEY,
-	[NODE_GHOSTS] = PATH_GHOSTS,
-	[NODE_GHOST_RULE] = PATH_GHOST_RULE,
-	[NODE_GHOST_QUEUE] = PATH_GHOST_QUEUE,
-	[NODE_GHOST_MEMBER] = PATH_GHOST_MEMBER,
-	[NODE_GHOST_KEY] = PATH_GHOST_KEY,
-};
-
-enum path_kind node_path_kind(enum node_kind kind)
-{
-	return path_kinds[kind];
-}
-
 /*
  * The keys that a shortened name stands for: those whose own name is exactly
  * `name`, and the short key that reads literally as it, when it exists.
@@ -128,7 +109,7 @@ int node_resolve(struct rfs *fs, int db, const char *name, struct rfs_key *out)
 static void set_kind(struct rfs_node *n, enum node_kind kind)
 {
 	n->kind = kind;
-	n->names->kind = path_kinds[kind];
+	n->names->kind = node_path_kind(kind);
 }
 
 /* A ghost folder's child: the rule's, or a queue's; a keys rule's folder holds files. */

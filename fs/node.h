@@ -27,11 +27,12 @@ enum node_kind {
 
 /*
  * A resolved node: key.db is its database; key.key (allocated) a key's
- * bytes (NODE_KEY; NULL when only its name is known yet), else NULL. `names`, when the caller gives one, holds
- * its names as the logic reads them (PATH_ kind, database, the names below
- * the database folder or of the ghost tree); no path string is made for it.
- * A NODE_KEY's name there is resolved again by the operations that change
- * its key, for a shortened name that a later key may share.
+ * bytes (NODE_KEY; NULL when only its name is known yet), else NULL.
+ * `names`, when the caller gives one, holds its names as the logic reads
+ * them (PATH_ kind, database, the names below the database folder or of the
+ * ghost tree); no path string is made for it. A NODE_KEY's name there is
+ * resolved again by the operations that change its key, for a shortened name
+ * that a later key may share.
  */
 struct rfs_node {
 	enum node_kind kind;
@@ -45,8 +46,29 @@ static inline void node_free(struct rfs_node *n)
 	n->kind = NODE_UNKNOWN;
 }
 
-/* The PATH_ kind of the names the logic reads for a node of `kind`. */
-enum path_kind node_path_kind(enum node_kind kind);
+/* The PATH_ kind of the names the logic reads for a node of `kind` (inline: inodes.c too). */
+static inline enum path_kind node_path_kind(enum node_kind kind)
+{
+	switch (kind) {
+	case NODE_DB:
+		return PATH_DB;
+	case NODE_KEY:
+	case NODE_NS:
+		return PATH_KEY;
+	case NODE_GHOSTS:
+		return PATH_GHOSTS;
+	case NODE_GHOST_RULE:
+		return PATH_GHOST_RULE;
+	case NODE_GHOST_QUEUE:
+		return PATH_GHOST_QUEUE;
+	case NODE_GHOST_MEMBER:
+		return PATH_GHOST_MEMBER;
+	case NODE_GHOST_KEY:
+		return PATH_GHOST_KEY;
+	default:
+		return PATH_ROOT;
+	}
+}
 
 /*
  * Every function returns 0 or -errno (SPEC section 5): -ENOENT for a name
