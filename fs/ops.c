@@ -605,7 +605,7 @@ static void list_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		goto out;
 	}
 	if (plus && inodes_node(&fs->inodes, ino, &folder, NULL) != 0)
-		folder.kind = NODE_UNKNOWN; /* its entries then go by their paths */
+		folder.kind = NODE_UNKNOWN; /* its entries are then resolved by name later */
 	for (;; at++) {
 		struct fuse_entry_param e;
 		const char *name;
