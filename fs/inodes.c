@@ -234,7 +234,8 @@ static uint32_t take_slot(struct inodes *t)
 /*
  * What a lookup keeps of `node` for `name`: *keep, and in *block (allocated,
  * outside the lock) the name followed by its key when the key is not the
- * name decoded. A node that cannot be kept leaves the inode NODE_UNKNOWN: resolved by its name later.
+ * name decoded. A node that cannot be kept leaves the inode NODE_UNKNOWN,
+ * resolved by its name later.
  */
 static int node_block(const struct rfs_node *node, const char *name, size_t len, char **block,
 		      bool *keep)
