@@ -92,7 +92,6 @@ static bool batch_claim(struct list_job *job, struct list_batch *b)
 		}
 		/* numbers, and their range for the ranged statement */
 		v = id_number(job->ids[id], job->lens[id]);
-
 		if (k == 0 || v < b->least)
 			b->least = v;
 		if (k == 0 || v > b->greatest)
