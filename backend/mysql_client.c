@@ -193,15 +193,17 @@ static char *check_sql(const char *table, const char *column, unsigned int slots
 	return idlist_union_sql(qtable, qcolumn, slots);
 }
 
-/* The JSON list statement (idlist_sql) with the names quoted; malloc'ed, or NULL. */
-static char *list_sql(const char *table, const char *column, const struct mysql_column *type)
+/* The JSON list statement (idlist_sql, or idlist_range_sql when `ranged`) with the names
+ * quoted; malloc'ed, or NULL. */
+static char *list_sql(const char *table, const char *column, const struct mysql_column *type,
+		      bool ranged)
 {
 	char qtable[2 * IDENT_MAX + 8], qcolumn[IDENT_MAX + 4];
 	size_t tpos = 0, cpos = 0;
 
 	append_identifier(qtable, &tpos, table);
 	append_identifier(qcolumn, &cpos, column);
-	return idlist_sql(qtable, qcolumn, type);
+	return ranged ? idlist_range_sql(qtable, qcolumn) : idlist_sql(qtable, qcolumn, type);
 }
 
 static void check_stmt_free(struct mysql_check_stmt *cs)
@@ -235,6 +237,7 @@ static void conn_close(struct mysql_conn *conn)
 	}
 	conn->stmts = NULL;
 	conn->nstmts = 0;
+	conn->no_range = false; /* the next connection may reach another server */
 }
 
 static void conn_destroy(void *p)
@@ -367,15 +370,16 @@ static bool same_list_type(const struct mysql_column *a, const struct mysql_colu
 }
 
 int mysql_conn_check_stmt(struct mysql_conn *conn, const char *table, const char *column,
-			  unsigned int slots, const struct mysql_column *type,
+			  unsigned int slots, const struct mysql_column *type, bool ranged,
 			  struct mysql_check_stmt **out, struct mysql_failure *f)
 {
 	struct mysql_check_stmt **link = &conn->stmts, *cs;
-	unsigned int params = slots ? slots : 1;
+	unsigned int params = slots ? slots : ranged ? 3 : 1;
 	char *sql;
 
 	for (cs = conn->stmts; cs; link = &cs->next, cs = cs->next) {
-		if (cs->slots != slots || strcmp(cs->table, table) || strcmp(cs->column, column))
+		if (cs->slots != slots || cs->ranged != ranged || strcmp(cs->table, table) ||
+		    strcmp(cs->column, column))
 			continue;
 		/* a column learned again with another type needs a list of that type */
 		if (!slots && !same_list_type(&cs->type, type))
@@ -388,9 +392,10 @@ int mysql_conn_check_stmt(struct mysql_conn *conn, const char *table, const char
 	}
 
 	cs = calloc(1, sizeof *cs);
-	sql = slots ? check_sql(table, column, slots) : list_sql(table, column, type);
+	sql = slots ? check_sql(table, column, slots) : list_sql(table, column, type, ranged);
 	if (cs) {
 		cs->slots = slots;
+		cs->ranged = ranged;
 		if (!slots)
 			cs->type = *type;
 		cs->table = strdup(table);

@@ -4,6 +4,7 @@
 #define REDISFS_MYSQL_CONN_H
 
 #include <mysql.h>
+#include <stdbool.h>
 
 #include "mysql_client.h"
 
@@ -11,14 +12,15 @@
  * One prepared statement of the existence check, for one table and column:
  * the one-by-one statement of `slots` placeholders (mysql_idlist.h's
  * idlist_union_sql), or with `slots` 0 the JSON list statement for a column
- * of `type` (idlist_sql), one parameter. The bind arrays live as long as
- * the statement.
+ * of `type` (idlist_sql), one parameter, or `ranged` its bounded form
+ * (idlist_range_sql), three. The bind arrays live as long as the statement.
  */
 struct mysql_check_stmt {
 	struct mysql_check_stmt *next; /* the thread's list, most recently used first */
 	char *table;
 	char *column;
 	unsigned int slots;	  /* placeholders; 0 for the list statement */
+	bool ranged;		  /* the list statement bounded to its IDs' range */
 	struct mysql_column type; /* the list statement's column declaration */
 	MYSQL_STMT *stmt;
 	MYSQL_BIND *params;	/* string parameters, pointed at the caller's IDs */
@@ -33,6 +35,7 @@ struct mysql_conn {
 	MYSQL *mysql;
 	struct mysql_check_stmt *stmts; /* prepared on `mysql`, gone with it */
 	unsigned int nstmts;
+	bool no_range; /* the server refused the ranged list statement (MySQL): the plain one */
 };
 
 /* Why an operation failed: the client's or server's error number and message. */
@@ -61,11 +64,12 @@ int mysql_with_connection(struct mysql_pool *pool, mysql_op_fn op, void *arg,
 /*
  * The connection's existence check statement for `table`.`column`: the
  * one-by-one one of `slots` placeholders, or (slots 0) the JSON list one for
- * a column of `type`. Prepared on first use and kept with the connection;
- * the least recently used is closed beyond a bound. 0, or -1 with `f` set.
+ * a column of `type`, bounded to a range when `ranged` (an integer column).
+ * Prepared on first use and kept with the connection; the least recently
+ * used is closed beyond a bound. 0, or -1 with `f` set.
  */
 int mysql_conn_check_stmt(struct mysql_conn *conn, const char *table, const char *column,
-			  unsigned int slots, const struct mysql_column *type,
+			  unsigned int slots, const struct mysql_column *type, bool ranged,
 			  struct mysql_check_stmt **out, struct mysql_failure *f);
 
 /* Log one line through the pool's log callback, "mysql: ..." as the caller writes it. */

@@ -43,11 +43,26 @@ struct list_batch {
 	size_t n;
 	char *json;
 	size_t json_len;
+	bool ranged;	 /* integer IDs close together: the ranged statement may do */
+	long long least; /* when ranged: the least and greatest ID */
+	long long greatest;
 };
+
+/* A canonical integer ID (idlist_id_fits: at most 18 digits) as the number it is. */
+static long long id_number(const char *id, size_t len)
+{
+	size_t i = len && id[0] == '-' ? 1 : 0;
+	long long v = 0;
+
+	for (; i < len; i++)
+		v = v * 10 + (id[i] - '0');
+	return len && id[0] == '-' ? -v : v;
+}
 
 /* Claim the next batch of IDs that fit a list and build its JSON. false when none is left. */
 static bool batch_claim(struct list_job *job, struct list_batch *b)
 {
+	bool integers = idlist_kind_of(job->type) == IDLIST_INTEGER;
 	size_t i, n, bytes = 2;
 
 	b->n = 0;
@@ -68,12 +83,49 @@ static bool batch_claim(struct list_job *job, struct list_batch *b)
 	b->json[b->json_len++] = '[';
 	for (size_t k = 0; k < b->n; k++) {
 		size_t id = b->at[k];
+		char *out = b->json + b->json_len;
+		long long v;
 
-		b->json_len += idlist_json_append(b->json + b->json_len, job->ids[id],
-						  job->lens[id], k == 0);
+		if (!integers) {
+			b->json_len += idlist_json_append(out, job->ids[id], job->lens[id], k == 0);
+			continue;
+		}
+		/* numbers, and their range for the ranged statement */
+		v = id_number(job->ids[id], job->lens[id]);
+		if (k == 0 || v < b->least)
+			b->least = v;
+		if (k == 0 || v > b->greatest)
+			b->greatest = v;
+		b->json_len += idlist_json_append_number(out, job->ids[id], job->lens[id], k == 0);
 	}
 	b->json[b->json_len++] = ']';
+	b->ranged = integers && idlist_range_dense(b->least, b->greatest, b->n);
 	return b->n > 0;
+}
+
+/*
+ * The batch's statement: the ranged one when its IDs allow and the server
+ * takes it, else the plain one. A server that refuses to prepare the ranged
+ * one (an error of its own, not of the connection: MySQL has no SET
+ * STATEMENT) is not asked again on this connection; the plain statement
+ * gives the same answer.
+ */
+static int batch_stmt(struct mysql_conn *conn, struct list_batch *b, struct mysql_check_stmt **cs,
+		      struct mysql_failure *f)
+{
+	struct list_job *job = b->job;
+
+	if (b->ranged && !conn->no_range) {
+		if (!mysql_conn_check_stmt(conn, job->table, job->column, 0, job->type, true, cs,
+					   f))
+			return 0;
+		if (!f->code || f->code >= CR_MIN_ERROR)
+			return -1;
+		mysql_pool_logf(job->pool, "mysql: no ranged check (%s, error %u): plain lists",
+				f->message, f->code);
+		conn->no_range = true;
+	}
+	return mysql_conn_check_stmt(conn, job->table, job->column, 0, job->type, false, cs, f);
 }
 
 /* Run one batch: every ID has a row but those the statement names. */
@@ -84,19 +136,24 @@ static int batch_run(struct mysql_conn *conn, void *arg, struct mysql_failure *f
 	unsigned long json_len = b->json_len;
 	long long pos = 0;
 	my_bool pos_null = 0;
-	MYSQL_BIND param, result;
+	MYSQL_BIND param[3], result;
 	struct mysql_check_stmt *cs;
 	MYSQL_STMT *stmt;
 	int rc;
 
-	if (mysql_conn_check_stmt(conn, job->table, job->column, 0, job->type, &cs, f))
+	/* the plain statement reads only the first parameter */
+	if (batch_stmt(conn, b, &cs, f))
 		return -1;
 	stmt = cs->stmt;
-	memset(&param, 0, sizeof param);
-	param.buffer_type = MYSQL_TYPE_STRING;
-	param.buffer = b->json;
-	param.buffer_length = json_len;
-	param.length = &json_len;
+	memset(param, 0, sizeof param);
+	param[0].buffer_type = MYSQL_TYPE_STRING;
+	param[0].buffer = b->json;
+	param[0].buffer_length = json_len;
+	param[0].length = &json_len;
+	param[1].buffer_type = MYSQL_TYPE_LONGLONG;
+	param[1].buffer = &b->least;
+	param[2].buffer_type = MYSQL_TYPE_LONGLONG;
+	param[2].buffer = &b->greatest;
 	memset(&result, 0, sizeof result);
 	result.buffer_type = MYSQL_TYPE_LONGLONG;
 	result.buffer = &pos;
@@ -104,7 +161,7 @@ static int batch_run(struct mysql_conn *conn, void *arg, struct mysql_failure *f
 	/* again on a retry: a failed first run may have cleared some */
 	for (size_t k = 0; k < b->n; k++)
 		job->exists[b->at[k]] = 1;
-	if (mysql_stmt_bind_param(stmt, &param) || mysql_stmt_execute(stmt) ||
+	if (mysql_stmt_bind_param(stmt, param) || mysql_stmt_execute(stmt) ||
 	    mysql_stmt_bind_result(stmt, &result)) {
 		mysql_failure_from_stmt(f, stmt);
 		return -1;
@@ -273,7 +330,7 @@ static int check_batch_run(struct mysql_conn *conn, void *arg, struct mysql_fail
 	unsigned int slots = idlist_union_slots(b->count, BATCH_MAX);
 	int rc;
 
-	if (mysql_conn_check_stmt(conn, b->table, b->column, slots, NULL, &cs, f))
+	if (mysql_conn_check_stmt(conn, b->table, b->column, slots, NULL, false, &cs, f))
 		return -1;
 	for (unsigned int i = 0; i < slots; i++)
 		bind_id(b, i < b->count ? i : b->count - 1, &cs->params[i], &cs->lengths[i]);
