@@ -135,55 +135,6 @@ int redis_batch_lengths(struct redis_pool *pool, const struct redis_batch *b,
 	return ret;
 }
 
-struct string_lengths {
-	const size_t *map;
-	size_t *lengths;
-	bool *is_string;
-};
-
-static int parse_string_length_each(const redisReply *reply, void *arg, size_t index)
-{
-	const struct string_lengths *s = arg;
-	size_t i = s->map[index];
-
-	if (reply->type == REDIS_REPLY_ERROR)
-		return 0; /* WRONGTYPE (redis_dispatch lets no other error through): not a string */
-	if (reply->type != REDIS_REPLY_INTEGER || reply->integer < 0)
-		return -EIO;
-	s->lengths[i] = (size_t) reply->integer;
-	s->is_string[i] = reply->integer > 0;
-	return 0;
-}
-
-int redis_batch_string_lengths(struct redis_pool *pool, const struct redis_batch *b,
-			       size_t *lengths, bool *is_string)
-{
-	const char **names = malloc((b->count ? b->count : 1) * sizeof *names);
-	struct redis_cmd *cmds = NULL;
-	size_t *map = NULL, n = 0;
-	int ret;
-
-	if (!names)
-		return -ENOMEM;
-	for (size_t i = 0; i < b->count; i++) {
-		names[i] = "STRLEN";
-		lengths[i] = 0;
-		is_string[i] = false;
-	}
-	ret = batch_commands(b, names, NULL, 0, &cmds, &map, &n);
-	for (size_t i = 0; !ret && i < n; i++)
-		cmds[i].wrongtype_answers = true;
-	if (!ret) {
-		struct string_lengths s = {map, lengths, is_string};
-
-		ret = redis_pipeline(pool, b->db, cmds, n, parse_string_length_each, &s);
-	}
-	free(names);
-	free(cmds);
-	free(map);
-	return ret;
-}
-
 static int parse_value_each(const redisReply *reply, void *arg, size_t index)
 {
 	const struct mapped *m = arg;

@@ -2,7 +2,6 @@
 #ifndef REDISFS_REDIS_BATCH_H
 #define REDISFS_REDIS_BATCH_H
 
-#include <stdbool.h>
 #include <stddef.h>
 
 #include "redis_conn.h"
@@ -18,15 +17,6 @@ struct redis_batch {
 
 /* TYPE of every key, one pipeline: a missing key is RV_NONE. Returns 0 or -errno. */
 int redis_batch_types(struct redis_pool *pool, const struct redis_batch *b, enum rv_type *types);
-
-/*
- * STRLEN of every key, one pipeline: a string's type and size in one command.
- * is_string[i] is true with lengths[i] for a string of at least one byte; false
- * for a key of another type (WRONGTYPE), a missing key and an empty string
- * (both 0), which TYPE must tell apart. Returns 0 or -errno.
- */
-int redis_batch_string_lengths(struct redis_pool *pool, const struct redis_batch *b,
-			       size_t *lengths, bool *is_string);
 
 /*
  * STRLEN of strings and the element count of collections (LLEN, SCARD,

@@ -15,7 +15,6 @@ static void reset(struct redis_cmd *c, const char **argv, size_t *argvlen, size_
 	c->numbers = 0;
 	c->many = argv;
 	c->manylen = argvlen;
-	c->wrongtype_answers = false;
 }
 
 void redis_cmd_start(struct redis_cmd *c, const char *name)

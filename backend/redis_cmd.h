@@ -2,7 +2,6 @@
 #ifndef REDISFS_REDIS_CMD_H
 #define REDISFS_REDIS_CMD_H
 
-#include <stdbool.h>
 #include <stddef.h>
 
 #define REDIS_MAX_ARGS	    8  /* arguments held inline: COPY a b DB n REPLACE is the longest */
@@ -32,8 +31,6 @@ struct redis_cmd {
 	const char **many; /* NULL: inline; else the caller's arrays */
 	size_t *manylen;
 	char number[REDIS_CMD_NUMBERS][REDIS_CMD_NUMBER_SZ];
-	bool wrongtype_answers; /* a WRONGTYPE error reply is an answer for the parser, not a
-				   failure */
 };
 
 /* Start (or start again) a command named `name`, its arguments held inline. */

@@ -401,8 +401,7 @@ int redis_dispatch(struct redis_pool *pool, int db, const struct redis_cmd *cmds
 	for (size_t i = 0; i < count; i++) {
 		if (!replies[i])
 			continue; /* its failure was counted by whoever left it out */
-		if (replies[i]->type == REDIS_REPLY_ERROR &&
-		    !(cmds[i].wrongtype_answers && redis_error_code_is(replies[i], "WRONGTYPE"))) {
+		if (replies[i]->type == REDIS_REPLY_ERROR) {
 			err = -redis_errno(NULL, replies[i]);
 			log_failure(pool, db, &cmds[i], replies[i]->str);
 		} else {

@@ -118,89 +118,6 @@ static bool needs_value(enum rv_type type)
 	       type == RV_STREAM;
 }
 
-/*
- * Types, sizes and (collections) values of the keys of `b` that STRLEN did not
- * answer for: three round trips, types, lengths, small collections.
- */
-static int fetch_others(struct rfs *fs, const struct redis_batch *b, enum rv_type *types,
-			size_t *lengths, struct rv_value *values)
-{
-	size_t n = b->count ? b->count : 1;
-	enum rv_type *wanted;
-	int ret = redis_batch_types(fs->pool, b, types);
-
-	if (!ret)
-		ret = redis_batch_lengths(fs->pool, b, types, lengths);
-	for (size_t i = 0; !ret && i < b->count; i++) {
-		if (!needs_value(types[i]))
-			lengths[i] = types[i] == RV_STRING ? lengths[i] : 0;
-	}
-	if (ret)
-		return ret;
-	wanted = malloc(n * sizeof *wanted);
-	if (!wanted)
-		return -ENOMEM;
-	for (size_t i = 0; i < b->count; i++)
-		wanted[i] = needs_value(types[i]) ? types[i] : RV_NONE;
-	ret = redis_batch_values(fs->pool, b, wanted, lengths, values);
-	free(wanted);
-	return ret;
-}
-
-/*
- * Type and size of every key of `b`: a STRLEN a key first, which answers for
- * a string of at least one byte alone (most keys: one command a key, one round
- * trip a batch, where TYPE and STRLEN took two of each), then fetch_others for
- * the rest (another type, an empty string, a missing key), gathered in a
- * batch of their own. values[] must be zeroed.
- */
-static int fetch_types(struct rfs *fs, const struct redis_batch *b, enum rv_type *types,
-		       size_t *lengths, struct rv_value *values)
-{
-	size_t n = b->count ? b->count : 1, m = 0;
-	bool *is_string = calloc(n, sizeof *is_string);
-	const char **keys = malloc(n * sizeof *keys);
-	size_t *lens = malloc(n * sizeof *lens), *at = malloc(n * sizeof *at);
-	enum rv_type *sub_types = calloc(n, sizeof *sub_types);
-	size_t *sub_lengths = calloc(n, sizeof *sub_lengths);
-	struct rv_value *sub_values = calloc(n, sizeof *sub_values);
-	int ret = -ENOMEM;
-
-	if (!is_string || !keys || !lens || !at || !sub_types || !sub_lengths || !sub_values)
-		goto out;
-	ret = redis_batch_string_lengths(fs->pool, b, lengths, is_string);
-	for (size_t i = 0; !ret && i < b->count; i++) {
-		types[i] = is_string[i] ? RV_STRING : RV_NONE;
-		if (!is_string[i]) {
-			keys[m] = b->keys[i];
-			lens[m] = b->lens[i];
-			at[m++] = i;
-		}
-	}
-	if (!ret && m) {
-		struct redis_batch others = {.db = b->db, .count = m, .keys = keys, .lens = lens};
-
-		ret = fetch_others(fs, &others, sub_types, sub_lengths, sub_values);
-		for (size_t j = 0; !ret && j < m; j++) {
-			types[at[j]] = sub_types[j];
-			lengths[at[j]] = sub_lengths[j];
-			values[at[j]] = sub_values[j]; /* moved: freed with values[] */
-			sub_values[j] = (struct rv_value){0};
-		}
-	}
-out:
-	for (size_t j = 0; sub_values && j < m; j++)
-		rv_value_free(&sub_values[j]);
-	free(is_string);
-	free(keys);
-	free(lens);
-	free(at);
-	free(sub_types);
-	free(sub_lengths);
-	free(sub_values);
-	return ret;
-}
-
 int stats_keys(struct rfs *fs, const struct redis_batch *b, struct stat *st, int *status)
 {
 	size_t n = b->count ? b->count : 1;
@@ -211,8 +128,28 @@ int stats_keys(struct rfs *fs, const struct redis_batch *b, struct stat *st, int
 	uint64_t epoch = attr_cache_epoch(&fs->attrs);
 	int ret = -ENOMEM;
 
-	if (types && lengths && values)
-		ret = fetch_types(fs, b, types, lengths, values);
+	if (!types || !lengths || !values)
+		goto out;
+	/* three round trips for the whole batch: types, lengths, small collections */
+	ret = redis_batch_types(fs->pool, b, types);
+	if (!ret)
+		ret = redis_batch_lengths(fs->pool, b, types, lengths);
+	for (size_t i = 0; !ret && i < b->count; i++) {
+		if (!needs_value(types[i]))
+			lengths[i] = types[i] == RV_STRING ? lengths[i] : 0;
+	}
+	if (!ret) {
+		enum rv_type *wanted = malloc(n * sizeof *wanted);
+
+		if (!wanted) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		for (size_t i = 0; i < b->count; i++)
+			wanted[i] = needs_value(types[i]) ? types[i] : RV_NONE;
+		ret = redis_batch_values(fs->pool, b, wanted, lengths, values);
+		free(wanted);
+	}
 	for (size_t i = 0; !ret && i < b->count; i++) {
 		struct attr_info info = {
 			.status = types[i] == RV_NONE ? -ENOENT : 0,
@@ -227,6 +164,7 @@ int stats_keys(struct rfs *fs, const struct redis_batch *b, struct stat *st, int
 		if (stat_open(fs, b->db, b->keys[i], b->lens[i], &st[i]) == 0)
 			status[i] = 0; /* an open descriptor's bytes, not yet in Redis */
 	}
+out:
 	for (size_t i = 0; values && i < b->count; i++)
 		rv_value_free(&values[i]);
 	free(types);

@@ -7,10 +7,9 @@
 #include "run_suite.h"
 
 /*
- * Strings (empty and not) among keys of every other type, in batches of 256
- * keys, so that a batch asks STRLEN first and TYPE only for some: each file's
- * mode and size in ls -l (readdirplus's attributes) must be its type's mode and
- * the bytes wc -c reads.
+ * Strings (empty and not) among keys of every other type, in readdirplus
+ * batches of 256 keys: each file's mode and size in ls -l (the batch's
+ * attributes) must be its type's mode and the bytes wc -c reads.
  */
 #define FILLERS 600
 
