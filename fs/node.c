@@ -122,7 +122,8 @@ static int ghost_child(struct rfs *fs, const struct fs_path *from, const char *n
 
 	if (to != from) {
 		strcpy(to->name, from->name);
-		strcpy(to->queue, from->queue);
+		if (from->kind == PATH_GHOST_QUEUE) /* a rule's names hold no queue */
+			strcpy(to->queue, from->queue);
 	}
 	strcpy(kind == PATH_GHOST_QUEUE ? to->queue : to->member, name);
 	to->kind = kind;
