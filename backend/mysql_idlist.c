@@ -143,11 +143,49 @@ size_t idlist_json_append_number(char *out, const char *id, size_t len, bool fir
 	return pos + len;
 }
 
+/*
+ * The hash join's buffer: a list of 50,000 IDs (~2 MiB of rows and hash)
+ * in one pass over the range (ANALYZE: r_loops 1). Measured 2, 4, 8 and 32
+ * MiB: alike up to 8, twice the server's time at 32 (allocated each run).
+ */
+#define RANGE_JOIN_BUFFER (4 << 20)
+
+/*
+ * The list statement with the list column declared as `type`; `ranged`
+ * bounds the join to the IDs' range (two more parameters) and runs it as a
+ * hash join: join_cache_level=4 lets MariaDB hash the list and read the
+ * range once (BNLH, "hash_range"); the optimizer thinks a JSON_TABLE has a
+ * few rows and would shrink the buffer to them, which
+ * optimize_join_buffer_size=off prevents. SET STATEMENT keeps all of it to
+ * this statement.
+ */
+static char *list_sql(const char *table, const char *column, const char *type, bool ranged)
+{
+	size_t room = strlen(table) + 3 * strlen(column) + strlen(type) + 512;
+	char *sql = malloc(room);
+	char prefix[160] = "";
+
+	if (!sql)
+		return NULL;
+	if (ranged)
+		snprintf(prefix, sizeof prefix,
+			 "SET STATEMENT join_cache_level=4, join_buffer_size=%d, "
+			 "optimizer_switch='optimize_join_buffer_size=off' FOR ",
+			 RANGE_JOIN_BUFFER);
+	/* ERROR ON ERROR: a value that did not convert must fail the batch, never be NULL (a
+	 * NULL has no row, and would be a ghost) */
+	snprintf(sql, room,
+		 "%sSELECT j.pos FROM JSON_TABLE(?, '$[*]' COLUMNS (pos FOR ORDINALITY, "
+		 "v %s PATH '$' ERROR ON EMPTY ERROR ON ERROR)) AS j "
+		 "LEFT JOIN %s AS r ON r.%s = j.v%s%s%s WHERE r.%s IS NULL",
+		 prefix, type, table, column, ranged ? " AND r." : "", ranged ? column : "",
+		 ranged ? " BETWEEN ? AND ?" : "", column);
+	return sql;
+}
+
 char *idlist_sql(const char *table, const char *column, const struct mysql_column *c)
 {
 	char type[200];
-	size_t room;
-	char *sql;
 
 	/*
 	 * The list column is declared so that comparing it with the column
@@ -183,49 +221,12 @@ char *idlist_sql(const char *table, const char *column, const struct mysql_colum
 	default:
 		return NULL;
 	}
-	room = strlen(table) + 2 * strlen(column) + strlen(type) + 256;
-	sql = malloc(room);
-	if (!sql)
-		return NULL;
-	/* ERROR ON ERROR: a value that did not convert must fail the batch, never be NULL (a
-	 * NULL has no row, and would be a ghost) */
-	snprintf(sql, room,
-		 "SELECT j.pos FROM JSON_TABLE(?, '$[*]' COLUMNS (pos FOR ORDINALITY, "
-		 "v %s PATH '$' ERROR ON EMPTY ERROR ON ERROR)) AS j "
-		 "LEFT JOIN %s AS r ON r.%s = j.v WHERE r.%s IS NULL",
-		 type, table, column, column);
-	return sql;
+	return list_sql(table, column, type, false);
 }
-
-/*
- * The hash join's buffer: a list of 50,000 IDs (~2 MiB of rows and hash)
- * in one pass over the range (ANALYZE: r_loops 1). Measured 2, 4, 8 and 32
- * MiB: alike up to 8, twice the server's time at 32 (allocated each run).
- */
-#define RANGE_JOIN_BUFFER (4 << 20)
 
 char *idlist_range_sql(const char *table, const char *column)
 {
-	size_t room = strlen(table) + 4 * strlen(column) + 512;
-	char *sql = malloc(room);
-
-	if (!sql)
-		return NULL;
-	/*
-	 * join_cache_level=4 lets MariaDB hash the list and read the range
-	 * once (BNLH, "hash_range"); the optimizer thinks a JSON_TABLE has a
-	 * few rows and would shrink the buffer to them, which
-	 * optimize_join_buffer_size=off prevents. SET STATEMENT keeps all of
-	 * it to this statement.
-	 */
-	snprintf(sql, room,
-		 "SET STATEMENT join_cache_level=4, join_buffer_size=%d, "
-		 "optimizer_switch='optimize_join_buffer_size=off' FOR "
-		 "SELECT j.pos FROM JSON_TABLE(?, '$[*]' COLUMNS (pos FOR ORDINALITY, "
-		 "v BIGINT PATH '$' ERROR ON EMPTY ERROR ON ERROR)) AS j "
-		 "LEFT JOIN %s AS r ON r.%s = j.v AND r.%s BETWEEN ? AND ? WHERE r.%s IS NULL",
-		 RANGE_JOIN_BUFFER, table, column, column, column);
-	return sql;
+	return list_sql(table, column, "BIGINT", true);
 }
 
 bool idlist_range_dense(long long least, long long greatest, size_t n)
