@@ -138,10 +138,15 @@ struct timespec db_key_deadline(double seconds)
 	return t;
 }
 
-bool db_key_live(const struct db_key_entry *e)
+bool db_key_ahead(const struct timespec *deadline)
 {
 	struct timespec t = now();
 
-	return t.tv_sec < e->expires.tv_sec ||
-	       (t.tv_sec == e->expires.tv_sec && t.tv_nsec < e->expires.tv_nsec);
+	return t.tv_sec < deadline->tv_sec ||
+	       (t.tv_sec == deadline->tv_sec && t.tv_nsec < deadline->tv_nsec);
+}
+
+bool db_key_live(const struct db_key_entry *e)
+{
+	return db_key_ahead(&e->expires);
 }

@@ -63,6 +63,9 @@ static inline void *db_key_payload(struct db_key_entry *e)
 /* `seconds` from now, on CLOCK_MONOTONIC. */
 struct timespec db_key_deadline(double seconds);
 
+/* Whether `deadline` (db_key_deadline) is still ahead. */
+bool db_key_ahead(const struct timespec *deadline);
+
 /* Whether e has not expired yet. */
 bool db_key_live(const struct db_key_entry *e);
 

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "../backend/redis_batch.h"
 #include "../backend/redis_keys.h"
@@ -280,21 +279,17 @@ static bool batch_holds(const struct dir_stats *b, size_t i)
 }
 
 /* Whether batch b may still be handed out: no change through the mount since, not too old. */
-static bool batch_fresh(struct rfs *fs, const struct dir_stats *b, const struct timespec *now)
+static bool batch_fresh(struct rfs *fs, const struct dir_stats *b)
 {
 	return b->changes == __atomic_load_n(&fs->changes, __ATOMIC_RELAXED) &&
-	       (now->tv_sec < b->until.tv_sec ||
-		(now->tv_sec == b->until.tv_sec && now->tv_nsec < b->until.tv_nsec));
+	       db_key_ahead(&b->until);
 }
 
 void dir_reply_begin(struct rfs *fs, struct dir_handle *dir)
 {
-	struct timespec now;
-
 	pthread_mutex_lock(&dir->lock);
-	clock_gettime(CLOCK_MONOTONIC, &now);
 	for (int k = 0; k < 2; k++)
-		if (dir->stat[k].count && !batch_fresh(fs, &dir->stat[k], &now))
+		if (dir->stat[k].count && !batch_fresh(fs, &dir->stat[k]))
 			dir->stat[k].count = 0;
 }
 

@@ -264,17 +264,16 @@ int file_open(struct rfs *fs, const struct rfs_node *n, int flags, struct file *
 	struct file *f;
 	int ret = 0;
 
-	if (n->kind != NODE_KEY && n->kind != NODE_NS && n->kind != NODE_GHOST_MEMBER &&
-	    n->kind != NODE_GHOST_KEY)
+	if (!node_may_be_file(n->kind))
 		return -EISDIR;
 	f = file_new();
 	if (!f)
 		return -ENOMEM;
-	if (n->kind == NODE_GHOST_MEMBER || n->kind == NODE_GHOST_KEY)
+	if (node_is_ghost_file(n->kind))
 		ret = open_ghost(fs, p, flags, f);
 	else /* resolved again: a shortened name may be shared by a key made since */
 		ret = node_resolve(fs, p->db, p->name, &f->key);
-	if (!ret && (n->kind == NODE_KEY || n->kind == NODE_NS))
+	if (!ret && !node_is_ghost_file(n->kind))
 		ret = open_key(fs, f, flags);
 	if (ret) {
 		file_free(fs, f);
@@ -652,8 +651,7 @@ static int truncate_node(struct rfs *fs, const struct rfs_node *n, size_t size)
 	int ret;
 
 	if (n->kind != NODE_KEY && n->kind != NODE_NS)
-		return n->kind == NODE_GHOST_MEMBER || n->kind == NODE_GHOST_KEY ? -EACCES
-										 : -EISDIR;
+		return node_is_ghost_file(n->kind) ? -EACCES : -EISDIR;
 	/* resolved again: a shortened name may be shared by a key made since */
 	ret = node_resolve(fs, n->names->db, n->names->name, &k);
 	if (ret)

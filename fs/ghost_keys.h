@@ -17,7 +17,7 @@
 #define GHOST_KEYS_QUEUE PATHS_KEYS_QUEUE
 
 /*
- * Turn a path that paths_parse read as ghosts/RULE/QUEUE of a kind = keys
+ * Turn names read as ghosts/RULE/QUEUE (node_name) of a kind = keys
  * rule into PATH_GHOST_KEY (its key's file name in `member`); a deeper one
  * there does not exist (-ENOENT). Other paths stay as they are. 0 or -errno.
  */

@@ -2,6 +2,8 @@
 #ifndef REDISFS_NODE_H
 #define REDISFS_NODE_H
 
+#include <stdbool.h>
+
 #include "key.h"
 #include "paths.h"
 
@@ -44,6 +46,18 @@ static inline void node_free(struct rfs_node *n)
 {
 	rfs_key_free(&n->key);
 	n->kind = NODE_UNKNOWN;
+}
+
+/* A ghost member's or ghost key's file: read-only, removed by its rule's re-check. */
+static inline bool node_is_ghost_file(enum node_kind kind)
+{
+	return kind == NODE_GHOST_MEMBER || kind == NODE_GHOST_KEY;
+}
+
+/* A node that may be a file: a key (with namespaces, ns_resolve tells), or a ghost file. */
+static inline bool node_may_be_file(enum node_kind kind)
+{
+	return kind == NODE_KEY || kind == NODE_NS || node_is_ghost_file(kind);
 }
 
 /* The PATH_ kind of the names the logic reads for a node of `kind` (inline: inodes.c too). */

@@ -215,8 +215,7 @@ static int unlink_ghost_key(struct rfs *fs, const struct fs_path *p)
 
 int tree_unlink(struct rfs *fs, const struct rfs_node *n)
 {
-	if (n->kind != NODE_KEY && n->kind != NODE_NS && n->kind != NODE_GHOST_MEMBER &&
-	    n->kind != NODE_GHOST_KEY)
+	if (!node_may_be_file(n->kind))
 		return -EISDIR;
 	if (fs->read_only)
 		return -EROFS;

@@ -67,8 +67,8 @@ static bool attr_ours(const char *name)
 	return strncmp(name, XATTR_OURS, strlen(XATTR_OURS)) == 0;
 }
 
-/* 1 when `n` is a key's file (its name in n->names), 0 for folders and ghosts. */
-static int key_node(const struct rfs_node *n)
+/* Whether `n` is a key's file (its name in n->names), not a folder or a ghost. */
+static bool key_node(const struct rfs_node *n)
 {
 	return n->kind == NODE_KEY || n->kind == NODE_NS;
 }
@@ -135,9 +135,8 @@ int xattr_get(struct rfs *fs, const struct rfs_node *n, const char *name, char *
 		return ghost_xattr_get(fs, n, name, value, size); /* a rule folder's figures */
 	if (attr < 0)
 		return -ENODATA; /* security.*, system.*: no round trip, no path parsing */
-	ret = key_node(n);
-	if (ret <= 0)
-		return ret ? ret : -ENODATA;
+	if (!key_node(n))
+		return -ENODATA;
 	ret = node_resolve(fs, p->db, p->name, &k); /* a ~hash name re-checked */
 	if (ret)
 		return ret;
@@ -151,13 +150,10 @@ int xattr_list(struct rfs *fs, const struct rfs_node *n, char *list, size_t size
 	char names[ATTR_LISTED * 24]; /* the longest name has 19 bytes */
 	const struct fs_path *p = n->names;
 	size_t len = 0;
-	int ret;
 
-	ret = key_node(n);
-	if (ret == 0 && fs->ghosts)
-		return ghost_xattr_list(fs, p, list, size); /* a rule folder's, or none */
-	if (ret <= 0)
-		return ret; /* a folder or a ghost file: an empty list */
+	/* a folder or a ghost file: a rule folder's list, or none */
+	if (!key_node(n))
+		return fs->ghosts ? ghost_xattr_list(fs, p, list, size) : 0;
 	for (int a = 0; a < ATTR_LISTED; a++) {
 		size_t n = strlen(attr_names[a]) + 1;
 
@@ -296,10 +292,7 @@ int xattr_set(struct rfs *fs, const struct rfs_node *n, const char *name, const 
 
 	if (fs->read_only)
 		return -EROFS; /* first: no name or value may lead to a command */
-	ret = key_node(n);
-	if (ret < 0)
-		return ret;
-	if (ret == 0 || !attr_ours(name))
+	if (!key_node(n) || !attr_ours(name))
 		return -ENOTSUP;
 	if (attr != ATTR_TTL && attr != ATTR_TYPE)
 		return -EPERM; /* length, encoding, memory: Redis's to say */
@@ -315,14 +308,10 @@ int xattr_remove(struct rfs *fs, const struct rfs_node *n, const char *name)
 {
 	int attr = attr_find(name);
 	const struct fs_path *p = n->names;
-	int ret;
 
 	if (fs->read_only)
 		return -EROFS;
-	ret = key_node(n);
-	if (ret < 0)
-		return ret;
-	if (ret == 0 || attr < 0)
+	if (!key_node(n) || attr < 0)
 		return -ENODATA;
 	if (attr != ATTR_TTL)
 		return -EPERM;
