@@ -265,7 +265,8 @@ static int stat_batch(struct rfs *fs, struct dir_handle *dir, struct dir_stats *
 	b->count = 0;
 	b->changes = __atomic_load_n(&fs->changes, __ATOMIC_RELAXED);
 	b->until = db_key_deadline(fs->cache_timeout);
-	ret = stats_listed(fs, dir->listing, first, DIR_STAT_BATCH, b->stats, b->status, &got);
+	ret = stats_listed(fs, dir->listing, first, DIR_STAT_BATCH, b->stats, b->status, &got,
+			   false);
 	if (ret)
 		return ret;
 	b->first = first;

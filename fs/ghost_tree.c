@@ -68,7 +68,7 @@ static void stat_ahead(struct rfs *fs, int rule, int db, const struct ghost_ref 
 			keys[i] = rv_array_get(&next, i, &lens[i]);
 		b.count = next.count;
 		if (b.count > 1)
-			(void) stats_keys(fs, &b, st, status);
+			(void) stats_keys(fs, &b, st, status, true);
 	}
 	rv_array_free(&next);
 	free(st);

@@ -707,10 +707,17 @@ static void reply_xattr_value(fuse_req_t req, int len, const char *value, size_t
 static void rfs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 {
 	struct rfs *fs = rfs_of(req);
-	char *value = size ? malloc(size) : NULL;
+	char *value;
 	struct fs_path names;
 	struct rfs_node n;
-	int len = node_of(fs, ino, &n, &names);
+	int len;
+
+	if (!xattr_known(fs, name)) {
+		fuse_reply_err(req, ENODATA); /* ls -l's two a file: the node is not needed */
+		return;
+	}
+	value = size ? malloc(size) : NULL;
+	len = node_of(fs, ino, &n, &names);
 
 	if (!len)
 		len = size && !value ? -ENOMEM : xattr_get(fs, &n, name, value, size);

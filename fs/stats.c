@@ -118,7 +118,8 @@ static bool needs_value(enum rv_type type)
 	       type == RV_STREAM;
 }
 
-int stats_keys(struct rfs *fs, const struct redis_batch *b, struct stat *st, int *status)
+int stats_keys(struct rfs *fs, const struct redis_batch *b, struct stat *st, int *status,
+	       bool cache)
 {
 	size_t n = b->count ? b->count : 1;
 	enum rv_type *types = calloc(n, sizeof *types);
@@ -160,7 +161,9 @@ int stats_keys(struct rfs *fs, const struct redis_batch *b, struct stat *st, int
 		status[i] = info.status;
 		stat_from_info(fs, &info, &st[i]);
 		apply_time(fs, b->db, KEY_TIME_KEY, b->keys[i], b->lens[i], &st[i]);
-		attr_cache_put_since(&fs->attrs, epoch, b->db, b->keys[i], b->lens[i], &info);
+		if (cache)
+			attr_cache_put_since(&fs->attrs, epoch, b->db, b->keys[i], b->lens[i],
+					     &info);
 		if (stat_open(fs, b->db, b->keys[i], b->lens[i], &st[i]) == 0)
 			status[i] = 0; /* an open descriptor's bytes, not yet in Redis */
 	}
@@ -174,7 +177,7 @@ out:
 }
 
 int stats_listed(struct rfs *fs, struct listing *l, size_t first, size_t max, struct stat *st,
-		 int *status, size_t *got)
+		 int *status, size_t *got, bool cache)
 {
 	const char **keys = malloc((max ? max : 1) * sizeof *keys);
 	size_t *lens = malloc((max ? max : 1) * sizeof *lens);
@@ -186,7 +189,7 @@ int stats_listed(struct rfs *fs, struct listing *l, size_t first, size_t max, st
 	if (keys && lens && !listing_copy(l, first, max, &copy)) {
 		for (b.count = 0; b.count < copy.count; b.count++)
 			keys[b.count] = rv_array_get(&copy, b.count, &lens[b.count]);
-		ret = stats_keys(fs, &b, st, status);
+		ret = stats_keys(fs, &b, st, status, cache);
 		*got = b.count;
 	}
 	rv_array_free(&copy);
@@ -212,7 +215,7 @@ static int stat_ahead(struct rfs *fs, struct listing *l, size_t at, struct stat 
 	int ret = -ENOMEM;
 
 	if (ahead && status)
-		ret = stats_listed(fs, l, at, LOOKAHEAD, ahead, status, &got);
+		ret = stats_listed(fs, l, at, LOOKAHEAD, ahead, status, &got, true);
 	/* a missing key leaves its stat unset: the kernel gets the caller's, zeroed */
 	if (!ret && !status[0])
 		*st = ahead[0];
@@ -249,7 +252,7 @@ int stats_key(struct rfs *fs, const struct rfs_key *k, struct stat *st)
 	if (at >= 0) {
 		ret = stat_ahead(fs, l, (size_t) at, st);
 	} else {
-		ret = stats_keys(fs, &b, st, &status);
+		ret = stats_keys(fs, &b, st, &status, true);
 		if (!ret)
 			ret = status;
 	}

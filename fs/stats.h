@@ -2,6 +2,7 @@
 #ifndef REDISFS_STATS_H
 #define REDISFS_STATS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -21,16 +22,20 @@ void stats_folder(struct rfs *fs, int db, const char *prefix, size_t len, struct
  * stat of every key of a batch (one database), in three pipelined round
  * trips: st[i] is filled where status[i] is 0; status[i] is -ENOENT for a
  * key that does not exist. Returns 0 or -errno for the batch as a whole.
+ * With `cache`, the answers also go into the attribute cache for the lookups
+ * to come; a readdirplus batch goes without: the kernel keeps its answers for
+ * cache_timeout from its reply, longer than the cache would from the fetch.
  */
 struct redis_batch;
-int stats_keys(struct rfs *fs, const struct redis_batch *b, struct stat *st, int *status);
+int stats_keys(struct rfs *fs, const struct redis_batch *b, struct stat *st, int *status,
+	       bool cache);
 
 /*
  * stat of up to `max` keys of a listing from index `first` on, of those it
  * holds already (see stats_keys); *got says how many.
  */
 int stats_listed(struct rfs *fs, struct listing *l, size_t first, size_t max, struct stat *st,
-		 int *status, size_t *got);
+		 int *status, size_t *got, bool cache);
 
 /*
  * stat of one key: what an open descriptor holds, else the attribute cache's,

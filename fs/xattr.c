@@ -122,6 +122,17 @@ static int hand_out(const char *data, int len, char *buf, size_t size)
 	return len;
 }
 
+/* A rule folder's figures' names: only with ghost rules set. */
+static bool ghost_name(const struct rfs *fs, const char *name)
+{
+	return fs->ghosts && !strncmp(name, GHOST_XATTR_PREFIX, strlen(GHOST_XATTR_PREFIX));
+}
+
+bool xattr_known(const struct rfs *fs, const char *name)
+{
+	return attr_find(name) >= 0 || ghost_name(fs, name);
+}
+
 int xattr_get(struct rfs *fs, const struct rfs_node *n, const char *name, char *value, size_t size)
 {
 	int attr = attr_find(name);
@@ -130,8 +141,7 @@ int xattr_get(struct rfs *fs, const struct rfs_node *n, const char *name, char *
 	const struct fs_path *p = n->names;
 	int ret;
 
-	if (attr < 0 && fs->ghosts &&
-	    !strncmp(name, GHOST_XATTR_PREFIX, strlen(GHOST_XATTR_PREFIX)))
+	if (attr < 0 && ghost_name(fs, name))
 		return ghost_xattr_get(fs, n, name, value, size); /* a rule folder's figures */
 	if (attr < 0)
 		return -ENODATA; /* security.*, system.*: no round trip, no path parsing */

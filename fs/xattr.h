@@ -30,6 +30,13 @@
 int xattr_get(struct rfs *fs, const struct rfs_node *n, const char *name, char *value, size_t size);
 
 /*
+ * Whether any node may have attribute `name`: false for every name but
+ * redisfs's own (security.*, system.*: ls -l asks two a file), whose
+ * getxattr is then -ENODATA before its node is looked at.
+ */
+bool xattr_known(const struct rfs *fs, const char *name);
+
+/*
  * The names of the attributes of node `n`, each followed by a NUL, into `list`.
  * Returns their total length (0 for folders and ghost files); with `size` 0
  * only the length. -ERANGE when `size` is too small. Redis is not asked: the
