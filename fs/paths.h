@@ -1,4 +1,4 @@
-/* paths.h - split a mount path into root, database folders, keys and ghost folders. Pure. */
+/* paths.h - the names a node keeps (struct fs_path) and the database folders' names. Pure. */
 #ifndef REDISFS_PATHS_H
 #define REDISFS_PATHS_H
 
@@ -16,7 +16,7 @@ enum path_kind {
 	PATH_GHOST_RULE,   /* "/ghosts/RULE" */
 	PATH_GHOST_QUEUE,  /* "/ghosts/RULE/QUEUE" */
 	PATH_GHOST_MEMBER, /* "/ghosts/RULE/QUEUE/MEMBER" */
-	PATH_GHOST_KEY,	   /* "/ghosts/RULE/KEY" of a kind = keys rule: from tree_parse only */
+	PATH_GHOST_KEY,	   /* "/ghosts/RULE/KEY" of a kind = keys rule */
 };
 
 struct fs_path {
@@ -27,34 +27,10 @@ struct fs_path {
 	char member[256];
 };
 
-/*
- * Parse `path` (as FUSE passes it: absolute, no trailing '/').
- * Database folders are "db" and a canonical decimal number below
- * `db_count`, and only `only_db` when it is >= 0; "ghosts" exists only when
- * `ghosts` is true. Returns 0, or -ENOENT for anything else (deeper paths,
- * "db01", "db16", components longer than 255 bytes).
- */
-int paths_parse(const char *path, int db_count, int only_db, bool ghosts, struct fs_path *out);
-
-/*
- * As paths_parse, and with `nested` (namespace folders, SPEC 8) a path below
- * a database folder may have any depth: PATH_KEY with `name` holding all of
- * it ("user:/1:/name"), for the namespace code to tell folders from files.
- */
-int paths_parse_nested(const char *path, int db_count, int only_db, bool ghosts, bool nested,
-		       struct fs_path *out);
-
 /* The N of a folder name "dbN", N canonical decimal ("db0", not "db00" or "db+1"); else -1. */
 int paths_db_number(const char *name);
 
 /* Whether database `db` is shown at the root. */
 bool paths_db_visible(int db, int db_count, int only_db);
-
-/*
- * Whether `path` names an entry of the mount's root ("/x"): what parses as no
- * database there would be created outside every dbN folder, which is EACCES
- * rather than ENOENT (the root holds only the database folders).
- */
-bool paths_at_root(const char *path);
 
 #endif

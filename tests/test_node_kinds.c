@@ -1,4 +1,5 @@
-/* test_node_kinds.c - unit tests for node_name and inodes_node: every kind, its names, no path. */
+/* test_node_kinds.c - unit tests for node_name, node_walk and inodes_node: every kind, its names.
+ */
 #include <check.h>
 #include <errno.h>
 #include <string.h>
@@ -169,6 +170,34 @@ START_TEST(test_a_renamed_inode_takes_the_node_of_its_new_name)
 }
 END_TEST
 
+/* A path walked as the kernel's lookups walk it, one name at a time from the root. */
+START_TEST(test_a_path_walks_to_the_node_its_names_give)
+{
+	const char *none[] = {"db0", "/db16", "/db0/a/b", "/db0//x", "/ghosts", "/x", "/db0/a/b/c"};
+	struct fs_path names;
+	struct rfs_node n;
+
+	ck_assert_int_eq(node_walk(&fs, "/", &n, &names), 0);
+	ck_assert_int_eq(n.kind, NODE_ROOT);
+	ck_assert_int_eq(node_walk(&fs, "/db2/session:1", &n, &names), 0);
+	ck_assert_int_eq(n.kind, NODE_KEY);
+	ck_assert_int_eq(n.key.db, 2);
+	ck_assert_uint_eq(n.key.len, strlen("session:1"));
+	ck_assert(memcmp(n.key.key, "session:1", n.key.len) == 0);
+	ck_assert_str_eq(names.name, "session:1");
+	node_free(&n);
+	for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
+		ck_assert_msg(node_walk(&fs, none[i], &n, &names) == -ENOENT, "%s exists", none[i]);
+		node_free(&n);
+	}
+	fs.only_db = 3; /* a URL's database: the only folder */
+	ck_assert_int_eq(node_walk(&fs, "/db3", &n, &names), 0);
+	ck_assert_int_eq(n.kind, NODE_DB);
+	ck_assert_int_eq(node_walk(&fs, "/db0", &n, &names), -ENOENT);
+	ck_assert_int_eq(node_walk(&fs, "/db0/key", &n, &names), -ENOENT);
+}
+END_TEST
+
 static Suite *node_kinds_suite(void)
 {
 	Suite *s = suite_create("node_kinds");
@@ -180,6 +209,7 @@ static Suite *node_kinds_suite(void)
 	tcase_add_test(tc, test_a_name_under_a_file_or_outside_the_databases_is_no_node);
 	tcase_add_test(tc, test_ghost_nodes_give_back_their_rule_queue_and_member);
 	tcase_add_test(tc, test_a_renamed_inode_takes_the_node_of_its_new_name);
+	tcase_add_test(tc, test_a_path_walks_to_the_node_its_names_give);
 	suite_add_tcase(s, tc);
 	return s;
 }
