@@ -195,7 +195,7 @@ int dir_open(struct rfs *fs, const struct rfs_node *n, struct dir_handle **out)
 	struct dir_handle *dir;
 	int ret;
 
-	if (n->kind == NODE_KEY || n->kind == NODE_GHOST_MEMBER || n->kind == NODE_GHOST_KEY)
+	if (n->kind == NODE_KEY || node_is_ghost_file(n->kind))
 		return -ENOTDIR;
 	dir = calloc(1, sizeof *dir);
 	if (!dir)

@@ -356,7 +356,7 @@ int file_create(struct rfs *fs, const struct rfs_node *parent, const char *name,
 		ret = -EACCES; /* the root holds database folders only */
 	if (ret)
 		return fs->read_only && (ret == -ENOENT || ret == -EACCES) ? -EROFS : ret;
-	if (n.kind != NODE_KEY && n.kind != NODE_NS)
+	if (!node_is_key(n.kind))
 		return fs->read_only ? -EROFS : -EACCES;
 	if (fs->read_only)
 		return -EROFS;
@@ -650,7 +650,7 @@ static int truncate_node(struct rfs *fs, const struct rfs_node *n, size_t size)
 	enum rv_type type;
 	int ret;
 
-	if (n->kind != NODE_KEY && n->kind != NODE_NS)
+	if (!node_is_key(n->kind))
 		return node_is_ghost_file(n->kind) ? -EACCES : -EISDIR;
 	/* resolved again: a shortened name may be shared by a key made since */
 	ret = node_resolve(fs, n->names->db, n->names->name, &k);

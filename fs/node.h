@@ -54,10 +54,16 @@ static inline bool node_is_ghost_file(enum node_kind kind)
 	return kind == NODE_GHOST_MEMBER || kind == NODE_GHOST_KEY;
 }
 
+/* A name for a key: a key's file, or with namespaces a key's or a folder's (ns_resolve tells). */
+static inline bool node_is_key(enum node_kind kind)
+{
+	return kind == NODE_KEY || kind == NODE_NS;
+}
+
 /* A node that may be a file: a key (with namespaces, ns_resolve tells), or a ghost file. */
 static inline bool node_may_be_file(enum node_kind kind)
 {
-	return kind == NODE_KEY || kind == NODE_NS || node_is_ghost_file(kind);
+	return node_is_key(kind) || node_is_ghost_file(kind);
 }
 
 /* The PATH_ kind of the names the logic reads for a node of `kind` (inline: inodes.c too). */

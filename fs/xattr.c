@@ -67,12 +67,6 @@ static bool attr_ours(const char *name)
 	return strncmp(name, XATTR_OURS, strlen(XATTR_OURS)) == 0;
 }
 
-/* Whether `n` is a key's file (its name in n->names), not a folder or a ghost. */
-static bool key_node(const struct rfs_node *n)
-{
-	return n->kind == NODE_KEY || n->kind == NODE_NS;
-}
-
 /*
  * The value of attribute `attr` of key `k` into `text` (VALUE_MAX bytes,
  * NUL-terminated): its length, or -errno.
@@ -145,7 +139,7 @@ int xattr_get(struct rfs *fs, const struct rfs_node *n, const char *name, char *
 		return ghost_xattr_get(fs, n, name, value, size); /* a rule folder's figures */
 	if (attr < 0)
 		return -ENODATA; /* security.*, system.*: no round trip, no path parsing */
-	if (!key_node(n))
+	if (!node_is_key(n->kind))
 		return -ENODATA;
 	ret = node_resolve(fs, p->db, p->name, &k); /* a ~hash name re-checked */
 	if (ret)
@@ -162,7 +156,7 @@ int xattr_list(struct rfs *fs, const struct rfs_node *n, char *list, size_t size
 	size_t len = 0;
 
 	/* a folder or a ghost file: a rule folder's list, or none */
-	if (!key_node(n))
+	if (!node_is_key(n->kind))
 		return fs->ghosts ? ghost_xattr_list(fs, p, list, size) : 0;
 	for (int a = 0; a < ATTR_LISTED; a++) {
 		size_t n = strlen(attr_names[a]) + 1;
@@ -302,7 +296,7 @@ int xattr_set(struct rfs *fs, const struct rfs_node *n, const char *name, const 
 
 	if (fs->read_only)
 		return -EROFS; /* first: no name or value may lead to a command */
-	if (!key_node(n) || !attr_ours(name))
+	if (!node_is_key(n->kind) || !attr_ours(name))
 		return -ENOTSUP;
 	if (attr != ATTR_TTL && attr != ATTR_TYPE)
 		return -EPERM; /* length, encoding, memory: Redis's to say */
@@ -321,7 +315,7 @@ int xattr_remove(struct rfs *fs, const struct rfs_node *n, const char *name)
 
 	if (fs->read_only)
 		return -EROFS;
-	if (!key_node(n) || attr < 0)
+	if (!node_is_key(n->kind) || attr < 0)
 		return -ENODATA;
 	if (attr != ATTR_TTL)
 		return -EPERM;
